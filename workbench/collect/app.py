@@ -1,0 +1,157 @@
+"""Anonymous reporting app: JSON lines, one report per line, in any of 15 languages.
+
+The app is ours, so it already speaks our taxonomy codes. A line that is not JSON, or a
+field that cannot be read, rejects that report with the line and field named.
+
+Record format (``null`` or absent where unknown)::
+
+    {"report_id": "APP-000123", "submitted_at": "2024-05-03T10:22:00Z", "language": "es",
+     "incident_date": "2024-04" , "location": {"lat": 6.45, "lon": 3.39}, "place": "Lagos",
+     "country": "NG", "exploitation": ["forced_labour"], "recruitment": "false_job_offer",
+     "control": ["debt_bondage"], "sector": "construction", "transport": "land_bus_car",
+     "origin_country": "NE", "transit_country": null,
+     "victims": {"gender": "female", "age_band": "adult_18_24", "count": 2, "nationality": "NE"},
+     "description": "free text", "grading": "C3"}
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workbench.collect.base import CollectResult, file_sha256, grading, register_collector, reject, rejects_frame
+from workbench.collect.dates import DateParseError, parse_partial_date, parse_timestamp
+from workbench.collect.gazetteer import country_to_iso3, locate
+from workbench.collect.pii import scrub_text
+from workbench.schema import incident_id
+
+
+class RecordError(ValueError):
+    """A field of one record cannot be read; the message names the field."""
+
+
+def _country(record: dict[str, Any], key: str) -> str | None:
+    value = record.get(key)
+    iso = country_to_iso3(value)
+    if value not in (None, "") and iso is None:
+        raise RecordError(f"field {key!r}={value!r}: not a known country")
+    return iso
+
+
+def app_record(record: dict[str, Any], source_name: str, default_grading: str) -> dict[str, Any]:
+    """Turn one app report into a candidate incident.
+
+    Parameters
+    ----------
+    record : dict
+        One parsed JSON line.
+    source_name : str
+        The app's name in the store.
+    default_grading : str
+        Admiralty grading for reports the triage team has not graded.
+
+    Returns
+    -------
+    dict
+        Candidate incident fields.
+
+    Raises
+    ------
+    RecordError
+        Naming the field that cannot be read.
+    """
+    if not isinstance(record, dict):
+        raise RecordError(f"not a JSON object but {type(record).__name__}")
+    rid = record.get("report_id")
+    if rid in (None, ""):
+        raise RecordError("field 'report_id' is missing")
+    try:
+        reported_at = parse_timestamp(record.get("submitted_at"))
+    except DateParseError as exc:
+        raise RecordError(f"field 'submitted_at': {exc}") from exc
+    try:
+        occurred_on, precision = parse_partial_date(record.get("incident_date"))
+    except DateParseError as exc:
+        raise RecordError(f"field 'incident_date': {exc}") from exc
+    location = record.get("location") or {}
+    if not isinstance(location, dict):
+        raise RecordError(f"field 'location'={location!r}: expected an object with lat and lon")
+    victims = record.get("victims") or {}
+    if not isinstance(victims, dict):
+        raise RecordError(f"field 'victims'={victims!r}: expected an object")
+    for key in ("exploitation", "control"):
+        if record.get(key) is not None and not isinstance(record.get(key), list):
+            raise RecordError(f"field {key!r}={record.get(key)!r}: expected a list")
+    reliability, credibility = grading(record.get("grading"), default_grading)
+    return {
+        "incident_id": incident_id(source_name, str(rid)),
+        "source_type": "app",
+        "source_name": source_name,
+        "source_record_id": str(rid),
+        "reported_at": reported_at,
+        "occurred_on": occurred_on,
+        "occurred_precision": precision,
+        "lat": location.get("lat"),
+        "lon": location.get("lon"),
+        "place_name": record.get("place"),
+        "country_iso3": _country(record, "country"),
+        "exploitation_types": record.get("exploitation") or [],
+        "recruitment_method": record.get("recruitment"),
+        "means_of_control": record.get("control") or [],
+        "sector": record.get("sector"),
+        "transport": record.get("transport"),
+        "origin_country_iso3": _country(record, "origin_country"),
+        "transit_country_iso3": _country(record, "transit_country"),
+        "victim_gender": victims.get("gender"),
+        "victim_age_band": victims.get("age_band"),
+        "victim_nationality_iso3": country_to_iso3(victims.get("nationality")),
+        "victim_count": victims.get("count"),
+        "language": str(record.get("language") or "").lower() or None,
+        "source_reliability": reliability,
+        "info_credibility": credibility,
+        "summary": scrub_text(record.get("description")),
+        "url": None,
+    }
+
+
+@register_collector("app")
+def collect_app(path: Path, metadata: dict[str, Any]) -> CollectResult:
+    """Read an app export (JSON lines).
+
+    Parameters
+    ----------
+    path : Path
+        The ``.jsonl`` file (UTF-8).
+    metadata : dict
+        Catalog metadata: ``source_name`` and optional ``default_grading`` (``"F6"``).
+
+    Returns
+    -------
+    CollectResult
+        One candidate per readable line; unreadable lines rejected with the line number
+        and field.
+    """
+    source_name = metadata["source_name"]
+    default_grading = str(metadata.get("default_grading", "F6"))
+    rows, rejected = [], []
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            where = f"line {number}"
+            try:
+                text = raw.decode("utf-8-sig")
+                record = json.loads(text)
+                where = f"line {number} ({record.get('report_id')})" if isinstance(record, dict) else where
+                rows.append(app_record(record, source_name, default_grading))
+            except UnicodeDecodeError as exc:
+                rejected.append(reject(where, f"not UTF-8 ({exc.reason} at byte {exc.start})", repr(raw[:200])))
+            except json.JSONDecodeError as exc:
+                rejected.append(reject(where, f"invalid JSON ({exc.msg} at column {exc.colno})", raw.decode("utf-8", "replace")))
+            except RecordError as exc:
+                rejected.append(reject(where, str(exc), raw.decode("utf-8", "replace")))
+    candidates = locate(pd.DataFrame(rows)) if rows else pd.DataFrame()
+    return CollectResult(candidates, rejects_frame(rejected), file_sha256(path))

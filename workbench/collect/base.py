@@ -1,0 +1,168 @@
+"""What every collector returns, and the registry of collectors."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+#: collector name -> function(path, metadata) -> CollectResult; filled by the collector modules.
+COLLECTORS: dict[str, Callable[[Path, dict[str, Any]], "CollectResult"]] = {}
+
+
+@dataclass
+class CollectResult:
+    """The outcome of reading one source file.
+
+    Attributes
+    ----------
+    candidates : pandas.DataFrame
+        Records parsed into candidate incidents (checked by the schema at ingest).
+    rejects : pandas.DataFrame
+        Records that could not be parsed: columns ``record``, ``reason``, ``raw``.
+    source_file_sha256 : str
+        SHA-256 of the file's bytes.
+    notes : dict
+        Anything the analyst should see (e.g. unmapped partner categories).
+    """
+
+    candidates: pd.DataFrame
+    rejects: pd.DataFrame
+    source_file_sha256: str
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rows_in(self) -> int:
+        """Records read from the file (parsed + rejected)."""
+        return len(self.candidates) + len(self.rejects)
+
+
+def register_collector(name: str) -> Callable:
+    """Register a collector function under ``name``.
+
+    Parameters
+    ----------
+    name : str
+        Name used in catalog metadata (``collector: name``).
+
+    Returns
+    -------
+    callable
+        A decorator that registers and returns the function.
+    """
+
+    def decorate(func: Callable) -> Callable:
+        COLLECTORS[name] = func
+        return func
+
+    return decorate
+
+
+def collect(path: str | Path, metadata: dict[str, Any]) -> CollectResult:
+    """Read one source file with the collector its metadata names.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    metadata : dict
+        The catalog entry's metadata; must have ``collector`` and ``source_name``.
+
+    Returns
+    -------
+    CollectResult
+        Candidates and rejects.
+
+    Raises
+    ------
+    KeyError
+        When the metadata names no known collector.
+    """
+    import workbench.collect.app  # noqa: F401  (registers)
+    import workbench.collect.osint  # noqa: F401
+    import workbench.collect.partner  # noqa: F401
+
+    name = metadata.get("collector")
+    if name not in COLLECTORS:
+        raise KeyError(f"metadata names collector {name!r}; known: {sorted(COLLECTORS)}")
+    return COLLECTORS[name](Path(path), metadata)
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hash a file's bytes.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    str
+        Hex SHA-256.
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def reject(record: Any, reason: str, raw: Any) -> dict[str, str]:
+    """Build one reject row.
+
+    Parameters
+    ----------
+    record : Any
+        The record's id, or its position (``line 12``) when it has none.
+    reason : str
+        What is wrong, naming the field.
+    raw : Any
+        The raw record (kept for the analyst; truncated).
+
+    Returns
+    -------
+    dict
+        ``record``, ``reason``, ``raw``.
+    """
+    text = raw if isinstance(raw, str) else json.dumps(raw, default=str, ensure_ascii=False)
+    return {"record": str(record), "reason": f"record {record}: {reason}", "raw": text[:4000]}
+
+
+def rejects_frame(rows: list[dict[str, str]]) -> pd.DataFrame:
+    """Turn reject rows into the frame collectors return.
+
+    Parameters
+    ----------
+    rows : list of dict
+        From :func:`reject`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``record``, ``reason``, ``raw``.
+    """
+    return pd.DataFrame(rows, columns=["record", "reason", "raw"])
+
+
+def grading(code: Any, default: str) -> tuple[str, str]:
+    """Split an Admiralty grading like ``"B2"`` into reliability and credibility.
+
+    Parameters
+    ----------
+    code : Any
+        Grading from the record, or None.
+    default : str
+        Grading used when the record has none (from the catalog metadata).
+
+    Returns
+    -------
+    tuple of str
+        ``(source_reliability, info_credibility)``; not checked here (the schema does).
+    """
+    text = str(code).strip().upper() if code not in (None, "") and not pd.isna(code) else default
+    return (text[:1], text[1:2]) if len(text) == 2 else (text, "")

@@ -1,0 +1,199 @@
+"""Partner data (NGOs, businesses, banks): CSV files in the partner's own categories.
+
+Each partner has a crosswalk (``workbench/resources/crosswalks/<name>.yaml``) that names
+its columns and maps its categories onto ours. A category the crosswalk does not know
+rejects the record with the value and column named (and is listed in the result's
+``notes["unmapped"]`` for whoever keeps the crosswalk): values are never guessed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workbench.collect.base import CollectResult, file_sha256, grading, register_collector, reject, rejects_frame
+from workbench.collect.dates import DateParseError, parse_partial_date, parse_timestamp
+from workbench.collect.gazetteer import country_to_iso3, locate
+from workbench.collect.pii import scrub_text
+from workbench.schema import incident_id
+from workbench.taxonomy import Crosswalk, load_crosswalk, unmapped_report
+
+#: Our fields a crosswalk's ``columns:`` may name (besides the categorical ``fields:``).
+DIRECT_FIELDS = (
+    "record_id", "reported_at", "occurred_on", "place_name", "country", "lat", "lon",
+    "victim_count", "victim_nationality", "origin_country", "transit_country", "summary", "language",
+    "grading",
+)
+
+
+class PartnerFileError(ValueError):
+    """The partner file as a whole cannot be read (names the file and what is wrong)."""
+
+
+def read_partner_csv(path: Path, encoding: str = "utf-8-sig", delimiter: str = ",") -> pd.DataFrame:
+    """Read a partner CSV as text, every cell a string.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    encoding : str
+        Its encoding (``utf-8-sig`` accepts a BOM).
+    delimiter : str
+        Field separator.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Cells as strings, empty cells as ``""``.
+
+    Raises
+    ------
+    PartnerFileError
+        When the file cannot be decoded or parsed.
+    """
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, sep=delimiter)
+    except UnicodeDecodeError as exc:
+        raise PartnerFileError(f"{path}: not {encoding} ({exc.reason} at byte {exc.start})") from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise PartnerFileError(f"{path}: not a readable CSV ({exc})") from exc
+
+
+def partner_record(
+    row: dict[str, Any], mapped: dict[str, Any], walk: Crosswalk, source_name: str, metadata: dict[str, Any]
+) -> dict[str, Any]:
+    """Build one candidate incident from a partner row and its mapped categories.
+
+    Parameters
+    ----------
+    row : dict
+        The partner's cells.
+    mapped : dict
+        Our categorical fields, from :meth:`Crosswalk.apply`.
+    walk : Crosswalk
+        The partner's crosswalk.
+    source_name : str
+        The partner's name in the store.
+    metadata : dict
+        Catalog metadata (``date_format``, ``default_grading``, ``default_language``).
+
+    Returns
+    -------
+    dict
+        Candidate incident fields.
+
+    Raises
+    ------
+    ValueError
+        Naming the partner column that cannot be read.
+    """
+    col = walk.columns
+
+    def cell(field: str) -> Any:
+        name = col.get(field)
+        value = row.get(name) if name else None
+        return None if value is None or str(value).strip() == "" else str(value).strip()
+
+    def country(field: str) -> str | None:
+        value = cell(field)
+        iso = country_to_iso3(value)
+        if value is not None and iso is None:
+            raise ValueError(f"column {col[field]!r}={value!r}: not a known country")
+        return iso
+
+    def number(field: str) -> float | None:
+        value = cell(field)
+        if value is None:
+            return None
+        try:
+            return float(value.replace(",", "."))
+        except ValueError:
+            raise ValueError(f"column {col[field]!r}={value!r}: not a number") from None
+
+    fmt = metadata.get("date_format")
+    try:
+        reported_at = parse_timestamp(cell("reported_at"), fmt)
+    except DateParseError as exc:
+        raise ValueError(f"column {col.get('reported_at')!r}: {exc}") from exc
+    try:
+        occurred_on, precision = parse_partial_date(cell("occurred_on"), fmt)
+    except DateParseError as exc:
+        raise ValueError(f"column {col.get('occurred_on')!r}: {exc}") from exc
+    rid = cell("record_id")
+    if rid is None:
+        raise ValueError(f"column {col.get('record_id')!r} is empty")
+    reliability, credibility = grading(cell("grading"), str(metadata.get("default_grading", walk.defaults.get("grading", "B2"))))
+    record = {
+        "incident_id": incident_id(source_name, rid),
+        "source_type": metadata.get("source_type", "partner"),
+        "source_name": source_name,
+        "source_record_id": rid,
+        "reported_at": reported_at,
+        "occurred_on": occurred_on,
+        "occurred_precision": precision,
+        "lat": number("lat"),
+        "lon": number("lon"),
+        "place_name": cell("place_name"),
+        "country_iso3": country("country"),
+        "origin_country_iso3": country("origin_country"),
+        "transit_country_iso3": country("transit_country"),
+        "victim_nationality_iso3": country("victim_nationality"),
+        "victim_count": number("victim_count"),
+        "language": (cell("language") or metadata.get("default_language", "en")).lower(),
+        "source_reliability": reliability,
+        "info_credibility": credibility,
+        "summary": scrub_text(cell("summary")),
+        "url": None,
+        "exploitation_types": [],
+        "means_of_control": [],
+    }
+    record.update({k: v for k, v in walk.defaults.items() if k != "grading"})
+    record.update(mapped)
+    return record
+
+
+@register_collector("partner")
+def collect_partner(path: Path, metadata: dict[str, Any]) -> CollectResult:
+    """Read a partner CSV through its crosswalk.
+
+    Parameters
+    ----------
+    path : Path
+        The CSV file.
+    metadata : dict
+        Catalog metadata: ``source_name``, ``crosswalk``, optional ``date_format``,
+        ``encoding``, ``delimiter``, ``default_grading``, ``source_type``.
+
+    Returns
+    -------
+    CollectResult
+        Candidates, rejects (unmapped categories and unreadable cells, each named) and
+        ``notes["unmapped"]`` (a table of partner values the crosswalk lacks).
+    """
+    walk = load_crosswalk(metadata["crosswalk"])
+    frame = read_partner_csv(path, metadata.get("encoding", "utf-8-sig"), metadata.get("delimiter", ","))
+    needed = [c for f, c in walk.columns.items() if f in ("record_id", "reported_at")]
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise PartnerFileError(f"{path}: missing required column(s) {missing}; has {list(frame.columns)}")
+    mapped, unmapped = walk.apply(frame)
+    by_row: dict[int, list[str]] = {}
+    for u in unmapped:
+        by_row.setdefault(u.row, []).append(f"column {u.field!r}={u.value!r}: not in crosswalk {walk.name!r}")
+    rid_col = walk.columns.get("record_id")
+    rows, rejected = [], []
+    for pos, (row, cats) in enumerate(zip(frame.to_dict("records"), mapped.to_dict("records"))):
+        where = f"row {pos + 2} ({row.get(rid_col, '')})"  # +2: header line, 1-based
+        if pos in by_row:
+            rejected.append(reject(where, "; ".join(by_row[pos]), row))
+            continue
+        try:
+            rows.append(partner_record(row, cats, walk, metadata["source_name"], metadata))
+        except ValueError as exc:
+            rejected.append(reject(where, str(exc), row))
+    candidates = locate(pd.DataFrame(rows)) if rows else pd.DataFrame()
+    return CollectResult(candidates, rejects_frame(rejected), file_sha256(path),
+                         notes={"unmapped": unmapped_report(unmapped)})
