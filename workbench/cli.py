@@ -1,0 +1,120 @@
+"""The ``workbench`` command: generate the demo, ingest, run reports."""
+
+from __future__ import annotations
+
+import ast
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(help="Intelligence-Led Prevention Workbench: collect, analyse, share, apply.",
+                  no_args_is_help=True, add_completion=False)
+
+
+def _parse_params(pairs: list[str]) -> dict[str, object]:
+    """Parse ``key=value`` pairs; values are Python literals when they parse, else strings."""
+    params: dict[str, object] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise typer.BadParameter(f"{pair!r} is not key=value")
+        key, value = pair.split("=", 1)
+        try:
+            params[key.strip()] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            params[key.strip()] = value
+    return params
+
+
+@app.command("demo-data")
+def demo_data(
+    out: Optional[Path] = typer.Option(None, help="Folder (default: <workspace>/data/demo)."),
+    seed: int = typer.Option(42, help="Random seed."),
+    scale: float = typer.Option(1.0, help="Multiplies every incident rate."),
+) -> None:
+    """Write the seeded synthetic demo sources."""
+    from workbench import catalog
+    from workbench.demo import DemoConfig, generate_demo
+
+    target = out or catalog.workspace() / "data" / "demo"
+    truth = generate_demo(target, DemoConfig(seed=seed, scale=scale))
+    typer.echo(f"demo data in {target}: " + ", ".join(f"{k} {v}" for k, v in truth["files"].items()))
+
+
+@app.command()
+def ingest(entries: list[str] = typer.Argument(None, help="Catalog source entries (default: all).")) -> None:
+    """Collect raw sources into the store; prints rows in = stored + quarantined for each."""
+    from workbench.ingest import ingest_all
+
+    for report in ingest_all(entries or None):
+        typer.echo(str(report))
+        for reason, n in list(report.top_reasons.items())[:5]:
+            typer.echo(f"    quarantined {n:>5}  {reason}")
+
+
+@app.command()
+def run(
+    notebooks: list[str] = typer.Argument(None, help="Notebooks to run (default: the three reports)."),
+    param: list[str] = typer.Option([], "--param", "-p", help="key=value, repeatable (e.g. -p region=ESP)."),
+) -> None:
+    """Execute report notebooks with Papermill, export HTML, update reports/index.html."""
+    from workbench.runner import run_reports
+
+    results = run_reports(notebooks or None, _parse_params(param))
+    for r in results:
+        status = "ok " if r.ok else "FAILED"
+        typer.echo(f"{status} {r.notebook:<22} {r.seconds:6.1f} s  {r.html or r.ipynb}")
+        if r.error:
+            typer.echo(f"       {r.error}")
+    if not all(r.ok for r in results):
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def demo(
+    seed: int = typer.Option(42, help="Random seed of the synthetic world."),
+    audience: str = typer.Option("partner", help="Audience of the reports: public, partner, law_enforcement."),
+) -> None:
+    """The main job: build the demo data, ingest it, run every report, write the gallery."""
+    from workbench import catalog
+
+    start = time.perf_counter()
+    demo_data(out=None, seed=seed, scale=1.0)
+    ingest(None)
+    run(None, [f"audience={audience}"])
+    index = catalog.workspace() / "reports" / "index.html"
+    typer.echo(f"done in {time.perf_counter() - start:.0f} s; open {index}")
+
+
+@app.command()
+def catalog_entries() -> None:
+    """List the catalog entries."""
+    from workbench import catalog
+
+    for e in catalog.entries():
+        typer.echo(f"{e.catalog:<10} {e.name:<18} {e.description}")
+
+
+@app.command()
+def status() -> None:
+    """Print the store's counts and its ingest ledger."""
+    from workbench import catalog
+    from workbench.store import Store
+
+    store = Store(catalog.store_root())
+    typer.echo(str(store.counts()))
+    ledger = store.batches()
+    if len(ledger):
+        typer.echo(ledger[["catalog_entry", "rows_in", "new", "already_stored", "quarantined", "ingested_at"]]
+                   .to_string(index=False))
+
+
+def main() -> None:  # pragma: no cover - console entry
+    """Console entry point."""
+    app(sys.argv[1:])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
