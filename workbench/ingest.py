@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Iterable
 
 from workbench import catalog
-from workbench.collect import collect
-from workbench.store import IngestReport, Store
+from workbench.collect import collect, file_sha256
+from workbench.store import IngestReport, Store, skipped_report
 
 
 def ingest_entry(name: str, store: Store | None = None) -> IngestReport:
@@ -28,7 +28,12 @@ def ingest_entry(name: str, store: Store | None = None) -> IngestReport:
     if not meta.get("collector"):
         raise ValueError(f"catalog entry {name!r} is not a raw source (its metadata names no collector)")
     store = store or Store(catalog.store_root())
-    result = collect(catalog.path_of(name), meta)
+    path = catalog.path_of(name)
+    sha = file_sha256(path)
+    done = store.ingested_batch(name, sha)
+    if done:  # unchanged file: do not even parse it again
+        return skipped_report(name, sha, 0, done)
+    result = collect(path, meta)
     report = store.ingest(
         result.candidates,
         result.rejects,

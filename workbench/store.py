@@ -319,12 +319,9 @@ class Store:
         with self.lock():
             self._remove_orphans()
             manifest = self.manifest()
-            for batch in manifest["batches"]:
-                if batch["source_file_sha256"] == source_file_sha256 and batch["catalog_entry"] == catalog_entry:
-                    return IngestReport(
-                        catalog_entry, source_file_sha256, None, rows_in, 0, 0, 0,
-                        skipped_reason=f"file already ingested in batch {batch['batch_id']}",
-                    )
+            done = self.ingested_batch(catalog_entry, source_file_sha256)
+            if done:
+                return skipped_report(catalog_entry, source_file_sha256, rows_in, done)
             now = ingested_at if ingested_at is not None else pd.Timestamp.now(tz="UTC")
             batch_id = f"{now:%Y%m%dT%H%M%S}-{source_file_sha256[:8]}-{uuid.uuid4().hex[:6]}"
             prov = {"catalog_entry": catalog_entry, "source_file_sha256": source_file_sha256,
@@ -371,6 +368,26 @@ class Store:
             _write_text_atomic(self.manifest_path, json.dumps(manifest, indent=1, default=str))
             return report
 
+    def ingested_batch(self, catalog_entry: str, source_file_sha256: str) -> str | None:
+        """Return the batch that already ingested this file from this entry, if any.
+
+        Parameters
+        ----------
+        catalog_entry : str
+            Catalog entry name.
+        source_file_sha256 : str
+            The file's hash.
+
+        Returns
+        -------
+        str or None
+            The batch id, or None when the file is new.
+        """
+        for batch in self.manifest()["batches"]:
+            if batch["source_file_sha256"] == source_file_sha256 and batch["catalog_entry"] == catalog_entry:
+                return str(batch["batch_id"])
+        return None
+
     def _existing_ids(self, ids: pd.Series) -> set[str]:
         if not self._files("incidents") or ids.empty:
             return set()
@@ -396,6 +413,27 @@ class Store:
                         path.unlink()
                         removed.append(path)
         return removed
+
+
+def skipped_report(catalog_entry: str, source_file_sha256: str, rows_in: int, batch_id: str) -> IngestReport:
+    """Report of an ingest skipped because the file was already ingested.
+
+    Parameters
+    ----------
+    catalog_entry, source_file_sha256 : str
+        The source and its hash.
+    rows_in : int
+        Records in the file (0 when it was not read again).
+    batch_id : str
+        The batch that holds it.
+
+    Returns
+    -------
+    IngestReport
+        With ``skipped_reason`` set and nothing added.
+    """
+    return IngestReport(catalog_entry, source_file_sha256, None, rows_in, 0, 0, 0,
+                        skipped_reason=f"file already ingested in batch {batch_id}")
 
 
 def _empty_quarantine() -> pd.DataFrame:
