@@ -1,0 +1,1 @@
+"""Analyse: see DEVELOPERS.md."""

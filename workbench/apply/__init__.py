@@ -1,0 +1,1 @@
+"""Apply: see DEVELOPERS.md."""

@@ -1,0 +1,1 @@
+"""Share: see DEVELOPERS.md."""
