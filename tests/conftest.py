@@ -1,1 +1,1 @@
-pytest_plugins = ["tests.workspace"]
+pytest_plugins = ["tests.workspace", "tests.browser"]

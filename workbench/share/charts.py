@@ -1,0 +1,65 @@
+"""Static charts for reports (matplotlib, embedded as PNG: they work offline)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from workbench.share.disclosure import DisclosurePolicy
+
+
+def _mask(values: pd.Series, policy: DisclosurePolicy) -> pd.Series:
+    """Values below the policy's k become gaps (never drawn) for suppressed audiences."""
+    values = pd.to_numeric(values, errors="coerce").astype(float)
+    return values.where(values >= policy.k) if policy.suppress else values
+
+
+def forecast_grid(series: pd.DataFrame, results, policy: DisclosurePolicy, columns: int = 2):  # -> Figure
+    """Small multiples: each series' history, its chosen model's forecast and interval.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        Long ``unique_id, ds, y`` history.
+    results : ForecastResults
+        Forecasts (``forecasts`` frame) and model choice (``selection``).
+    policy : DisclosurePolicy
+        The audience's policy: for suppressed audiences no value below k is drawn (history
+        points, forecast means and interval bounds below k are left as gaps).
+    columns : int
+        Panels per row.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure (displayed inline by notebooks).
+    """
+    import matplotlib.pyplot as plt
+
+    ids = list(results.selection["unique_id"])
+    rows = max(1, math.ceil(len(ids) / columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(6 * columns, 2.6 * rows), squeeze=False, sharex=True)
+    chosen = dict(zip(results.selection["unique_id"], results.selection["model"]))
+    for ax, uid in zip(axes.flat, ids):
+        hist = series[series["unique_id"] == uid].sort_values("ds")
+        fc = results.forecasts[(results.forecasts["unique_id"] == uid) & (results.forecasts["model"] == chosen[uid])]
+        ax.plot(hist["ds"], _mask(hist["y"], policy), color="#333333", lw=1.2, label="observed")
+        if len(fc):
+            ax.plot(fc["ds"], _mask(fc["yhat"], policy), color="#c0392b", lw=1.5, label=f"forecast ({chosen[uid]})")
+            lo, hi = _mask(fc["yhat_lower"], policy), _mask(fc["yhat_upper"], policy)
+            ax.fill_between(fc["ds"], lo.to_numpy(), hi.to_numpy(), where=~(np.isnan(lo) | np.isnan(hi)),
+                            color="#e74c3c", alpha=0.2, label=f"{results.level}% interval")
+        ax.set_title(str(uid), fontsize=10)
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(ids):]:
+        ax.axis("off")
+    if ids:
+        axes.flat[0].legend(fontsize=8, loc="upper left")
+    if policy.suppress:
+        fig.text(0.01, 0.005, f"Values below {policy.k} are not drawn (disclosure control).", fontsize=8)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
