@@ -98,7 +98,8 @@ class ETS:
         seasonal = "add" if y.size >= 2 * self.m + 2 else None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            model = ETSModel(y, error="add", trend="add", damped_trend=True, seasonal=seasonal,
+            # a Series, not an array: statsmodels' ETS prediction intervals need an index
+            model = ETSModel(pd.Series(y), error="add", trend="add", damped_trend=True, seasonal=seasonal,
                              seasonal_periods=self.m if seasonal else None)
             self.result = model.fit(disp=False, maxiter=200)
         self.n = y.size
@@ -203,7 +204,8 @@ class ForecastResults:
         ``unique_id, ds, model, yhat, yhat_lower, yhat_upper`` for the chosen model of each
         series, ``horizon`` steps past its last observation (clipped at zero).
     backtest : pandas.DataFrame
-        ``unique_id, model, window, cutoff, mase, mae`` per backtest window.
+        ``unique_id, model, window, cutoff, mase, mae, error`` per backtest window
+        (``error`` says why a model failed there; its MASE is then NaN).
     selection : pandas.DataFrame
         ``unique_id, model, mase, baseline_mase, beats_baseline``.
     skipped : pandas.DataFrame
@@ -303,16 +305,16 @@ class Forecaster:
                 cut = y.size - self.h * (self.n_windows - w)
                 train, test = y[:cut], y[cut:cut + self.h]
                 for name in self.models:
+                    error = None
                     try:
                         pred = self._predict(name, train, ds[:cut], self.h)
                         score = mase(test, np.clip(pred.mean, 0, None), train, self.m)
                         mae = float(np.mean(np.abs(test - np.clip(pred.mean, 0, None))))
                     except Exception as exc:  # a model failing on one series must not stop the ladder
-                        score, mae = float("nan"), float("nan")
-                        logging.getLogger(__name__).debug("model %s failed on %s: %s", name, uid, exc)
+                        score, mae, error = float("nan"), float("nan"), f"{type(exc).__name__}: {exc}"
                     scores[name].append(score)
                     back_rows.append({"unique_id": uid, "model": name, "window": w, "cutoff": ds[cut - 1],
-                                      "mase": score, "mae": mae})
+                                      "mase": score, "mae": mae, "error": error})
             means = {name: float(np.nanmean(v)) if np.isfinite(v).any() else float("inf")
                      for name, v in scores.items()}
             baseline = means[BASELINE]
@@ -332,7 +334,8 @@ class Forecaster:
                               "yhat_upper": max(step.upper[0], 0.0)})
         return ForecastResults(
             forecasts=pd.DataFrame(fc_rows, columns=["unique_id", "ds", "model", "yhat", "yhat_lower", "yhat_upper"]),
-            backtest=pd.DataFrame(back_rows, columns=["unique_id", "model", "window", "cutoff", "mase", "mae"]),
+            backtest=pd.DataFrame(back_rows, columns=["unique_id", "model", "window", "cutoff", "mase", "mae",
+                                                      "error"]),
             selection=pd.DataFrame(sel_rows, columns=["unique_id", "model", "mase", "baseline_mase",
                                                       "beats_baseline"]),
             skipped=pd.DataFrame(skip_rows, columns=["unique_id", "reason"]),

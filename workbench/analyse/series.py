@@ -6,7 +6,7 @@ from typing import Sequence
 
 import pandas as pd
 
-FREQS = {"MS": "M", "W-MON": "W-MON"}
+FREQS = {"MS": "M", "W-MON": "W-SUN"}  # date offset -> period whose start is that day
 
 
 def incident_series(
@@ -45,27 +45,29 @@ def incident_series(
         raise ValueError(f"freq must be one of {sorted(FREQS)}, got {freq!r}")
     by = list(by)
     frame = incidents.dropna(subset=["occurred_on"])
+    frame = frame.assign(ds=pd.to_datetime(frame["occurred_on"]).dt.to_period(FREQS[freq]).dt.start_time)
+    base = frame  # one row per incident: totals count incidents, not type tags
     if "exploitation_type" in by:
         frame = frame.explode("exploitation_types").rename(columns={"exploitation_types": "exploitation_type"})
         frame = frame[frame["exploitation_type"].notna()]
     missing = [c for c in by if c not in frame.columns]
     if missing:
         raise ValueError(f"cannot group by {missing}: not columns of the incidents")
-    periods = pd.to_datetime(frame["occurred_on"]).dt.to_period(FREQS[freq]).dt.start_time
-    frame = frame.assign(ds=periods)
     lo = pd.Timestamp(start) if start is not None else frame["ds"].min()
     hi = pd.Timestamp(end) if end is not None else frame["ds"].max()
     if pd.isna(lo) or pd.isna(hi):
         return pd.DataFrame(columns=["unique_id", "ds", "y", *by])
     grid = pd.period_range(lo, hi, freq=FREQS[freq]).start_time
-    frame = frame[(frame["ds"] >= grid.min()) & (frame["ds"] <= grid.max())]
-    frames = [_grid_counts(frame, by, grid)]
+    def in_grid(f: pd.DataFrame) -> pd.DataFrame:
+        return f[(f["ds"] >= grid.min()) & (f["ds"] <= grid.max())]
+
+    frames = [_grid_counts(in_grid(frame), by, grid)]
     if totals and by:
         if len(by) > 1:
-            top = _grid_counts(frame, by[:1], grid)
+            top = _grid_counts(in_grid(base if by[0] in base.columns else frame), by[:1], grid)
             top["unique_id"] = top["unique_id"] + "/ALL"
             frames.append(top)
-        grand = _grid_counts(frame, [], grid)
+        grand = _grid_counts(in_grid(base), [], grid)
         frames.append(grand)
     return pd.concat(frames, ignore_index=True)
 

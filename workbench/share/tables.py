@@ -41,20 +41,10 @@ def headline(incidents: pd.DataFrame, policy: DisclosurePolicy) -> pd.DataFrame:
         ``measure, value`` with counts below ``policy.k`` suppressed.
     """
     frame = pd.DataFrame({
-        "measure": ["incidents", "countries", "people affected (reported)", "sources"],
-        "value": [
-            len(incidents),
-            incidents["country_iso3"].nunique(),
-            int(pd.to_numeric(incidents["victim_count"], errors="coerce").fillna(0).sum()),
-            incidents["source_type"].nunique(),
-        ],
+        "measure": ["incidents", "people affected (reported)"],
+        "value": [len(incidents), int(pd.to_numeric(incidents["victim_count"], errors="coerce").fillna(0).sum())],
     })
-    # countries and source kinds are not counts of people or incidents
-    counted = frame["measure"].isin(["incidents", "people affected (reported)"])
-    safe = suppress_counts(frame.loc[counted], ["value"], policy.k)
-    frame["value"] = frame["value"].astype("object")
-    frame.loc[counted, "value"] = safe["value"].astype("object").values
-    return frame
+    return suppress_counts(frame, ["value"], policy.k) if policy.suppress else frame
 
 
 def country_by_type(incidents: pd.DataFrame, policy: DisclosurePolicy) -> pd.DataFrame:
