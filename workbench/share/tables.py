@@ -118,10 +118,13 @@ def grading_mix(incidents: pd.DataFrame, policy: DisclosurePolicy) -> pd.DataFra
     Returns
     -------
     pandas.DataFrame
-        Crosstab reliability (rows A-F) by credibility (columns 1-6) with totals, suppressed.
+        Crosstab reliability (rows A-F) by credibility (columns 1-6), labelled, with
+        totals, suppressed.
     """
     table = pd.crosstab(incidents["source_reliability"], incidents["info_credibility"],
                         margins=True, margins_name="Total")
+    table.index = [c if c == "Total" else f"{c}: {_label('source_reliability', c)}" for c in table.index]
+    table.columns = [c if c == "Total" else f"{c}: {_label('info_credibility', c)}" for c in table.columns]
     table.index.name = "reliability"
     return suppress_table(table, policy.k) if policy.suppress else table
 
