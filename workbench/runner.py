@@ -55,6 +55,18 @@ class RunResult:
     started: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%S"))
 
 
+def _ipc_kernel_manager():
+    """A kernel manager talking to the kernel over local IPC sockets, not loopback TCP."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            kwargs.setdefault("transport", "ipc")
+            super().__init__(**kwargs)
+
+    return IPCKernelManager
+
+
 def notebooks_dir() -> Path:
     """Return the folder of report notebooks.
 
@@ -141,7 +153,7 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path, title: st
     try:
         papermill.execute_notebook(
             str(source), str(executed), parameters=parameters, kernel_name="python3",
-            progress_bar=False, cwd=str(out_dir),
+            progress_bar=False, cwd=str(out_dir), kernel_manager_class=_ipc_kernel_manager(),
         )
         error = None
     except papermill.PapermillExecutionError as exc:

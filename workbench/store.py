@@ -464,6 +464,7 @@ def _top_reasons(reasons: pd.Series, n: int = 10) -> dict[str, int]:
     # "record X: field 'f'=v: expected rule; ..." -> "field 'f': expected rule"
     parts = reasons.str.split(": ", n=1).str[1].str.split("; ").explode()
     keys = parts.str.replace(r"=(.*?): expected", ": expected", regex=True)
+    keys = keys.str.replace(r"(column|byte|line) \d+", r"\1 N", regex=True)
     return {str(k): int(v) for k, v in keys.value_counts().head(n).items()}
 
 
