@@ -41,7 +41,7 @@ def ingest_entry(name: str, store: Store | None = None) -> IngestReport:
         source_file_sha256=result.source_file_sha256,
         rows_in=result.rows_in,
     )
-    report.notes = {k: v for k, v in result.notes.items() if k in ("items", "not_relevant")}
+    report.notes = {k: v for k, v in result.notes.items() if k in ("items", "not_relevant", "malformed")}
     if "unmapped" in result.notes and len(result.notes["unmapped"]):
         report.notes["unmapped"] = result.notes["unmapped"].to_dict("records")
     return report

@@ -279,9 +279,19 @@ def validate_incidents(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     """
     import pandera.pandas as pa
 
-    data = coerce_incidents(frame).reset_index(drop=True)
+    original = frame.reset_index(drop=True)
+    data = coerce_incidents(original)
     schema = incident_schema()
     reasons: dict[int, list[str]] = {}
+    # a value that was given but could not take its column's type is an error, not a blank
+    for name, (dtype, _, _) in COLUMNS.items():
+        typed = dtype in ("float64", "Int64") or dtype.startswith("datetime64")
+        if not typed or name not in original.columns:
+            continue
+        lost = original[name].notna().to_numpy() & data[name].isna().to_numpy()
+        for row in np.flatnonzero(lost):
+            kind = "a date" if dtype.startswith("datetime64") else "a number"
+            reasons.setdefault(int(row), []).append(f"field {name!r}={_short(original.at[row, name])}: not {kind}")
     try:
         schema.validate(data, lazy=True)
     except pa.errors.SchemaErrors as err:

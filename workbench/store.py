@@ -97,6 +97,8 @@ class IngestReport:
         head = f"{self.catalog_entry}: "
         if "not_relevant" in self.notes:
             head += f"(items read {self.notes.get('items')}, not about trafficking {self.notes['not_relevant']}) "
+        if "malformed" in self.notes:
+            head += f"[WARNING: {self.notes['malformed']}] "
         if self.skipped_reason:
             return head + f"skipped ({self.skipped_reason}); nothing added"
         return head + (

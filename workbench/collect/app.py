@@ -24,6 +24,7 @@ import pandas as pd
 
 from workbench.collect.base import CollectResult, file_sha256, grading, register_collector, reject, rejects_frame
 from workbench.collect.dates import DateParseError, parse_partial_date, parse_timestamp
+from workbench.collect.files import MAX_BYTES, decode_text, read_source_bytes
 from workbench.collect.gazetteer import country_to_iso3, locate
 from workbench.collect.pii import scrub_text
 from workbench.schema import incident_id
@@ -136,22 +137,30 @@ def collect_app(path: Path, metadata: dict[str, Any]) -> CollectResult:
     """
     source_name = metadata["source_name"]
     default_grading = str(metadata.get("default_grading", "F6"))
+    data = read_source_bytes(path, int(metadata.get("max_bytes", MAX_BYTES)))
+    if metadata.get("encoding") or data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] == b"\x00\x00\xfe\xff":
+        # a declared or BOM-marked non-UTF-8 file is decoded whole (an error names the byte and line)
+        lines = [line.encode("utf-8") for line in decode_text(data, path, metadata.get("encoding")).split("\n")]
+    else:  # UTF-8: decode line by line, so one bad line is one rejected record
+        lines = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")
     rows, rejected = [], []
-    with open(path, "rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            where = f"line {number}"
-            try:
-                text = raw.decode("utf-8-sig")
-                record = json.loads(text)
-                where = f"line {number} ({record.get('report_id')})" if isinstance(record, dict) else where
-                rows.append(app_record(record, source_name, default_grading))
-            except UnicodeDecodeError as exc:
-                rejected.append(reject(where, f"not UTF-8 ({exc.reason} at byte {exc.start})", repr(raw[:200])))
-            except json.JSONDecodeError as exc:
-                rejected.append(reject(where, f"invalid JSON ({exc.msg} at column {exc.colno})", raw.decode("utf-8", "replace")))
-            except RecordError as exc:
-                rejected.append(reject(where, str(exc), raw.decode("utf-8", "replace")))
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        where = f"line {number}"
+        try:
+            text = raw.decode("utf-8")
+            record = json.loads(text)
+            where = f"line {number} ({record.get('report_id')})" if isinstance(record, dict) else where
+            rows.append(app_record(record, source_name, default_grading))
+        except UnicodeDecodeError as exc:
+            rejected.append(reject(where, f"not UTF-8 ({exc.reason} at byte {exc.start})", repr(raw[:200])))
+        except json.JSONDecodeError as exc:
+            rejected.append(reject(where, f"invalid JSON ({exc.msg} at column {exc.colno})", raw.decode("utf-8", "replace")))
+        except RecordError as exc:
+            rejected.append(reject(where, str(exc), raw.decode("utf-8", "replace")))
+        except (TypeError, ValueError, AttributeError, OverflowError) as exc:  # shapes no rule foresaw
+            rejected.append(reject(where, f"unreadable record ({type(exc).__name__}: {exc})",
+                                   raw.decode("utf-8", "replace")))
     candidates = locate(pd.DataFrame(rows)) if rows else pd.DataFrame()
     return CollectResult(candidates, rejects_frame(rejected), file_sha256(path))

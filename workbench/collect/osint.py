@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from workbench.collect.files import MAX_BYTES, SourceFileError, read_source_bytes
 from workbench.collect.base import CollectResult, file_sha256, grading, register_collector, reject, rejects_frame
 from workbench.collect.gazetteer import city_index, country_index, fold, locate
 from workbench.collect.pii import scrub_text
@@ -166,14 +167,15 @@ def collect_feed(path: Path, metadata: dict[str, Any]) -> CollectResult:
 
     Raises
     ------
-    ValueError
-        When the file is not a feed at all.
+    SourceFileError
+        When the file is not a feed at all (or too large, or a bad archive).
     """
     import feedparser
 
-    parsed = feedparser.parse(str(path))
+    data = read_source_bytes(path, int(metadata.get("max_bytes", MAX_BYTES)))
+    parsed = feedparser.parse(data)
     if not parsed.entries and getattr(parsed, "bozo", False):
-        raise ValueError(f"{path}: not a readable RSS/Atom feed ({parsed.get('bozo_exception')})")
+        raise SourceFileError(f"{path}: not a readable RSS/Atom feed ({parsed.get('bozo_exception')})")
     source_name = metadata["source_name"]
     reliability, credibility = grading(None, str(metadata.get("default_grading", "C3")))
     feed_lang = parsed.feed.get("language")
@@ -223,5 +225,7 @@ def collect_feed(path: Path, metadata: dict[str, Any]) -> CollectResult:
             "url": link if link and str(link).startswith(("http://", "https://")) else None,
         })
     candidates = locate(pd.DataFrame(rows)) if rows else pd.DataFrame()
-    return CollectResult(candidates, rejects_frame(rejected), file_sha256(path),
-                         notes={"not_relevant": not_relevant, "items": len(parsed.entries)})
+    notes = {"not_relevant": not_relevant, "items": len(parsed.entries)}
+    if getattr(parsed, "bozo", False):  # e.g. truncated XML: items after the damage cannot be counted
+        notes["malformed"] = f"feed is malformed after the items read ({parsed.get('bozo_exception')})"
+    return CollectResult(candidates, rejects_frame(rejected), file_sha256(path), notes=notes)

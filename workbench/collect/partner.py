@@ -15,6 +15,7 @@ import pandas as pd
 
 from workbench.collect.base import CollectResult, file_sha256, grading, register_collector, reject, rejects_frame
 from workbench.collect.dates import DateParseError, parse_partial_date, parse_timestamp
+from workbench.collect.files import MAX_BYTES, SourceFileError, decode_text, read_source_bytes
 from workbench.collect.gazetteer import country_to_iso3, locate
 from workbench.collect.pii import scrub_text
 from workbench.schema import incident_id
@@ -32,34 +33,53 @@ class PartnerFileError(ValueError):
     """The partner file as a whole cannot be read (names the file and what is wrong)."""
 
 
-def read_partner_csv(path: Path, encoding: str = "utf-8-sig", delimiter: str = ",") -> pd.DataFrame:
+def read_partner_csv(path: Path, encoding: str | None = None, delimiter: str = ",",
+                     max_bytes: int = MAX_BYTES) -> tuple[pd.DataFrame, list[dict[str, str]]]:
     """Read a partner CSV as text, every cell a string.
 
     Parameters
     ----------
     path : Path
-        The file.
-    encoding : str
-        Its encoding (``utf-8-sig`` accepts a BOM).
+        The file (``.gz`` and single-file ``.zip`` are opened too).
+    encoding : str, optional
+        Declared encoding; a BOM wins; UTF-8 by default.
     delimiter : str
         Field separator.
+    max_bytes : int
+        Largest file accepted.
 
     Returns
     -------
-    pandas.DataFrame
+    frame : pandas.DataFrame
         Cells as strings, empty cells as ``""``.
+    bad_lines : list of dict
+        Lines with more fields than the header, as reject rows (never silently skipped).
 
     Raises
     ------
     PartnerFileError
-        When the file cannot be decoded or parsed.
+        When the file cannot be decoded or parsed at all.
     """
+    import csv
+    import io
+
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, sep=delimiter)
-    except UnicodeDecodeError as exc:
-        raise PartnerFileError(f"{path}: not {encoding} ({exc.reason} at byte {exc.start})") from exc
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        text = decode_text(read_source_bytes(path, max_bytes), path, encoding)
+    except SourceFileError as exc:
+        raise PartnerFileError(str(exc)) from exc
+    bad_lines: list[dict[str, str]] = []
+
+    def keep_bad(fields: list[str]) -> None:
+        bad_lines.append(reject(f"a line starting {fields[0][:40]!r}" if fields else "an empty line",
+                                f"{len(fields)} fields where the header has fewer", delimiter.join(fields)))
+        return None
+
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=delimiter,
+                            engine="python", on_bad_lines=keep_bad, quoting=csv.QUOTE_MINIMAL)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
         raise PartnerFileError(f"{path}: not a readable CSV ({exc})") from exc
+    return frame, bad_lines
 
 
 def partner_record(
@@ -174,17 +194,26 @@ def collect_partner(path: Path, metadata: dict[str, Any]) -> CollectResult:
         ``notes["unmapped"]`` (a table of partner values the crosswalk lacks).
     """
     walk = load_crosswalk(metadata["crosswalk"])
-    frame = read_partner_csv(path, metadata.get("encoding", "utf-8-sig"), metadata.get("delimiter", ","))
+    delimiter = metadata.get("delimiter", ",")
+    frame, bad_lines = read_partner_csv(path, metadata.get("encoding"), delimiter,
+                                        int(metadata.get("max_bytes", MAX_BYTES)))
     needed = [c for f, c in walk.columns.items() if f in ("record_id", "reported_at")]
-    missing = [c for c in needed if c not in frame.columns]
+    needed += [fm.source_column for fm in walk.fields]
+    missing = [c for c in dict.fromkeys(needed) if c not in frame.columns]
     if missing:
-        raise PartnerFileError(f"{path}: missing required column(s) {missing}; has {list(frame.columns)}")
+        hint = ""
+        header = " ".join(map(str, frame.columns))
+        for sep in (";", "\t", "|", ","):
+            if sep != delimiter and sep in header:
+                hint = f" (the header contains {sep!r}: is the delimiter {sep!r}, not {delimiter!r}?)"
+                break
+        raise PartnerFileError(f"{path}: missing required column(s) {missing}; has {list(frame.columns)[:20]}{hint}")
     mapped, unmapped = walk.apply(frame)
     by_row: dict[int, list[str]] = {}
     for u in unmapped:
         by_row.setdefault(u.row, []).append(f"column {u.field!r}={u.value!r}: not in crosswalk {walk.name!r}")
     rid_col = walk.columns.get("record_id")
-    rows, rejected = [], []
+    rows, rejected = [], list(bad_lines)
     for pos, (row, cats) in enumerate(zip(frame.to_dict("records"), mapped.to_dict("records"))):
         where = f"row {pos + 2} ({row.get(rid_col, '')})"  # +2: header line, 1-based
         if pos in by_row:
@@ -192,8 +221,10 @@ def collect_partner(path: Path, metadata: dict[str, Any]) -> CollectResult:
             continue
         try:
             rows.append(partner_record(row, cats, walk, metadata["source_name"], metadata))
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             rejected.append(reject(where, str(exc), row))
+        except (TypeError, AttributeError) as exc:  # shapes no rule foresaw: still a named reject
+            rejected.append(reject(where, f"unreadable record ({type(exc).__name__}: {exc})", row))
     candidates = locate(pd.DataFrame(rows)) if rows else pd.DataFrame()
     return CollectResult(candidates, rejects_frame(rejected), file_sha256(path),
                          notes={"unmapped": unmapped_report(unmapped)})

@@ -20,13 +20,16 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 
 
-def scrub_text(text: str | None) -> str | None:
+def scrub_text(text: str | None, max_length: int | None = 2000) -> str | None:
     """Replace personal identifiers in free text with placeholders.
 
     Parameters
     ----------
     text : str or None
         Free text from a report or article.
+    max_length : int or None
+        Longer text is cut to this length, marked ``[truncated]`` (free text is context,
+        not worth losing a record over).
 
     Returns
     -------
@@ -39,4 +42,6 @@ def scrub_text(text: str | None) -> str | None:
     out = str(text)
     for placeholder, pattern in _PATTERNS:
         out = pattern.sub(lambda m, p=placeholder: m.group(0) if _DATE.fullmatch(m.group(0)) else p, out)
+    if max_length is not None and len(out) > max_length:
+        out = out[: max_length - len(" [truncated]")] + " [truncated]"
     return out
