@@ -279,6 +279,9 @@ def validate_incidents(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     """
     import pandera.pandas as pa
 
+    if len(frame) == 0:
+        empty = empty_incidents()
+        return empty, _with_reason(empty, [])
     original = frame.reset_index(drop=True)
     data = coerce_incidents(original)
     schema = incident_schema()
@@ -313,7 +316,8 @@ def validate_incidents(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     bad = sorted(reasons)
     rejected = data.iloc[bad]
     messages = [
-        f"record {data.at[r, 'source_record_id']!s}: " + "; ".join(dict.fromkeys(reasons[r])) for r in bad
+        f"record {_short(data.at[r, 'source_record_id'], quote=False)}: " + "; ".join(dict.fromkeys(reasons[r]))
+        for r in bad
     ]
     valid = data.drop(index=bad)
     return valid.reset_index(drop=True), _with_reason(rejected, messages)
@@ -325,6 +329,6 @@ def _with_reason(frame: pd.DataFrame, reasons: list[str]) -> pd.DataFrame:
     return out
 
 
-def _short(value: Any, limit: int = 60) -> str:
-    text = repr(value)
+def _short(value: Any, limit: int = 60, quote: bool = True) -> str:
+    text = repr(value) if quote else " ".join(str(value).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."

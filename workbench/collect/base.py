@@ -130,7 +130,9 @@ def reject(record: Any, reason: str, raw: Any) -> dict[str, str]:
         ``record``, ``reason``, ``raw``.
     """
     text = raw if isinstance(raw, str) else json.dumps(raw, default=str, ensure_ascii=False)
-    return {"record": str(record), "reason": f"record {record}: {reason}", "raw": text[:4000]}
+    label = " ".join(str(record).split())  # one line, whatever the source put in its ids
+    label = label if len(label) <= 80 else label[:77] + "..."
+    return {"record": label, "reason": f"record {label}: {reason}", "raw": text[:4000]}
 
 
 def rejects_frame(rows: list[dict[str, str]]) -> pd.DataFrame:

@@ -195,8 +195,9 @@ def locate(frame: pd.DataFrame) -> pd.DataFrame:
         the city when it was missing) filled.
     """
     out = frame.copy()
-    lat = pd.to_numeric(out.get("lat"), errors="coerce")
-    lon = pd.to_numeric(out.get("lon"), errors="coerce")
+    none = pd.Series(None, index=out.index, dtype="object")
+    lat = pd.to_numeric(out.get("lat", none), errors="coerce")
+    lon = pd.to_numeric(out.get("lon", none), errors="coerce")
     precision = out.get("location_precision", pd.Series(pd.NA, index=out.index)).astype("object")
     country = out.get("country_iso3", pd.Series(pd.NA, index=out.index)).astype("object")
     place = out.get("place_name", pd.Series(pd.NA, index=out.index)).astype("object")
@@ -213,7 +214,11 @@ def locate(frame: pd.DataFrame) -> pd.DataFrame:
             precision.at[idx] = "country"
         else:
             precision.at[idx] = pd.NA
-    out["lat"], out["lon"] = lat, lon
+    # a coordinate that was given but is not a number stays as given, for the schema to reject
+    for col, num in (("lat", lat), ("lon", lon)):
+        given = out[col] if col in out.columns else pd.Series(None, index=out.index, dtype="object")
+        unreadable = given.notna() & pd.to_numeric(given, errors="coerce").isna()
+        out[col] = num.astype("object").where(~unreadable, given) if unreadable.any() else num
     out["country_iso3"] = country
     out["location_precision"] = precision
     out["h3_cell"] = h3_cells(lat, lon)

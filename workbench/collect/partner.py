@@ -53,7 +53,8 @@ def read_partner_csv(path: Path, encoding: str | None = None, delimiter: str = "
     frame : pandas.DataFrame
         Cells as strings, empty cells as ``""``.
     bad_lines : list of dict
-        Lines with more fields than the header, as reject rows (never silently skipped).
+        Lines with more or fewer fields than the header, as reject rows (never silently
+        skipped).
 
     Raises
     ------
@@ -67,19 +68,25 @@ def read_partner_csv(path: Path, encoding: str | None = None, delimiter: str = "
         text = decode_text(read_source_bytes(path, max_bytes), path, encoding)
     except SourceFileError as exc:
         raise PartnerFileError(str(exc)) from exc
-    bad_lines: list[dict[str, str]] = []
-
-    def keep_bad(fields: list[str]) -> None:
-        bad_lines.append(reject(f"a line starting {fields[0][:40]!r}" if fields else "an empty line",
-                                f"{len(fields)} fields where the header has fewer", delimiter.join(fields)))
-        return None
-
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=delimiter,
-                            engine="python", on_bad_lines=keep_bad, quoting=csv.QUOTE_MINIMAL)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
-        raise PartnerFileError(f"{path}: not a readable CSV ({exc})") from exc
-    return frame, bad_lines
+        header = next(reader, None)
+        if not header or not any(h.strip() for h in header):
+            raise PartnerFileError(f"{path}: not a readable CSV (no header line)")
+        header = [h.strip() for h in header]
+        rows, bad_lines = [], []
+        for fields in reader:
+            if not fields:
+                continue  # a blank line is no record (a line of empty cells is, and is rejected later)
+            if len(fields) != len(header):
+                bad_lines.append(reject(
+                    f"line {reader.line_num} ({fields[0][:40]})", f"{len(fields)} fields where the header has "
+                    f"{len(header)}", delimiter.join(fields)))
+                continue
+            rows.append(fields)
+    except csv.Error as exc:  # e.g. a quote left open at the end of a truncated file
+        raise PartnerFileError(f"{path}: not a readable CSV (line {reader.line_num}: {exc})") from exc
+    return pd.DataFrame(rows, columns=header, dtype=str), bad_lines
 
 
 def partner_record(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("[email]", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)),
+    ("[email]", re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}", re.UNICODE)),
     ("[iban]", re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){3,7}(?:[ ]?[A-Z0-9]{1,3})?\b")),
     ("[account]", re.compile(r"(?<![+\d])\b\d(?:[ -]?\d){11,18}\b")),
     ("[phone]", re.compile(r"(?<![\w.])(?:\+\d{1,3}[ .-]?|0)\(?\d{2,4}\)?(?:[ .-]?\d{2,4}){1,4}(?![\w])")),
@@ -40,8 +40,8 @@ def scrub_text(text: str | None, max_length: int | None = 2000) -> str | None:
     if text is None:
         return None
     out = str(text)
+    if max_length is not None and len(out) > max_length:  # cut first: the patterns then scan bounded text
+        out = out[: max_length - len(" [truncated]")] + " [truncated]"
     for placeholder, pattern in _PATTERNS:
         out = pattern.sub(lambda m, p=placeholder: m.group(0) if _DATE.fullmatch(m.group(0)) else p, out)
-    if max_length is not None and len(out) > max_length:
-        out = out[: max_length - len(" [truncated]")] + " [truncated]"
     return out
