@@ -1,31 +1,50 @@
 """Statistical disclosure control, applied before anything is rendered for an audience.
 
-- **Primary suppression**: a count ``0 < c < k`` is withheld (shown as ``<k``).
-- **Secondary suppression** in tables with totals: when a row or column holds exactly one
-  withheld cell, its total would give it away by subtraction, so the smallest other
-  non-zero cell of that row or column is withheld too; repeated until no row or column
-  has a lone withheld cell. Zeros are not withheld (they are not small groups of people),
-  but they never serve as the complementary cell.
+- **Primary suppression**: a count ``0 < c < k`` is withheld (shown as ``<k``). Zeros are
+  shown: they are not small groups of people.
+- **Secondary suppression** (:func:`suppress_table`) in tables with row and column
+  totals: when a row or column holds exactly one withheld cell, its total gives the cell
+  away by subtraction, so the smallest other positive cell of that row or column is
+  withheld too, repeated until no row or column has a lone withheld cell. Withheld cells
+  can still be pinned down by combining several rows and columns (e.g. when withheld
+  totals link two blocks), so the table is then checked as a linear system
+  (:func:`recoverable_cells`) and, while any withheld cell is determined, the smallest
+  positive open cell sharing a row or column with it is withheld as well. Complements
+  are always open positive cells, hence at least ``k``: a withheld small count is never
+  bracketed by other small counts.
 - **Coarsening**: H3 cells are replaced by their parents at the audience's resolution.
-- **Sanitising**: free text and source-identifying columns are dropped.
+- **Sanitising**: free text, source-identifying columns and coordinates are dropped.
 
-Audiences: ``public`` and ``partner`` get all of the above; ``law_enforcement`` gets
-exact counts and fine cells (it is a closed, vetted audience) but still no raw free text
-in exported files.
+Audiences (:func:`policy_for`):
+
+========================  ===  ====  =========  ===============  ============
+audience                  k    H3    free text  source columns   coordinates
+========================  ===  ====  =========  ===============  ============
+``public``                10   4     dropped    dropped          dropped
+``partner``               10   5     dropped    dropped          dropped
+``law_enforcement``       10   7     kept       kept             kept
+========================  ===  ====  =========  ===============  ============
+
+Law enforcement is a closed, vetted audience: it sees finer cells, the records' sources
+and their text. Its counts are still suppressed, because DEVELOPERS.md rules that counts
+below the threshold never reach an exported file, whoever reads it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-#: Columns that hold free text or identify a source or a file.
-SENSITIVE_COLUMNS = (
-    "summary", "url", "source_name", "source_record_id", "place_name", "source_file_sha256", "batch_id",
-    "catalog_entry",
-)
+#: Columns holding free text (or text-like detail: a URL points at the text).
+FREE_TEXT_COLUMNS = ("summary", "url", "place_name")
+#: Columns identifying a source, a source record or a file. ``incident_id`` is a hash
+#: of source name and record id, so it identifies the source record too.
+SOURCE_COLUMNS = ("source_name", "source_record_id", "source_file_sha256", "batch_id", "catalog_entry",
+                  "incident_id")
+#: Point coordinates (cells and countries are the public geography).
+COORDINATE_COLUMNS = ("lat", "lon")
 
 
 @dataclass(frozen=True)
@@ -39,13 +58,15 @@ class DisclosurePolicy:
     k : int
         Smallest count shown.
     suppress : bool
-        Whether counts below ``k`` are withheld.
+        Whether counts below ``k`` are withheld (true for every built-in audience).
     h3_resolution : int
         Finest H3 resolution shown.
     drop_free_text : bool
-        Drop summaries and other free text.
+        Drop :data:`FREE_TEXT_COLUMNS`.
     drop_source_names : bool
-        Drop source names and record ids.
+        Drop :data:`SOURCE_COLUMNS`.
+    drop_coordinates : bool
+        Drop point coordinates (:data:`COORDINATE_COLUMNS`).
     """
 
     audience: str
@@ -54,13 +75,14 @@ class DisclosurePolicy:
     h3_resolution: int = 5
     drop_free_text: bool = True
     drop_source_names: bool = True
+    drop_coordinates: bool = True
 
 
 POLICIES = {
-    "public": DisclosurePolicy("public", k=10, suppress=True, h3_resolution=4),
-    "partner": DisclosurePolicy("partner", k=10, suppress=True, h3_resolution=5),
-    "law_enforcement": DisclosurePolicy("law_enforcement", k=10, suppress=False, h3_resolution=7,
-                                        drop_free_text=True, drop_source_names=False),
+    "public": DisclosurePolicy("public", h3_resolution=4),
+    "partner": DisclosurePolicy("partner", h3_resolution=5),
+    "law_enforcement": DisclosurePolicy("law_enforcement", h3_resolution=7, drop_free_text=False,
+                                        drop_source_names=False, drop_coordinates=False),
 }
 
 
@@ -72,7 +94,7 @@ def policy_for(audience: str, k: int | None = None) -> DisclosurePolicy:
     audience : str
         ``public``, ``partner`` or ``law_enforcement``.
     k : int, optional
-        Override of the threshold (never below 2).
+        Override of the threshold (at least 2).
 
     Returns
     -------
@@ -82,21 +104,21 @@ def policy_for(audience: str, k: int | None = None) -> DisclosurePolicy:
     Raises
     ------
     ValueError
-        For an unknown audience.
+        For an unknown audience or a threshold below 2.
     """
     if audience not in POLICIES:
         raise ValueError(f"unknown audience {audience!r}; choose one of {sorted(POLICIES)}")
-    policy = POLICIES[audience]
-    if k is not None:
-        if k < 2:
-            raise ValueError("k must be at least 2")
-        policy = DisclosurePolicy(**{**policy.__dict__, "k": int(k)})
-    return policy
+    if k is None:
+        return POLICIES[audience]
+    if int(k) < 2:
+        raise ValueError(f"k must be at least 2, got {k}")
+    return replace(POLICIES[audience], k=int(k))
 
 
-def _is_small(values: pd.Series, k: int) -> pd.Series:
-    num = pd.to_numeric(values, errors="coerce")
-    return (num > 0) & (num < k)
+def _is_small(values: pd.Series | pd.DataFrame, k: int) -> pd.Series | pd.DataFrame:
+    num = values.apply(pd.to_numeric, errors="coerce") if isinstance(values, pd.DataFrame) \
+        else pd.to_numeric(values, errors="coerce")
+    return ((num > 0) & (num < k)).fillna(False).astype(bool)
 
 
 def suppress_counts(table: pd.DataFrame, count_cols: list[str], k: int) -> pd.DataFrame:
@@ -114,7 +136,8 @@ def suppress_counts(table: pd.DataFrame, count_cols: list[str], k: int) -> pd.Da
     Returns
     -------
     pandas.DataFrame
-        A copy with small counts replaced by ``pd.NA`` (nullable integer columns).
+        A copy where the count columns are nullable integers and small counts are
+        ``pd.NA`` (show them with :func:`display_count`).
     """
     out = table.copy()
     for col in count_cols:
@@ -123,13 +146,53 @@ def suppress_counts(table: pd.DataFrame, count_cols: list[str], k: int) -> pd.Da
     return out
 
 
+def _lines(index: pd.Index, columns: pd.Index, total_label: str) -> list[tuple[list[tuple], tuple]]:
+    """Every additive constraint of a table with margins: ``(cells, total cell)``."""
+    rows = [r for r in index if r != total_label]
+    cols = [c for c in columns if c != total_label]
+    lines = []
+    if total_label in columns:  # each row's cells sum to its total column (the total row too)
+        lines += [([(r, c) for c in cols], (r, total_label)) for r in index]
+    if total_label in index:  # each column's cells sum to its total row (the total column too)
+        lines += [([(r, c) for r in rows], (total_label, c)) for c in columns]
+    return lines
+
+
+def _determined(hidden: pd.DataFrame, lines: list[tuple[list[tuple], tuple]]) -> list[tuple]:
+    """Withheld cells whose value follows from the shown cells by linear algebra.
+
+    With ``A x = b`` the margins' equations over the withheld cells ``x``, cell ``i``
+    is determined exactly when every vector of the null space of ``A`` is 0 at ``i``.
+    """
+    cells = [(r, c) for r in hidden.index for c in hidden.columns if hidden.at[r, c]]
+    if not cells or not lines:
+        return []
+    position = {cell: i for i, cell in enumerate(cells)}
+    a = np.zeros((len(lines), len(cells)))
+    for row, (parts, total) in enumerate(lines):
+        for cell in parts:
+            if cell in position:
+                a[row, position[cell]] = 1.0
+        if total in position:
+            a[row, position[total]] = -1.0
+    _, s, vt = np.linalg.svd(a)
+    rank = int((s > 1e-9).sum())
+    null = vt[rank:]
+    return [cell for cell in cells if np.all(np.abs(null[:, position[cell]]) < 1e-9)]
+
+
 def suppress_table(table: pd.DataFrame, k: int, total_label: str = "Total") -> pd.DataFrame:
     """Primary and secondary suppression of a count table with row and column totals.
+
+    See the module docstring for the procedure. Margins are assumed additive (cells sum
+    to their totals); for tables where they are not (e.g. incidents counted under
+    several types), the result errs on the side of withholding more.
 
     Parameters
     ----------
     table : pandas.DataFrame
-        Counts, with a ``total_label`` row and column (margins).
+        Counts, with a ``total_label`` row and/or column (margins). Without margins only
+        primary suppression applies.
     k : int
         Threshold.
     total_label : str
@@ -138,39 +201,65 @@ def suppress_table(table: pd.DataFrame, k: int, total_label: str = "Total") -> p
     Returns
     -------
     pandas.DataFrame
-        Nullable-integer table; withheld cells are ``pd.NA``. No withheld cell can be
-        recovered from its row or column total by subtraction.
+        Nullable-integer table; withheld cells (totals included) are ``pd.NA``. No
+        withheld cell can be recovered exactly from what is shown.
     """
     values = table.apply(pd.to_numeric, errors="coerce").astype(float)
-    hidden = pd.DataFrame(
-        ((values > 0) & (values < k)).to_numpy(), index=values.index, columns=values.columns
-    )
-    rows = [r for r in values.index if r != total_label]
-    cols = [c for c in values.columns if c != total_label]
-    lines: list[list[tuple]] = []
-    if total_label in values.columns:  # every row's cells sum to its total column
-        lines += [[(r, c) for c in cols] + [(r, total_label)] for r in values.index]
-    if total_label in values.index:  # every column's cells sum to its total row
-        lines += [[(r, c) for r in rows] + [(total_label, c)] for c in values.columns]
+    hidden = _is_small(values, k)
+    lines = _lines(values.index, values.columns, total_label)
 
-    changed = True
-    while changed:
+    def withhold_smallest(candidates: list[tuple]) -> bool:
+        open_cells = [cell for cell in candidates if not hidden.at[cell]]
+        positive = [cell for cell in open_cells if values.at[cell] > 0]
+        pick = min(positive or open_cells, key=lambda cell: values.at[cell], default=None)
+        if pick is not None:
+            hidden.at[pick] = True
+        return pick is not None
+
+    while True:
         changed = False
-        for line in lines:
-            if sum(hidden.at[cell] for cell in line) != 1:
-                continue
-            open_cells = [cell for cell in line if not hidden.at[cell]]
-            positive = [cell for cell in open_cells if values.at[cell] > 0]
-            # the smallest positive cell costs the least information; else any cell
-            pick = min(positive or open_cells, key=lambda cell: values.at[cell], default=None)
-            if pick is not None:
-                hidden.at[pick] = True
-                changed = True
+        for parts, total in lines:  # a lone withheld cell in a row or column
+            line = parts + [total]
+            if sum(bool(hidden.at[cell]) for cell in line) == 1:
+                changed |= withhold_smallest(line)
+        if changed:
+            continue
+        exposed = _determined(hidden, lines)  # recoverable through several lines
+        if not exposed:
+            break
+        neighbours = [cell for parts, total in lines if exposed[0] in parts or exposed[0] == total
+                      for cell in parts + [total]]
+        everything = [(r, c) for r in values.index for c in values.columns]
+        if not (withhold_smallest(neighbours) or withhold_smallest(everything)):
+            break
     return values.mask(hidden).round().astype("Int64")
 
 
+def recoverable_cells(table: pd.DataFrame, total_label: str = "Total") -> list[tuple]:
+    """Audit a suppressed table: which withheld cells can be worked out exactly?
+
+    An attacker knows every shown cell and that rows and columns add up to their
+    totals; a withheld cell is recoverable when those equations fix its value, whether
+    by one subtraction or by combining several rows and columns.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A table with margins in which withheld cells are missing (as from
+        :func:`suppress_table`).
+    total_label : str
+        Label of the margins.
+
+    Returns
+    -------
+    list of tuple
+        ``(row, column)`` of each recoverable withheld cell; empty for a safe table.
+    """
+    return _determined(table.isna(), _lines(table.index, table.columns, total_label))
+
+
 def check_table(table: pd.DataFrame, count_cols: list[str] | None, k: int) -> None:
-    """Refuse a table that still shows a count ``0 < c < k``.
+    """Refuse a table that still shows a count ``0 < c < k`` (call right before rendering).
 
     Parameters
     ----------
@@ -184,14 +273,15 @@ def check_table(table: pd.DataFrame, count_cols: list[str] | None, k: int) -> No
     Raises
     ------
     ValueError
-        Naming the column and value that is too small.
+        Naming the column, the first offending row and its value.
     """
     cols = count_cols if count_cols is not None else list(table.select_dtypes("number").columns)
     for col in cols:
         small = _is_small(table[col], k)
         if small.any():
-            raise ValueError(f"column {col!r} shows {int(small.sum())} count(s) below {k}, e.g. "
-                             f"{table.loc[small, col].iloc[0]}")
+            row = small.idxmax()
+            raise ValueError(f"column {col!r} shows {int(small.sum())} count(s) below {k}, "
+                             f"e.g. {table.at[row, col]} in row {row!r}")
 
 
 def display_count(value: object, k: int) -> str:
@@ -200,16 +290,16 @@ def display_count(value: object, k: int) -> str:
     Parameters
     ----------
     value : object
-        A count or ``pd.NA``.
+        A count, or ``pd.NA``/``None`` for a withheld one.
     k : int
         Threshold.
 
     Returns
     -------
     str
-        ``"<k"`` for withheld or small values, else the number.
+        ``"<k"`` for withheld or small values, else the number with thousands separators.
     """
-    if value is None or pd.isna(value) or (0 < float(value) < k):
+    if value is None or pd.isna(value) or 0 < float(value) < k:
         return f"<{k}"
     return f"{int(value):,}"
 
@@ -220,16 +310,16 @@ def coarsen_cells(frame: pd.DataFrame, h3_col: str, resolution: int) -> pd.DataF
     Parameters
     ----------
     frame : pandas.DataFrame
-        Table with an H3 column.
+        Table with an H3 column (missing cells stay missing).
     h3_col : str
         The column.
     resolution : int
-        Target resolution (cells already coarser are kept).
+        Target resolution; cells already as coarse or coarser are kept.
 
     Returns
     -------
     pandas.DataFrame
-        A copy.
+        A copy (aggregate it again: several rows may now share a cell).
     """
     import h3
 
@@ -241,30 +331,28 @@ def coarsen_cells(frame: pd.DataFrame, h3_col: str, resolution: int) -> pd.DataF
     return out
 
 
-def sanitise_incidents(frame: pd.DataFrame, policy: DisclosurePolicy) -> pd.DataFrame:
-    """Drop free text and source-identifying columns; coarsen cells and coordinates.
+def sanitise_incidents(frame: pd.DataFrame, policy: DisclosurePolicy, h3_col: str = "h3_cell") -> pd.DataFrame:
+    """Drop what the audience may not see from record-level incidents.
 
     Parameters
     ----------
     frame : pandas.DataFrame
         Store incidents.
     policy : DisclosurePolicy
-        The audience's policy.
+        The audience's policy: free text, source columns and coordinates are dropped
+        as it says, and H3 cells coarsened to its resolution.
+    h3_col : str
+        The H3 column, if present.
 
     Returns
     -------
     pandas.DataFrame
-        Safe record-level columns (counts are still the caller's to aggregate and suppress).
+        A copy; counts are still the caller's to aggregate and suppress.
     """
-    drop = set()
-    if policy.drop_free_text:
-        drop |= {"summary", "url", "place_name"}
-    if policy.drop_source_names:
-        drop |= {"source_name", "source_record_id", "source_file_sha256", "batch_id", "catalog_entry"}
+    drop = ((FREE_TEXT_COLUMNS if policy.drop_free_text else ())
+            + (SOURCE_COLUMNS if policy.drop_source_names else ())
+            + (COORDINATE_COLUMNS if policy.drop_coordinates else ()))
     out = frame.drop(columns=[c for c in drop if c in frame.columns])
-    if "h3_cell" in out.columns:
-        out = coarsen_cells(out, "h3_cell", policy.h3_resolution)
-    if policy.suppress and {"lat", "lon"} <= set(out.columns):
-        out = out.drop(columns=["lat", "lon"])
+    if h3_col in out.columns:
+        out = coarsen_cells(out, h3_col, policy.h3_resolution)
     return out
-

@@ -1,20 +1,55 @@
-"""Export executed notebooks as self-contained HTML (no code, no network requests)."""
+"""Export executed notebooks as self-contained HTML: no code, no network requests.
+
+nbconvert 7's ``lab`` template loads require.js, MathJax and Mermaid from cdnjs (and the
+widget manager from unpkg when a notebook has widget state). The ``workbench_report``
+template in ``templates/`` extends ``lab`` with those blocks emptied, so an exported
+report makes no request at all; LaTeX in Markdown then shows as source. Folium maps
+are notebook outputs of the form ``<iframe srcdoc="...">`` holding the whole map page
+(Leaflet inlined by :mod:`workbench.share.maps`), and are kept as they are.
+"""
 
 from __future__ import annotations
 
+import base64
+import html as html_lib
 import os
 import re
 import uuid
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
-#: Attributes and CSS constructs through which a page loads a resource.
+#: The nbconvert template used for reports (in :func:`template_dir`).
+TEMPLATE_NAME = "workbench_report"
+
+_URL = r"""((?:(?:https?|wss?|ftp):)?//[^\s"'<>()\\]+)"""
+#: Places where a page makes the browser fetch something: attributes (``srcset`` is
+#: handled below), CSS ``url()`` and ``@import``, ES module imports, WebSockets.
 _RESOURCE = re.compile(
-    r"""(?:\b(?:src|href|data|poster|action)\s*=\s*["']?\s*|@import\s+(?:url\()?\s*["']?|url\(\s*["']?)"""
-    r"""((?:https?:)?//[^\s"')>]+)""",
+    r"""(?:\b(?:src|href|data|poster|action|formaction|background|manifest)\s*=\s*["']?\s*"""
+    r"""|@import\s+(?:url\(\s*)?["']?\s*|\burl\(\s*["']?\s*"""
+    r"""|\bimport\s*\(\s*["']|\bimport\s*["']|\bfrom\s*["']|\bWebSocket\(\s*["'])""" + _URL,
     re.IGNORECASE,
 )
-_ANCHOR = re.compile(r"""<a\b[^>]*\bhref\s*=\s*["']((?:https?:)?//[^"']+)""", re.IGNORECASE)
+_SRCSET = re.compile(r"""\bsrcset\s*=\s*(["'])(.*?)\1""", re.IGNORECASE | re.DOTALL)
+_ANCHOR = re.compile(r"""<(?:a|area)\b[^>]*?\bhref\s*=\s*["']?\s*""" + _URL, re.IGNORECASE)
+_DATA_HTML = re.compile(r"data:text/html(?:;charset=[\w-]+)?;base64,([A-Za-z0-9+/=]+)", re.IGNORECASE)
+
+
+class ExternalReference(NamedTuple):
+    """A network URL found in a page.
+
+    Attributes
+    ----------
+    kind : str
+        ``"resource"``: the browser would fetch it by itself (script, style, image,
+        font, frame, import...); ``"link"``: a plain ``<a href>`` a reader may follow.
+    url : str
+        The URL as written (``https://...`` or protocol-relative ``//...``).
+    """
+
+    kind: str
+    url: str
 
 
 def template_dir() -> Path:
@@ -23,22 +58,57 @@ def template_dir() -> Path:
     Returns
     -------
     Path
-        ``workbench/share/templates``.
+        ``workbench/share/templates`` (holds ``workbench_report/``).
     """
     return Path(str(resources.files("workbench").joinpath("share/templates")))
 
 
+def write_text_atomic(path: str | Path, text: str) -> Path:
+    """Write a text file atomically: a temporary file in the same folder, then ``os.replace``.
+
+    Readers see the old file or the new one, never a partial one; on failure the
+    temporary file is removed.
+
+    Parameters
+    ----------
+    path : str or Path
+        Destination (its folder is created).
+    text : str
+        Content, written as UTF-8.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:12]}.tmp")
+    try:
+        with open(tmp, "x", encoding="utf-8") as fh:  # created with the usual permissions
+            fh.write(text)
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return out
+
+
 def export_html(notebook_path: str | Path, html_path: str | Path, title: str | None = None) -> Path:
     """Convert an executed notebook to offline HTML without code cells.
+
+    Inputs and prompts are left out, and so are ``stderr`` streams (logs and warnings
+    are not report content and may show paths). The page is refused if it would still
+    fetch anything from the network (links a reader may click are allowed).
 
     Parameters
     ----------
     notebook_path : str or Path
         The executed ``.ipynb``.
     html_path : str or Path
-        Output ``.html`` (written atomically).
+        Output ``.html``, written atomically.
     title : str, optional
-        Page title (the notebook's name by default).
+        Page title (the notebook's file name by default).
 
     Returns
     -------
@@ -48,42 +118,62 @@ def export_html(notebook_path: str | Path, html_path: str | Path, title: str | N
     Raises
     ------
     ValueError
-        If the exported page would still load anything from the network.
+        If the exported page would load a resource from the network (nothing is
+        written then).
     """
     import nbformat
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(str(notebook_path), as_version=4)
-    for cell in nb.cells:  # logs and warnings on stderr are not report content (and may show paths)
+    for cell in nb.cells:
         if cell.get("outputs"):
-            cell.outputs = [o for o in cell.outputs if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            cell.outputs = [o for o in cell.outputs
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
     if title:
         nb.metadata["title"] = title
     exporter = HTMLExporter(
-        template_name="workbench_report",
+        template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(template_dir())],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         embed_images=True,
     )
-    body, _ = exporter.from_notebook_node(nb)
-    leaks = [url for kind, url in external_references(body) if kind == "resource"]
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or Path(notebook_path).stem}})
+    leaks = [ref.url for ref in external_references(body) if ref.kind == "resource"]
     if leaks:
-        raise ValueError(f"{notebook_path}: exported HTML would load {leaks[:3]} from the network")
-    out = Path(html_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.tmp")
-    tmp.write_text(body, encoding="utf-8")
-    os.replace(tmp, out)
-    return out
+        raise ValueError(f"{notebook_path}: the exported page would load {leaks[:3]} from the network")
+    return write_text_atomic(html_path, body)
 
 
-def external_references(html: str) -> list[tuple[str, str]]:
-    """List the network URLs a page refers to.
+def _documents(page: str) -> list[str]:
+    """The page plus every document embedded in it (``srcdoc`` and base64 ``data:`` iframes).
 
-    Folium maps are embedded as ``srcdoc``/base64 iframes, so their HTML is decoded and
-    searched too.
+    ``srcdoc`` holds HTML-escaped markup, so unescaping the page exposes it; this is
+    repeated for nested frames until nothing changes.
+    """
+    found: list[str] = []
+    todo, seen = [page], set()
+    while todo:
+        doc = todo.pop()
+        if doc in seen:
+            continue
+        seen.add(doc)
+        found.append(doc)
+        todo.append(html_lib.unescape(doc))
+        todo.extend(base64.b64decode(m).decode("utf-8", "replace") for m in _DATA_HTML.findall(doc))
+    return found
+
+
+def external_references(html: str) -> list[ExternalReference]:
+    """List the network URLs a page refers to, as resources or as links.
+
+    Looks at ``src``/``href``/``srcset``/``data``/``poster``/``action`` attributes, CSS
+    ``url()`` and ``@import``, ES module imports and WebSockets, in the page and in
+    every frame embedded in it (``srcdoc`` or base64 ``data:text/html``, as folium
+    maps are). Plain text that merely mentions a URL (e.g. in a CSS comment) is not a
+    reference. The scan is deliberately over-cautious: a URL that also appears in a
+    non-anchor position counts as a resource.
 
     Parameters
     ----------
@@ -92,23 +182,16 @@ def external_references(html: str) -> list[tuple[str, str]]:
 
     Returns
     -------
-    list of tuple
-        ``(kind, url)`` where kind is ``"resource"`` (the browser would fetch it: scripts,
-        styles, images, fonts, frames) or ``"link"`` (a plain ``<a href>`` a reader may
-        follow).
+    list of ExternalReference
+        Sorted, unique ``(kind, url)`` pairs; empty for a page that works offline.
     """
-    import base64
-    import html as html_mod
-
-    texts = [html]
-    for encoded in re.findall(r"data:text/html;(?:charset=utf-8;)?base64,([A-Za-z0-9+/=]+)", html):
-        texts.append(base64.b64decode(encoded).decode("utf-8", "replace"))
-    for doc in re.findall(r'srcdoc="([^"]*)"', html):
-        texts.append(html_mod.unescape(doc))
-    found: list[tuple[str, str]] = []
-    for text in texts:
-        anchors = set(_ANCHOR.findall(text))
-        for url in _RESOURCE.findall(text):
-            kind = "link" if url in anchors else "resource"
-            found.append((kind, url))
-    return sorted(set(found))
+    found: set[ExternalReference] = set()
+    for doc in _documents(html):
+        anchors = {m.start(1) for m in _ANCHOR.finditer(doc)}
+        for m in _RESOURCE.finditer(doc):
+            found.add(ExternalReference("link" if m.start(1) in anchors else "resource", m.group(1)))
+        for _, srcset in _SRCSET.findall(doc):
+            candidates = (part.split()[0] for part in srcset.split(",") if part.strip())
+            found.update(ExternalReference("resource", url) for url in candidates if re.match(_URL, url))
+    resources_ = {ref.url for ref in found if ref.kind == "resource"}
+    return sorted(ref for ref in found if ref.kind == "resource" or ref.url not in resources_)

@@ -1,10 +1,19 @@
 """Folium maps that draw fully offline.
 
-Exported reports are often read without a network. These maps therefore use no tile
-server (the Natural Earth country polygons are the basemap), inline the vendored
-Leaflet 1.9.4 JS and CSS instead of folium's CDN links (jQuery, Bootstrap and
-awesome-markers are dropped altogether), draw points as CircleMarkers (no icon
-images), and escape every piece of text placed in a tooltip, popup or legend.
+Exported reports are often read without a network, so these maps
+
+- use no tile server: the Natural Earth country polygons are the basemap;
+- inline the vendored Leaflet 1.9.4 JS and CSS instead of folium's CDN links (jQuery,
+  Bootstrap, awesome-markers and Font Awesome are dropped altogether, so nothing that
+  needs them is used: no ``folium.Marker`` icons, no ``folium.Popup``);
+- draw points and cell centres as CircleMarkers (SVG, no images);
+- escape every piece of text placed in a tooltip, popup or legend (:func:`escape_text`).
+  Text reaches the page only as JSON data (safe inside ``<script>``) and is HTML-escaped
+  before Leaflet puts it into ``innerHTML``; it is never pasted into a JS template
+  literal (as ``folium.Tooltip`` does). Braces become character references too:
+  branca (0.8) renders each element's script and then parses the result *again* as a
+  Jinja template, so a ``{{ ... }}`` in the data would otherwise be evaluated, in Python,
+  on the analyst's machine.
 """
 
 from __future__ import annotations
@@ -12,30 +21,72 @@ from __future__ import annotations
 import html
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
+import numpy as np
 import pandas as pd
 
-#: Fill colours of Gi* classes (ArcGIS-style bins).
+if TYPE_CHECKING:  # pragma: no cover
+    import folium
+    import geopandas
+
+#: Fill colours of Gi* classes (diverging red/blue, as in ArcGIS hot spot maps).
 CLASS_COLOURS = {
     "hot_99": "#b2182b", "hot_95": "#ef8a62", "hot_90": "#fddbc7",
     "cold_90": "#d1e5f0", "cold_95": "#67a9cf", "cold_99": "#2166ac",
+    "not_significant": "#d9d9d9",
 }
 CLASS_LABELS = {
-    "hot_99": "Hotspot, 99% confidence", "hot_95": "Hotspot, 95%", "hot_90": "Hotspot, 90%",
-    "cold_90": "Cold spot, 90%", "cold_95": "Cold spot, 95%", "cold_99": "Cold spot, 99%",
+    "hot_99": "Hotspot, 99% confidence", "hot_95": "Hotspot, 95% confidence", "hot_90": "Hotspot, 90% confidence",
+    "cold_90": "Cold spot, 90% confidence", "cold_95": "Cold spot, 95% confidence",
+    "cold_99": "Cold spot, 99% confidence", "not_significant": "Not significant",
 }
+#: How a missing (withheld) value shows in a tooltip or popup.
+MISSING_TEXT = "withheld"
 
 
 @lru_cache(maxsize=1)
-def _leaflet() -> tuple[str, str]:
+def _leaflet_assets() -> tuple[str, str]:
     base = resources.files("workbench").joinpath("share/vendor/leaflet")
     return base.joinpath("leaflet.js").read_text("utf-8"), base.joinpath("leaflet.css").read_text("utf-8")
 
 
-def _offline_map_class():
+@lru_cache(maxsize=1)
+def _classes() -> dict[str, type]:
+    """Folium subclasses, built on first use so that importing this module stays light."""
     import folium
     from branca.element import Element
+    from folium.template import Template
+
+    class RawHtml(Element):
+        """Markup placed as is (never parsed as a template)."""
+
+        _template = Template("{{ this.markup }}")
+
+        def __init__(self, markup: str):
+            super().__init__()
+            self.markup = markup
+
+    class Legend(folium.MacroElement):
+        """A Leaflet control holding pre-escaped HTML, passed as a JSON string."""
+
+        _template = Template("""
+            {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.control({position: "bottomleft"});
+            {{ this.get_name() }}.onAdd = function () {
+                var div = L.DomUtil.create("div", "wb-legend");
+                div.innerHTML = {{ this.markup|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+            {% endmacro %}
+        """)
+
+        def __init__(self, markup: str):
+            super().__init__()
+            self._name = "Legend"
+            self.markup = markup
 
     class OfflineMap(folium.Map):
         """A folium Map with Leaflet inlined and no CDN links."""
@@ -44,147 +95,240 @@ def _offline_map_class():
         default_css: list = []
 
         def render(self, **kwargs: Any) -> None:
-            js, css = _leaflet()
+            js, css = _leaflet_assets()
             header = self.get_root().header
-            # inline before folium's own header elements, which call L.*
-            header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css_inline", index=0)
-            header.add_child(Element(f"<script>{js}</script>"), name="leaflet_js_inline", index=1)
+            # first in <head>: folium's own header scripts already call L.*
+            header.add_child(RawHtml(f"<style>{css}</style>"), name="leaflet_css_inline", index=0)
+            header.add_child(RawHtml(f"<script>{js}</script>"), name="leaflet_js_inline", index=1)
             super().render(**kwargs)
 
-    return OfflineMap
+    return {"RawHtml": RawHtml, "Legend": Legend, "OfflineMap": OfflineMap}
 
 
-def offline_map(countries=None, center: tuple[float, float] | None = None, zoom: int = 2):  # -> folium.Map
-    """Create a map with no tiles and the country polygons as a grey basemap.
+def escape_text(value: object) -> str:
+    """Make a value safe to show through a map's tooltip, popup or legend.
+
+    Parameters
+    ----------
+    value : object
+        Any value; missing values become :data:`MISSING_TEXT`.
+
+    Returns
+    -------
+    str
+        HTML-escaped text in which braces are character references as well, so that no
+        template engine on the way (folium renders through Jinja twice) evaluates it.
+    """
+    if value is None or (not isinstance(value, (list, tuple, np.ndarray)) and pd.isna(value)):
+        return MISSING_TEXT
+    return html.escape(str(value)).replace("{", "&#123;").replace("}", "&#125;")
+
+
+def _to_wgs84(gdf: "geopandas.GeoDataFrame") -> "geopandas.GeoDataFrame":
+    if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
+        gdf = gdf.to_crs(4326)
+    return gdf.reset_index(drop=True)
+
+
+def _detail_fields(frame: pd.DataFrame, cols: Iterable[str],
+                   labels: dict[str, dict[Any, str]] | None = None) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Escaped display columns ``f0, f1, ...`` and escaped aliases for a tooltip or popup."""
+    labels = labels or {}
+    cols = [c for c in cols if c in frame.columns]
+    shown = pd.DataFrame(index=frame.index)
+    for i, col in enumerate(cols):
+        mapping = labels.get(col, {})
+        shown[f"f{i}"] = [escape_text(mapping.get(v, v) if isinstance(v, str) else v) for v in frame[col]]
+    aliases = [escape_text(str(c).replace("_", " ")) for c in cols]
+    return shown, list(shown.columns), aliases
+
+
+def _fit_to_data(m: "folium.Map", south: float, west: float, north: float, east: float) -> None:
+    """Fit the view to everything drawn so far (the union of all layers' bounds)."""
+    from folium.map import FitBounds
+
+    old = getattr(m, "_wb_bounds", None)
+    if old is not None:
+        south, west = min(south, old[0][0]), min(west, old[0][1])
+        north, east = max(north, old[1][0]), max(east, old[1][1])
+    m._wb_bounds = [[float(south), float(west)], [float(north), float(east)]]
+    # one named child, replaced on each call: the view ends up fitted to all the data
+    m.add_child(FitBounds(m._wb_bounds, padding=(20, 20), max_zoom=9), name="wb_fit_bounds")
+
+
+def offline_map(countries: "geopandas.GeoDataFrame | None" = None, center: tuple[float, float] | None = None,
+                zoom: int = 2) -> "folium.Map":
+    """Create a map with no tiles and the country polygons as a light grey basemap.
 
     Parameters
     ----------
     countries : geopandas.GeoDataFrame, optional
-        Country polygons (``catalog.load("countries")``); only geometry and ``name`` are
-        used.
+        Country polygons (``catalog.load("countries")``). Only the geometry and the
+        ``name`` (or Natural Earth ``NAME``) column are used; the name is the only
+        tooltip.
     center : tuple of float, optional
-        (lat, lon); (20, 0) by default.
+        ``(lat, lon)`` of the initial view; ``(20, 0)`` by default. Layers with data
+        later fit the view to themselves.
     zoom : int
         Initial zoom.
 
     Returns
     -------
     folium.Map
-        The map (displayable in a notebook; exported HTML works offline).
+        The map (displayable in a notebook; its exported HTML works offline).
     """
     import folium
 
-    cls = _offline_map_class()
-    m = cls(location=list(center or (20.0, 0.0)), zoom_start=zoom, tiles=None, control_scale=True,
-            prefer_canvas=False)
-    m.get_root().header.add_child(
-        folium.Element("<style>.leaflet-container{background:#dbe9f4;}</style>"), name="wb_bg")
+    cls = _classes()
+    m = cls["OfflineMap"](location=list(center or (20.0, 0.0)), zoom_start=zoom, tiles=None, control_scale=True)
+    m.get_root().header.add_child(cls["RawHtml"](
+        "<style>.leaflet-container{background:#dbe9f4;}"
+        ".wb-legend{background:#fff;padding:6px 8px;border:1px solid #999;border-radius:3px;"
+        "font:12px/1.5 sans-serif;color:#222}"
+        ".wb-legend i{display:inline-block;width:12px;height:12px;margin-right:6px;"
+        "border:1px solid #555;vertical-align:-2px}</style>"), name="wb_style")
     if countries is not None and len(countries):
-        base = countries[["geometry"]].copy()
-        base["name"] = countries["name"].astype(str).map(html.escape) if "name" in countries else ""
+        base = _to_wgs84(countries)
+        name_col = next((c for c in ("name", "NAME") if c in base.columns), None)
+        layer = base[["geometry"]].copy()
+        if name_col:
+            layer["name"] = [escape_text(v) for v in base[name_col]]
         folium.GeoJson(
-            base.to_json(),
+            layer,
             name="countries",
             style_function=lambda _f: {"fillColor": "#f2f2ef", "color": "#a0a0a0", "weight": 0.6, "fillOpacity": 1},
-            tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False) if "name" in countries else None,
+            tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False) if name_col else None,
         ).add_to(m)
     return m
 
 
-def add_hotspot_cells(m, gdf, class_col: str = "hotspot_class", value_col: str = "count",
-                      tooltip_cols: Iterable[str] = ("hotspot_class", "count")):
-    """Draw H3 hexagons coloured by their Gi* class.
+def add_hotspot_cells(m: "folium.Map", gdf: "geopandas.GeoDataFrame", class_col: str = "hotspot_class",
+                      value_col: str = "count", tooltip_cols: Iterable[str] | None = None,
+                      show_not_significant: bool = False) -> "folium.Map":
+    """Draw H3 hexagons coloured by their Gi* class, with a legend.
+
+    Hot cells are shades of red, cold cells of blue; ``not_significant`` cells are
+    hidden unless ``show_not_significant`` (then faint grey). Each drawn cell also gets a
+    dot of fixed pixel size at its centre, so that it stays visible at world zoom.
 
     Parameters
     ----------
     m : folium.Map
         From :func:`offline_map`.
     gdf : geopandas.GeoDataFrame
-        Cell polygons with ``class_col`` (cells classed ``not_significant`` are skipped).
+        Cell polygons with ``class_col`` and ``value_col`` (the latter already
+        disclosure-controlled, e.g. from :func:`workbench.share.tables.hotspot_cells`).
     class_col : str
-        Column with the class.
+        Column with the class (``hot_99`` ... ``cold_99``, ``not_significant``).
     value_col : str
-        Column with the (already disclosure-controlled) count.
-    tooltip_cols : iterable of str
-        Columns shown on hover (escaped).
+        Column with the displayed count.
+    tooltip_cols : iterable of str, optional
+        Columns shown on hover (escaped); ``(class_col, value_col)`` by default.
+    show_not_significant : bool
+        Draw non-significant cells in faint grey instead of hiding them.
 
     Returns
     -------
     folium.Map
-        ``m``, with a legend, fitted to the cells.
+        ``m``, fitted to the drawn cells.
     """
     import folium
+    import geopandas as gpd
+    import shapely
 
-    shown = gdf[gdf[class_col].isin(CLASS_COLOURS)].copy()
-    if shown.empty:
+    if gdf is None or gdf.empty:
         return m
-    cols = [c for c in tooltip_cols if c in shown.columns]
-    for col in cols:
-        shown[col] = shown[col].map(lambda v: html.escape(CLASS_LABELS.get(v, str(v))))
+    cells = _to_wgs84(gdf)
+    classes = cells[class_col].astype("string").fillna("not_significant")
+    drawn = classes.isin([c for c in CLASS_COLOURS if c != "not_significant"])
+    if show_not_significant:
+        drawn |= classes.eq("not_significant")
+    cells, classes = cells[drawn], classes[drawn]
+    if cells.empty:
+        return m
+    cols = list(tooltip_cols) if tooltip_cols is not None else [class_col, value_col]
+    shown, fields, aliases = _detail_fields(cells, cols, {class_col: CLASS_LABELS})
+    shown["_class"] = classes.to_numpy()
+
+    def style(feature: dict) -> dict:
+        cls = feature["properties"]["_class"]
+        faint = cls == "not_significant"
+        return {"fillColor": CLASS_COLOURS[cls], "color": "#999" if faint else "#444", "weight": 0.4,
+                "fillOpacity": 0.35 if faint else 0.8}
+
+    def tooltip() -> Any:
+        return folium.GeoJsonTooltip(fields=fields, aliases=aliases) if fields else None
+
+    polygons = gpd.GeoDataFrame(shown, geometry=cells.geometry.to_numpy(), crs=4326)
+    folium.GeoJson(polygons, name="hotspot cells", style_function=style, tooltip=tooltip()).add_to(m)
+    centres = gpd.GeoDataFrame(shown, geometry=shapely.centroid(cells.geometry.to_numpy()), crs=4326)
     folium.GeoJson(
-        shown[cols + ["geometry"]].assign(_class=gdf.loc[shown.index, class_col]).to_json(),
-        name="hotspots",
-        style_function=lambda f: {"fillColor": CLASS_COLOURS.get(f["properties"]["_class"], "#999"),
-                                  "color": "#444", "weight": 0.4, "fillOpacity": 0.8},
-        tooltip=folium.GeoJsonTooltip(fields=cols, aliases=[c.replace("_", " ") for c in cols]) if cols else None,
+        centres, name="hotspot cell centres",
+        marker=folium.CircleMarker(radius=3, weight=0, fill=True, fill_opacity=0.9),
+        style_function=lambda f: {"fillColor": CLASS_COLOURS[f["properties"]["_class"]]},
+        tooltip=tooltip(),
     ).add_to(m)
-    # hexagons vanish at world zoom: mark hot and cold cells with a dot of fixed pixel size too
-    for _, cell in shown.iterrows():
-        point = cell.geometry.centroid
-        folium.CircleMarker(location=[point.y, point.x], radius=3, weight=0, fill=True, fill_opacity=0.9,
-                            fill_color=CLASS_COLOURS[gdf.at[_, class_col]]).add_to(m)
-    minx, miny, maxx, maxy = shown.total_bounds
-    m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(20, 20))
+    minx, miny, maxx, maxy = cells.total_bounds
+    _fit_to_data(m, miny, minx, maxy, maxx)
+    present = set(classes)
     add_legend(m, "Gi* hotspots (FDR-controlled)",
-               [(CLASS_LABELS[c], CLASS_COLOURS[c]) for c in CLASS_COLOURS if c in set(gdf[class_col])])
+               [(CLASS_LABELS[c], CLASS_COLOURS[c]) for c in CLASS_COLOURS if c in present])
     return m
 
 
-def add_points(m, df: pd.DataFrame, lat: str = "lat", lon: str = "lon", radius_col: str | None = None,
-               popup_cols: Iterable[str] = (), colour: str = "#8e44ad"):
-    """Draw points as CircleMarkers (no marker images needed).
+def add_points(m: "folium.Map", df: pd.DataFrame, lat: str = "lat", lon: str = "lon",
+               radius_col: str | None = None, popup_cols: Iterable[str] = (),
+               colour: str = "#8e44ad") -> "folium.Map":
+    """Draw points as CircleMarkers (no marker images needed), with popups on click.
 
     Parameters
     ----------
     m : folium.Map
         The map.
     df : pandas.DataFrame
-        Points; rows without coordinates are skipped.
+        Points; rows without valid coordinates are skipped.
     lat, lon : str
-        Coordinate columns.
+        Coordinate columns (WGS84 degrees).
     radius_col : str, optional
-        Column scaling the radius (square-root scale).
+        Column scaling the radius (square-root scale, 3 to 15 pixels).
     popup_cols : iterable of str
-        Columns shown on hover (escaped).
+        Columns shown in the popup (names and values escaped).
     colour : str
-        Stroke and fill colour.
+        Stroke and fill colour (a CSS colour).
 
     Returns
     -------
     folium.Map
-        ``m``.
+        ``m``, fitted to the points as well as earlier layers.
     """
     import folium
+    import geopandas as gpd
 
-    pts = df.dropna(subset=[lat, lon])
-    scale = None
-    if radius_col and len(pts):
-        scale = pd.to_numeric(pts[radius_col], errors="coerce").fillna(0).clip(lower=0) ** 0.5
-        scale = 3 + 12 * scale / max(float(scale.max()), 1e-9)
-    for i, (idx, row) in enumerate(pts.iterrows()):
-        text = "<br>".join(f"<b>{html.escape(str(c))}</b>: {html.escape(str(row[c]))}" for c in popup_cols)
-        folium.CircleMarker(
-            location=[float(row[lat]), float(row[lon])],
-            radius=float(scale.iloc[i]) if scale is not None else 5,
-            color=colour, fill=True, fill_opacity=0.6, weight=1,
-            # a tooltip, not a Popup: folium's Popup template needs jQuery, which we do not ship
-            tooltip=folium.Tooltip(text) if text else None,
-        ).add_to(m)
+    la, lo = pd.to_numeric(df[lat], errors="coerce"), pd.to_numeric(df[lon], errors="coerce")
+    ok = la.between(-90, 90) & lo.between(-180, 180)
+    pts, la, lo = df[ok], la[ok], lo[ok]
+    if pts.empty:
+        return m
+    shown, fields, aliases = _detail_fields(pts, popup_cols)
+    if radius_col:
+        size = np.sqrt(pd.to_numeric(pts[radius_col], errors="coerce").fillna(0).clip(lower=0).to_numpy(float))
+        shown["_r"] = np.round(3 + 12 * size / max(float(size.max()), 1e-9), 1)
+    else:
+        shown["_r"] = 5.0
+    layer = gpd.GeoDataFrame(shown.reset_index(drop=True),
+                             geometry=gpd.points_from_xy(lo.to_numpy(float), la.to_numpy(float)), crs=4326)
+    folium.GeoJson(
+        layer, name="points",
+        marker=folium.CircleMarker(radius=5, color=colour, fill=True, fill_color=colour, fill_opacity=0.6, weight=1),
+        style_function=lambda f: {"radius": f["properties"]["_r"]},
+        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases) if fields else None,
+    ).add_to(m)
+    _fit_to_data(m, la.min(), lo.min(), la.max(), lo.max())
     return m
 
 
-def add_legend(m, title: str, items: list[tuple[str, str]]):
-    """Add a plain HTML legend (no external assets).
+def add_legend(m: "folium.Map", title: str, items: list[tuple[str, str]]) -> "folium.Map":
+    """Add a small legend in the map's lower-left corner (plain HTML/CSS, no assets).
 
     Parameters
     ----------
@@ -193,30 +337,20 @@ def add_legend(m, title: str, items: list[tuple[str, str]]):
     title : str
         Legend title (escaped).
     items : list of tuple
-        ``(label, colour)`` pairs (labels escaped).
+        ``(label, colour)`` pairs; labels and colours are escaped.
 
     Returns
     -------
     folium.Map
         ``m``.
     """
-    from branca.element import MacroElement, Template
-
-    rows = "".join(
-        f'<div><span style="display:inline-block;width:12px;height:12px;background:{html.escape(c)};'
-        f'margin-right:6px;border:1px solid #555"></span>{html.escape(label)}</div>'
-        for label, c in items
-    )
-    box = (f'<div class="wb-legend" style="position:absolute;bottom:18px;left:10px;z-index:9999;background:#fff;'
-           f'padding:6px 8px;border:1px solid #999;font:12px sans-serif">'
-           f"<b>{html.escape(title)}</b>{rows}</div>")
-    legend = MacroElement()
-    legend._template = Template("{% macro html(this, kwargs) %}" + box + "{% endmacro %}")
-    m.get_root().add_child(legend)
+    rows = "".join(f'<div><i style="background:{escape_text(colour)}"></i>{escape_text(label)}</div>'
+                   for label, colour in items)
+    _classes()["Legend"](f"<b>{escape_text(title)}</b>{rows}").add_to(m)
     return m
 
 
-def map_html(m) -> str:
+def map_html(m: "folium.Map") -> str:
     """Render a map as a standalone HTML page.
 
     Parameters
@@ -227,6 +361,6 @@ def map_html(m) -> str:
     Returns
     -------
     str
-        The page.
+        The page; with maps from :func:`offline_map` it loads nothing from the network.
     """
     return m.get_root().render()
