@@ -262,9 +262,11 @@ class CountryBoundaries(_BaseReader):
         import geopandas as gpd
 
         frame = gpd.read_file(_local(data.url))
-        iso = frame["ISO_A3"].where(frame["ISO_A3"] != "-99", frame.get("ADM0_A3", frame["ISO_A3"]))
+        cols = {c.lower(): c for c in frame.columns}  # Natural Earth's scales differ in case
+        iso = frame[cols["iso_a3"]]
+        iso = iso.where(iso != "-99", frame[cols.get("adm0_a3", cols["iso_a3"])])
         return gpd.GeoDataFrame(
-            {"iso3": iso, "name": frame["NAME"], "continent": frame["CONTINENT"]},
+            {"iso3": iso, "name": frame[cols["name"]], "continent": frame[cols["continent"]]},
             geometry=frame.geometry, crs=frame.crs,
         )
 

@@ -111,6 +111,38 @@ def status() -> None:
                    .to_string(index=False))
 
 
+@app.command()
+def doctor() -> None:
+    """Check the environment, every catalog entry and the store; exit 1 if anything failed."""
+    from workbench.doctor import format_report, run_checks
+
+    findings = run_checks()
+    typer.echo(format_report(findings))
+    if any(not f.ok and not f.warning for f in findings):
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def extract(
+    partner: str = typer.Argument(..., help="The partner's source name, e.g. 'Harbour Light Alliance'."),
+    out: Optional[Path] = typer.Option(None, help="Folder (default: <workspace>/reports/extracts/<partner>)."),
+) -> None:
+    """Write a partner's extract: its own records plus disclosure-controlled aggregates (CSV)."""
+    import re
+
+    from workbench import catalog
+    from workbench.share.extract import partner_extract
+
+    try:
+        result = partner_extract(catalog.load("incidents"), partner)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+    folder = out or catalog.workspace() / "reports" / "extracts" / re.sub(r"[^A-Za-z0-9_-]+", "_", partner)
+    for path in result.write(folder):
+        typer.echo(f"wrote {path}")
+
+
 def main() -> None:  # pragma: no cover - console entry
     """Console entry point."""
     app(sys.argv[1:])
