@@ -64,3 +64,21 @@ def test_planted_truth_is_written(use_home):
     assert {h["country_iso3"] for h in truth["planted_hotspots"]} == {"ESP", "NGA"}
     incidents = catalog.load("incidents")
     assert pd.to_datetime(incidents["occurred_on"]).max() <= pd.Timestamp("2026-11-30")
+
+
+def test_cli_ingest_names_an_unreadable_source_and_goes_on(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from tests.workspace import make_workspace
+    from workbench.cli import app
+
+    root = make_workspace(tmp_path / "w", scale=0.05, ingest=False)
+    (root / "data" / "demo" / "partner_harbour_light.csv").write_text("CaseRef;DateReported\nH1;x\n")
+    monkeypatch.setenv("WORKBENCH_HOME", str(root))
+    catalog.clear_cache()
+    result = CliRunner().invoke(app, ["ingest"])
+    catalog.clear_cache()
+    assert result.exit_code == 1
+    assert "harbour_light: NOT INGESTED:" in result.output and "partner_harbour_light.csv" in result.output
+    assert "Traceback" not in result.output
+    assert "app_reports: rows in" in result.output and "news_rss:" in result.output

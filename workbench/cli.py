@@ -45,13 +45,27 @@ def demo_data(
 
 @app.command()
 def ingest(entries: list[str] = typer.Argument(None, help="Catalog source entries (default: all).")) -> None:
-    """Collect raw sources into the store; prints rows in = stored + quarantined for each."""
-    from workbench.ingest import ingest_all
+    """Collect raw sources into the store; prints rows in = stored + quarantined for each.
 
-    for report in ingest_all(entries or None):
+    A source that cannot be read at all is reported with its file and reason; the others
+    are still ingested, and the command exits 1.
+    """
+    from workbench import catalog
+    from workbench.ingest import ingest_entry
+
+    failed = 0
+    for name in entries or [e.name for e in catalog.sources()]:
+        try:
+            report = ingest_entry(name)
+        except (ValueError, KeyError, OSError) as exc:  # unreadable file, unknown entry: named, not a traceback
+            failed += 1
+            typer.echo(f"{name}: NOT INGESTED: {exc}", err=True)
+            continue
         typer.echo(str(report))
         for reason, n in list(report.top_reasons.items())[:5]:
             typer.echo(f"    quarantined {n:>5}  {reason}")
+    if failed:
+        raise typer.Exit(code=1)
 
 
 @app.command()
