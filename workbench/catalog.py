@@ -149,8 +149,18 @@ def load(name: str, **kwargs: Any) -> Any:
     -------
     Any
         Usually a pandas DataFrame or geopandas GeoDataFrame.
+
+    Notes
+    -----
+    When ``$WORKBENCH_ACCESS_LOG`` names a file, the entry's name is appended to it: the
+    runner uses this to list, in each report's provenance, exactly the entries it read.
     """
-    return _reader(name).read(**kwargs)
+    reader = _reader(name)
+    log = os.environ.get("WORKBENCH_ACCESS_LOG")
+    if log:
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(name + "\n")
+    return reader.read(**kwargs)
 
 
 def path_of(name: str) -> Path:

@@ -72,16 +72,31 @@ def ingest(entries: list[str] = typer.Argument(None, help="Catalog source entrie
 def run(
     notebooks: list[str] = typer.Argument(None, help="Notebooks to run (default: the three reports)."),
     param: list[str] = typer.Option([], "--param", "-p", help="key=value, repeatable (e.g. -p region=ESP)."),
+    plan: Optional[Path] = typer.Option(None, help="A run plan (YAML): notebooks x parameter sets x audiences."),
 ) -> None:
-    """Execute report notebooks with Papermill, export HTML, update reports/index.html."""
+    """Execute report notebooks with Papermill, export HTML, update reports/index.html.
+
+    Exits 1 when any report failed (its error page names the cell and traceback; the last
+    good version of that report stays published).
+    """
+    from workbench.plan import RunPlan, run_plan
     from workbench.runner import run_reports
 
-    results = run_reports(notebooks or None, _parse_params(param))
+    if plan is not None:
+        if notebooks or param:
+            raise typer.BadParameter("give either --plan or notebooks/--param, not both")
+        try:
+            results = run_plan(RunPlan.load(plan))
+        except ValueError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(code=2) from None
+    else:
+        results = run_reports(notebooks or None, _parse_params(param))
     for r in results:
         status = "ok " if r.ok else "FAILED"
-        typer.echo(f"{status} {r.notebook:<22} {r.seconds:6.1f} s  {r.html or r.ipynb}")
+        typer.echo(f"{status} {r.notebook:<22} {r.seconds:6.1f} s  {r.html or r.ipynb.with_suffix('.error.html')}")
         if r.error:
-            typer.echo(f"       {r.error}")
+            typer.echo(f"       {r.error.splitlines()[0]}")
     if not all(r.ok for r in results):
         raise typer.Exit(code=1)
 
@@ -97,7 +112,7 @@ def demo(
     start = time.perf_counter()
     demo_data(out=None, seed=seed, scale=1.0)
     ingest(None)
-    run(None, [f"audience={audience}"])
+    run(None, [f"audience={audience}"], None)
     index = catalog.workspace() / "reports" / "index.html"
     typer.echo(f"done in {time.perf_counter() - start:.0f} s; open {index}")
 

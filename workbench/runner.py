@@ -119,8 +119,9 @@ def to_ipynb(name: str, path: Path) -> Path:
     return path
 
 
-def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path, title: str | None = None) -> RunResult:
-    """Execute one notebook with Papermill and export it to HTML.
+def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path, title: str | None = None,
+                 stem: str | None = None) -> RunResult:
+    """Execute one notebook with Papermill and export it to HTML with its provenance.
 
     Parameters
     ----------
@@ -132,24 +133,32 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path, title: st
         Folder for the executed ``.ipynb`` and the ``.html``.
     title : str, optional
         Title of the HTML page.
+    stem : str, optional
+        File name stem (``<name>-<audience>`` by default).
 
     Returns
     -------
     RunResult
-        ``ok`` False (never an exception) when a cell fails; the executed notebook keeps
-        the traceback.
+        ``ok`` False (never an exception) when a cell fails: the executed notebook keeps
+        the traceback and ``<stem>.error.html`` shows the failing cell and traceback.
     """
+    import nbformat
     import papermill
 
     from workbench.share.export import export_html
+    from workbench.share.failure import failure_page
+    from workbench.share.provenance import provenance, provenance_html
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = name + "".join(f"-{parameters[k]}" for k in ("audience",) if k in parameters)
+    stem = stem or name + "".join(f"-{parameters[k]}" for k in ("audience",) if k in parameters)
     source = to_ipynb(name, out_dir / f".{stem}.input.ipynb")
     executed = out_dir / f"{stem}.ipynb"
-    env_before = os.environ.get("WORKBENCH_HOME")
+    access_log = out_dir / f".{stem}.entries"
+    access_log.unlink(missing_ok=True)
+    saved = {k: os.environ.get(k) for k in ("WORKBENCH_HOME", "WORKBENCH_ACCESS_LOG")}
     os.environ["WORKBENCH_HOME"] = str(catalog.workspace())
-    start = time.perf_counter()
+    os.environ["WORKBENCH_ACCESS_LOG"] = str(access_log)
+    started = time.time()
     try:
         papermill.execute_notebook(
             str(source), str(executed), parameters=parameters, kernel_name="python3",
@@ -161,16 +170,31 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path, title: st
     except Exception as exc:  # kernel died, bad parameters...
         error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
     finally:
-        if env_before is None:
-            os.environ.pop("WORKBENCH_HOME", None)
-        else:
-            os.environ["WORKBENCH_HOME"] = env_before
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
         source.unlink(missing_ok=True)
-    seconds = time.perf_counter() - start
+    finished = time.time()
+    entries = access_log.read_text(encoding="utf-8").split() if access_log.exists() else []
+    access_log.unlink(missing_ok=True)
+    title = title or name.replace("_", " ").title()
     html = None
     if error is None:
-        html = export_html(executed, out_dir / f"{stem}.html", title=title or name.replace("_", " ").title())
-    return RunResult(name, dict(parameters), error is None, html, executed, seconds, error)
+        nb = nbformat.read(str(executed), as_version=4)
+        record = provenance(parameters, entries, started, finished)
+        nb.metadata["workbench_provenance"] = record
+        nb.cells.append(nbformat.v4.new_markdown_cell(provenance_html(record)))
+        nbformat.write(nb, str(executed))
+        try:
+            html = export_html(executed, out_dir / f"{stem}.html", title=title)
+        except ValueError as exc:  # the page would fetch something from the network: a failure
+            error = f"export refused: {exc}"
+    if error is not None:
+        failure_page(out_dir / f"{stem}.error.html", title, parameters, error,
+                     executed if executed.exists() else None)
+    return RunResult(name, dict(parameters), error is None, html, executed, finished - started, error)
 
 
 def run_reports(
@@ -179,7 +203,7 @@ def run_reports(
     reports_dir: Path | None = None,
     run_id: str | None = None,
 ) -> list[RunResult]:
-    """Run several report notebooks into a new dated folder and update the gallery.
+    """Run report notebooks with one parameter set (a one-line run plan).
 
     Parameters
     ----------
@@ -197,25 +221,13 @@ def run_reports(
     list of RunResult
         One per notebook.
     """
-    from workbench.share.gallery import ReportEntry, write_index
+    from workbench.plan import RunPlan, run_plan
 
-    reports_dir = reports_dir or catalog.workspace() / "reports"
-    run_id = run_id or time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    out_dir = reports_dir / "runs" / run_id
-    results = [run_notebook(n, dict(parameters or {}), out_dir) for n in (names or DEFAULT_REPORTS)]
-    (out_dir / "run.json").write_text(
-        json.dumps([asdict(r) for r in results], default=str, indent=1), encoding="utf-8"
-    )
-    entries = [
-        ReportEntry(
-            title=r.notebook.replace("_", " ").title(),
-            path=(r.html or r.ipynb).relative_to(reports_dir),
-            parameters=r.parameters,
-            audience=str(r.parameters.get("audience", "")),
-            run_time=r.started,
-            status="ok" if r.ok else "failed",
-        )
-        for r in results
-    ]
-    write_index(reports_dir, entries)
-    return results
+    params = dict(parameters or {})
+    audience = params.pop("audience", None)
+    plan = RunPlan.from_dict({
+        "name": "ad hoc",
+        "reports": [{"notebook": n, "parameters": params, "audiences": [audience] if audience else []}
+                    for n in (names or DEFAULT_REPORTS)],
+    })
+    return run_plan(plan, reports_dir=reports_dir, run_id=run_id)

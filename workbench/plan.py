@@ -1,0 +1,203 @@
+"""Run plans: which notebooks, with which parameter sets, for which audiences.
+
+A plan is YAML (see ``plans/``)::
+
+    name: nightly
+    reports:
+      - notebook: intelligence_report
+        title: Intelligence report
+        audiences: [public, partner, law_enforcement]
+        parameters: {period_start: "2025-11-01"}
+        parameter_sets: [{region: ALL}, {region: ESP}]   # optional, each merged over parameters
+        pdf: true                                       # optional
+
+:func:`run_plan` runs every combination into a new dated folder
+``reports/runs/<run id>/``, publishes each successful report to
+``reports/latest/<key>.html`` (a failed run never replaces the last good one), writes an
+error page for each failure, and rewrites ``reports/index.html``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench import catalog
+
+
+@dataclass(frozen=True)
+class PlannedReport:
+    """One line of a plan.
+
+    Attributes
+    ----------
+    notebook : str
+        Notebook stem in ``notebooks/``.
+    title : str
+        Title in the gallery.
+    audiences : tuple of str
+        Audiences (empty: the notebook's default).
+    parameter_sets : tuple of dict
+        Parameters of each run (already merged with the shared ones).
+    pdf : bool
+        Also print a PDF.
+    """
+
+    notebook: str
+    title: str
+    audiences: tuple[str, ...] = ()
+    parameter_sets: tuple[dict[str, Any], ...] = ({},)
+    pdf: bool = False
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """A run plan.
+
+    Attributes
+    ----------
+    name : str
+        Plan name.
+    reports : tuple of PlannedReport
+        What to run.
+    """
+
+    name: str
+    reports: tuple[PlannedReport, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> "RunPlan":
+        """Build a plan from its YAML structure, checking it.
+
+        Parameters
+        ----------
+        raw : dict
+            Parsed YAML.
+
+        Returns
+        -------
+        RunPlan
+            The plan.
+
+        Raises
+        ------
+        ValueError
+            Naming the report line and field that is wrong.
+        """
+        from workbench.runner import available_notebooks
+        from workbench.share.disclosure import POLICIES
+
+        if not isinstance(raw, dict) or not isinstance(raw.get("reports"), list) or not raw["reports"]:
+            raise ValueError("a run plan needs a non-empty 'reports' list")
+        known = set(available_notebooks())
+        reports = []
+        for i, item in enumerate(raw["reports"], start=1):
+            if not isinstance(item, dict) or "notebook" not in item:
+                raise ValueError(f"report {i}: needs 'notebook'")
+            if item["notebook"] not in known:
+                raise ValueError(f"report {i}: no notebook {item['notebook']!r}; have {sorted(known)}")
+            audiences = tuple(a for a in (item.get("audiences") or []) if a)
+            unknown = [a for a in audiences if a not in POLICIES]
+            if unknown:
+                raise ValueError(f"report {i}: unknown audience(s) {unknown}; choose from {sorted(POLICIES)}")
+            shared = dict(item.get("parameters") or {})
+            sets = item.get("parameter_sets") or [{}]
+            if not all(isinstance(s, dict) for s in sets):
+                raise ValueError(f"report {i}: 'parameter_sets' must be a list of mappings")
+            reports.append(PlannedReport(
+                notebook=item["notebook"],
+                title=str(item.get("title") or item["notebook"].replace("_", " ").title()),
+                audiences=audiences,
+                parameter_sets=tuple({**shared, **s} for s in sets),
+                pdf=bool(item.get("pdf", False)),
+            ))
+        return cls(name=str(raw.get("name", "plan")), reports=tuple(reports))
+
+    @classmethod
+    def load(cls, path: str | Path) -> "RunPlan":
+        """Read a plan from a YAML file.
+
+        Parameters
+        ----------
+        path : str or Path
+            The plan file.
+
+        Returns
+        -------
+        RunPlan
+            The plan.
+        """
+        import yaml
+
+        try:
+            return cls.from_dict(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}") from exc
+
+
+def _key(notebook: str, params: dict[str, Any]) -> str:
+    """Stable file key of a report: notebook plus its parameter values."""
+    parts = [notebook] + [f"{v}" for k, v in sorted(params.items())]
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join(parts))[:150]
+
+
+def run_plan(plan: RunPlan, reports_dir: Path | None = None, run_id: str | None = None) -> list:
+    """Run a plan into a dated folder, publish what succeeded, and update the gallery.
+
+    Parameters
+    ----------
+    plan : RunPlan
+        What to run.
+    reports_dir : Path, optional
+        ``<workspace>/reports`` by default.
+    run_id : str, optional
+        Folder name under ``runs/``; the current UTC time by default.
+
+    Returns
+    -------
+    list of RunResult
+        One per notebook, audience and parameter set.
+    """
+    from workbench.runner import run_notebook
+    from workbench.share.export import write_text_atomic
+    from workbench.share.gallery import ReportEntry, write_index
+
+    reports_dir = Path(reports_dir or catalog.workspace() / "reports")
+    run_id = run_id or time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    out_dir = reports_dir / "runs" / run_id
+    latest = reports_dir / "latest"
+    published_path = latest / "published.json"  # key -> the last good run of each report
+    published = json.loads(published_path.read_text(encoding="utf-8")) if published_path.exists() else {}
+    results, failures = [], []
+    for item in plan.reports:
+        for params in item.parameter_sets:
+            for audience in item.audiences or (None,):
+                run_params = {**params, **({"audience": audience} if audience else {})}
+                key = _key(item.notebook, run_params)
+                result = run_notebook(item.notebook, run_params, out_dir, title=item.title, stem=key)
+                results.append(result)
+                if result.ok:
+                    write_text_atomic(latest / f"{key}.html", result.html.read_text(encoding="utf-8"))
+                    if item.pdf:
+                        from workbench.share.pdf import html_to_pdf
+
+                        pdf = html_to_pdf(result.html, out_dir / f"{key}.pdf")
+                        shutil.copyfile(pdf, latest / f"{key}.pdf")
+                    published[key] = {"title": item.title, "parameters": run_params, "audience": audience or "",
+                                      "run_time": result.started, "run_id": run_id}
+                else:
+                    note = " (last good version kept)" if key in published else ""
+                    failures.append(ReportEntry(item.title + note, out_dir / f"{key}.error.html", run_params,
+                                                audience or "", result.started, "failed"))
+    write_text_atomic(out_dir / "run.json", json.dumps(
+        {"plan": plan.name, "run_id": run_id, "results": [asdict(r) for r in results]}, default=str, indent=1))
+    write_text_atomic(published_path, json.dumps(published, indent=1, default=str))
+    good = [ReportEntry(v["title"], latest / f"{k}.html", v["parameters"], v["audience"], v["run_time"], "ok")
+            for k, v in sorted(published.items())]
+    write_index(reports_dir, failures + good)
+    return results
