@@ -58,7 +58,11 @@ def partner_run(demo_home, tmp_path_factory):
     catalog.clear_cache()
     try:
         reports = tmp_path_factory.mktemp("reports")
-        results = runner.run_reports(None, {"audience": "partner"}, reports_dir=reports, run_id="t1")
+        from workbench.plan import RunPlan, run_plan
+
+        plan = RunPlan.from_dict({"name": "every audience", "reports": [
+            {"notebook": n, "audiences": ["public", "partner", "law_enforcement"]} for n in runner.DEFAULT_REPORTS]})
+        results = run_plan(plan, reports_dir=reports, run_id="t1")
         yield reports, results
     finally:
         if old is None:
@@ -68,13 +72,31 @@ def partner_run(demo_home, tmp_path_factory):
         catalog.clear_cache()
 
 
-def test_every_report_runs_and_is_indexed(partner_run):
+def test_every_report_runs_for_every_audience_and_is_indexed(partner_run):
     reports, results = partner_run
-    assert [r.notebook for r in results] == list(runner.DEFAULT_REPORTS)
+    assert [r.notebook for r in results] == [n for n in runner.DEFAULT_REPORTS for _ in range(3)]
+    assert [r.parameters["audience"] for r in results[:3]] == ["public", "partner", "law_enforcement"]
     assert all(r.ok for r in results), [r.error for r in results]
     index = (reports / "index.html").read_text()
     for r in results:
-        assert r.html.exists() and r.html.relative_to(reports).as_posix() in index
+        assert r.html.exists() and (reports / "latest" / r.html.name).exists()
+        assert f"latest/{r.html.name}" in index
+
+
+def test_every_report_carries_its_provenance(partner_run, demo_home):
+    _, results = partner_run
+    for r in results:
+        html = r.html.read_text(encoding="utf-8")
+        assert 'class="wb-provenance"' in html
+        facts = ["git commit", "incidents", "pandas", r.parameters["audience"]]
+        facts += ["countries"] if r.notebook in MAP_NOTEBOOKS else []  # only the entries really read
+        for fact in facts:
+            assert fact in html, (r.notebook, fact)
+        import nbformat
+
+        meta = nbformat.read(str(r.ipynb), as_version=4).metadata["workbench_provenance"]
+        assert set(meta["catalog_entries"]) >= {"incidents"}
+        assert all(len(h) == 64 for h in meta["catalog_entries"].values())
 
 
 def test_reports_draw_offline_in_chromium(partner_run, browser):
@@ -88,7 +110,7 @@ def test_reports_draw_offline_in_chromium(partner_run, browser):
         page.page.close()
 
 
-def test_partner_reports_leak_no_small_counts_and_no_raw_text(partner_run, demo_home):
+def test_no_report_for_any_audience_leaks_small_counts_or_raw_text(partner_run, demo_home):
     _, results = partner_run
     import os
 
