@@ -49,27 +49,37 @@ def test_notebooks_are_thin_and_parameterised():
         assert all(not c.get("outputs") for c in nb.cells)
 
 
-@pytest.fixture(scope="module")
-def partner_run(demo_home, tmp_path_factory):
+def run_in(home, reports, notebooks, audiences):
     import os
 
+    from workbench.plan import RunPlan, run_plan
+
     old = os.environ.get("WORKBENCH_HOME")
-    os.environ["WORKBENCH_HOME"] = str(demo_home)
+    os.environ["WORKBENCH_HOME"] = str(home)
     catalog.clear_cache()
     try:
-        reports = tmp_path_factory.mktemp("reports")
-        from workbench.plan import RunPlan, run_plan
-
-        plan = RunPlan.from_dict({"name": "every audience", "reports": [
-            {"notebook": n, "audiences": ["public", "partner", "law_enforcement"]} for n in runner.DEFAULT_REPORTS]})
-        results = run_plan(plan, reports_dir=reports, run_id="t1")
-        yield reports, results
+        plan = RunPlan.from_dict({"name": "test", "reports": [
+            {"notebook": n, "audiences": audiences} for n in notebooks]})
+        return run_plan(plan, reports_dir=reports, run_id="t1")
     finally:
         if old is None:
             os.environ.pop("WORKBENCH_HOME", None)
         else:
             os.environ["WORKBENCH_HOME"] = old
         catalog.clear_cache()
+
+
+@pytest.fixture(scope="module")
+def partner_run(demo_home, tmp_path_factory):
+    reports = tmp_path_factory.mktemp("reports")
+    return reports, run_in(demo_home, reports, runner.DEFAULT_REPORTS, ["public", "partner", "law_enforcement"])
+
+
+@pytest.fixture(scope="module")
+def other_runs(demo_home, tmp_path_factory):
+    reports = tmp_path_factory.mktemp("other_reports")
+    others = [n for n in runner.available_notebooks() if n not in runner.DEFAULT_REPORTS]
+    return reports, run_in(demo_home, reports, others, ["partner"])
 
 
 def test_every_report_runs_for_every_audience_and_is_indexed(partner_run):
@@ -110,8 +120,7 @@ def test_reports_draw_offline_in_chromium(partner_run, browser):
         page.page.close()
 
 
-def test_no_report_for_any_audience_leaks_small_counts_or_raw_text(partner_run, demo_home):
-    _, results = partner_run
+def assert_no_leak(results, demo_home):
     import os
 
     os.environ["WORKBENCH_HOME"] = str(demo_home)
@@ -131,6 +140,21 @@ def test_no_report_for_any_audience_leaks_small_counts_or_raw_text(partner_run, 
         assert small == [], (r.notebook, small[:5])
         leaked = [t for t in texts if t in html]
         assert leaked == [], (r.notebook, leaked[:3])
+
+
+def test_no_report_for_any_audience_leaks_small_counts_or_raw_text(partner_run, demo_home):
+    assert_no_leak(partner_run[1], demo_home)
+
+
+def test_every_other_notebook_runs_offline_and_leaks_nothing(other_runs, demo_home, browser):
+    _, results = other_runs
+    assert {r.notebook for r in results} >= {"whats_changed"}
+    assert all(r.ok for r in results), [r.error for r in results]
+    assert_no_leak(results, demo_home)
+    for r in results:
+        page = open_offline(browser, r.html, settle_ms=800)
+        assert page.console_errors == [] and page.page_errors == [] and page.blocked == [], r.notebook
+        page.page.close()
 
 
 def test_a_failing_run_is_reported_not_raised(demo_home, tmp_path, monkeypatch):
