@@ -64,3 +64,14 @@ def test_cli_run_exits_non_zero_on_failure(demo_home, tmp_path, monkeypatch):
     result = CliRunner().invoke(app, ["run", "--plan", str(plan)])
     catalog.clear_cache()
     assert result.exit_code == 1 and "FAILED" in result.output and "not in the taxonomy" in result.output
+
+
+@pytest.mark.browser
+def test_pdf_is_printed_offline(tmp_path):
+    from workbench.share.pdf import html_to_pdf
+
+    page = tmp_path / "r.html"
+    page.write_text("<html><body><h1>Report</h1><img src='https://example.org/x.png'></body></html>")
+    pdf = html_to_pdf(page, tmp_path / "r.pdf", settle_ms=100)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 1000

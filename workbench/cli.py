@@ -112,7 +112,12 @@ def demo(
     start = time.perf_counter()
     demo_data(out=None, seed=seed, scale=1.0)
     ingest(None)
-    run(None, [f"audience={audience}"], None)
+    if audience == "partner":
+        from workbench.plan import plans_dir
+
+        run(None, [], plans_dir() / "demo.yaml")
+    else:
+        run(None, [f"audience={audience}"], None)
     index = catalog.workspace() / "reports" / "index.html"
     typer.echo(f"done in {time.perf_counter() - start:.0f} s; open {index}")
 

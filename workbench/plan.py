@@ -140,6 +140,18 @@ class RunPlan:
             raise ValueError(f"{path}: {exc}") from exc
 
 
+def plans_dir() -> Path:
+    """Return the folder of run plans.
+
+    Returns
+    -------
+    Path
+        ``<workspace>/plans`` when it exists, else the repository's.
+    """
+    local = catalog.workspace() / "plans"
+    return local if local.is_dir() else Path(__file__).resolve().parent.parent / "plans"
+
+
 def _key(notebook: str, params: dict[str, Any]) -> str:
     """Stable file key of a report: notebook plus its parameter values."""
     parts = [notebook] + [f"{v}" for k, v in sorted(params.items())]
