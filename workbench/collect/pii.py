@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 
+# Order matters: phones (+ or 0 first) before bare digit runs, so a number is labelled as what it is.
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("[email]", re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}", re.UNICODE)),
     ("[iban]", re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){3,7}(?:[ ]?[A-Z0-9]{1,3})?\b")),
-    ("[account]", re.compile(r"(?<![+\d])\b\d(?:[ -]?\d){11,18}\b")),
     ("[phone]", re.compile(r"(?<![\w.])(?:\+\d{1,3}[ .-]?|0)\(?\d{2,4}\)?(?:[ .-]?\d{2,4}){1,4}(?![\w])")),
+    ("[account]", re.compile(r"(?<![+\d])\b\d(?:[ -]?\d){11,18}\b")),
     ("[handle]", re.compile(r"(?<![\w@])@[A-Za-z0-9_]{3,30}\b")),
 )
 
