@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 import pytest
 
 from tests.browser import open_offline
+from tests.workspace import home
 from workbench import catalog, runner
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -49,24 +50,13 @@ def test_notebooks_are_thin_and_parameterised():
         assert all(not c.get("outputs") for c in nb.cells)
 
 
-def run_in(home, reports, notebooks, audiences):
-    import os
-
+def run_in(root, reports, notebooks, audiences):
     from workbench.plan import RunPlan, run_plan
 
-    old = os.environ.get("WORKBENCH_HOME")
-    os.environ["WORKBENCH_HOME"] = str(home)
-    catalog.clear_cache()
-    try:
+    with home(root):
         plan = RunPlan.from_dict({"name": "test", "reports": [
             {"notebook": n, "audiences": audiences} for n in notebooks]})
         return run_plan(plan, reports_dir=reports, run_id="t1")
-    finally:
-        if old is None:
-            os.environ.pop("WORKBENCH_HOME", None)
-        else:
-            os.environ["WORKBENCH_HOME"] = old
-        catalog.clear_cache()
 
 
 @pytest.fixture(scope="module")
@@ -121,15 +111,8 @@ def test_reports_draw_offline_in_chromium(partner_run, browser):
 
 
 def assert_no_leak(results, demo_home):
-    import os
-
-    os.environ["WORKBENCH_HOME"] = str(demo_home)
-    catalog.clear_cache()
-    try:
+    with home(demo_home):
         incidents = catalog.load("incidents")
-    finally:
-        os.environ.pop("WORKBENCH_HOME", None)
-        catalog.clear_cache()
     texts = set(incidents["summary"].dropna()) | set(incidents["source_name"].dropna())
     texts |= {t for t in incidents["source_record_id"].dropna() if len(t) > 5}
     for r in results:

@@ -1,14 +1,13 @@
 """Outputs are safe: no HTML injection from any field, inert CSV, partners see only their own."""
 
 import json
-import os
 
 import pandas as pd
 import pytest
 
 from tests.browser import open_offline
 from tests.test_schema import record
-from tests.workspace import make_workspace
+from tests.workspace import home, make_workspace
 from workbench import catalog
 from workbench.share.extract import neutralise_formulas, partner_extract, write_safe_csv
 
@@ -32,15 +31,10 @@ def evil_home(tmp_path_factory):
     sources = (root / "catalogs" / "sources.yaml").read_text()
     (root / "catalogs" / "sources.yaml").write_text(
         sources.replace("source_name: STT reporting app", "source_name: '<b onclick=alert(3)>app</b>'"))
-    os.environ["WORKBENCH_HOME"] = str(root)
-    catalog.clear_cache()
-    try:
-        from workbench.ingest import ingest_all
+    from workbench.ingest import ingest_all
 
+    with home(root):
         ingest_all()
-    finally:
-        os.environ.pop("WORKBENCH_HOME", None)
-        catalog.clear_cache()
     return root
 
 

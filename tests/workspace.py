@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -10,9 +12,26 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
+@contextmanager
+def home(root: Path):
+    """Point the catalog at workspace ``root`` for the duration of a block."""
+    from workbench import catalog
+
+    old = os.environ.get("WORKBENCH_HOME")
+    os.environ["WORKBENCH_HOME"] = str(root)
+    catalog.clear_cache()
+    try:
+        yield root
+    finally:
+        if old is None:
+            os.environ.pop("WORKBENCH_HOME", None)
+        else:
+            os.environ["WORKBENCH_HOME"] = old
+        catalog.clear_cache()
+
+
 def make_workspace(root: Path, scale: float = 0.3, seed: int = 7, ingest: bool = True) -> Path:
     """Build a workspace like the repository's, with a small demo, under ``root``."""
-    from workbench import catalog
     from workbench.demo import DemoConfig, generate_demo
 
     shutil.copytree(REPO / "catalogs", root / "catalogs")
@@ -22,21 +41,10 @@ def make_workspace(root: Path, scale: float = 0.3, seed: int = 7, ingest: bool =
     shutil.copytree(REPO / "notebooks", root / "notebooks")
     generate_demo(root / "data" / "demo", DemoConfig(seed=seed, scale=scale, news_items=80))
     if ingest:
-        import os
+        from workbench.ingest import ingest_all
 
-        old = os.environ.get("WORKBENCH_HOME")
-        os.environ["WORKBENCH_HOME"] = str(root)
-        catalog.clear_cache()
-        try:
-            from workbench.ingest import ingest_all
-
+        with home(root):
             ingest_all()
-        finally:
-            if old is None:
-                os.environ.pop("WORKBENCH_HOME", None)
-            else:
-                os.environ["WORKBENCH_HOME"] = old
-            catalog.clear_cache()
     return root
 
 

@@ -43,6 +43,23 @@ def workspace() -> Path:
     return Path.cwd()
 
 
+def workspace_folder(name: str) -> Path:
+    """Return ``<workspace>/<name>`` when it exists, else the repository's folder.
+
+    Parameters
+    ----------
+    name : str
+        ``notebooks`` or ``plans``.
+
+    Returns
+    -------
+    Path
+        The folder (a test workspace may bring its own, or use the repository's).
+    """
+    local = workspace() / name
+    return local if local.is_dir() else Path(__file__).resolve().parent.parent / name
+
+
 def _local(url: str) -> Path:
     """Turn an intake URL (possibly ``file://``) into a local path."""
     return Path(url.removeprefix("file://")).resolve()

@@ -148,8 +148,7 @@ def plans_dir() -> Path:
     Path
         ``<workspace>/plans`` when it exists, else the repository's.
     """
-    local = catalog.workspace() / "plans"
-    return local if local.is_dir() else Path(__file__).resolve().parent.parent / "plans"
+    return catalog.workspace_folder("plans")
 
 
 def _key(notebook: str, params: dict[str, Any]) -> str:

@@ -75,8 +75,7 @@ def notebooks_dir() -> Path:
     Path
         ``<workspace>/notebooks`` when it exists, else the repository's.
     """
-    local = catalog.workspace() / "notebooks"
-    return local if local.is_dir() else Path(__file__).resolve().parent.parent / "notebooks"
+    return catalog.workspace_folder("notebooks")
 
 
 def available_notebooks() -> list[str]:

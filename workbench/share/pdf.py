@@ -44,7 +44,19 @@ def html_to_pdf(html_path: Path, pdf_path: Path, settle_ms: int = 1500) -> Path:
     -------
     Path
         The PDF.
+
+    Notes
+    -----
+    Printing runs in a worker thread: Playwright's sync API refuses to start inside a
+    thread that already runs one (a notebook kernel's or a test's event loop).
     """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_print, Path(html_path), Path(pdf_path), settle_ms).result()
+
+
+def _print(html_path: Path, pdf_path: Path, settle_ms: int) -> Path:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
