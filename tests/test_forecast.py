@@ -1,20 +1,21 @@
+import logging
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.analyse.forecast import MODELS, Forecaster, mase
+from workbench.analyse.forecast import MODELS, ForecastModel, Forecaster, mase, min_history
 
 
-def monthly(uid, values, start="2021-01-01"):
-    return pd.DataFrame({"unique_id": uid, "ds": pd.date_range(start, periods=len(values), freq="MS"),
+def monthly(uid, values, start="2021-01-01", freq="MS"):
+    return pd.DataFrame({"unique_id": uid, "ds": pd.date_range(start, periods=len(values), freq=freq),
                          "y": np.asarray(values, dtype=float)})
 
 
 def seasonal_trend(seed=0, n=60):
     rng = np.random.default_rng(seed)
     t = np.arange(n)
-    mean = 30 + 0.6 * t + 8 * np.sin(2 * np.pi * t / 12)
-    return rng.poisson(mean)
+    return rng.poisson(30 + 0.6 * t + 8 * np.sin(2 * np.pi * t / 12))
 
 
 def test_registry_lists_the_ladder():
@@ -23,12 +24,21 @@ def test_registry_lists_the_ladder():
         Forecaster(monthly("a", range(40)), models=("arima_of_dreams",))
 
 
+@pytest.mark.parametrize("name", ["naive", "seasonal_naive", "ets"])
+def test_every_rung_has_the_same_interface(name):
+    y = seasonal_trend(n=40).astype(float)
+    pred = MODELS[name](season_length=12, freq="MS").fit(y).predict(5, 80)
+    assert all(len(a) == 5 for a in (pred.mean, pred.lower, pred.upper))
+    assert (pred.lower <= pred.mean).all() and (pred.mean <= pred.upper).all()
+    wider = MODELS[name](season_length=12, freq="MS").fit(y).predict(5, 95)
+    assert (wider.upper - wider.lower >= pred.upper - pred.lower - 1e-9).all()
+
+
 def test_mase_scales_by_seasonal_naive_and_falls_back():
     history = np.tile([1.0, 2, 3, 4], 6)
-    assert np.isnan(mase([1, 2], [1, 2], np.ones(10), 4))
-    flat_season = np.tile([5.0, 5, 5, 5], 3)
-    assert np.isnan(mase([5], [6], flat_season, 4))
-    assert mase([1, 2], [2, 3], history + np.arange(24), 4) == pytest.approx(1 / 4)
+    assert mase([1, 2], [2, 3], history + np.arange(24), 4) == pytest.approx(1 / 4)  # seasonal MAE = 4
+    assert mase([5], [6], np.tile([5.0, 7, 5, 7], 3), 4) == pytest.approx(1 / 2)  # seasonal MAE 0 -> naive MAE 2
+    assert np.isnan(mase([1, 2], [1, 2], np.ones(10), 4))  # constant: undefined
 
 
 def test_trend_and_season_beat_seasonal_naive():
@@ -36,7 +46,20 @@ def test_trend_and_season_beat_seasonal_naive():
     row = res.selection.iloc[0]
     assert row.model == "ets" and row.beats_baseline and row.mase < row.baseline_mase
     assert len(res.forecasts) == 6 and (res.forecasts["model"] == "ets").all()
+    assert res.forecasts["ds"].min() == pd.Timestamp("2026-01-01")  # the month after the last observation
     assert set(res.backtest["model"]) == {"seasonal_naive", "ets"} and res.backtest["window"].nunique() == 3
+    means = res.backtest.groupby("model")["mase"].mean()
+    assert row.mase == pytest.approx(means["ets"]) and row.baseline_mase == pytest.approx(means["seasonal_naive"])
+
+
+def test_white_noise_record_is_honest():
+    rng = np.random.default_rng(11)
+    res = Forecaster(monthly("w", rng.poisson(20, 60)), models=("seasonal_naive", "naive", "ets")).fit()
+    row = res.selection.iloc[0]
+    means = res.backtest.groupby("model")["mase"].mean()
+    assert row.baseline_mase == pytest.approx(means["seasonal_naive"])
+    assert row.mase == pytest.approx(means[row.model]) and row.mase == pytest.approx(means.min())
+    assert row.beats_baseline == (row.model != "seasonal_naive") == (row.mase < row.baseline_mase)
 
 
 def test_a_ladder_that_cannot_beat_the_baseline_says_so():
@@ -44,7 +67,22 @@ def test_a_ladder_that_cannot_beat_the_baseline_says_so():
     season = np.tile([5, 40, 5, 40, 5, 40, 5, 40, 5, 40, 5, 40], 5).astype(float)
     res = Forecaster(monthly("n", season + rng.normal(0, 0.01, season.size)), models=("naive",)).fit()
     row = res.selection.iloc[0]
-    assert row.model == "seasonal_naive" and not row.beats_baseline
+    assert row.model == "seasonal_naive" and not row.beats_baseline and row.mase == row.baseline_mase
+
+
+def test_a_failing_model_is_recorded_not_chosen(monkeypatch):
+    class Broken(ForecastModel):
+        name = "broken"
+
+        def fit(self, y, ds=None):
+            raise RuntimeError("no convergence")
+
+    monkeypatch.setitem(MODELS, "broken", Broken)
+    res = Forecaster(monthly("b", seasonal_trend(n=40)), models=("broken",)).fit()
+    errors = res.backtest.loc[res.backtest["model"] == "broken", "error"]
+    assert errors.str.contains("no convergence").all()
+    row = res.selection.iloc[0]
+    assert row.model == "seasonal_naive" and "broken" in row.note
 
 
 def test_sparse_counts_never_go_negative():
@@ -52,27 +90,66 @@ def test_sparse_counts_never_go_negative():
     sparse = rng.poisson(0.3, 48)
     res = Forecaster(monthly("z", sparse), models=("seasonal_naive", "ets", "naive"), level=95).fit()
     assert (res.forecasts[["yhat", "yhat_lower", "yhat_upper"]] >= 0).all().all()
+    assert (res.forecasts["yhat_lower"] <= res.forecasts["yhat"]).all()
+    assert (res.forecasts["yhat"] <= res.forecasts["yhat_upper"]).all()
+    assert (res.one_step[["yhat", "yhat_upper"]] >= 0).all().all()
+
+
+def test_all_zero_series_keeps_the_baseline():
+    res = Forecaster(monthly("0", np.zeros(40)), models=("seasonal_naive", "ets")).fit()
+    row = res.selection.iloc[0]
+    assert row.model == "seasonal_naive" and np.isnan(row.mase) and not row.beats_baseline and row.note
+    assert (res.forecasts[["yhat", "yhat_lower", "yhat_upper"]] == 0).all().all()
 
 
 def test_short_series_are_skipped_with_a_reason():
-    res = Forecaster(pd.concat([monthly("short", range(10)), monthly("ok", seasonal_trend(n=40))]),
-                     models=("seasonal_naive",)).fit()
+    assert min_history(12, 6, 3) == 31
+    series = pd.concat([monthly("short", range(10)), monthly("ok", seasonal_trend(n=40))])
+    res = Forecaster(series, models=("seasonal_naive",)).fit()
     assert res.skipped.to_dict("records") == [{"unique_id": "short", "reason": "10 observations; needs 31"}]
     assert list(res.selection["unique_id"]) == ["ok"]
+    with pytest.raises(ValueError, match="'short': 10 observations; needs 31"):
+        Forecaster(series, models=("seasonal_naive",), on_short="raise").fit()
+
+
+def test_bad_series_are_refused():
+    gappy = monthly("g", seasonal_trend(n=40)).drop(index=[5])
+    with pytest.raises(ValueError, match="'g'.*grid"):
+        Forecaster(gappy, models=("seasonal_naive",), freq="MS").fit()
+    twice = pd.concat([monthly("d", range(40)), monthly("d", range(40)).tail(1)])
+    with pytest.raises(ValueError, match="'d'.*more than once"):
+        Forecaster(twice)
+    with pytest.raises(ValueError, match="empty"):
+        Forecaster(monthly("e", []))
+    with pytest.raises(ValueError, match="level"):
+        Forecaster(monthly("l", range(40)), level=0.8)  # a fraction, not a percentage
+
+
+def test_weekly_series_infer_their_frequency():
+    rng = np.random.default_rng(5)
+    t = np.arange(60)
+    weekly = monthly("wk", rng.poisson(10 + 3 * np.sin(2 * np.pi * t / 4)), start="2024-01-01", freq="W-MON")
+    res = Forecaster(weekly, models=("seasonal_naive", "ets"), season_length=4, horizon=4).fit()
+    assert (res.forecasts["ds"].dt.dayofweek == 0).all()
+    assert res.forecasts["ds"].iloc[0] == weekly["ds"].iloc[-1] + pd.Timedelta(days=7)
 
 
 def test_surge_in_the_latest_month_is_flagged():
     values = seasonal_trend(3, 48).astype(float)
-    values[-1] *= 3
-    res = Forecaster(monthly("s", values), models=("seasonal_naive", "ets")).fit()
+    drop, surge = values.copy(), values.copy()
+    drop[-1], surge[-1] = 0, 3 * values[-1]
+    res = Forecaster(pd.concat([monthly("drop", drop), monthly("s", surge)]), models=("seasonal_naive", "ets")).fit()
     surges = res.surges()
+    assert list(surges.columns) == ["unique_id", "ds", "y", "yhat_upper"]
     assert list(surges["unique_id"]) == ["s"] and surges.iloc[0]["y"] > surges.iloc[0]["yhat_upper"]
 
 
-def test_prophet_rung_fits_offline():
+def test_prophet_rung_fits_offline_and_quietly():
     res = Forecaster(monthly("p", seasonal_trend(4, 40)), models=("prophet",), horizon=3, n_windows=1).fit()
     assert set(res.backtest["model"]) == {"seasonal_naive", "prophet"}
     assert np.isfinite(res.backtest["mase"]).all() and res.backtest["error"].isna().all()
+    assert logging.getLogger("cmdstanpy").propagate is False
+    assert logging.getLogger("cmdstanpy").getEffectiveLevel() >= logging.WARNING
 
 
 def test_demo_series_beat_seasonal_naive(use_home):

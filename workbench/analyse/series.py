@@ -1,4 +1,4 @@
-"""Incident counts as time series in the long ``unique_id, ds, y`` contract."""
+"""Incident counts as time series in the long ``unique_id, ds, y`` contract (statsforecast)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from typing import Sequence
 
 import pandas as pd
 
-FREQS = {"MS": "M", "W-MON": "W-SUN"}  # date offset -> period whose start is that day
+#: Supported ``freq`` -> the pandas period whose first day is the stamp.
+FREQS = {"MS": "M", "W-MON": "W-SUN"}
+#: Label of an aggregated level in ``unique_id`` and the ``by`` columns.
+TOTAL = "ALL"
 
 
 def incident_series(
@@ -27,62 +30,85 @@ def incident_series(
         ``"MS"`` (months, stamped on their first day) or ``"W-MON"`` (weeks starting
         Monday, stamped on the Monday).
     by : sequence of str
-        Grouping columns; ``"exploitation_type"`` explodes ``exploitation_types`` (an
-        incident of two types counts in both series).
+        Grouping columns; ``"exploitation_type"`` explodes ``exploitation_types``, so an
+        incident of two types counts in both type series and one with no type in none.
+        Rows whose group value is missing (e.g. no country) appear only in the totals.
     start, end : str or Timestamp, optional
-        Range of the grid (defaults: the data's first and last period).
+        Range of the grid, inclusive, snapped to the period holding each date
+        (defaults: the first and last period with a dated incident). Incidents outside
+        it are left out.
     totals : bool
         Also add a total per value of the first ``by`` column (``"<value>/ALL"``) and a
-        grand total ``"ALL"``: the levels hierarchical reconciliation needs.
+        grand total ``"ALL"``: the upper levels hierarchical reconciliation needs.
+        Totals count incidents, not type tags, so with several types per incident the
+        children can sum to more than their total.
 
     Returns
     -------
     pandas.DataFrame
-        ``unique_id, ds, y`` plus the ``by`` columns; ``unique_id`` joins the group values
-        with ``/`` (e.g. ``"NGA/forced_labour"``).
+        ``unique_id, ds, y`` (float) plus the ``by`` columns (``"ALL"`` on aggregated
+        levels), sorted by ``unique_id, ds``; every series covers every period of the
+        grid. ``unique_id`` joins the group values with ``/`` (e.g.
+        ``"NGA/forced_labour"``).
+
+    Raises
+    ------
+    ValueError
+        On an unsupported ``freq`` or a missing column.
     """
     if freq not in FREQS:
         raise ValueError(f"freq must be one of {sorted(FREQS)}, got {freq!r}")
     by = list(by)
-    frame = incidents.dropna(subset=["occurred_on"])
-    frame = frame.assign(ds=pd.to_datetime(frame["occurred_on"]).dt.to_period(FREQS[freq]).dt.start_time)
-    base = frame  # one row per incident: totals count incidents, not type tags
-    if "exploitation_type" in by:
-        frame = frame.explode("exploitation_types").rename(columns={"exploitation_types": "exploitation_type"})
-        frame = frame[frame["exploitation_type"].notna()]
-    missing = [c for c in by if c not in frame.columns]
+    needed = {"occurred_on"} | {"exploitation_types" if c == "exploitation_type" else c for c in by}
+    missing = sorted(needed - set(incidents.columns))
     if missing:
-        raise ValueError(f"cannot group by {missing}: not columns of the incidents")
-    lo = pd.Timestamp(start) if start is not None else frame["ds"].min()
-    hi = pd.Timestamp(end) if end is not None else frame["ds"].max()
+        raise ValueError(f"incidents lack column(s) {missing} needed to count by {by}")
+    period = FREQS[freq]
+    dated = incidents[incidents["occurred_on"].notna()]
+    dated = dated.assign(ds=pd.to_datetime(dated["occurred_on"]).dt.to_period(period).dt.start_time)
+    lo = pd.Timestamp(start) if start is not None else dated["ds"].min()
+    hi = pd.Timestamp(end) if end is not None else dated["ds"].max()
     if pd.isna(lo) or pd.isna(hi):
-        return pd.DataFrame(columns=["unique_id", "ds", "y", *by])
-    grid = pd.period_range(lo, hi, freq=FREQS[freq]).start_time
-    def in_grid(f: pd.DataFrame) -> pd.DataFrame:
-        return f[(f["ds"] >= grid.min()) & (f["ds"] <= grid.max())]
-
-    frames = [_grid_counts(in_grid(frame), by, grid)]
+        return _empty(by)
+    grid = pd.period_range(lo, hi, freq=period).start_time
+    dated = dated[dated["ds"].between(grid.min(), grid.max())] if len(grid) else dated.iloc[:0]
+    tagged = dated
+    if "exploitation_type" in by:
+        tagged = dated.explode("exploitation_types").rename(columns={"exploitation_types": "exploitation_type"})
+        tagged = tagged[tagged["exploitation_type"].notna()]
+    frames = [_grid_counts(tagged, by, grid)]
     if totals and by:
         if len(by) > 1:
-            top = _grid_counts(in_grid(base if by[0] in base.columns else frame), by[:1], grid)
-            top["unique_id"] = top["unique_id"] + "/ALL"
+            top = _grid_counts(tagged if by[0] == "exploitation_type" else dated, by[:1], grid)
+            top["unique_id"] = top["unique_id"] + "/" + TOTAL
             frames.append(top)
-        grand = _grid_counts(in_grid(base), [], grid)
-        frames.append(grand)
-    return pd.concat(frames, ignore_index=True)
+        frames.append(_grid_counts(dated, [], grid))
+    out = pd.concat([f for f in frames if len(f)] or [_empty(by)], ignore_index=True)
+    out = out.reindex(columns=["unique_id", "ds", "y", *by])
+    if totals and len(out):
+        out[by] = out[by].astype(object).fillna(TOTAL)
+    return out
+
+
+def _empty(by: list[str]) -> pd.DataFrame:
+    out = pd.DataFrame({"unique_id": pd.Series(dtype=object), "ds": pd.Series(dtype="datetime64[ns]"),
+                        "y": pd.Series(dtype=float)})
+    for c in by:
+        out[c] = pd.Series(dtype=object)
+    return out
 
 
 def _grid_counts(frame: pd.DataFrame, by: list[str], grid: pd.DatetimeIndex) -> pd.DataFrame:
-    if by:
-        counts = frame.groupby(by + ["ds"]).size()
-        groups = counts.index.droplevel("ds").unique()
-        full = pd.MultiIndex.from_tuples(
-            [(*(g if isinstance(g, tuple) else (g,)), d) for g in groups for d in grid], names=by + ["ds"]
-        )
-        out = counts.reindex(full, fill_value=0).rename("y").reset_index()
-        out["unique_id"] = out[by].astype(str).agg("/".join, axis=1)
-    else:
-        out = frame.groupby("ds").size().reindex(grid, fill_value=0).rename("y").rename_axis("ds").reset_index()
-        out["unique_id"] = "ALL"
+    """Counts per group and period, every group on every period of ``grid``."""
+    if not by:
+        y = frame.groupby("ds").size().reindex(grid, fill_value=0)
+        return pd.DataFrame({"unique_id": TOTAL, "ds": grid, "y": y.to_numpy(dtype=float)})
+    frame = frame.dropna(subset=by)
+    if frame.empty:
+        return _empty(by)
+    wide = frame.groupby(by + ["ds"]).size().unstack("ds").reindex(columns=grid).fillna(0)
+    wide.columns.name = "ds"
+    out = wide.stack(future_stack=True).rename("y").reset_index()
     out["y"] = out["y"].astype(float)
-    return out[["unique_id", "ds", "y", *by]].sort_values(["unique_id", "ds"]).reset_index(drop=True)
+    out["unique_id"] = out[by].astype(str).agg("/".join, axis=1)
+    return out[["unique_id", "ds", "y", *by]].sort_values(["unique_id", "ds"], ignore_index=True)
