@@ -38,7 +38,8 @@ scope = Scope(region, period_start, period_end, exploitation_type)
 policy = disclosure.policy_for(audience)
 incidents = scope.apply(catalog.load("incidents"))
 resolution = min(h3_resolution, policy.h3_resolution)
-hotspots = GetisOrdHotspots(hex_counts(incidents, resolution=resolution), alpha=alpha).fit()
+counts = hex_counts(incidents, resolution=resolution)
+hotspots = GetisOrdHotspots(counts, alpha=alpha).fit() if len(counts) else None  # None: nothing located in scope
 display(tables.header(scope, policy, f"H3 resolution {resolution}; false discovery rate {alpha}."))
 tables.render(tables.headline(incidents, policy), policy)
 

@@ -43,7 +43,8 @@ incidents = scope.apply(catalog.load("incidents"))
 series = tables.largest_series(
     incident_series(incidents, freq="MS", by=(group_by,), start=period_start, end=period_end), max_series
 )
-results = Forecaster(series, models=tuple(models.split(",")), season_length=12, horizon=horizon).fit()
+results = (Forecaster(series, models=tuple(models.split(",")), season_length=12, horizon=horizon).fit()
+           if len(series) else None)  # None: nothing in scope to forecast
 display(tables.header(scope, policy, f"Series by {group_by}; {horizon} months ahead."))
 
 # %% [markdown]

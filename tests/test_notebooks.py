@@ -147,3 +147,10 @@ def test_a_failing_run_is_reported_not_raised(demo_home, tmp_path, monkeypatch):
     catalog.clear_cache()
     assert not result.ok and result.html is None
     assert "ValueError" in result.error and "not_a_type" in result.error
+
+
+@pytest.mark.parametrize("notebook", ["hotspot_map", "intelligence_report", "trend_forecast"])
+def test_an_empty_scope_gives_a_report_not_a_crash(demo_home, tmp_path, notebook):
+    with home(demo_home):
+        result = runner.run_notebook(notebook, {"region": "ISL", "audience": "public"}, tmp_path)
+    assert result.ok, result.error

@@ -23,8 +23,9 @@ def forecast_grid(series: pd.DataFrame, results, policy: DisclosurePolicy, colum
     ----------
     series : pandas.DataFrame
         Long ``unique_id, ds, y`` history.
-    results : ForecastResults
-        Forecasts (``forecasts`` frame) and model choice (``selection``).
+    results : ForecastResults or None
+        Forecasts (``forecasts`` frame) and model choice (``selection``); None when
+        nothing was in scope.
     policy : DisclosurePolicy
         The audience's policy: for suppressed audiences no value below k is drawn (history
         points, forecast means and interval bounds below k are left as gaps).
@@ -33,11 +34,16 @@ def forecast_grid(series: pd.DataFrame, results, policy: DisclosurePolicy, colum
 
     Returns
     -------
-    matplotlib.figure.Figure
-        The figure (displayed inline by notebooks).
+    matplotlib.figure.Figure or IPython.display.HTML
+        The figure (displayed inline by notebooks), or a sentence when there is nothing
+        to draw.
     """
     import matplotlib.pyplot as plt
 
+    if results is None or results.selection.empty:
+        from IPython.display import HTML
+
+        return HTML("<p>No series in scope to forecast.</p>")
     ids = list(results.selection["unique_id"])
     rows = max(1, math.ceil(len(ids) / columns))
     fig, axes = plt.subplots(rows, columns, figsize=(6 * columns, 2.6 * rows), squeeze=False, sharex=True)

@@ -163,8 +163,13 @@ def hotspot_cells(hotspots, policy: DisclosurePolicy):  # -> geopandas.GeoDataFr
     -------
     geopandas.GeoDataFrame
         Significant cells only (hot or cold), with ``hotspot_class`` and a display
-        ``count`` that never shows a number below k.
+        ``count`` that never shows a number below k; empty when ``hotspots`` is None
+        (nothing located in scope).
     """
+    if hotspots is None:
+        from workbench.analyse.hexbin import cell_polygons
+
+        return cell_polygons([]).assign(hotspot_class=pd.Series(dtype=str), count=pd.Series(dtype=str))
     gdf = hotspots.to_geodataframe()
     gdf = gdf[gdf["hotspot_class"] != "not_significant"].copy()
     if policy.suppress:
@@ -189,8 +194,10 @@ def hotspot_table(hotspots, policy: DisclosurePolicy, top: int = 20) -> pd.DataF
     -------
     pandas.DataFrame
         ``h3_cell, hotspot_class, count, gi_z, q_value`` for hot cells; counts below k
-        suppressed.
+        suppressed; empty when ``hotspots`` is None.
     """
+    if hotspots is None:
+        return pd.DataFrame(columns=["h3_cell", "hotspot_class", "count", "gi_z", "q_value"])
     table = hotspots.table
     hot = table[table["hotspot_class"].str.startswith("hot")].sort_values("gi_z", ascending=False).head(top)
     out = hot[["h3_cell", "hotspot_class", "count", "gi_z", "q_value"]].reset_index(drop=True)
@@ -223,8 +230,8 @@ def selection_table(results) -> pd.DataFrame:
 
     Parameters
     ----------
-    results : ForecastResults
-        From :class:`~workbench.analyse.forecast.Forecaster`.
+    results : ForecastResults or None
+        From :class:`~workbench.analyse.forecast.Forecaster` (None: nothing to forecast).
 
     Returns
     -------
@@ -232,6 +239,8 @@ def selection_table(results) -> pd.DataFrame:
         ``series, model, MASE, seasonal naive MASE, beats baseline`` (MASE is a ratio, not
         a count).
     """
+    if results is None:  # nothing in scope to forecast
+        return pd.DataFrame(columns=["series", "model", "MASE", "seasonal naive MASE", "beats baseline"])
     sel = results.selection.copy()
     out = pd.DataFrame({
         "series": sel["unique_id"],
@@ -248,8 +257,8 @@ def surge_table(results, policy: DisclosurePolicy) -> pd.DataFrame:
 
     Parameters
     ----------
-    results : ForecastResults
-        Forecast results.
+    results : ForecastResults or None
+        Forecast results (None: nothing to forecast).
     policy : DisclosurePolicy
         The audience's policy (observed counts below k suppressed).
 
@@ -258,6 +267,8 @@ def surge_table(results, policy: DisclosurePolicy) -> pd.DataFrame:
     pandas.DataFrame
         ``series, month, observed, upper bound``; empty when nothing surged.
     """
+    if results is None:
+        return pd.DataFrame(columns=["series", "month", "observed", "upper bound"])
     surges = results.surges()
     out = pd.DataFrame({
         "series": surges["unique_id"],
