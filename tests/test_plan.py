@@ -37,16 +37,17 @@ def test_a_failed_run_keeps_the_last_good_report(demo_home, tmp_path, monkeypatc
     first = run_plan(plan, reports_dir=reports, run_id="r1")
     assert first[0].ok
     good = (reports / "latest" / "hotspot_map-partner.html").read_text()
-    # the same report again, on a workspace whose store is empty: the notebook fails
-    empty = make_workspace(tmp_path / "empty", scale=0.05, ingest=False)
-    monkeypatch.setenv("WORKBENCH_HOME", str(empty))
+    # the same report again, on a workspace whose catalogs lost the store: the notebook fails
+    broken = make_workspace(tmp_path / "broken", scale=0.05, ingest=False)
+    (broken / "catalogs" / "store.yaml").unlink()
+    monkeypatch.setenv("WORKBENCH_HOME", str(broken))
     catalog.clear_cache()
     second = run_plan(plan, reports_dir=reports, run_id="r2")
     catalog.clear_cache()
-    assert not second[0].ok and "no located incidents" in second[0].error
+    assert not second[0].ok and "no catalog entry 'incidents'" in second[0].error
     assert (reports / "latest" / "hotspot_map-partner.html").read_text() == good  # not overwritten
     error_page = (reports / "runs" / "r2" / "hotspot_map-partner.error.html").read_text()
-    assert "Failing cell" in error_page and "GetisOrdHotspots" in error_page and "Traceback" in error_page
+    assert "Failing cell" in error_page and "catalog.load" in error_page and "Traceback" in error_page
     index = (reports / "index.html").read_text()
     assert "last good version kept" in index and "runs/r2/hotspot_map-partner.error.html" in index
     assert "latest/hotspot_map-partner.html" in index
