@@ -10,10 +10,10 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.share.disclosure import DisclosurePolicy, check_table, suppress_counts, suppress_table
+from workbench.taxonomy import load_taxonomy
 
 #: How a withheld cell is shown (as in official statistics: "[c]" for confidential).
 WITHHELD = "[c]"
-from workbench.taxonomy import load_taxonomy
 
 
 def _explode_types(incidents: pd.DataFrame) -> pd.DataFrame:
