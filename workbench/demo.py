@@ -18,6 +18,7 @@ planted is written to ``ground_truth.json``.
 
 from __future__ import annotations
 
+import importlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -142,6 +143,13 @@ COMMUNITY_WHERE = {
     "agriculture": "farm", "fishing": "boat", "construction": "building site", "manufacturing": "factory",
     "hospitality": "hotel or bar", "domestic_work": "private house", "street": "street or market",
 }
+
+
+#: Further demo generators, ``"module:function"``, each called as
+#: ``function(world, out_dir, seed)`` after the incident sources are written; each
+#: writes its files into ``out_dir`` and returns its ground truth (a JSON-able dict),
+#: stored under its function name in ``ground_truth.json``.
+EXTRA_GENERATORS: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -560,5 +568,8 @@ def generate_demo(out_dir: str | Path, config: DemoConfig | None = None) -> dict
         "planted_surge": {"country_iso3": PLANTED_SURGE[0], "exploitation_type": PLANTED_SURGE[1],
                           "multiplier": PLANTED_SURGE[2], "months": 2},
     }
+    for spec in EXTRA_GENERATORS:
+        module, _, name = spec.partition(":")
+        truth[name] = getattr(importlib.import_module(module), name)(world, out, config.seed)
     (out / "ground_truth.json").write_text(json.dumps(truth, indent=1, default=str), encoding="utf-8")
     return truth
