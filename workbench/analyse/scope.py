@@ -62,6 +62,14 @@ class Scope:
             keep &= incidents["exploitation_types"].map(lambda v: self.exploitation_type in list(v))
         return incidents.loc[keep]
 
+    def type_label(self) -> str:
+        """Words for what is counted: ``"trafficking"``, or the exploitation type's label."""
+        if self.exploitation_type.upper() == "ALL":
+            return "trafficking"
+        from workbench.taxonomy import load_taxonomy
+
+        return load_taxonomy().label("exploitation_types", self.exploitation_type).lower()
+
     def describe(self) -> str:
         """Return a one-line description for report headers."""
         region = "all regions" if self.countries is None else ", ".join(self.countries)

@@ -1,0 +1,401 @@
+"""Key Judgements in the language of the UK PHIA probability yardstick.
+
+A Key Judgement is a computed statement (a trend, a surge, a new hotspot, a growing
+corridor) with the probability that it is true, expressed in the yardstick's words and
+bands, plus an analytical confidence, the sources behind it and their grading, the
+assumptions it rests on and the indicators that would change it.
+
+The yardstick (Professional Head of Intelligence Assessment, 2019) has seven terms with
+published percentage bands and deliberate gaps between them:
+
+==========================  =========
+term                        band (%)
+==========================  =========
+remote chance               0 - 5
+highly unlikely             10 - 20
+unlikely                    25 - 35
+realistic possibility       40 - 50
+likely / probably           55 - 75
+highly likely               80 - 90
+almost certain              95 - 100
+==========================  =========
+
+A probability that falls in a gap (e.g. 0.52) is expressed with the nearer band (ties go
+to the band nearer 50%, the more cautious word); the judgement records ``in_gap`` and
+states its percentage, so the reader sees that it sits at the band's edge. The check
+:func:`check_judgements` flags any judgement whose term has no probability behind it,
+whose probability is outside the term's band (beyond the half-gap either side), or whose
+term is not a yardstick term. :func:`check_text` scans finished prose (a rendered report)
+for yardstick words used without a stated band, so loose "probably"s cannot slip in.
+
+Probability and confidence are different things: probability is what the numbers say
+given the data; confidence is how far the data can be trusted (grading of the sources,
+their number and independence, the volume of evidence).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Band:
+    """One yardstick term and its published band.
+
+    Attributes
+    ----------
+    term : str
+        The words used in the judgement.
+    low, high : float
+        Published band, as probabilities (0-1).
+    aliases : tuple of str
+        Other forms of the term (``probably`` for ``likely``).
+    """
+
+    term: str
+    low: float
+    high: float
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """The band as printed, e.g. ``"55-75%"``."""
+        return f"{self.low * 100:.0f}-{self.high * 100:.0f}%"
+
+
+#: The PHIA probability yardstick (2019), lowest first.
+YARDSTICK: tuple[Band, ...] = (
+    Band("remote chance", 0.00, 0.05),
+    Band("highly unlikely", 0.10, 0.20, ("very unlikely",)),
+    Band("unlikely", 0.25, 0.35, ("improbable",)),
+    Band("realistic possibility", 0.40, 0.50),
+    Band("likely", 0.55, 0.75, ("probably", "probable")),
+    Band("highly likely", 0.80, 0.90, ("very likely",)),
+    Band("almost certain", 0.95, 1.00, ("almost certainly",)),
+)
+
+#: Analytical confidence levels, lowest first.
+CONFIDENCE = ("low", "moderate", "high")
+
+_BY_TERM = {b.term: b for b in YARDSTICK}
+#: Words of every term and alias, longest first (so "highly likely" wins over "likely").
+_WORDS = sorted({w for b in YARDSTICK for w in (b.term, *b.aliases)}, key=len, reverse=True)
+_WORD_RE = re.compile(r"\b(" + "|".join(re.escape(w) for w in _WORDS) + r")\b", re.IGNORECASE)
+_BAND_AFTER = re.compile(r"^\s*\(\s*\d{1,3}\s*[-\u2013]\s*\d{1,3}\s*%")
+
+
+def band(term: str) -> Band:
+    """Look up a yardstick term (or alias).
+
+    Parameters
+    ----------
+    term : str
+        e.g. ``"likely"``, ``"probably"``.
+
+    Returns
+    -------
+    Band
+        Its band.
+
+    Raises
+    ------
+    ValueError
+        When the term is not on the yardstick.
+    """
+    key = term.strip().lower()
+    for b in YARDSTICK:
+        if key == b.term or key in b.aliases:
+            return b
+    raise ValueError(f"{term!r} is not a PHIA yardstick term; use one of {[b.term for b in YARDSTICK]}")
+
+
+def _catchment(i: int) -> tuple[float, float]:
+    """Band ``i`` widened to the middle of the gaps either side (ties to the cautious side)."""
+    lo = 0.0 if i == 0 else (YARDSTICK[i - 1].high + YARDSTICK[i].low) / 2
+    hi = 1.0 if i == len(YARDSTICK) - 1 else (YARDSTICK[i].high + YARDSTICK[i + 1].low) / 2
+    return round(lo, 9), round(hi, 9)
+
+
+def yardstick(probability: float) -> tuple[Band, bool]:
+    """Express a probability on the yardstick.
+
+    Parameters
+    ----------
+    probability : float
+        In [0, 1].
+
+    Returns
+    -------
+    (Band, bool)
+        The band, and whether the probability lies in a gap between published bands (then
+        the nearer band is used; at the exact middle of a gap, the band nearer 50%).
+
+    Raises
+    ------
+    ValueError
+        When ``probability`` is not a number in [0, 1].
+    """
+    try:
+        p = float(probability)
+    except (TypeError, ValueError):
+        raise ValueError(f"probability must be a number in [0, 1], got {probability!r}") from None
+    if not 0.0 <= p <= 1.0 or p != p:
+        raise ValueError(f"probability must be in [0, 1], got {probability!r}")
+    for b in YARDSTICK:
+        if b.low <= p <= b.high:
+            return b, False
+    candidates = []
+    for i, b in enumerate(YARDSTICK):
+        lo, hi = _catchment(i)
+        if lo <= p <= hi:
+            candidates.append((round(min(abs(p - b.low), abs(p - b.high)), 9), abs((b.low + b.high) / 2 - 0.5), b))
+    return min(candidates, key=lambda c: (c[0], c[1]))[2], True
+
+
+@dataclass
+class KeyJudgement:
+    """One assessed statement.
+
+    Attributes
+    ----------
+    kind : str
+        ``trend``, ``surge``, ``new_hotspot`` or ``corridor_growth``.
+    subject : str
+        What it is about (a country, a corridor, a place), as shown.
+    statement : str
+        The proposition, completing "It is <term> that ...", without probability words.
+    probability : float or None
+        Probability that the statement is true, from the model named in ``basis``.
+    term : str
+        The yardstick term (set from ``probability`` by :func:`judgement`).
+    confidence : str
+        Analytical confidence: ``low``, ``moderate`` or ``high``.
+    basis : str
+        How the probability was computed.
+    evidence : dict
+        Counts and figures behind it (counts are shown through the audience's policy).
+    sources : dict
+        Grading summary: incidents, share graded B2 or better, source types.
+    assumptions : list of str
+        What the judgement takes for granted.
+    indicators : list of str
+        Observations that would change it.
+    in_gap : bool
+        The probability lies between two published bands.
+    """
+
+    kind: str
+    subject: str
+    statement: str
+    probability: float | None
+    term: str
+    confidence: str
+    basis: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, Any] = field(default_factory=dict)
+    assumptions: list[str] = field(default_factory=list)
+    indicators: list[str] = field(default_factory=list)
+    in_gap: bool = False
+
+    @property
+    def sentence(self) -> str:
+        """The judgement as one sentence: "It is likely (55-75%) that ..."."""
+        b = band(self.term)
+        pct = f"; p = {self.probability:.2f}" if self.probability is not None else ""
+        return f"It is {b.term} ({b.label}{pct}) that {self.statement}."
+
+
+def judgement(kind: str, subject: str, statement: str, probability: float, confidence: str, basis: str,
+              **details: Any) -> KeyJudgement:
+    """Build a Key Judgement, choosing its term from its probability.
+
+    Parameters
+    ----------
+    kind, subject, statement, basis : str
+        See :class:`KeyJudgement`.
+    probability : float
+        Probability that ``statement`` is true, in [0, 1].
+    confidence : str
+        ``low``, ``moderate`` or ``high``.
+    **details
+        ``evidence``, ``sources``, ``assumptions``, ``indicators``.
+
+    Returns
+    -------
+    KeyJudgement
+        With ``term`` and ``in_gap`` set from ``probability``.
+
+    Raises
+    ------
+    ValueError
+        On a probability outside [0, 1] or an unknown confidence level.
+    """
+    if confidence not in CONFIDENCE:
+        raise ValueError(f"judgement {subject!r}: field 'confidence'={confidence!r}: expected one of {CONFIDENCE}")
+    b, gap = yardstick(probability)
+    return KeyJudgement(kind, subject, statement, float(probability), b.term, confidence, basis,
+                        in_gap=gap, **details)
+
+
+def check_judgements(judgements: list[KeyJudgement]) -> list[str]:
+    """Flag judgements whose yardstick term is not backed by their probability.
+
+    Parameters
+    ----------
+    judgements : list of KeyJudgement
+        Judgements to check.
+
+    Returns
+    -------
+    list of str
+        One problem per line, naming the judgement; empty when all are sound.
+    """
+    problems = []
+    for j in judgements:
+        name = f"judgement {j.subject!r} ({j.kind})"
+        try:
+            b = band(j.term)
+        except ValueError as exc:
+            problems.append(f"{name}: {exc}")
+            continue
+        if j.probability is None or j.probability != j.probability:
+            problems.append(f"{name}: term {b.term!r} has no probability behind it")
+            continue
+        lo, hi = _catchment(YARDSTICK.index(b))
+        if not lo <= j.probability <= hi:
+            problems.append(f"{name}: p = {j.probability:.3f} is outside the band of {b.term!r} ({b.label})")
+        elif not b.low <= j.probability <= b.high and not j.in_gap:
+            problems.append(f"{name}: p = {j.probability:.3f} lies in a gap of the yardstick but is not marked so")
+        if j.confidence not in CONFIDENCE:
+            problems.append(f"{name}: confidence {j.confidence!r} is not one of {CONFIDENCE}")
+    return problems
+
+
+def check_text(text: str) -> list[str]:
+    """Flag yardstick words in prose that do not carry their band.
+
+    Every use of a yardstick word (or alias) must be followed by its band in brackets,
+    e.g. ``likely (55-75%)``, and the band must be that word's band. HTML tags are
+    ignored.
+
+    Parameters
+    ----------
+    text : str
+        Rendered text or HTML.
+
+    Returns
+    -------
+    list of str
+        One problem per unbacked or mismatched use, with its context.
+    """
+    plain = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    plain = re.sub(r"\s+", " ", plain)
+    problems = []
+    for m in _WORD_RE.finditer(plain):
+        word = m.group(1).lower()
+        b = band(word)
+        after = plain[m.end():m.end() + 24]
+        context = plain[max(0, m.start() - 40):m.end() + 24]
+        hit = _BAND_AFTER.match(after)
+        if not hit:
+            problems.append(f"{word!r} used without its band: ...{context}...")
+        elif not after.replace("\u2013", "-").lstrip().startswith(f"({b.label}"):
+            problems.append(f"{word!r} carries the wrong band: ...{context}...")
+    return problems
+
+
+def judgement_table(judgements: list[KeyJudgement]) -> pd.DataFrame:
+    """Summarise judgements as a table (no counts).
+
+    Parameters
+    ----------
+    judgements : list of KeyJudgement
+        Judgements.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``judgement, probability, confidence`` per judgement.
+    """
+    return pd.DataFrame({
+        "judgement": [j.sentence for j in judgements],
+        "probability": [f"{j.probability:.2f}" if j.probability is not None else "none" for j in judgements],
+        "confidence": [j.confidence for j in judgements],
+    })
+
+
+def yardstick_table() -> pd.DataFrame:
+    """The yardstick as a reference table for reports.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``term, band`` rows, lowest first. Each term is printed with its band.
+    """
+    return pd.DataFrame({"term": [f"{b.term} ({b.label})" for b in YARDSTICK],
+                         "also written": [", ".join(f"{a} ({b.label})" for a in b.aliases) or "-" for b in YARDSTICK]})
+
+
+def render_judgements(judgements: list[KeyJudgement], policy: Any) -> str:
+    """Render judgements as escaped HTML for the audience.
+
+    Counts in ``evidence`` and ``sources`` are shown through the audience's policy (a
+    count below k reads ``<k``); source names never appear (only source types).
+
+    Parameters
+    ----------
+    judgements : list of KeyJudgement
+        Judgements, most important first.
+    policy : DisclosurePolicy
+        The audience's policy.
+
+    Returns
+    -------
+    str
+        HTML: one block per judgement.
+
+    Raises
+    ------
+    ValueError
+        When any judgement fails :func:`check_judgements` (a term without a probability
+        behind it, or outside its band): such a report is not rendered.
+    """
+    from workbench.share.disclosure import display_count
+
+    problems = check_judgements(judgements)
+    if problems:
+        raise ValueError("judgements fail the yardstick check:\n" + "\n".join(problems))
+
+    def count(value: Any) -> str:
+        if isinstance(value, (int,)) and not isinstance(value, bool):
+            return display_count(value, policy.k) if policy.suppress else f"{value:,}"
+        return str(value)
+
+    if not judgements:
+        return "<p>No judgement could be supported by the data in scope.</p>"
+    blocks = []
+    for n, j in enumerate(judgements, 1):
+        evidence = "; ".join(f"{k}: {count(v)}" for k, v in j.evidence.items())
+        src = j.sources
+        sources = (f"{count(src.get('incidents', 0))} incidents from {', '.join(src.get('types', [])) or 'no source'}; "
+                   f"{src.get('well_graded_share', 0):.0%} graded B2 or better") if src else "none recorded"
+        gap = (" The probability lies between two published bands; the nearer band is used."
+               if j.in_gap else "")
+        assumptions = "".join(f"<li>{html.escape(a)}</li>" for a in j.assumptions)
+        indicators = "".join(f"<li>{html.escape(i)}</li>" for i in j.indicators)
+        blocks.append(
+            f'<div class="wb-judgement"><h3>KJ{n}. {html.escape(j.subject)}</h3>'
+            f'<p class="wb-kj-sentence"><strong>{html.escape(j.sentence)}</strong></p>'
+            f"<p>Analytical confidence: <strong>{html.escape(j.confidence)}</strong>.{html.escape(gap)}</p>"
+            f"<p>Basis: {html.escape(j.basis)}</p>"
+            f"<p>Evidence: {html.escape(evidence)}</p>"
+            f"<p>Sources: {html.escape(sources)}</p>"
+            f"<p>Assumptions:</p><ul>{assumptions}</ul>"
+            f"<p>Indicators that would change this judgement:</p>"
+            f"<ul>{indicators}</ul></div>")
+    return "\n".join(blocks)
