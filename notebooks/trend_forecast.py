@@ -12,10 +12,13 @@
 
 # %% [markdown]
 # # Trends and forecasts
-# Monthly incident series, a forecasting ladder (seasonal naive, ETS, Prophet) chosen
-# per series by its rolling-origin backtest error (MASE), prediction intervals clipped at
-# zero, and surge alerts where the latest month exceeds its forecast interval. A series
-# whose models cannot beat seasonal naive says so.
+# Monthly incident series and a forecasting ladder chosen per series by its rolling-origin
+# backtest error (MASE): smooth series are offered naive, ETS and ARIMA, intermittent ones
+# (many empty months) naive, Croston and TSB, and every model must beat seasonal naive or
+# the baseline is kept, and the table says so. Forecasts of the country/type hierarchy are
+# then reconciled so that each country's forecast is the sum of its types' and the total
+# the sum of the countries'. Prediction intervals are clipped at zero; a surge is a latest
+# month above its forecast interval.
 
 # %% tags=["parameters"]
 region = "ALL"
@@ -26,13 +29,18 @@ audience = "partner"
 group_by = "country_iso3"
 max_series = 8
 horizon = 6
-models = "seasonal_naive,ets,prophet"
+models = "auto"
+reconcile_method = "mint_shrink"
+hierarchy_rows = 3
 
 # %%
-from IPython.display import display
+import html
+
+from IPython.display import HTML, display
 
 from workbench import catalog
-from workbench.analyse.forecast import Forecaster
+from workbench.analyse.forecast import Forecaster, ladder_table
+from workbench.analyse.reconcile import coherence_line, hierarchy_table, reconcile_or_none
 from workbench.analyse.scope import Scope
 from workbench.analyse.series import incident_series
 from workbench.share import charts, disclosure, tables
@@ -48,7 +56,15 @@ results = (Forecaster(series, models=tuple(models.split(",")), season_length=12,
 display(tables.header(scope, policy, f"Series by {group_by}; {horizon} months ahead."))
 
 # %% [markdown]
-# ## Model selection (backtest)
+# ## The ladder (backtest MASE per model)
+# MASE below 1 beats the in-sample seasonal naive error; "-" marks a model that was not a
+# candidate for the series' demand pattern.
+
+# %%
+tables.render(ladder_table(results), policy, empty="No series in scope to forecast.")
+
+# %% [markdown]
+# ## Model selection
 
 # %%
 tables.render(tables.selection_table(results), policy)
@@ -64,3 +80,19 @@ tables.render(tables.surge_table(results, policy), policy, empty="No series is a
 
 # %%
 charts.forecast_grid(series, results, policy)
+
+# %% [markdown]
+# ## Reconciled country and type forecasts
+# Totals count type tags here: an incident of two types counts in both, so a country's
+# reconciled forecast can exceed its incident forecast. Forecasts are expected counts
+# over the horizon; values below the audience's threshold are withheld.
+
+# %%
+tree = incident_series(incidents, freq="MS", by=("country_iso3", "exploitation_type"), start=period_start,
+                       end=period_end, totals=True)
+tree_results = (Forecaster(tree[["unique_id", "ds", "y"]], models=tuple(models.split(",")), season_length=12,
+                           horizon=horizon).fit() if len(tree) else None)
+reconciled = reconcile_or_none(tree_results, reconcile_method)  # None: no hierarchy in scope
+display(HTML(f"<p>{html.escape(coherence_line(reconciled))}</p>"))
+tables.render(hierarchy_table(reconciled, policy.k if policy.suppress else None, hierarchy_rows), policy,
+              empty="No hierarchy in scope to reconcile.")

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.analyse.forecast import MODELS, ForecastModel, Forecaster, mase, min_history
+from workbench.analyse.forecast import MODELS, ForecastModel, Forecaster, adi, demand_pattern, mase, min_history
 
 
 def monthly(uid, values, start="2021-01-01", freq="MS"):
@@ -19,12 +19,12 @@ def seasonal_trend(seed=0, n=60):
 
 
 def test_registry_lists_the_ladder():
-    assert {"naive", "seasonal_naive", "ets", "prophet"} <= set(MODELS)
+    assert {"naive", "seasonal_naive", "ets", "arima", "auto_arima", "croston", "tsb", "prophet"} <= set(MODELS)
     with pytest.raises(ValueError, match="unknown model"):
         Forecaster(monthly("a", range(40)), models=("arima_of_dreams",))
 
 
-@pytest.mark.parametrize("name", ["naive", "seasonal_naive", "ets"])
+@pytest.mark.parametrize("name", ["naive", "seasonal_naive", "ets", "arima", "auto_arima", "croston", "tsb"])
 def test_every_rung_has_the_same_interface(name):
     y = seasonal_trend(n=40).astype(float)
     pred = MODELS[name](season_length=12, freq="MS").fit(y).predict(5, 80)
@@ -165,3 +165,91 @@ def test_demo_series_beat_seasonal_naive(use_home):
     assert sel["beats_baseline"].mean() > 0.5
     assert (sel["mase"] <= sel["baseline_mase"]).all()
     assert sel.loc[sel["beats_baseline"], "mase"].lt(sel.loc[sel["beats_baseline"], "baseline_mase"]).all()
+
+
+def intermittent(seed, n=48):
+    rng = np.random.default_rng(seed)
+    return rng.binomial(1, 0.3, n) * (1 + rng.poisson(2, n))
+
+
+def ar1(seed, n, phi=0.6, mu=30.0):
+    rng = np.random.default_rng(seed)
+    y, e = np.zeros(n), rng.normal(0, 3, n)
+    for t in range(1, n):
+        y[t] = phi * y[t - 1] + e[t]
+    return y + mu
+
+
+def test_adi_splits_smooth_from_intermittent():
+    assert adi([0, 0, 3, 0, 1, 0]) == 3 and demand_pattern([0, 0, 3, 0, 1, 0]) == "intermittent"
+    assert adi([4, 2, 0, 5]) == pytest.approx(4 / 3) and demand_pattern([4, 2, 0, 5]) == "intermittent"  # 1.33
+    assert demand_pattern([4, 2, 1, 5, 0, 3]) == "smooth" and adi(np.zeros(5)) == np.inf
+
+
+def test_a_seasonal_series_picks_a_seasonal_model_over_naive():
+    rng = np.random.default_rng(0)
+    t = np.arange(48)
+    res = Forecaster(monthly("s", rng.poisson(20 + 12 * np.sin(2 * np.pi * t / 12)))).fit()  # models="auto"
+    row = res.selection.iloc[0]
+    assert row.pattern == "smooth" and row.candidates == "seasonal_naive,naive,ets,arima"
+    table = res.mase_table().iloc[0]
+    assert row.model != "naive" and table["naive"] > 1.5 * table[row.model]
+    assert table["chosen"] == row.model and row.mase == pytest.approx(table[row.model])
+
+
+def test_intermittent_series_are_routed_to_croston_and_tsb():
+    series = pd.concat([monthly(f"i{seed}", intermittent(seed)) for seed in range(6)])
+    res = Forecaster(series, horizon=6, n_windows=3).fit()
+    sel = res.selection.set_index("unique_id")
+    assert (sel["pattern"] == "intermittent").all()
+    assert (sel["candidates"] == "seasonal_naive,naive,croston,tsb").all()
+    assert not res.backtest["model"].isin(["ets", "arima"]).any()
+    means = res.backtest.groupby(["unique_id", "model"])["mase"].mean().unstack()
+    for uid, row in sel.iterrows():  # the best candidate is chosen when it beats the baseline
+        best = means.loc[uid].idxmin()
+        assert row.model == (best if row.beats_baseline else "seasonal_naive")
+    assert sel["model"].isin(["croston", "tsb"]).sum() >= 2  # and the intermittent rungs do win
+    fc = res.forecasts[res.forecasts["model"].isin(["croston", "tsb"])]
+    assert (fc["yhat_lower"] >= 0).all() and (fc["yhat_lower"] <= fc["yhat"]).all()
+    assert (fc["yhat"] < fc["yhat_upper"]).all()
+
+
+def test_intermittent_intervals_come_from_the_residual_quantiles():
+    y = intermittent(3).astype(float)
+    model = MODELS["croston"](season_length=12).fit(y)
+    pred = model.predict(3, 80)
+    lo, hi = np.quantile(model.residuals, [0.1, 0.9])
+    np.testing.assert_allclose(pred.upper, pred.mean + hi)
+    np.testing.assert_allclose(pred.lower, pred.mean + min(lo, 0))
+    with pytest.raises(ValueError, match="non-zero"):
+        MODELS["tsb"](season_length=12).fit(np.zeros(20))
+
+
+def test_pure_noise_says_when_nothing_beats_the_baseline():
+    series = pd.concat([monthly(f"w{seed}", np.random.default_rng(seed).poisson(20, 48)) for seed in range(4)])
+    sel = Forecaster(series).fit().selection
+    kept = sel[~sel["beats_baseline"]]
+    assert len(kept) >= 1  # on noise, some series find no model better than seasonal naive...
+    assert (kept["model"] == "seasonal_naive").all() and kept["note"].str.contains("baseline kept").all()
+    assert (kept["mase"] == kept["baseline_mase"]).all()
+    beat = sel[sel["beats_baseline"]]  # ...and those that do, really scored lower
+    assert (beat["mase"] < beat["baseline_mase"]).all()
+
+
+def test_arima_recovers_an_ar1_and_beats_naive():
+    model = MODELS["arima"](season_length=1).fit(ar1(0, 400))
+    assert model.order["d"] == 0 and model.order["p"] >= 1 and model.a[0] == pytest.approx(0.6, abs=0.1)
+    assert model.c / (1 - model.a.sum()) == pytest.approx(30, abs=1.5)  # the process mean
+    series = pd.concat([monthly(f"a{seed}", ar1(seed, 48)) for seed in range(6)])
+    res = Forecaster(series, models=("naive", "arima"), season_length=1, horizon=3, n_windows=4).fit()
+    means = res.backtest.groupby("model")["mase"].mean()
+    assert means["arima"] < 0.9 * means["naive"]
+
+
+def test_worker_processes_give_the_same_results():
+    series = pd.concat([monthly("a", ar1(1, 40)), monthly("i", intermittent(1, 40)),
+                        monthly("s", seasonal_trend(n=40))])
+    one = Forecaster(series, horizon=3, n_windows=2).fit()
+    two = Forecaster(series, horizon=3, n_windows=2, n_jobs=2).fit()
+    pd.testing.assert_frame_equal(one.selection, two.selection)
+    pd.testing.assert_frame_equal(one.forecasts, two.forecasts)
