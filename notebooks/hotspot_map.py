@@ -24,13 +24,17 @@ exploitation_type = "ALL"
 audience = "partner"
 h3_resolution = 5
 alpha = 0.05
+emerging_steps = 12
+emerging_freq = "MS"
 
 # %%
 from IPython.display import display
 
 from workbench import catalog
+from workbench.analyse.emerging import recent_emerging
 from workbench.analyse.getis_ord import GetisOrdHotspots
 from workbench.analyse.hexbin import cell_polygons, hex_counts
+from workbench.analyse.robustness import RobustnessCheck
 from workbench.analyse.scope import Scope
 from workbench.share import disclosure, maps, tables
 
@@ -58,3 +62,33 @@ m
 
 # %%
 tables.render(tables.hotspot_table(hotspots, policy), policy)
+
+# %% [markdown]
+# ## Robust to source grading
+# The same test run again without the weakest-graded reports (source reliability E or F,
+# or information credibility 5 or 6, or no grading). A hotspot marked "no" rests on
+# reports nobody can vouch for: treat it as a lead to check, not a finding.
+
+# %%
+robustness = RobustnessCheck(incidents, resolution=resolution, alpha=alpha).fit() if len(counts) else None
+tables.render(tables.robust_hotspot_table(robustness, policy), policy)
+
+# %% [markdown]
+# ## Emerging hotspots
+# How clustering changed step by step (months by default; `emerging_freq = "W-MON"` for
+# weeks) up to the end of the period: Gi* for every step (false discovery rate controlled
+# within each step) and a Mann-Kendall trend test of each cell's Gi* scores, classed as
+# in ArcGIS's Emerging Hot Spot Analysis (new, consecutive, intensifying, persistent,
+# diminishing, sporadic, oscillating, historical; hot and cold).
+# A cell counts as hot in a step only when its neighbourhood holds at least three
+# incidents then; counts per cell and step are sparse, so read isolated classes with care.
+
+# %%
+emerging = recent_emerging(incidents, resolution=resolution, steps=emerging_steps, freq=emerging_freq,
+                           end=period_end or None, alpha=alpha)
+tables.render(tables.emerging_pattern_counts(emerging, policy), policy)
+
+# %%
+m = maps.offline_map(catalog.load("countries"))
+maps.add_emerging_cells(m, tables.emerging_cells(emerging, policy))
+m
