@@ -364,3 +364,183 @@ def map_html(m: "folium.Map") -> str:
         The page; with maps from :func:`offline_map` it loads nothing from the network.
     """
     return m.get_root().render()
+
+
+def _bezier(start: tuple[float, float], end: tuple[float, float], bend: float, n: int = 24) -> np.ndarray:
+    """Points ``(lon, lat)`` of a quadratic Bezier curve bowing to one side of start -> end."""
+    (x0, y0), (x2, y2) = start, end
+    if x2 - x0 > 180:  # take the short way round; Leaflet draws longitudes beyond +-180
+        x2 -= 360
+    elif x0 - x2 > 180:
+        x2 += 360
+    dx, dy = x2 - x0, y2 - y0
+    x1, y1 = (x0 + x2) / 2 - bend * dy, (y0 + y2) / 2 + bend * dx  # perpendicular offset, |d| * bend
+    t = np.linspace(0.0, 1.0, n + 1)[:, None]
+    pts = (1 - t) ** 2 * np.array([x0, y0]) + 2 * (1 - t) * t * np.array([x1, y1]) + t ** 2 * np.array([x2, y2])
+    pts[:, 1] = np.clip(pts[:, 1], -85.0, 85.0)
+    return pts
+
+
+def add_flows(m: "folium.Map", flows: pd.DataFrame, countries: "geopandas.GeoDataFrame",
+              source: str | None = None, target: str | None = None, value_col: str = "count",
+              colour: str = "#b2182b", max_width: float = 10.0, bend: float = 0.2,
+              title: str = "Flows (line width: incidents)", note: str = "") -> "folium.Map":
+    """Draw flows between countries as curved lines, width by count, with a dot near each head.
+
+    Each flow is a quadratic Bezier curve between the two countries' anchor points (a
+    point inside each country's largest polygon, see
+    :func:`workbench.analyse.routes.country_points`), bowing to the left of its
+    direction so that A -> B and B -> A stay apart; a small circle at 90% of the way
+    marks the destination end. Only vector layers (no icons, plugins or external JS);
+    names and values reach the page escaped, through GeoJSON properties.
+
+    Parameters
+    ----------
+    m : folium.Map
+        From :func:`offline_map`.
+    flows : pandas.DataFrame
+        One row per flow (already disclosure-controlled, e.g. from
+        :func:`workbench.share.tables.route_map_flows`): ISO3 codes in ``source`` and
+        ``target`` and a count in ``value_col``. Flows whose ends are the same country
+        or not among ``countries`` are not drawn.
+    countries : geopandas.GeoDataFrame
+        Country polygons with ``iso3`` and ``name`` (``catalog.load("countries")``).
+    source, target : str, optional
+        Columns of the two ends; ``source``/``target`` or else ``origin``/``destination``.
+    value_col : str
+        Count column (sets the width; shown in the tooltip).
+    colour : str
+        Line colour (a CSS colour).
+    max_width : float
+        Width in pixels of the largest flow (the smallest is 1.5; square-root scale).
+    bend : float
+        How far the curve bows, as a share of the distance between the ends.
+    title : str
+        Legend title (escaped).
+    note : str
+        Extra legend line (escaped), e.g. which flows were left out.
+
+    Returns
+    -------
+    folium.Map
+        ``m``, fitted to the drawn flows as well as earlier layers.
+    """
+    import folium
+    import geopandas as gpd
+    import shapely
+
+    from workbench.analyse.routes import country_points
+
+    if source is None or target is None:
+        pair = ("source", "target") if {"source", "target"} <= set(flows.columns) else ("origin", "destination")
+        source, target = source or pair[0], target or pair[1]
+    missing = [c for c in (source, target, value_col) if c not in flows.columns]
+    if missing:
+        raise ValueError(f"flows lack column(s) {missing}")
+    points = country_points(countries).set_index("iso3")
+    drawable = flows[flows[source].isin(points.index) & flows[target].isin(points.index)
+                     & (flows[source] != flows[target])]
+    if drawable.empty:
+        return m
+    values = pd.to_numeric(drawable[value_col], errors="coerce").fillna(0).clip(lower=0).to_numpy(float)
+    widths = np.round(1.5 + (max_width - 1.5) * np.sqrt(values / max(float(values.max()), 1e-9)), 1)
+    lines, heads = [], []
+    for a, b in zip(drawable[source], drawable[target]):
+        curve = _bezier((points.at[a, "lon"], points.at[a, "lat"]), (points.at[b, "lon"], points.at[b, "lat"]),
+                        bend)
+        lines.append(shapely.LineString(curve))
+        heads.append(shapely.Point(curve[int(round(0.9 * (len(curve) - 1)))]))
+    shown = pd.DataFrame({
+        "f0": [escape_text(points.at[a, "name"]) for a in drawable[source]],
+        "f1": [escape_text(points.at[b, "name"]) for b in drawable[target]],
+        "f2": [escape_text(f"{int(v):,}" if isinstance(v, (int, float, np.integer, np.floating)) and not pd.isna(v)
+                           else v) for v in drawable[value_col]],
+        "_w": widths,
+    })
+    fields, aliases = ["f0", "f1", "f2"], [escape_text("from"), escape_text("to"), escape_text(value_col)]
+    folium.GeoJson(
+        gpd.GeoDataFrame(shown, geometry=lines, crs=4326), name="flows",
+        style_function=lambda f: {"color": colour, "weight": f["properties"]["_w"], "opacity": 0.7},
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases),
+    ).add_to(m)
+    folium.GeoJson(
+        gpd.GeoDataFrame(shown, geometry=heads, crs=4326), name="flow heads",
+        marker=folium.CircleMarker(radius=3, color="#333", weight=1, fill=True, fill_color=colour, fill_opacity=1),
+        style_function=lambda f: {"radius": 2 + f["properties"]["_w"] / 3},
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases),
+    ).add_to(m)
+    minx, miny, maxx, maxy = shapely.total_bounds(np.array(lines, dtype=object))
+    _fit_to_data(m, miny, minx, maxy, maxx)
+    items = [("line width: incidents; dot: destination end", colour)]
+    if note:
+        items.append((note, "#ffffff"))
+    add_legend(m, title, items)
+    return m
+
+
+#: Fill colours of emerging hot spot classes (reds for hot, blues for cold, muted for historical).
+EMERGING_COLOURS = {
+    "intensifying hot spot": "#a50f15", "persistent hot spot": "#de2d26", "consecutive hot spot": "#fb6a4a",
+    "new hot spot": "#fc9272", "oscillating hot spot": "#d94801", "sporadic hot spot": "#fdae6b",
+    "diminishing hot spot": "#fcbba1", "historical hot spot": "#c994c7",
+    "intensifying cold spot": "#08519c", "persistent cold spot": "#3182bd", "consecutive cold spot": "#6baed6",
+    "new cold spot": "#9ecae1", "oscillating cold spot": "#2b8cbe", "sporadic cold spot": "#a6dba0",
+    "diminishing cold spot": "#c6dbef", "historical cold spot": "#9e9ac8",
+}
+
+
+def add_emerging_cells(m: "folium.Map", gdf: "geopandas.GeoDataFrame", class_col: str = "pattern",
+                       value_col: str = "count", tooltip_cols: Iterable[str] | None = None) -> "folium.Map":
+    """Draw H3 hexagons coloured by their emerging hot spot class, with a legend.
+
+    Parameters
+    ----------
+    m : folium.Map
+        From :func:`offline_map`.
+    gdf : geopandas.GeoDataFrame
+        Cell polygons with ``class_col`` (a class of
+        :data:`workbench.analyse.emerging.CLASSES`) and ``value_col`` (already
+        disclosure-controlled, e.g. :func:`workbench.share.tables.emerging_cells`).
+        Cells without a pattern are not drawn.
+    class_col, value_col : str
+        Class and displayed-count columns.
+    tooltip_cols : iterable of str, optional
+        Columns shown on hover (escaped); ``(class_col, value_col)`` by default.
+
+    Returns
+    -------
+    folium.Map
+        ``m``, fitted to the drawn cells.
+    """
+    import folium
+    import geopandas as gpd
+    import shapely
+
+    if gdf is None or gdf.empty:
+        return m
+    cells = _to_wgs84(gdf)
+    classes = cells[class_col].astype("string").fillna("")
+    cells, classes = cells[classes.isin(list(EMERGING_COLOURS))], classes[classes.isin(list(EMERGING_COLOURS))]
+    if cells.empty:
+        return m
+    cols = list(tooltip_cols) if tooltip_cols is not None else [class_col, value_col]
+    shown, fields, aliases = _detail_fields(cells, cols)
+    shown["_colour"] = classes.map(EMERGING_COLOURS).to_numpy()
+
+    def tooltip() -> Any:
+        return folium.GeoJsonTooltip(fields=fields, aliases=aliases) if fields else None
+
+    polygons = gpd.GeoDataFrame(shown, geometry=cells.geometry.to_numpy(), crs=4326)
+    folium.GeoJson(polygons, name="emerging hot spots", tooltip=tooltip(),
+                   style_function=lambda f: {"fillColor": f["properties"]["_colour"], "color": "#444",
+                                             "weight": 0.4, "fillOpacity": 0.8}).add_to(m)
+    centres = gpd.GeoDataFrame(shown, geometry=shapely.centroid(cells.geometry.to_numpy()), crs=4326)
+    folium.GeoJson(centres, name="emerging hot spot centres", tooltip=tooltip(),
+                   marker=folium.CircleMarker(radius=3, weight=0, fill=True, fill_opacity=0.9),
+                   style_function=lambda f: {"fillColor": f["properties"]["_colour"]}).add_to(m)
+    minx, miny, maxx, maxy = cells.total_bounds
+    _fit_to_data(m, miny, minx, maxy, maxx)
+    present = set(classes)
+    add_legend(m, "Emerging hot spots", [(c.capitalize(), colour) for c, colour in EMERGING_COLOURS.items()
+                                         if c in present])
+    return m

@@ -342,3 +342,371 @@ def header(scope, policy: DisclosurePolicy, extra: str = ""):  # -> IPython HTML
     rule = (f"counts below {policy.k} withheld" if policy.suppress else "exact counts (restricted audience)")
     text = f"Scope: {scope.describe()}. Audience: {policy.audience} ({rule}). {extra}".strip()
     return HTML(f'<div class="wb-banner">{html.escape(text)}</div>')
+
+
+def _route_keys(frame: pd.DataFrame) -> pd.DataFrame:
+    from workbench.analyse.routes import DIRECT
+
+    return pd.DataFrame({
+        "origin": frame["origin"].astype(str).to_numpy(),
+        "transit": ["direct" if t == DIRECT else str(t) for t in frame["transit"]],
+        "destination": frame["destination"].astype(str).to_numpy(),
+        "domestic": ["yes" if d else "no" for d in frame["domestic"]],
+    })
+
+
+def _decimal(value: object, digits: int = 2) -> object:
+    """A ratio or probability as text that never reads as a bare integer ("3.00", "<0.001")."""
+    if value is None or pd.isna(value):
+        return "n/a"
+    value = float(value)
+    if value == float("inf"):
+        return "unbounded"
+    if 0 < value < 10 ** -digits:
+        return f"<{10 ** -digits:.{digits}f}"
+    return f"{value:.{digits}f}"
+
+
+def route_table(results, policy: DisclosurePolicy, top: int = 15, domestic: bool = True) -> pd.DataFrame:
+    """The largest corridors (origin -> transit -> destination), safe for the audience.
+
+    Parameters
+    ----------
+    results : RouteResults
+        From :class:`~workbench.analyse.routes.RouteFlows`.
+    policy : DisclosurePolicy
+        The audience's policy: counts below k are withheld (``render`` shows "[c]") and
+        so are the first and last dates of those corridors.
+    top : int
+        Corridors listed (largest first).
+    domestic : bool
+        List domestic corridors (origin = destination) too; they are flagged.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``origin, transit, destination, domestic, incidents, first seen, last seen``
+        (months); ``transit`` reads "direct" for routes without one.
+    """
+    flows = results.top(top, domestic=domestic)
+    out = _route_keys(flows)
+    out["incidents"] = flows["count"].astype("int64").to_numpy()
+    out["first seen"] = pd.to_datetime(flows["first_seen"]).dt.strftime("%Y-%m").to_numpy()
+    out["last seen"] = pd.to_datetime(flows["last_seen"]).dt.strftime("%Y-%m").to_numpy()
+    if policy.suppress:
+        out = suppress_counts(out, ["incidents"], policy.k)
+        withheld = out["incidents"].isna()
+        out.loc[withheld, ["first seen", "last seen"]] = pd.NA  # a lone date would date the incident
+    return out
+
+
+def route_change_table(results, policy: DisclosurePolicy, labels: tuple[str, ...] | None = None,
+                       top: int | None = 20) -> pd.DataFrame:
+    """Corridor counts now against the baseline, with the change test, safe for the audience.
+
+    Parameters
+    ----------
+    results : RouteResults
+        From :class:`~workbench.analyse.routes.RouteFlows`.
+    policy : DisclosurePolicy
+        The audience's policy. A count below k is withheld; then the corridor's other
+        count, rate ratio and q-value are withheld too (with the ratio or the other
+        count, a withheld count could be worked out). The growth label stays.
+    labels : tuple of str, optional
+        Growth labels kept (e.g. ``("growing", "declining")`` or ``("new",)``); all by
+        default.
+    top : int, optional
+        Rows kept, in the order of the change table (growing, new, declining, ended,
+        unchanged; most significant first). None keeps all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``origin, transit, destination, domestic, baseline, current, rate ratio,
+        95% interval, q value, growth``.
+    """
+    change = results.change
+    if labels is not None:
+        change = change[change["growth"].isin(labels)]
+    if top is not None:
+        change = change.head(int(top))
+    out = _route_keys(change)
+    out["baseline"] = change["baseline"].astype("int64").to_numpy()
+    out["current"] = change["current"].astype("int64").to_numpy()
+    out["rate ratio"] = [_decimal(v) for v in change["rate_ratio"]]
+    out["95% interval"] = [f"{_decimal(lo)} to {_decimal(hi)}" for lo, hi in
+                           zip(change["ratio_low"], change["ratio_high"])]
+    out["q value"] = [_decimal(q, 3) for q in change["q_value"]]
+    out["growth"] = change["growth"].astype(str).to_numpy()
+    if policy.suppress:
+        small = (out[["baseline", "current"]].gt(0) & out[["baseline", "current"]].lt(policy.k)).any(axis=1)
+        out = suppress_counts(out, ["baseline", "current"], policy.k)
+        for col in ("baseline", "current"):
+            out[col] = out[col].mask(small & out[col].gt(0).fillna(False))
+        out.loc[small, ["rate ratio", "95% interval", "q value"]] = pd.NA
+    return out
+
+
+def route_hubs_table(results, policy: DisclosurePolicy, top: int = 10) -> pd.DataFrame:
+    """Countries central to the corridor network (transit hubs first).
+
+    Parameters
+    ----------
+    results : RouteResults
+        From :class:`~workbench.analyse.routes.RouteFlows`.
+    policy : DisclosurePolicy
+        The audience's policy: when suppressing, the network is rebuilt from corridors
+        of at least k incidents only (:meth:`RouteResults.restrict`), so no figure
+        includes a smaller corridor.
+    top : int
+        Countries listed (highest betweenness first).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``country, incidents out, incidents in, through (transit), domestic,
+        betweenness``.
+    """
+    net = (results.restrict(policy.k) if policy.suppress else results).network.head(int(top))
+    out = pd.DataFrame({
+        "country": net["country"].astype(str).to_numpy(),
+        "incidents out": net["out_strength"].astype("int64").to_numpy(),
+        "incidents in": net["in_strength"].astype("int64").to_numpy(),
+        "through (transit)": net["through"].astype("int64").to_numpy(),
+        "domestic": net["domestic"].astype("int64").to_numpy(),
+        "betweenness": [_decimal(b, 3) for b in net["betweenness"]],
+    })
+    counts = ["incidents out", "incidents in", "through (transit)", "domestic"]
+    return suppress_counts(out, counts, policy.k) if policy.suppress else out
+
+
+def route_map_flows(results, policy: DisclosurePolicy) -> pd.DataFrame:
+    """The legs to draw on a flow map, safe for the audience.
+
+    Parameters
+    ----------
+    results : RouteResults
+        From :class:`~workbench.analyse.routes.RouteFlows`.
+    policy : DisclosurePolicy
+        The audience's policy: when suppressing, only corridors of at least k incidents
+        are drawn (their legs summed), so no line carries a smaller corridor.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``source, target, count`` between different countries, largest first (input of
+        :func:`workbench.share.maps.add_flows`).
+    """
+    legs = (results.restrict(policy.k) if policy.suppress else results).legs
+    legs = legs[legs["source"] != legs["target"]]
+    out = legs.groupby(["source", "target"], as_index=False)["count"].sum()
+    return out.sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def route_unknown_table(results, policy: DisclosurePolicy) -> pd.DataFrame:
+    """Incidents whose origin is unknown, by destination (never given an origin).
+
+    Parameters
+    ----------
+    results : RouteResults
+        From :class:`~workbench.analyse.routes.RouteFlows`.
+    policy : DisclosurePolicy
+        The audience's policy (counts below k withheld).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``destination, incidents``.
+    """
+    out = results.unknown_origin.rename(columns={"count": "incidents"}).reset_index(drop=True)
+    out["incidents"] = out["incidents"].astype("int64")
+    return suppress_counts(out, ["incidents"], policy.k) if policy.suppress else out
+
+
+def emerging_pattern_counts(results, policy: DisclosurePolicy) -> pd.DataFrame:
+    """How many places fall in each emerging hot spot class.
+
+    Parameters
+    ----------
+    results : EmergingResults or None
+        From :class:`~workbench.analyse.emerging.EmergingHotspots` (None: nothing in scope).
+    policy : DisclosurePolicy
+        The audience's policy: class sizes below k are withheld.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``pattern, places`` for the classes that occur (hot, cold, then "no pattern
+        detected"); empty when ``results`` is None.
+    """
+    if results is None:
+        return pd.DataFrame({"pattern": pd.Series(dtype=str), "places": pd.Series(dtype="Int64")})
+    out = results.patterns[results.patterns["places"] > 0].reset_index(drop=True)
+    out["pattern"] = out["pattern"].str.capitalize()
+    out["places"] = out["places"].astype("int64")
+    return suppress_counts(out, ["places"], policy.k) if policy.suppress else out
+
+
+def emerging_cells(results, policy: DisclosurePolicy):  # -> geopandas.GeoDataFrame
+    """Hexagons with an emerging hot or cold spot pattern, safe for the audience.
+
+    Parameters
+    ----------
+    results : EmergingResults or None
+        Emerging hot spots of H3 cells, computed at (or coarser than) the audience's
+        resolution.
+    policy : DisclosurePolicy
+        The audience's policy: incident totals below k are shown as ``"<k"``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``h3_cell, pattern, count`` (display text) and geometry, for cells with a
+        pattern only; empty when ``results`` is None.
+
+    Raises
+    ------
+    ValueError
+        When the cells are finer than the audience may see.
+    """
+    import h3
+
+    from workbench.analyse.hexbin import cell_polygons
+
+    empty = cell_polygons([]).assign(pattern=pd.Series(dtype=str), count=pd.Series(dtype=str))
+    if results is None:
+        return empty
+    table = results.table[results.table["pattern"] != "no pattern detected"]
+    if table.empty:
+        return empty
+    finest = max(h3.get_resolution(c) for c in table["h3_cell"])
+    if finest > policy.h3_resolution:
+        raise ValueError(f"cells at H3 resolution {finest} are finer than the {policy.audience} audience's "
+                         f"{policy.h3_resolution}: run the analysis at the audience's resolution")
+    gdf = cell_polygons(table["h3_cell"]).merge(table[["h3_cell", "pattern", "count"]], on="h3_cell")
+    if policy.suppress:
+        safe = suppress_counts(gdf[["count"]], ["count"], policy.k)["count"]
+        gdf["count"] = [f"<{policy.k}" if pd.isna(v) else str(int(v)) for v in safe]
+    return gdf
+
+
+def robust_hotspot_table(check, policy: DisclosurePolicy, top: int = 20) -> pd.DataFrame:
+    """Hot spots and whether they survive without the weakest-graded sources.
+
+    The count without the weak sources is not shown: beside the full count it would
+    give away, by subtraction, how many weak reports a cell holds (possibly fewer than k).
+
+    Parameters
+    ----------
+    check : RobustnessResults or None
+        From :class:`~workbench.analyse.robustness.RobustnessCheck` (``method="gi"``).
+    policy : DisclosurePolicy
+        The audience's policy (counts below k withheld).
+    top : int
+        Rows kept (strongest Gi* z first).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``h3_cell, hotspot_class, count, class without weak sources, robust`` for hot
+        cells; empty when ``check`` is None.
+    """
+    cols = ["h3_cell", "hotspot_class", "count", "class without weak sources", "robust"]
+    if check is None:
+        return pd.DataFrame(columns=cols)
+    t = check.table
+    hot = t[t["hotspot_class"].str.startswith("hot")].sort_values("gi_z", ascending=False).head(top)
+    out = pd.DataFrame({
+        "h3_cell": hot["h3_cell"], "hotspot_class": hot["hotspot_class"],
+        "count": hot["count"].astype("int64"),
+        "class without weak sources": hot["class_graded"],
+        "robust": hot["robust"].map({True: "yes", False: "no"}),
+    }).reset_index(drop=True)
+    return suppress_counts(out, ["count"], policy.k) if policy.suppress else out
+
+
+def media_rates(osint: pd.DataFrame, volume: pd.DataFrame, policy: DisclosurePolicy, top: int = 15) -> pd.DataFrame:
+    """OSINT incidents per 1,000 media items by country, over the whole period.
+
+    More news about a country is not more trafficking: the rate divides the OSINT
+    incidents found in a country's news by all news items seen about it, and the
+    empirical-Bayes rate pulls countries with little news towards the pooled rate (see
+    :func:`workbench.analyse.volume.normalise_by_media_volume`). Countries whose items
+    were not counted (ingested before media volume was kept) are left out, and said so
+    in ``attrs["note"]``.
+
+    Parameters
+    ----------
+    osint : pandas.DataFrame
+        OSINT incidents in scope (``source_type == "osint"``; dated by publication).
+    volume : pandas.DataFrame
+        ``country_iso3, ds, items`` (the ``media_volume`` catalog entry).
+    policy : DisclosurePolicy
+        The audience's policy: incident and item counts below k are withheld.
+    top : int
+        Countries shown, highest shrunk rate first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``country, OSINT incidents, media items, per 1,000 items, shrunk rate``.
+    """
+    from workbench.analyse.volume import normalise_by_media_volume
+
+    cols = ["country", "OSINT incidents", "media items", "per 1,000 items", "shrunk rate"]
+    if osint.empty or volume.empty:
+        out = pd.DataFrame(columns=cols)
+        out.attrs["note"] = "No OSINT incidents or no media volume recorded in scope."
+        return out
+    start, end = osint["occurred_on"].min(), osint["occurred_on"].max()
+    vol = volume[(volume["ds"] >= start.normalize()) & (volume["ds"] <= end)]
+    vol = vol.groupby("country_iso3", as_index=False)["items"].sum()
+    counts = osint.dropna(subset=["country_iso3"]).groupby("country_iso3").size().rename("count").reset_index()
+    known = counts["country_iso3"].isin(vol["country_iso3"])
+    counts, vol = counts[known].assign(ds=start), vol.assign(ds=start)
+    rates = normalise_by_media_volume(counts, vol, min_items=policy.k) if len(counts) else pd.DataFrame(
+        columns=["country_iso3", "count", "items", "rate", "rate_eb"])
+    rates = rates.sort_values("rate_eb", ascending=False).head(top)
+    out = pd.DataFrame({
+        "country": [_label_country(c) for c in rates["country_iso3"]],
+        "OSINT incidents": rates["count"].astype("Int64").to_numpy(),
+        "media items": rates["items"].astype("Int64").to_numpy(),
+        "per 1,000 items": [f"{r:.1f}" if pd.notna(r) else "-" for r in rates["rate"]],
+        "shrunk rate": [f"{r:.1f}" for r in rates["rate_eb"]],
+    })
+    if policy.suppress:
+        out = suppress_counts(out, ["OSINT incidents", "media items"], policy.k)
+        hidden = out["OSINT incidents"].isna() | out["media items"].isna()  # a rate would give the count back
+        out.loc[hidden, ["per 1,000 items", "shrunk rate"]] = pd.NA
+    out.attrs["note"] = ("Every country with OSINT incidents has its media volume." if known.all() else
+                         "Some countries' media volume was not recorded (items ingested before it was kept); "
+                         "they are left out.")
+    return out
+
+
+def _label_country(iso3: object) -> str:
+    from workbench.collect.gazetteer import countries
+
+    table = countries()
+    hit = table.loc[table["iso3"] == iso3, "name"]
+    return str(hit.iloc[0]) if len(hit) else str(iso3)
+
+
+def note(text: str):  # -> IPython HTML
+    """A short escaped note under a table.
+
+    Parameters
+    ----------
+    text : str
+        The note.
+
+    Returns
+    -------
+    IPython.display.HTML
+        A small grey paragraph.
+    """
+    import html
+
+    from IPython.display import HTML
+
+    return HTML(f'<p style="font-size:11px;color:#666">{html.escape(text)}</p>')

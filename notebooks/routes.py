@@ -1,0 +1,91 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Routes and corridors
+# Where people are moved from, through and to: the largest corridors (origin -> transit ->
+# country of exploitation), which grew, appeared or shrank against a baseline (exact
+# Poisson rate test, false discovery rate controlled), the countries central to the
+# network, and a flow map. The region selects places of exploitation. An origin missing
+# from a record is taken from the victims' nationality when known, never guessed.
+# Counts below the audience's threshold are withheld, and corridors under it are left out
+# of the hubs table and the map.
+
+# %% tags=["parameters"]
+region = "ALL"
+period_start = "2025-11-01"
+period_end = "2026-10-31"
+exploitation_type = "ALL"
+audience = "partner"
+top = 15
+compare = "previous_year"
+freq = "YS"
+
+# %%
+from IPython.display import display
+
+from workbench import catalog
+from workbench.analyse.routes import RouteFlows
+from workbench.analyse.scope import Scope
+from workbench.share import disclosure, maps, tables
+
+scope = Scope(region, period_start, period_end, exploitation_type)
+policy = disclosure.policy_for(audience)
+# region and type only: the baseline may lie before period_start
+incidents = Scope(region, "", "", exploitation_type).apply(catalog.load("incidents"))
+routes = RouteFlows(incidents, freq=freq, compare=compare, start=period_start, end=period_end).fit()
+windows = (f"Change: {routes.current_window[0].date()} to {routes.current_window[1].date()} against "
+           f"{routes.baseline_window[0].date()} to {routes.baseline_window[1].date()}." if routes.current_window
+           else "No dated incidents to compare.")
+tables.header(scope, policy, f"{windows} {routes.note}")
+
+# %% [markdown]
+# ## Largest corridors
+
+# %%
+tables.render(tables.route_table(routes, policy, top=top), policy, empty="No corridor in scope.")
+
+# %% [markdown]
+# ## Growing and declining corridors
+
+# %%
+tables.render(tables.route_change_table(routes, policy, labels=("growing", "declining", "ended"), top=top),
+              policy, empty="No corridor changed significantly.")
+
+# %% [markdown]
+# ## New corridors (none in the baseline)
+
+# %%
+tables.render(tables.route_change_table(routes, policy, labels=("new",), top=top), policy,
+              empty="No new corridor.")
+
+# %% [markdown]
+# ## Network hubs (transit hubs have high betweenness)
+
+# %%
+tables.render(tables.route_hubs_table(routes, policy), policy, empty="No network in scope.")
+
+# %% [markdown]
+# ## Incidents with unknown origin, by country of exploitation
+
+# %%
+tables.render(tables.route_unknown_table(routes, policy), policy, empty="Every incident has an origin.")
+
+# %% [markdown]
+# ## Flow map
+
+# %%
+countries = catalog.load("countries")
+m = maps.offline_map(countries)
+maps.add_flows(m, tables.route_map_flows(routes, policy), countries,
+               note=f"corridors under {policy.k} incidents not drawn" if policy.suppress else "")
+m
