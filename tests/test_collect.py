@@ -77,7 +77,9 @@ def test_osint_triage_tags_geoparses_and_counts_irrelevant(tmp_path):
 <item><title>Human trafficking ring dismantled</title><link>https://e.org/3</link><description>x</description></item>
 </channel></rss>""", encoding="utf-8")
     result = collect(path, {"collector": "osint", "source_name": "wire"})
-    assert result.notes == {"not_relevant": 1, "items": 3}
+    assert {k: result.notes[k] for k in ("not_relevant", "items")} == {"not_relevant": 1, "items": 3}
+    volume = result.notes["media_volume"].set_index("country_iso3")  # the two dated items, relevant or not
+    assert len(volume) == 2 and bool(volume.loc["ESP", "relevant"]) and not bool(volume.loc["NGA", "relevant"])
     assert len(result.candidates) == 1 and len(result.rejects) == 1
     row = result.candidates.iloc[0]
     assert row.exploitation_types == ["forced_labour"] and row.sector == "agriculture"
@@ -119,3 +121,24 @@ def test_scrub_removes_contact_details_but_keeps_dates_and_numbers():
     for secret in ("7700", "0803", "example.org", "GB33", "handle1"):
         assert secret not in text
     assert "12 workers on 05.05.2024" in text
+
+
+@pytest.mark.parametrize("text, name", [
+    ("The victim, Maria Lopez, 23, told police she was never paid", "Maria Lopez"),
+    ("Victim named as Joy Okafor after raid in Lagos", "Joy Okafor"),
+    ("A woman identified as Ana de la Cruz was freed", "Ana de la Cruz"),
+    ("La víctima, Elena Ruiz, de 19 años, fue rescatada", "Elena Ruiz"),
+    ("La victime, Amina Diallo, a été libérée", "Amina Diallo"),
+    ("A vítima, Lucia Ferreira, foi resgatada em Belém", "Lucia Ferreira"),
+    ("Жертва, Марія Коваленко, 23 роки, розповіла поліції", "Марія Коваленко"),
+    ("Женщина по имени Анна Петрова была освобождена", "Анна Петрова"),
+])
+def test_named_victims_are_scrubbed(text, name):
+    out = scrub_text(text)
+    assert "[name]" in out
+    assert not any(part in out for part in name.split() if part not in ("de", "la"))
+
+
+def test_names_without_a_lead_and_places_are_kept():
+    text = "Victims freed in New York City; the victim, police said, was 19. Police named as suspects two men."
+    assert scrub_text(text) == text

@@ -95,3 +95,13 @@ def test_round_trip_keeps_lists_and_types(tmp_path):
     assert got.loc[0, "means_of_control"] == ["debt_bondage", "isolation"]
     assert str(got["occurred_on"].dtype) == "datetime64[ns]"
     assert store.incidents(where="country_iso3 = ?", params=["GBR"]).empty
+
+
+def test_store_written_before_mention_counts_still_reads(tmp_path):
+    store = Store(tmp_path / "store")
+    store.ingest(candidates([1, 2]), no_rejects(), catalog_entry="src", source_file_sha256=SHA, rows_in=2)
+    part = next((tmp_path / "store" / "incidents").glob("*.parquet"))
+    pd.read_parquet(part).drop(columns="mention_count").to_parquet(part)  # an old batch file
+    got = store.incidents()
+    assert len(got) == 2 and got["mention_count"].isna().all() and str(got["mention_count"].dtype) == "Int64"
+    assert store.mentions().empty and store.media_volume().empty

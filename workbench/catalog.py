@@ -279,6 +279,28 @@ class StoreQuarantine(_BaseReader):
         return Store(_local(path)).quarantine()
 
 
+class StoreMentions(_BaseReader):
+    """Open-source articles per story (one row per article; ``incident_id`` is the story's)."""
+
+    output_instance = "pandas:DataFrame"
+
+    def _read(self, path: str, where: str | None = None, params: list | None = None, **_: Any) -> pd.DataFrame:
+        from workbench.store import Store
+
+        return Store(_local(path)).mentions(where=where, params=params)
+
+
+class StoreMediaVolume(_BaseReader):
+    """Open-source media volume: items seen and relevant items per country and day."""
+
+    output_instance = "pandas:DataFrame"
+
+    def _read(self, path: str, **_: Any) -> pd.DataFrame:
+        from workbench.store import Store
+
+        return Store(_local(path)).media_volume()
+
+
 class CountryBoundaries(_BaseReader):
     """Natural Earth admin-0 polygons as a GeoDataFrame (``iso3``, ``name``, geometry)."""
 

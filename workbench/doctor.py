@@ -165,8 +165,19 @@ def check_store(root: Path | None = None) -> Iterator[Finding]:
     wrong = [b["batch_id"] for b in batches if per_batch.get(b["batch_id"], 0) != b["new"]]
     yield Finding("store", "batch counts match manifest", not wrong, f"differ: {wrong}" if wrong else
                   f"{n_inc} incidents, {n_q} quarantined")
+    from workbench.store import FILE_KINDS
+
+    con = store.connect()
+    try:  # every article of an open-source story points at a stored incident
+        dangling = con.execute("SELECT count(*) FROM mentions m ANTI JOIN _incidents_raw i "
+                               "ON m.incident_id = i.incident_id").fetchone()[0]
+        n_mentions = con.execute("SELECT count(*) FROM mentions").fetchone()[0]
+    finally:
+        con.close()
+    yield Finding("store", "mentions point at stored incidents", dangling == 0,
+                  f"{dangling} of {n_mentions} mentions point nowhere" if dangling else f"{n_mentions} mentions")
     listed = {str(store.root / f) for b in batches for files in b.get("files", {}).values() for f in files}
-    orphans = [p.name for kind in ("incidents", "quarantine") if (store.root / kind).is_dir()
+    orphans = [p.name for kind in FILE_KINDS if (store.root / kind).is_dir()
                for p in (store.root / kind).iterdir() if str(p) not in listed]
     yield Finding("store", "no uncommitted files", not orphans,
                   f"left by an interrupted ingest (removed by the next one): {orphans[:5]}" if orphans else "none",

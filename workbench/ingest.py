@@ -6,7 +6,7 @@ from typing import Iterable
 
 from workbench import catalog
 from workbench.collect import collect, file_sha256
-from workbench.store import IngestReport, Store, skipped_report
+from workbench.store import DEDUPE_WINDOW_DAYS, IngestReport, Store, skipped_report
 
 
 def ingest_entry(name: str, store: Store | None = None) -> IngestReport:
@@ -22,7 +22,8 @@ def ingest_entry(name: str, store: Store | None = None) -> IngestReport:
     Returns
     -------
     IngestReport
-        Counts that reconcile (rows in = stored + quarantined), or a skip.
+        Counts that reconcile (rows in = stored + quarantined; for open sources, items =
+        stored + quarantined + not relevant + merged duplicates), or a skip.
     """
     meta = catalog.metadata(name)
     if not meta.get("collector"):
@@ -40,6 +41,9 @@ def ingest_entry(name: str, store: Store | None = None) -> IngestReport:
         catalog_entry=name,
         source_file_sha256=result.source_file_sha256,
         rows_in=result.rows_in,
+        not_relevant=int(result.notes.get("not_relevant", 0)),
+        media_items=result.notes.get("media_volume"),
+        dedupe_window_days=int(meta.get("dedupe_window_days", DEDUPE_WINDOW_DAYS)),
     )
     report.notes = {k: v for k, v in result.notes.items() if k in ("items", "not_relevant", "malformed")}
     if "unmapped" in result.notes and len(result.notes["unmapped"]):

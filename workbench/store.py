@@ -5,6 +5,9 @@ Layout under the store root::
     manifest.json              the committed batches (the only source of truth)
     incidents/part-<batch>.parquet
     quarantine/part-<batch>.parquet
+    mentions/part-<batch>.parquet     open sources: every article of a story (incident_id, outlet, url...)
+    signatures/part-<batch>.parquet   open sources: each article's MinHash signature (near-duplicates)
+    volume/part-<batch>.parquet       open sources: every item seen (country, day, relevant), for media volume
     .lock                      serialises writers (fcntl)
 
 An ingest writes its Parquet files first and then commits by atomically replacing
@@ -13,6 +16,16 @@ mid-way leaves the store exactly as it was; its orphan files are removed by the 
 writer. A file already ingested (same catalog entry, same SHA-256) adds nothing, and a
 record already stored (same ``incident_id``) is not stored twice. Every row that comes
 in is accounted for: ``rows_in == new + already_stored + quarantined``.
+
+Open sources add near-duplicate clustering (:mod:`workbench.collect.dedupe`): a new
+article that is a copy of a story stored in the recent window (``dedupe_window_days``,
+14 by default) or earlier in the same batch is not a new incident; it is *merged*: kept
+as a row of the ``mentions`` table under the story's incident. Old batches are never
+rewritten: an incident's ``mention_count`` is counted from the mentions table by the
+``incidents`` view. For those sources every item read is accounted for:
+``items == new + already_stored + quarantined + not_relevant + merged`` (``rows_in``
+then counts the records that reached the incident table or the quarantine, so
+``rows_in == new + already_stored + quarantined`` holds for every batch).
 """
 
 from __future__ import annotations
@@ -27,6 +40,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+import numpy as np
 import pandas as pd
 
 from workbench.schema import COLUMNS, empty_incidents, validate_incidents
@@ -41,6 +55,23 @@ QUARANTINE_COLUMNS = {
     "raw": "string",
     "quarantined_at": "datetime64[ns, UTC]",
 }
+MENTION_COLUMNS = {
+    "incident_id": "string",
+    "mention_id": "string",
+    "outlet": "string",
+    "url": "string",
+    "published": "datetime64[ns, UTC]",
+    "language": "string",
+    "source_record_id": "string",
+    "catalog_entry": "string",
+    "batch_id": "string",
+}
+VOLUME_COLUMNS = {"item_id": "string", "country_iso3": "string", "ds": "datetime64[ns]", "relevant": "bool",
+                  "catalog_entry": "string", "batch_id": "string"}
+#: Kinds of data file a batch may list in the manifest (each under ``<root>/<kind>/``).
+FILE_KINDS = ("incidents", "quarantine", "mentions", "signatures", "volume")
+#: Days before/after a new article within which stored articles are compared for near-duplicates.
+DEDUPE_WINDOW_DAYS = 14
 
 
 class StoreLockTimeout(TimeoutError):
@@ -64,7 +95,10 @@ class IngestReport:
     batch_id : str or None
         The committed batch, or None when nothing was committed.
     rows_in : int
-        Records read from the source.
+        Records read from the source (parsed + rejected); for open sources, counted after
+        near-duplicate copies were merged (``merged``) and without items not about
+        trafficking (``not_relevant``), so ``rows_in == new + already_stored + quarantined``
+        always; :attr:`items` counts everything read.
     new : int
         Records stored by this ingest.
     already_stored : int
@@ -75,6 +109,15 @@ class IngestReport:
         Why the whole file was skipped (e.g. already ingested), if it was.
     top_reasons : dict
         Most frequent quarantine reasons (field-level) and their counts.
+    notes : dict
+        The collector's notes shown to the analyst.
+    not_relevant : int
+        Open sources: items read but not about trafficking (counted, not stored).
+    merged : int
+        Open sources: articles that are near-duplicate copies of a story stored earlier
+        or earlier in this batch; kept as mentions of that story's incident.
+    osint : bool
+        Whether the source is an open source (the report line then accounts for items).
     """
 
     catalog_entry: str
@@ -87,20 +130,32 @@ class IngestReport:
     skipped_reason: str | None = None
     top_reasons: dict[str, int] = field(default_factory=dict)
     notes: dict[str, Any] = field(default_factory=dict)
+    not_relevant: int = 0
+    merged: int = 0
+    osint: bool = False
 
     @property
     def stored(self) -> int:
         """Records of this source present in the store after the ingest."""
         return self.new + self.already_stored
 
+    @property
+    def items(self) -> int:
+        """Everything read: ``rows_in + not_relevant + merged``."""
+        return self.rows_in + self.not_relevant + self.merged
+
     def __str__(self) -> str:
         head = f"{self.catalog_entry}: "
-        if "not_relevant" in self.notes:
-            head += f"(items read {self.notes.get('items')}, not about trafficking {self.notes['not_relevant']}) "
         if "malformed" in self.notes:
             head += f"[WARNING: {self.notes['malformed']}] "
         if self.skipped_reason:
             return head + f"skipped ({self.skipped_reason}); nothing added"
+        if self.osint or self.not_relevant or self.merged:
+            return head + (
+                f"rows in {self.items} = stored {self.stored} (new {self.new}, already stored "
+                f"{self.already_stored}) + quarantined {self.quarantined} + not relevant {self.not_relevant} "
+                f"+ merged duplicates {self.merged}"
+            )
         return head + (
             f"rows in {self.rows_in} = stored {self.stored} (new {self.new}, already stored "
             f"{self.already_stored}) + quarantined {self.quarantined}"
@@ -159,7 +214,10 @@ class Store:
     def connect(self):  # -> duckdb.DuckDBPyConnection
         """Open an in-memory DuckDB connection with views over the committed data.
 
-        Views: ``incidents``, ``quarantine`` and ``batches``.
+        Views: ``incidents`` (with ``mention_count`` counted from the mentions),
+        ``quarantine``, ``batches``, ``mentions`` (one row per article of an open-source
+        story), ``signatures`` (their MinHash signatures), ``media_items`` (every item
+        seen, once per item) and ``media_volume`` (``country_iso3, ds, items, relevant``).
 
         Returns
         -------
@@ -169,14 +227,31 @@ class Store:
         import duckdb
 
         con = duckdb.connect()
-        for kind, empty in (("incidents", empty_incidents()), ("quarantine", _empty_quarantine())):
+        empties = {"incidents": empty_incidents(), "quarantine": _empty_quarantine(),
+                   "mentions": _empty(MENTION_COLUMNS), "signatures": _empty_signatures(),
+                   "volume": _empty(VOLUME_COLUMNS)}
+        for kind, empty in empties.items():
+            view = {"incidents": "_incidents_raw", "volume": "media_items_all"}.get(kind, kind)
             files = [str(self.root / f) for f in self._files(kind)]
             if files:
                 listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-                con.execute(f"CREATE VIEW {kind} AS SELECT * FROM read_parquet([{listing}], union_by_name=true)")
+                con.execute(f"CREATE VIEW {view} AS SELECT * FROM read_parquet([{listing}], union_by_name=true)")
             else:
                 con.register(f"_{kind}_empty", empty)
-                con.execute(f"CREATE VIEW {kind} AS SELECT * FROM _{kind}_empty")
+                con.execute(f"CREATE VIEW {view} AS SELECT * FROM _{kind}_empty")
+        columns = {row[0] for row in con.execute("DESCRIBE _incidents_raw").fetchall()}
+        counted = "(SELECT incident_id, count(*)::BIGINT AS n FROM mentions GROUP BY incident_id)"
+        if "mention_count" in columns:
+            con.execute("CREATE VIEW incidents AS SELECT r.* REPLACE (COALESCE(m.n, r.mention_count) AS mention_count) "
+                        f"FROM _incidents_raw r LEFT JOIN {counted} m ON r.incident_id = m.incident_id")
+        else:  # a store written before mention counts existed
+            con.execute("CREATE VIEW incidents AS SELECT r.*, m.n AS mention_count "
+                        f"FROM _incidents_raw r LEFT JOIN {counted} m ON r.incident_id = m.incident_id")
+        # an item re-read from a later copy of a feed is counted once
+        con.execute("CREATE VIEW media_items AS SELECT item_id, any_value(country_iso3) AS country_iso3, "
+                    "min(ds) AS ds, bool_or(relevant) AS relevant FROM media_items_all GROUP BY item_id")
+        con.execute("CREATE VIEW media_volume AS SELECT country_iso3, ds, count(*)::BIGINT AS items, "
+                    "count(*) FILTER (WHERE relevant)::BIGINT AS relevant FROM media_items GROUP BY ALL")
         con.register("batches", self.batches() if self.manifest()["batches"] else pd.DataFrame({"batch_id": []}))
         return con
 
@@ -231,6 +306,42 @@ class Store:
         """
         return self.query("SELECT * FROM quarantine ORDER BY quarantined_at, record")
 
+    def mentions(self, where: str | None = None, params: list[Any] | None = None) -> pd.DataFrame:
+        """Read the mentions: every stored article of an open-source story.
+
+        Parameters
+        ----------
+        where : str, optional
+            A SQL condition, e.g. ``"incident_id = ?"``.
+        params : list, optional
+            Its parameters.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns incident_id (the story's incident), mention_id (the article's own
+            id), outlet, url, published, language, source_record_id, catalog_entry,
+            batch_id; ordered by incident and time.
+        """
+        sql = "SELECT * FROM mentions" + (f" WHERE {where}" if where else "") + " ORDER BY incident_id, published"
+        frame = self.query(sql, params)
+        frame["published"] = pd.to_datetime(frame["published"], utc=True)
+        return frame.astype({c: t for c, t in MENTION_COLUMNS.items() if c in frame.columns})
+
+    def media_volume(self) -> pd.DataFrame:
+        """Read the media volume: open-source items seen per country and day.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``country_iso3`` (``"unknown"`` when no place was found), ``ds`` (day),
+            ``items`` (every item seen once, relevant or not) and ``relevant`` (items
+            about trafficking).
+        """
+        frame = self.query("SELECT * FROM media_volume ORDER BY country_iso3, ds")
+        return frame.astype({"country_iso3": "string", "ds": "datetime64[ns]", "items": "int64",
+                             "relevant": "int64"})
+
     def counts(self) -> dict[str, int]:
         """Count committed incidents, quarantined records and batches.
 
@@ -284,6 +395,9 @@ class Store:
         source_file_sha256: str,
         rows_in: int,
         ingested_at: pd.Timestamp | None = None,
+        not_relevant: int = 0,
+        media_items: pd.DataFrame | None = None,
+        dedupe_window_days: int = DEDUPE_WINDOW_DAYS,
     ) -> IngestReport:
         """Validate and commit one source file's records, atomically.
 
@@ -303,11 +417,22 @@ class Store:
             Records read from the file; must equal ``len(candidates) + len(rejects)``.
         ingested_at : pandas.Timestamp, optional
             Ingest time (UTC); now by default.
+        not_relevant : int
+            Open sources: items read but not about trafficking (only counted).
+        media_items : pandas.DataFrame, optional
+            Open sources: every item seen (``item_id, country_iso3, ds, relevant``), kept
+            for the media volume.
+        dedupe_window_days : int
+            Open sources: stored articles published this many days before or after a
+            new one are compared with it for near-duplicates.
 
         Returns
         -------
         IngestReport
-            Counts that reconcile: rows in = new + already stored + quarantined.
+            Counts that reconcile: rows in = new + already stored + quarantined. When
+            the candidates carry ``minhash`` signatures (open sources), near-duplicate
+            copies of a story are merged (``merged``) and the report's ``rows_in``
+            counts records after merging.
 
         Raises
         ------
@@ -328,11 +453,16 @@ class Store:
             batch_id = f"{now:%Y%m%dT%H%M%S}-{source_file_sha256[:8]}-{uuid.uuid4().hex[:6]}"
             prov = {"catalog_entry": catalog_entry, "source_file_sha256": source_file_sha256,
                     "ingested_at": now, "batch_id": batch_id}
+            side = _article_side(candidates)
             candidates = candidates.assign(**prov)
             valid, schema_rejects = validate_incidents(candidates)
             existing = self._existing_ids(valid["incident_id"])
             is_old = valid["incident_id"].isin(existing).to_numpy()
             new = valid.loc[~is_old]
+            mentions, signatures, merged = None, None, 0
+            if side is not None:
+                new, mentions, signatures = self._merge_stories(new, side, prov, dedupe_window_days)
+                merged = len(mentions) - len(new)
             quarantine = pd.concat(
                 [
                     _quarantine_rows(rejects, prov),
@@ -351,17 +481,26 @@ class Store:
                 catalog_entry=catalog_entry,
                 source_file_sha256=source_file_sha256,
                 batch_id=batch_id,
-                rows_in=rows_in,
+                rows_in=rows_in - merged,
                 new=len(new),
                 already_stored=int(is_old.sum()),
                 quarantined=len(quarantine),
                 top_reasons=_top_reasons(quarantine["reason"]),
+                not_relevant=int(not_relevant),
+                merged=int(merged),
+                osint=side is not None or media_items is not None,
             )
-            if report.new + report.already_stored + report.quarantined != rows_in:
+            if report.new + report.already_stored + report.quarantined + report.merged != rows_in:
                 raise ReconciliationError(f"{catalog_entry}: {report} does not reconcile")
+            volume = None
+            if media_items is not None and len(media_items):
+                volume = media_items.assign(catalog_entry=catalog_entry, batch_id=batch_id)[list(VOLUME_COLUMNS)]
+                volume = volume.astype(VOLUME_COLUMNS)
             files: dict[str, list[str]] = {"incidents": [], "quarantine": []}
-            for kind, frame in (("incidents", new), ("quarantine", quarantine)):
-                if len(frame):
+            for kind, frame in (("incidents", new), ("quarantine", quarantine), ("mentions", mentions),
+                                ("signatures", signatures), ("volume", volume)):
+                if frame is not None and len(frame):
+                    files.setdefault(kind, [])
                     rel = f"{kind}/part-{batch_id}.parquet"
                     _write_parquet_atomic(frame, self.root / rel)
                     files[kind].append(rel)
@@ -391,23 +530,84 @@ class Store:
         return None
 
     def _existing_ids(self, ids: pd.Series) -> set[str]:
-        if not self._files("incidents") or ids.empty:
+        """Ids already stored, as incidents or as mentions of a story (a merged copy)."""
+        if not (self._files("incidents") or self._files("mentions")) or ids.empty:
             return set()
         con = self.connect()
         try:
             con.register("candidate_ids", pd.DataFrame({"incident_id": ids.astype(str)}))
             found = con.execute(
-                "SELECT DISTINCT i.incident_id FROM incidents i JOIN candidate_ids c USING (incident_id)"
+                "SELECT DISTINCT i.incident_id FROM _incidents_raw i JOIN candidate_ids c USING (incident_id) "
+                "UNION SELECT DISTINCT m.mention_id FROM mentions m JOIN candidate_ids c "
+                "ON m.mention_id = c.incident_id"
             ).fetchall()
         finally:
             con.close()
         return {row[0] for row in found}
 
+    def _window_signatures(self, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+        """Stored article signatures published between ``start`` and ``end``."""
+        if not self._files("signatures"):
+            return _empty_signatures()
+        con = self.connect()
+        try:
+            return con.execute("SELECT * FROM signatures WHERE CAST(published AS TIMESTAMPTZ) BETWEEN CAST(? AS TIMESTAMPTZ) "
+                               "AND CAST(? AS TIMESTAMPTZ) ORDER BY mention_id",
+                               [start.to_pydatetime(), end.to_pydatetime()]).df()
+        finally:
+            con.close()
+
+    def _merge_stories(
+        self, new: pd.DataFrame, side: pd.DataFrame, prov: dict[str, Any], window_days: int
+    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """Cluster new articles with each other and with stored ones of the window.
+
+        Returns the new incidents (one per new story, ``mention_count`` = its articles in
+        this batch), the mentions (every new article under its story's incident) and the
+        new articles' signatures.
+        """
+        from workbench.collect.dedupe import assign_stories
+
+        if new.empty:
+            return new, _empty(MENTION_COLUMNS), _empty_signatures()
+        info = side.set_index("incident_id").loc[new["incident_id"]]
+        sig = np.vstack([np.asarray(v, dtype=np.uint32) for v in info["minhash"]])
+        published = new["reported_at"]
+        window = pd.Timedelta(days=window_days)
+        stored = self._window_signatures(published.min() - window, published.max() + window)
+        stored_sig = (np.vstack([np.asarray(v, dtype=np.uint32) for v in stored["minhash"]]) if len(stored)
+                      else np.zeros((0, sig.shape[1]), np.uint32))
+        story = assign_stories(new["incident_id"].tolist(), published.tolist(), sig,
+                               stored["incident_id"].tolist(), stored["published"].tolist(), stored_sig,
+                               window_days=window_days)
+        mentions = pd.DataFrame({
+            "incident_id": story,
+            "mention_id": new["incident_id"].to_numpy(),
+            "outlet": info["outlet"].to_numpy() if "outlet" in info else new["source_name"].to_numpy(),
+            "url": new["url"].to_numpy(),
+            "published": published.to_numpy(),
+            "language": new["language"].to_numpy(),
+            "source_record_id": new["source_record_id"].to_numpy(),
+            "catalog_entry": prov["catalog_entry"],
+            "batch_id": prov["batch_id"],
+        }).astype(MENTION_COLUMNS)
+        signatures = pd.DataFrame({
+            "mention_id": new["incident_id"].to_numpy(),
+            "incident_id": story,
+            "published": published.to_numpy(),
+            "minhash": list(sig),
+        }).astype({"mention_id": "string", "incident_id": "string", "published": "datetime64[ns, UTC]"})
+        starts = (story == new["incident_id"].to_numpy())
+        counts = pd.Series(story).value_counts()
+        stories = new.loc[starts].copy()
+        stories["mention_count"] = stories["incident_id"].map(counts).astype("Int64")
+        return stories.reset_index(drop=True), mentions, signatures
+
     def _remove_orphans(self) -> list[Path]:
         """Delete data files no committed batch lists (left by a killed ingest)."""
-        listed = {str(self.root / f) for kind in ("incidents", "quarantine") for f in self._files(kind)}
+        listed = {str(self.root / f) for kind in FILE_KINDS for f in self._files(kind)}
         removed = []
-        for kind in ("incidents", "quarantine"):
+        for kind in FILE_KINDS:
             folder = self.root / kind
             if folder.is_dir():
                 for path in folder.iterdir():
@@ -440,6 +640,24 @@ def skipped_report(catalog_entry: str, source_file_sha256: str, rows_in: int, ba
 
 def _empty_quarantine() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in QUARANTINE_COLUMNS.items()})
+
+
+def _empty(columns: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+
+
+def _empty_signatures() -> pd.DataFrame:
+    frame = pd.DataFrame({"mention_id": pd.Series(dtype="string"), "incident_id": pd.Series(dtype="string"),
+                          "published": pd.Series(dtype="datetime64[ns, UTC]"), "minhash": pd.Series(dtype=object)})
+    return frame
+
+
+def _article_side(candidates: pd.DataFrame) -> pd.DataFrame | None:
+    """Per-article columns used for near-duplicate merging (not stored in the incident table)."""
+    if "minhash" not in candidates.columns or candidates.empty:
+        return None
+    cols = ["incident_id", "minhash"] + (["outlet"] if "outlet" in candidates.columns else [])
+    return candidates[cols].drop_duplicates("incident_id", keep="first")
 
 
 def _quarantine_rows(frame: pd.DataFrame, prov: dict[str, Any]) -> pd.DataFrame:

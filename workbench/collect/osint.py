@@ -6,12 +6,16 @@ vote), relevance and taxonomy tags from the multilingual lexicon
 and country names; a city is resolved inside a country the text also names, then by
 population), and PII scrubbing of the stored summary. Items that are not about
 trafficking are counted (``notes["not_relevant"]``), not stored: they are not incidents.
+Feeds (:func:`collect_feed`) and article dumps (:mod:`workbench.collect.dumps`) share one
+triage path, :func:`triage_articles`; near-duplicate copies of a story are merged into one
+incident by the store (:mod:`workbench.collect.dedupe`).
 """
 
 from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -22,20 +26,11 @@ import yaml
 
 from workbench.collect.files import MAX_BYTES, SourceFileError, read_source_bytes
 from workbench.collect.base import CollectResult, file_sha256, grading, register_collector, reject, rejects_frame
-from workbench.collect.gazetteer import city_index, country_index, fold, locate
+from workbench.collect.gazetteer import fold, locate
 from workbench.collect.pii import scrub_text
 from workbench.schema import incident_id
 
-STOPWORDS = {
-    "en": {"the", "and", "of", "to", "in", "was", "were", "with", "for", "by", "police", "said"},
-    "es": {"el", "la", "de", "los", "las", "en", "y", "que", "por", "con", "una", "fueron"},
-    "fr": {"le", "la", "les", "des", "et", "en", "du", "une", "par", "dans", "ont", "pour"},
-    "pt": {"o", "a", "os", "as", "de", "do", "da", "em", "e", "que", "foram", "com"},
-    "ru": {"и", "в", "на", "с", "по", "что", "были", "полиция"},
-    "uk": {"і", "в", "на", "з", "що", "були", "поліція", "та"},
-}
 _TAG = re.compile(r"<[^>]+>")
-_WORD = re.compile(r"[\w'-]+", re.UNICODE)
 
 
 @lru_cache(maxsize=1)
@@ -54,10 +49,6 @@ def lexicon() -> dict[str, Any]:
     return {group: {key: [fold(t) for t in terms] for key, terms in table.items()} for group, table in raw.items()}
 
 
-def _has(text: str, term: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text) is not None
-
-
 def detect_language(text: str, hint: str | None = None) -> str:
     """Guess an article's language.
 
@@ -73,12 +64,9 @@ def detect_language(text: str, hint: str | None = None) -> str:
     str
         ISO 639-1 code (``"en"`` when nothing else wins).
     """
-    if hint:
-        return hint.split("-")[0].split("_")[0].lower()[:2]
-    words = [w.lower() for w in _WORD.findall(text)]
-    scores = {lang: sum(w in stop for w in words) for lang, stop in STOPWORDS.items()}
-    best = max(scores, key=scores.get)
-    return best if scores[best] > 0 else "en"
+    from workbench.collect import triage  # the compiled triage lives there (imports this module)
+
+    return triage.detect_language(text, hint)
 
 
 def tag_text(text: str) -> dict[str, Any]:
@@ -94,22 +82,19 @@ def tag_text(text: str) -> dict[str, Any]:
     dict
         ``relevant`` (bool), ``exploitation_types``, ``means_of_control`` (lists),
         ``sector``, ``recruitment_method`` (first match or None).
+
+    Notes
+    -----
+    Compiled once (:func:`workbench.collect.triage.lexicon_tags`): stems (``торгівл*``)
+    match any ending; false friends ("drug trafficking", "tráfico de drogas", "traffic
+    jam") are masked first; an ambiguous term alone ("trafficking", "trata") needs an
+    exploitation-type, means-of-control or victim word to make the article relevant.
     """
-    folded = fold(text)
-    lex = lexicon()
-    relevant = any(_has(folded, t) for terms in lex["relevance"].values() for t in terms)
+    from workbench.collect.triage import lexicon_tags
 
-    def matches(group: str) -> list[str]:
-        return [code for code, terms in lex[group].items() if any(_has(folded, t) for t in terms)]
-
-    sectors, recruitment = matches("sectors"), matches("recruitment_methods")
-    return {
-        "relevant": relevant,
-        "exploitation_types": matches("exploitation_types"),
-        "means_of_control": matches("means_of_control"),
-        "sector": sectors[0] if sectors else None,
-        "recruitment_method": recruitment[0] if recruitment else None,
-    }
+    tags = lexicon_tags(text)
+    return {k: tags[k] for k in ("relevant", "exploitation_types", "means_of_control", "sector",
+                                 "recruitment_method")}
 
 
 def geoparse(text: str) -> dict[str, Any]:
@@ -125,27 +110,149 @@ def geoparse(text: str) -> dict[str, Any]:
     dict
         ``place_name`` and ``country_iso3`` (None when nothing is found). A named city is
         preferred to a bare country; among cities, one inside a named country, then the
-        most populous.
+        most populous. Exonyms and case forms (``Києві``, ``Londres``) come from the
+        lexicon; see :func:`workbench.collect.triage.geoparse_folded`.
     """
-    words = _WORD.findall(text)
-    grams = {fold(" ".join(words[i:i + n])) for n in (1, 2, 3) for i in range(len(words) - n + 1)}
-    # short lower-case tokens ("us", "in") are too ambiguous to be countries
-    country_hits = {
-        country_index()[g] for g in grams if g in country_index() and len(g) > 3
-    }
-    candidates = [c for g in grams if len(g) > 3 for c in city_index().get(g, [])]
-    inside = [c for c in candidates if c[0] in country_hits] if country_hits else []
-    pool = inside or ([] if country_hits else candidates)
-    if pool:
-        iso3, _lat, _lon, _pop, name = max(pool, key=lambda c: c[3])
-        return {"place_name": name, "country_iso3": iso3}
-    if country_hits:
-        return {"place_name": None, "country_iso3": sorted(country_hits)[0]}
-    return {"place_name": None, "country_iso3": None}
+    from workbench.collect.triage import fold_text, geoparse_folded
+
+    place = geoparse_folded(fold_text(text))
+    return {"place_name": place["place_name"], "country_iso3": place["country_iso3"]}
 
 
 def _plain(value: Any) -> str:
     return " ".join(html.unescape(_TAG.sub(" ", str(value or ""))).split())
+
+
+@dataclass
+class Article:
+    """One news item, read from a feed or a dump, before triage.
+
+    Attributes
+    ----------
+    position : str
+        Where it is in its file (``item 3``, ``line 12``), for reject reasons.
+    rid : str or None
+        Its id in the source (the item's id or link).
+    title, body : str
+        Plain text (tags removed).
+    published : pandas.Timestamp or None
+        Publication time (UTC); None when missing or unreadable.
+    date_problem : str
+        Reject reason used when ``published`` is None (names the field).
+    language_hint : str or None
+        Language declared by the source.
+    link : str or None
+        The article's URL.
+    outlet : str
+        Who published it (the feed, or the dump's outlet field).
+    raw : dict
+        The raw fields, kept (scrubbed) with a reject.
+    """
+
+    position: str
+    rid: str | None
+    title: str
+    body: str
+    published: pd.Timestamp | None
+    date_problem: str
+    language_hint: str | None
+    link: str | None
+    outlet: str
+    raw: dict[str, Any]
+
+
+def triage_articles(articles: list[Article], metadata: dict[str, Any], path: Path) -> CollectResult:
+    """Triage news items into candidate incidents: the one path for feeds and dumps.
+
+    Each item is checked (an id, a date), tagged (:func:`tag_text`), geoparsed
+    (:func:`geoparse`) and its language found (:func:`detect_language`). Relevant items
+    with an exploitation type become candidates whose stored text is only the scrubbed
+    title (``summary``), the tags, the place and the link; each candidate carries, for
+    the store's near-duplicate clustering, its ``outlet`` and ``minhash`` signature of
+    title + body (:mod:`workbench.collect.dedupe`; the body itself is never stored).
+
+    Parameters
+    ----------
+    articles : list of Article
+        The items of one file, in order.
+    metadata : dict
+        Catalog metadata: ``source_name``, optional ``default_grading`` (``"C3"``).
+    path : Path
+        The file (for its hash).
+
+    Returns
+    -------
+    CollectResult
+        Candidates and rejects; notes ``items`` (all items read), ``not_relevant``
+        (items not about trafficking: counted, not stored) and ``media_volume``: one row
+        per dated item, relevant or not (``item_id``, ``country_iso3`` found by geoparsing
+        or ``"unknown"``, day ``ds``, ``relevant``), which the store aggregates per country
+        and day (:meth:`workbench.store.Store.media_volume`).
+    """
+    from workbench.collect.dedupe import signatures
+
+    source_name = metadata["source_name"]
+    reliability, credibility = grading(None, str(metadata.get("default_grading", "C3")))
+    rows, texts, rejected, volume, not_relevant = [], [], [], [], 0
+    for art in articles:
+        where = f"{art.position} ({art.rid})" if art.rid else art.position
+        raw = _scrubbed(art.raw)
+        if art.published is not None:
+            text = f"{art.title}. {art.body}"
+            place = geoparse(text)
+            tags = tag_text(text)
+            key = art.rid or f"{art.position}|{art.title}|{art.published.isoformat()}"
+            volume.append((incident_id(source_name, str(key)), place["country_iso3"] or "unknown",
+                           art.published.tz_localize(None).normalize(), bool(tags["relevant"])))
+        if not art.rid:
+            rejected.append(reject(where, "field 'link'/'id' is missing", raw))
+            continue
+        if art.published is None:
+            rejected.append(reject(where, art.date_problem, raw))
+            continue
+        if not tags["relevant"]:
+            not_relevant += 1
+            continue
+        if not tags["exploitation_types"]:
+            rejected.append(reject(where, "field 'exploitation_types': about trafficking, but no exploitation "
+                                   "type recognised; needs an analyst's tagging", raw))
+            continue
+        link = art.link
+        rows.append({
+            "incident_id": incident_id(source_name, str(art.rid)),
+            "source_type": "osint",
+            "source_name": source_name,
+            "source_record_id": str(art.rid),
+            "reported_at": art.published,
+            "occurred_on": art.published.tz_localize(None).normalize(),
+            "occurred_precision": "day",
+            "lat": None,
+            "lon": None,
+            **place,
+            "exploitation_types": tags["exploitation_types"],
+            "recruitment_method": tags["recruitment_method"],
+            "means_of_control": tags["means_of_control"],
+            "sector": tags["sector"],
+            "language": detect_language(text, art.language_hint),
+            "source_reliability": reliability,
+            "info_credibility": credibility,
+            "summary": scrub_text(art.title)[:300],
+            "url": link if link and str(link).startswith(("http://", "https://")) else None,
+            "outlet": art.outlet,
+        })
+        texts.append(text)
+    candidates = locate(pd.DataFrame(rows)) if rows else pd.DataFrame()
+    if rows:
+        candidates["minhash"] = list(signatures(texts))
+    media_volume = pd.DataFrame(volume, columns=["item_id", "country_iso3", "ds", "relevant"]).astype(
+        {"item_id": "string", "country_iso3": "string", "ds": "datetime64[ns]", "relevant": "bool"})
+    notes = {"not_relevant": not_relevant, "items": len(articles), "media_volume": media_volume}
+    return CollectResult(candidates, rejects_frame(rejected), file_sha256(path), notes=notes)
+
+
+def _scrubbed(raw: dict[str, Any]) -> dict[str, Any]:
+    """Raw fields for the quarantine, free text scrubbed of personal data and cut short."""
+    return {k: scrub_text(v, 500) if isinstance(v, str) else v for k, v in raw.items()}
 
 
 @register_collector("osint")
@@ -162,8 +269,9 @@ def collect_feed(path: Path, metadata: dict[str, Any]) -> CollectResult:
     Returns
     -------
     CollectResult
-        Relevant items as candidates; items without a link/id or date rejected with the
-        reason; ``notes["not_relevant"]`` counts items that are not about trafficking.
+        See :func:`triage_articles`: relevant items as candidates; items without a
+        link/id or date rejected with the reason; ``notes["not_relevant"]`` counts items
+        that are not about trafficking.
 
     Raises
     ------
@@ -176,56 +284,29 @@ def collect_feed(path: Path, metadata: dict[str, Any]) -> CollectResult:
     parsed = feedparser.parse(data)
     if not parsed.entries and getattr(parsed, "bozo", False):
         raise SourceFileError(f"{path}: not a readable RSS/Atom feed ({parsed.get('bozo_exception')})")
-    source_name = metadata["source_name"]
-    reliability, credibility = grading(None, str(metadata.get("default_grading", "C3")))
     feed_lang = parsed.feed.get("language")
-    rows, rejected, not_relevant = [], [], 0
+    outlet = str(metadata.get("outlet") or _plain(parsed.feed.get("title")) or metadata["source_name"])
+    articles = []
     for pos, item in enumerate(parsed.entries, start=1):
-        rid = item.get("id") or item.get("link")
-        where = f"item {pos} ({rid})" if rid else f"item {pos}"
-        raw = {k: item.get(k) for k in ("id", "link", "title", "published", "updated")}
-        if not rid:
-            rejected.append(reject(where, "field 'link'/'id' is missing", raw))
-            continue
         stamp = item.get("published_parsed") or item.get("updated_parsed")
-        if stamp is None:
-            rejected.append(reject(where, "field 'published'/'updated' is missing or not a date", raw))
-            continue
-        text = f"{_plain(item.get('title'))}. {_plain(item.get('summary'))}"
-        tags = tag_text(text)
-        if not tags["relevant"]:
-            not_relevant += 1
-            continue
-        if not tags["exploitation_types"]:
-            rejected.append(reject(where, "field 'exploitation_types': about trafficking, but no exploitation "
-                                   "type recognised; needs an analyst's tagging", raw))
-            continue
-        published = pd.Timestamp(*stamp[:6], tz="UTC")
-        lang_hint = (item.get("summary_detail") or {}).get("language") or feed_lang
-        link = item.get("link")
-        rows.append({
-            "incident_id": incident_id(source_name, str(rid)),
-            "source_type": "osint",
-            "source_name": source_name,
-            "source_record_id": str(rid),
-            "reported_at": published,
-            "occurred_on": published.tz_localize(None).normalize(),
-            "occurred_precision": "day",
-            "lat": None,
-            "lon": None,
-            **geoparse(text),
-            "exploitation_types": tags["exploitation_types"],
-            "recruitment_method": tags["recruitment_method"],
-            "means_of_control": tags["means_of_control"],
-            "sector": tags["sector"],
-            "language": detect_language(text, lang_hint),
-            "source_reliability": reliability,
-            "info_credibility": credibility,
-            "summary": scrub_text(_plain(item.get("title")))[:300],
-            "url": link if link and str(link).startswith(("http://", "https://")) else None,
-        })
-    candidates = locate(pd.DataFrame(rows)) if rows else pd.DataFrame()
-    notes = {"not_relevant": not_relevant, "items": len(parsed.entries)}
+        articles.append(Article(
+            position=f"item {pos}",
+            rid=item.get("id") or item.get("link"),
+            title=_plain(item.get("title")),
+            body=_plain(item.get("summary")),
+            published=pd.Timestamp(*stamp[:6], tz="UTC") if stamp is not None else None,
+            date_problem="field 'published'/'updated' is missing or not a date",
+            language_hint=(item.get("summary_detail") or {}).get("language") or feed_lang,
+            link=item.get("link"),
+            outlet=outlet,
+            raw={k: item.get(k) for k in ("id", "link", "title", "published", "updated")},
+        ))
+    result = triage_articles(articles, metadata, path)
     if getattr(parsed, "bozo", False):  # e.g. truncated XML: items after the damage cannot be counted
-        notes["malformed"] = f"feed is malformed after the items read ({parsed.get('bozo_exception')})"
-    return CollectResult(candidates, rejects_frame(rejected), file_sha256(path), notes=notes)
+        result.notes["malformed"] = f"feed is malformed after the items read ({parsed.get('bozo_exception')})"
+    return result
+
+
+# article dumps share this module's triage; importing them here registers their collector
+# wherever feeds are collected (``workbench.collect.collect`` imports this module)
+import workbench.collect.dumps  # noqa: E402,F401  (registers "osint_dump")

@@ -1,8 +1,14 @@
 """Scrub personal data from free text before it is stored.
 
 Only patterns that can be recognised reliably are removed: e-mail addresses, phone
-numbers, payment card / bank account / IBAN numbers and @handles. Replacements are
-typed placeholders so an analyst can see that something was removed.
+numbers, payment card / bank account / IBAN numbers, @handles, and the names of victims
+where the text introduces them ("the victim, Maria Lopez, 23," / "named as X Y" / "la
+víctima, X Y," / "la victime, X Y" / "a vítima, X Y" / "жертва, X Y" / "на ім'я X Y" /
+"по имени X Y", in en, es, fr, pt, uk and ru): two to four capitalised words after such
+a lead (particles such as "de la" allowed). Replacements are typed placeholders so an
+analyst can see that something was removed. Names that no lead introduces are not
+detected (no guessing at every capitalised pair, which would eat places and
+organisations).
 """
 
 from __future__ import annotations
@@ -20,6 +26,24 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 _DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 
+_UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĪĮİŁŃŇŌŐŒŘŚŞŠŢŤŪŮŰŲŹŻŽА-ЯЁЄІЇҐ"
+_CAP_WORD = rf"[{_UPPER}][\w'’-]+"
+_PARTICLE = r"(?:de|da|do|dos|das|del|della|van|von|der|la|le|du|bin|ibn)"
+_NAME = rf"{_CAP_WORD}(?:\s+(?:{_PARTICLE}\s+){{0,2}}{_CAP_WORD}){{1,3}}"
+#: Leads that introduce a victim's name, per language (matched case-insensitively).
+NAME_LEADS: dict[str, tuple[str, ...]] = {
+    "en": (r"victim\s*,\s*", r"survivor\s*,\s*", r"named\s+as\s+", r"identified\s+as\s+", r"victim\s+named\s+"),
+    "es": (r"v[ií]ctima\s*,\s*", r"identificad[oa]\s+como\s+", r"llamad[oa]\s+", r"de\s+nombre\s+"),
+    "fr": (r"victime\s*,\s*", r"identifi[ée]e?\s+comme\s+", r"nomm[ée]e?\s+", r"pr[ée]nomm[ée]e?\s+"),
+    "pt": (r"v[ií]tima\s*,\s*", r"identificad[oa]\s+como\s+", r"chamad[oa]\s+", r"de\s+nome\s+"),
+    "uk": (r"жертва\s*,\s*", r"потерпіл\w*\s*,\s*", r"на\s+ім['’]я\s+"),
+    "ru": (r"жертва\s*,\s*", r"потерпевш\w*\s*,\s*", r"по\s+имени\s+"),
+}
+_NAMED = re.compile(
+    r"(?P<lead>(?<!\w)(?i:" + "|".join(lead for leads in NAME_LEADS.values() for lead in leads) + r"))"
+    rf"(?P<name>{_NAME})(?!\w)"
+)
+
 
 def scrub_text(text: str | None, max_length: int | None = 2000) -> str | None:
     """Replace personal identifiers in free text with placeholders.
@@ -36,7 +60,8 @@ def scrub_text(text: str | None, max_length: int | None = 2000) -> str | None:
     -------
     str or None
         The text with e-mails, IBANs, account/card numbers, phone numbers and @handles
-        replaced by ``[email]``, ``[iban]``, ``[account]``, ``[phone]``, ``[handle]``.
+        replaced by ``[email]``, ``[iban]``, ``[account]``, ``[phone]``, ``[handle]``,
+        and victims' names introduced by a lead by ``[name]`` (:func:`scrub_names`).
     """
     if text is None:
         return None
@@ -45,4 +70,21 @@ def scrub_text(text: str | None, max_length: int | None = 2000) -> str | None:
         out = out[: max_length - len(" [truncated]")] + " [truncated]"
     for placeholder, pattern in _PATTERNS:
         out = pattern.sub(lambda m, p=placeholder: m.group(0) if _DATE.fullmatch(m.group(0)) else p, out)
-    return out
+    return scrub_names(out)
+
+
+def scrub_names(text: str) -> str:
+    """Replace victims' names that a lead introduces with ``[name]``.
+
+    Parameters
+    ----------
+    text : str
+        Free text.
+
+    Returns
+    -------
+    str
+        The text with each name after a lead (see :data:`NAME_LEADS`) replaced, the
+        lead kept: ``"The victim, Maria Lopez, 23,"`` -> ``"The victim, [name], 23,"``.
+    """
+    return _NAMED.sub(lambda m: m.group("lead") + "[name]", text)
