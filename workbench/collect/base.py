@@ -83,6 +83,7 @@ def collect(path: str | Path, metadata: dict[str, Any]) -> CollectResult:
         When the metadata names no known collector.
     """
     import workbench.collect.app  # noqa: F401  (registers)
+    import workbench.collect.bulk  # noqa: F401
     import workbench.collect.osint  # noqa: F401
     import workbench.collect.partner  # noqa: F401
 
