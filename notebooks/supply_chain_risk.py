@@ -1,0 +1,94 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Supply-chain risk
+# A company's supplier sites, ranked by their exposure to trafficking incidents nearby:
+# incidents within distance bands, in the site's own sector, in recent months, and the
+# hot spot class of the site's hexagon. Sites inside a significant hot spot raise an
+# alert. Only aggregated counts are shown, small counts withheld; nothing from the text
+# of any report.
+
+# %% tags=["parameters"]
+company = "Demo Fresh Produce Ltd"
+audience = "partner"
+h3_resolution = 5
+recency_months = 12
+evidence_sites = 5
+emerging_steps = 12
+
+# %%
+from IPython.display import display
+
+from workbench import catalog
+from workbench.analyse.emerging import recent_emerging
+from workbench.analyse.getis_ord import GetisOrdHotspots
+from workbench.analyse.hexbin import hex_counts
+from workbench.analyse.scope import Scope
+from workbench.apply import supply_chain
+from workbench.share import disclosure, maps, tables
+
+policy = disclosure.policy_for(audience)
+resolution = min(h3_resolution, policy.h3_resolution)
+sites = supply_chain.company_sites(catalog.load("supplier_sites"), company)
+incidents = catalog.load("incidents")
+counts = hex_counts(incidents, resolution=resolution)
+hotspots = GetisOrdHotspots(counts, permutations=0).fit() if len(counts) else None
+emerging = recent_emerging(incidents, resolution=resolution, steps=emerging_steps, freq="MS")
+model = supply_chain.SupplyChainRisk(incidents, recency_months=recency_months, h3_resolution=resolution,
+                                     hotspot_classes=[h for h in (hotspots, emerging) if h is not None])
+results = model.fit(sites)
+display(tables.header(Scope(), policy, f"{company}: {len(sites)} supplier sites; H3 resolution {resolution}."))
+print(results.note)
+
+# %% [markdown]
+# ## Sites ranked by risk
+# The order is the ranking. Counts are incidents within each distance band; "same sector"
+# and "recent" count within the widest band.
+
+# %%
+tables.render(supply_chain.site_table(results, policy), policy)
+
+# %% [markdown]
+# ## Alerts
+# Sites inside a significant hot spot (Gi*, false discovery rate controlled) or a new,
+# consecutive or intensifying hot spot of the emerging hot spot analysis (monthly steps).
+
+# %%
+tables.render(supply_chain.alert_table(results), policy, empty="No site lies inside a hot spot.")
+
+# %% [markdown]
+# ## Map of the sites
+
+# %%
+m = maps.offline_map(catalog.load("countries"))
+maps.add_hotspot_cells(m, tables.hotspot_cells(hotspots, policy))
+supply_chain.add_sites(m, results)
+m
+
+# %% [markdown]
+# ## Evidence behind the highest scores
+# Aggregated counts by distance band, period, sector and exploitation type, for the
+# highest-ranked sites.
+
+# %%
+for name in results.sites["name"].head(evidence_sites):
+    display(tables.render(supply_chain.evidence_table(results, policy, site=name), policy))
+
+# %% [markdown]
+# ## How the score is built
+# Each component lies between 0 and 1; the score is their weighted sum times 100. It ranks
+# sites for due diligence; it is not a probability, and a low score is no evidence that a
+# site is free of exploitation.
+
+# %%
+tables.render(supply_chain.weights_table(model))
