@@ -44,19 +44,27 @@ def demo_data(
 
 
 @app.command()
-def ingest(entries: list[str] = typer.Argument(None, help="Catalog source entries (default: all).")) -> None:
+def ingest(
+    entries: list[str] = typer.Argument(None, help="Catalog source entries (default: all)."),
+    engine: Optional[str] = typer.Option(None, help="pandas or dask: engine for bulk exports (collector bulk); "
+                                                    "default: the entry's metadata, else pandas."),
+) -> None:
     """Collect raw sources into the store; prints rows in = stored + quarantined for each.
 
     A source that cannot be read at all is reported with its file and reason; the others
     are still ingested, and the command exits 1.
     """
+    from contextlib import nullcontext
+
     from workbench import catalog
+    from workbench.engine import use as use_engine
     from workbench.ingest import ingest_entry
 
     failed = 0
     for name in entries or [e.name for e in catalog.sources()]:
         try:
-            report = ingest_entry(name)
+            with use_engine(engine) if engine else nullcontext():
+                report = ingest_entry(name)
         except (ValueError, KeyError, OSError) as exc:  # unreadable file, unknown entry: named, not a traceback
             failed += 1
             typer.echo(f"{name}: NOT INGESTED: {exc}", err=True)
@@ -123,6 +131,34 @@ def demo(
 
 
 @app.command()
+def fetch(
+    sources: list[str] = typer.Argument(..., help="Catalog entries (their metadata.feeds) and/or feed URLs."),
+    out: Optional[Path] = typer.Option(None, help="Folder (default: <workspace>/data/raw/osint)."),
+    timeout: float = typer.Option(10.0, help="Seconds per request."),
+    retries: int = typer.Option(3, help="Retries on 5xx / timeouts (never on 4xx)."),
+    delay: float = typer.Option(1.0, help="Least seconds between requests to one host."),
+) -> None:
+    """Poll news feeds (conditional GET, retries, politeness) into immutable raw files; exit 1 on a failure."""
+    from workbench import catalog
+    from workbench.collect.fetch import FeedFetcher, feeds_of
+
+    try:
+        urls = feeds_of(sources)
+        fetcher = FeedFetcher(urls, out or catalog.workspace() / "data" / "raw" / "osint", timeout=timeout,
+                              retries=retries, per_host_delay=delay)
+    except (KeyError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+    report = fetcher.fetch()
+    for r in report.records:
+        typer.echo(f"{r.outcome:<13} {r.status or '-':>4} {r.url}" + (f"  -> {r.path}" if r.path else "")
+                   + (f"  ({r.error})" if r.error else ""))
+    typer.echo(report.note)
+    if not report.ok:
+        raise typer.Exit(code=1)
+
+
+@app.command()
 def catalog_entries() -> None:
     """List the catalog entries."""
     from workbench import catalog
@@ -141,8 +177,9 @@ def status() -> None:
     typer.echo(str(store.counts()))
     ledger = store.batches()
     if len(ledger):
-        typer.echo(ledger[["catalog_entry", "rows_in", "new", "already_stored", "quarantined", "ingested_at"]]
-                   .to_string(index=False))
+        cols = ["catalog_entry", "rows_in", "new", "already_stored", "quarantined", "not_relevant", "merged",
+                "ingested_at"]
+        typer.echo(ledger[[c for c in cols if c in ledger.columns]].to_string(index=False))
 
 
 @app.command()
@@ -175,6 +212,153 @@ def extract(
     folder = out or catalog.workspace() / "reports" / "extracts" / re.sub(r"[^A-Za-z0-9_-]+", "_", partner)
     for path in result.write(folder):
         typer.echo(f"wrote {path}")
+
+
+@app.command("evaluate-triage")
+def evaluate_triage(
+    n: int = typer.Option(600, help="Generated labelled articles to evaluate on."),
+    seed: int = typer.Option(0, help="Seed of the generated set (the training set uses seed + 1000)."),
+    classifier: bool = typer.Option(False, "--classifier", help="Also train the learned classifier on a "
+                                    "separate generated set and evaluate lexicon + classifier."),
+) -> None:
+    """Evaluate OSINT triage on a generated set and the hand-labelled set (tables on stdout)."""
+    from workbench.collect.evaluation import evaluate, hand_labelled_path, load_labelled, make_labelled_set
+    from workbench.collect.triage import RelevanceClassifier, Triage
+
+    sets = {f"generated (n={n}, seed={seed})": make_labelled_set(n, seed)}
+    hand = hand_labelled_path()
+    if hand is not None:
+        labelled = load_labelled(hand)
+        sets[f"hand-labelled ({hand.name}, all)"] = labelled
+        holdout = labelled[labelled["split"] == "holdout"].reset_index(drop=True)
+        if len(holdout):
+            sets[f"hand-labelled ({hand.name}, held-out part only)"] = holdout
+    triages = {"lexicon": Triage()}
+    if classifier:
+        train = make_labelled_set(max(n, 1000), seed + 1000)
+        triages["lexicon + classifier"] = Triage(RelevanceClassifier().fit(train["text"], train["relevant"]))
+    for set_name, labelled in sets.items():
+        for triage_name, triage in triages.items():
+            result = evaluate(triage, labelled, note=f"== {triage_name} on {set_name} ==")
+            typer.echo(result.format())
+            if triage.classifier is not None:
+                alone = (triage.classifier.predict_proba(list(labelled["text"])) >= 0.5)
+                truth = labelled["relevant"].astype(bool).to_numpy()
+                tp, fp, fn = int((alone & truth).sum()), int((alone & ~truth).sum()), int((~alone & truth).sum())
+                typer.echo(f"classifier alone (p >= 0.5): precision {tp / max(tp + fp, 1):.3f}, "
+                           f"recall {tp / max(tp + fn, 1):.3f}")
+            typer.echo("")
+
+
+@app.command()
+def screen(
+    entry: str = typer.Argument("bank_transactions", help="Catalog entry, or a .csv/.parquet file to stream."),
+    window_days: int = typer.Option(30, help="Screening window in days, ending on the latest transaction."),
+    top: int = typer.Option(20, help="Alerts printed (highest scores first)."),
+    high_risk_top: int = typer.Option(6, help="High-risk countries taken from the incident store."),
+    home_country: Optional[str] = typer.Option(None, help="Left out of the high-risk list (default: the entry's "
+                                               "metadata)."),
+    rules: Optional[Path] = typer.Option(None, help="Typology rules YAML (default: the packaged rules)."),
+    out: Optional[Path] = typer.Option(None, help="Folder for scores.csv, hits.csv and rejects.csv."),
+    chunksize: int = typer.Option(250_000, help="Rows per chunk when streaming a file."),
+) -> None:
+    """Screen bank transactions for trafficking typologies; print the ranked alerts with explanations."""
+    from workbench import catalog
+    from workbench.apply.screening import TypologyScreen, high_risk_countries
+    from workbench.share.extract import write_safe_csv
+
+    path = Path(entry)
+    is_file = path.suffix.lower() in (".csv", ".parquet")
+    try:
+        meta = {} if is_file else catalog.metadata(entry)
+        home = home_country or meta.get("home_country")
+        risk = high_risk_countries(catalog.load("incidents"), top=high_risk_top, exclude=[home] if home else ())
+        screener = TypologyScreen(rules=rules, high_risk_countries=risk, window_days=window_days,
+                                  currency=meta.get("currency", "EUR"))
+        results = (screener.screen_file(path, chunksize=chunksize) if is_file
+                   else screener.fit(catalog.load(entry)))
+    except (ValueError, KeyError, OSError) as exc:  # bad rules, unknown entry, unreadable file: named
+        typer.echo(f"screen: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(results.summary())
+    for row in results.alerts(top).itertuples():
+        typer.echo(f"#{row.rank} {row.account} score {row.score:.2f}: {row.explanation}")
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
+        for name in ("scores", "hits", "rejects"):
+            write_safe_csv(getattr(results, name), out / f"{name}.csv")
+        typer.echo(f"scores, hits and rejects written to {out}")
+
+
+@app.command("campaign-export")
+def campaign_export(
+    top: int = typer.Option(15, help="Target areas exported (best first)."),
+    unit: str = typer.Option("h3", help="h3 (hexagons at resolution 5) or city."),
+    region: str = typer.Option("ALL", help="ALL, an ISO3 code or several joined by commas."),
+    since: str = typer.Option("", help="Only incidents that occurred on or after this date (YYYY-MM-DD)."),
+    out: Optional[Path] = typer.Option(None, help="Folder (default: reports/campaigns/<UTC time>)."),
+) -> None:
+    """Rank places for geo-targeted prevention campaigns; write GeoJSON and CSV for ad platforms."""
+    from workbench import catalog
+    from workbench.analyse.scope import Scope
+    from workbench.apply.campaigns import CampaignTargeting, export_dir, export_targets
+
+    try:
+        incidents = Scope(region, since, "", "ALL").apply(catalog.load("incidents"))
+        results = CampaignTargeting(unit=unit).fit(incidents)
+        paths = export_targets(results, out or export_dir(), k=10, top=top)
+    except (ValueError, KeyError, OSError) as exc:
+        typer.echo(f"campaign-export: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(results.note)
+    for kind, path in paths.items():
+        typer.echo(f"wrote {kind}: {path}")
+
+
+@app.command()
+def hotspots(
+    resolution: int = typer.Option(5, help="H3 resolution (0-15)."),
+    k_ring: int = typer.Option(1, help="Neighbourhood radius in cells."),
+    alpha: float = typer.Option(0.05, help="False discovery rate."),
+    engine: str = typer.Option("pandas", help="pandas or dask: engine that counts incidents per cell."),
+    top: int = typer.Option(10, help="Hot cells listed."),
+) -> None:
+    """Gi* hot spots of every stored incident (analytical z, FDR-controlled); internal use.
+
+    With ``--engine dask`` the store's Parquet batches are counted partition by partition
+    (the counts, not the incidents, come back); Gi* runs on the counts either way.
+    """
+    from workbench import catalog
+    from workbench.analyse.getis_ord import GetisOrdHotspots
+    from workbench.analyse.hexbin import hex_counts
+    from workbench.store import Store
+
+    t0 = time.perf_counter()
+    store = Store(catalog.store_root())
+    columns = ["incident_id", "h3_cell", "lat", "lon"]
+    if engine == "dask":
+        import dask.dataframe as dd
+
+        files = [str(store.root / f) for b in store.manifest()["batches"] for f in b.get("files", {}).get("incidents", [])]
+        if not files:
+            typer.echo("the store holds no incidents", err=True)
+            raise typer.Exit(code=1)
+        incidents = dd.read_parquet(files, columns=columns)
+    else:
+        incidents = store.query("SELECT " + ", ".join(columns) + " FROM incidents")
+    try:
+        counts = hex_counts(incidents, resolution=resolution, engine=engine)
+        result = GetisOrdHotspots(counts, k_ring=k_ring, alpha=alpha, permutations=0).fit()
+    except ValueError as exc:
+        typer.echo(f"hotspots: {exc}", err=True)
+        raise typer.Exit(code=1) from None
+    typer.echo(f"resolution {resolution}: {counts['count'].sum()} located incidents in {len(counts)} cells "
+               f"({counts.attrs['unlocated']} unlocated); study area {result.n_cells} cells; "
+               f"{len(result.hot)} hot, {len(result.cold)} cold at FDR {alpha} ({time.perf_counter() - t0:.1f} s)")
+    if result.note:
+        typer.echo(f"note: {result.note}")
+    for row in result.hot.head(top).itertuples(index=False):
+        typer.echo(f"    {row.h3_cell}  count {row.count:>7}  z {row.gi_z:7.2f}  q {row.q_value:.2g}  {row.hotspot_class}")
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -74,6 +74,14 @@ ORIGINS = {
     "POL": ["UKR", "BLR"], "THA": ["MMR", "KHM", "LAO"], "MEX": ["GTM", "HND"], "BRA": ["BOL", "VEN"],
 }
 
+#: Transit countries on some corridors ((origin, destination) -> transit), known for
+#: ``TRANSIT_KNOWN`` of the incidents on them (drawn from a separate random stream).
+TRANSITS = {
+    ("NGA", "ITA"): "LBY", ("NGA", "ESP"): "MAR", ("VNM", "GBR"): "FRA", ("ALB", "GBR"): "FRA",
+    ("BGD", "ITA"): "LBY", ("HND", "MEX"): "GTM", ("VEN", "BRA"): "COL",
+}
+TRANSIT_KNOWN = 0.7
+
 PLANTED_HOTSPOTS = (
     # (name, iso3, lat, lon, exploitation type, sector, share of that type's incidents, nearest city)
     ("Almería greenhouses", "ESP", 36.78, -2.61, "forced_labour", "agriculture", 0.45, "Almería"),
@@ -149,7 +157,7 @@ COMMUNITY_WHERE = {
 #: ``function(world, out_dir, seed)`` after the incident sources are written; each
 #: writes its files into ``out_dir`` and returns its ground truth (a JSON-able dict),
 #: stored under its function name in ``ground_truth.json``.
-EXTRA_GENERATORS: tuple[str, ...] = ()
+EXTRA_GENERATORS: tuple[str, ...] = ("workbench.demo_suppliers:write_suppliers", "workbench.demo_suppliers:write_campaign", "workbench.demo_transactions:write_transactions", "workbench.demo_osint:write_article_dump",)
 
 
 @dataclass(frozen=True)
@@ -206,7 +214,8 @@ def simulate_incidents(config: DemoConfig) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per incident: date, country, city, lat, lon, type, sector, origin, victims.
+        One row per incident: date, country, city, lat, lon, type, sector, origin, transit
+        (or None), victims.
     """
     rng = np.random.default_rng(config.seed)
     months = pd.period_range(end=pd.Period(config.end, "M"), periods=config.months, freq="M")
@@ -227,6 +236,10 @@ def simulate_incidents(config: DemoConfig) -> pd.DataFrame:
                 for _ in range(rng.poisson(lam)):
                     rows.append(_incident(rng, iso3, cities, month, etype, hotspot_by_country.get(iso3)))
     frame = pd.DataFrame(rows)
+    rng_transit = np.random.default_rng(config.seed + 2)  # its own stream: the rest is unchanged
+    routes = [TRANSITS.get((o, d)) for o, d in zip(frame["origin_iso3"], frame["country_iso3"])]
+    known = rng_transit.random(len(frame)) < TRANSIT_KNOWN
+    frame["transit_iso3"] = [t if t and k else None for t, k in zip(routes, known)]
     return frame.sort_values("occurred_on").reset_index(drop=True)
 
 
@@ -314,6 +327,7 @@ def write_app_reports(world: pd.DataFrame, path: Path, rng: np.random.Generator,
             "sector": inc.sector,
             "transport": str(rng.choice(["land_bus_car", "air", "sea", "unknown"])),
             "origin_country": _iso2(inc.origin_iso3) if inc.origin_iso3 in WORLD or len(inc.origin_iso3) == 3 else None,
+            "transit_country": _iso2(inc.transit_iso3) if isinstance(inc.transit_iso3, str) else None,
             "victims": {"gender": inc.victim_gender, "age_band": inc.victim_age_band, "count": inc.victim_count,
                         "nationality": _iso2(inc.origin_iso3)},
             "description": description,
