@@ -119,7 +119,7 @@ def demo(
 
     start = time.perf_counter()
     demo_data(out=None, seed=seed, scale=1.0)
-    ingest(None)
+    ingest(None, engine=None)
     if audience == "partner":
         from workbench.plan import plans_dir
 
