@@ -41,13 +41,15 @@ from IPython.display import HTML, display
 from workbench import catalog
 from workbench.analyse.forecast import Forecaster, ladder_table
 from workbench.analyse.reconcile import coherence_line, hierarchy_table, reconcile_or_none
+from workbench.analyse.routes import RouteFlows
 from workbench.analyse.scope import Scope
 from workbench.analyse.series import incident_series
 from workbench.share import charts, disclosure, tables
 
 scope = Scope(region, period_start, period_end, exploitation_type)
 policy = disclosure.policy_for(audience)
-incidents = scope.apply(catalog.load("incidents"))
+everything = catalog.load("incidents")
+incidents = scope.apply(everything)
 series = tables.largest_series(
     incident_series(incidents, freq="MS", by=(group_by,), start=period_start, end=period_end), max_series
 )
@@ -96,3 +98,15 @@ reconciled = reconcile_or_none(tree_results, reconcile_method)  # None: no hiera
 display(HTML(f"<p>{html.escape(coherence_line(reconciled))}</p>"))
 tables.render(hierarchy_table(reconciled, policy.k if policy.suppress else None, hierarchy_rows), policy,
               empty="No hierarchy in scope to reconcile.")
+
+# %% [markdown]
+# ## Corridor trends (latest quarter against the same quarter a year before)
+# Origin -> country of exploitation corridors whose count changed significantly (exact
+# Poisson rate test, false discovery rate controlled), or that are new or ended. The
+# `routes` report has the full picture and the flow map.
+
+# %%
+routes = RouteFlows(Scope(region, "", "", exploitation_type).apply(everything), freq="QS", compare="previous_year",
+                    end=period_end).fit()
+tables.render(tables.route_change_table(routes, policy, labels=("growing", "new", "declining", "ended"), top=10),
+              policy, empty="No corridor changed significantly.")
