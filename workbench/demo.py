@@ -29,6 +29,8 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 
+from workbench.collect.gazetteer import country_name
+
 #: Country (ISO3) -> (cities, app language, base monthly rate, yearly trend factor).
 WORLD: dict[str, tuple[tuple[str, ...], str, float, float]] = {
     "GBR": (("London", "Birmingham", "Manchester"), "en", 9.0, 1.10),
@@ -277,14 +279,6 @@ def _iso2(iso3: str) -> str:
     return str(table.loc[table.iso3 == iso3, "iso2"].iloc[0])
 
 
-@lru_cache(maxsize=None)
-def _country_name(iso3: str) -> str:
-    from workbench.collect.gazetteer import countries
-
-    table = countries()
-    return str(table.loc[table.iso3 == iso3, "name"].iloc[0])
-
-
 def write_app_reports(world: pd.DataFrame, path: Path, rng: np.random.Generator, broken_share: float) -> int:
     """Write the app's JSON lines export for the incidents the app heard of.
 
@@ -375,7 +369,7 @@ def write_partner_csv(world: pd.DataFrame, path: Path, rng: np.random.Generator,
             "DateReported": min(reported, pd.Timestamp("2026-11-20")).strftime("%d/%m/%Y"),
             "DateOfIncident": inc.occurred_on.strftime("%d/%m/%Y"),
             "Town": inc.place if inc.place in WORLD[inc.country_iso3][0] else "",
-            "CountryName": _country_name(inc.country_iso3),
+            "CountryName": country_name(inc.country_iso3),
             "Latitude": f"{inc.lat:.4f}" if rng.random() < 0.7 else "",
             "Longitude": "",
             "CaseType": PARTNER_TYPE[inc.exploitation_type],
@@ -390,8 +384,8 @@ def write_partner_csv(world: pd.DataFrame, path: Path, rng: np.random.Generator,
             "VictimSex": {"female": "F", "male": "M", "mixed": "Mixed"}.get(inc.victim_gender, "Unknown"),
             "VictimAge": {"child_12_17": "12-17", "adult_18_24": "18-24", "adult_25_39": "25-39",
                           "adult_40_plus": "40+"}.get(inc.victim_age_band, "Unknown"),
-            "Nationality": _country_name(inc.origin_iso3),
-            "OriginCountry": _country_name(inc.origin_iso3),
+            "Nationality": country_name(inc.origin_iso3),
+            "OriginCountry": country_name(inc.origin_iso3),
             "Notes": "Case referred by outreach team; survivor supported.",
         }
         if row["Latitude"]:
@@ -431,7 +425,7 @@ def write_community_csv(world: pd.DataFrame, path: Path, rng: np.random.Generato
             "submitted": (inc.occurred_on + pd.Timedelta(days=int(rng.integers(1, 30)))).strftime("%Y-%m-%d"),
             "seen_on": inc.occurred_on.strftime("%Y-%m"),
             "village_or_town": inc.place if inc.place in WORLD[inc.country_iso3][0] else WORLD[inc.country_iso3][0][0],
-            "country": _country_name(inc.country_iso3),
+            "country": country_name(inc.country_iso3),
             "how_many_people": str(inc.victim_count),
             "form_language": lang,
             "concern": COMMUNITY_CONCERN.get(inc.exploitation_type, "people made to work without pay"),
@@ -476,7 +470,7 @@ def news_items(world: pd.DataFrame, n: int, rng: np.random.Generator, languages:
             "link": f"https://news.example.org/{lang}/{i:05d}",
             "title": title.format(n=inc.victim_count, what=what, place=place),
             "summary": body.format(n=inc.victim_count, what=what, place=place)
-            + f" {_country_name(inc.country_iso3)}.",
+            + f" {country_name(inc.country_iso3)}.",
             "published": min(published, pd.Timestamp("2026-11-20")),
             "language": lang,
             "relevant": relevant,

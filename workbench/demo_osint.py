@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.collect.gazetteer import country_name
+
 LANGS = ("en", "es", "fr", "pt", "uk", "ru")
 WHAT = {
     "en": {"forced_labour": "forced labour", "sexual_exploitation": "sexual exploitation",
@@ -109,16 +111,10 @@ OUTLET_B = ["Courier", "Herald", "Post", "Gazette", "Observer", "Chronicle", "Tr
 BIG_STORY_OUTLETS = 40
 
 
-def _country(iso3: str) -> str:
-    from workbench.demo import _country_name
-
-    return _country_name(iso3)
-
-
 def _story_text(rng: np.random.Generator, lang: str, inc: Any, place: str) -> tuple[str, str]:
     etype = inc.exploitation_type if inc.exploitation_type in WHAT[lang] else "forced_labour"
     fill = {"n": int(inc.victim_count) if not pd.isna(inc.victim_count) else int(rng.integers(2, 30)),
-            "what": WHAT[lang][etype], "place": place, "country": _country(inc.country_iso3),
+            "what": WHAT[lang][etype], "place": place, "country": country_name(inc.country_iso3),
             "code": " ".join(rng.choice(CODE_WORDS, 2, replace=False)), "k": int(rng.integers(2, 60)),
             "m": int(rng.integers(2, 40))}
     title = str(rng.choice(TITLES[lang])).format(**fill)

@@ -240,7 +240,7 @@ class CampaignTargeting:
         """
         import h3
 
-        from workbench.apply.supply_chain import nearest_cities
+        from workbench.collect.gazetteer import nearest_cities
 
         if incidents is None or len(incidents) == 0:
             raise ValueError("no incidents in scope: nothing to target")
@@ -356,7 +356,7 @@ class CampaignTargeting:
     def _assign_cities(self, inc: pd.DataFrame) -> pd.Series:
         from sklearn.neighbors import BallTree
 
-        from workbench.apply.supply_chain import EARTH_RADIUS_KM, _radians
+        from workbench.collect.gazetteer import EARTH_RADIUS_KM, radians
         from workbench.collect.gazetteer import cities
 
         gaz = cities()
@@ -369,8 +369,8 @@ class CampaignTargeting:
         ok = lat.between(-90, 90) & lon.between(-180, 180)
         if not ok.any():
             return out
-        tree = BallTree(_radians(gaz["lat"].to_numpy(float), gaz["lon"].to_numpy(float)), metric="haversine")
-        dist, idx = tree.query(_radians(lat[ok].to_numpy(float), lon[ok].to_numpy(float)), k=1)
+        tree = BallTree(radians(gaz["lat"].to_numpy(float), gaz["lon"].to_numpy(float)), metric="haversine")
+        dist, idx = tree.query(radians(lat[ok].to_numpy(float), lon[ok].to_numpy(float)), k=1)
         near = dist[:, 0] * EARTH_RADIUS_KM <= self.city_km
         ids = gaz["geonameid"].to_numpy()[idx[:, 0]].astype(object)
         ids[~near] = pd.NA
@@ -458,7 +458,7 @@ def circle(lat: float, lon: float, radius_km: float, vertices: int = 64):  # -> 
     """
     from shapely.geometry import Polygon
 
-    from workbench.apply.supply_chain import EARTH_RADIUS_KM
+    from workbench.collect.gazetteer import EARTH_RADIUS_KM
 
     phi1, lam1 = np.radians(lat), np.radians(lon)
     delta = radius_km / EARTH_RADIUS_KM

@@ -45,13 +45,13 @@ alert.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-EARTH_RADIUS_KM = 6371.0088
+from workbench.collect.gazetteer import EARTH_RADIUS_KM, nearest_cities, radians
+
 #: Default weights of the score components.
 WEIGHTS = {"density": 0.25, "sector": 0.35, "recency": 0.15, "hotspot": 0.25}
 #: Pattern words of emerging hot spot analysis, in the order they are searched for.
@@ -192,56 +192,6 @@ def validate_sites(sites: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-@lru_cache(maxsize=1)
-def _city_tree():  # -> (BallTree, cities frame)
-    from sklearn.neighbors import BallTree
-
-    from workbench.collect.gazetteer import cities
-
-    table = cities().dropna(subset=["country_iso3"]).reset_index(drop=True)
-    return BallTree(_radians(table["lat"].to_numpy(float), table["lon"].to_numpy(float)), metric="haversine"), table
-
-
-def nearest_cities(lat: np.ndarray, lon: np.ndarray) -> pd.DataFrame:
-    """Return the gazetteer city nearest to each point (one BallTree query for all).
-
-    Parameters
-    ----------
-    lat, lon : numpy.ndarray
-        Points (degrees).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``name, country_iso3, lat, lon, population, km`` per point (``km`` the
-        great-circle distance). Used for the country of a site given by coordinates only
-        (near a border the nearest city may lie across it).
-    """
-    tree, table = _city_tree()
-    dist, idx = tree.query(_radians(np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)), k=1)
-    out = table.iloc[idx[:, 0]][["name", "country_iso3", "lat", "lon", "population"]].reset_index(drop=True)
-    out["km"] = dist[:, 0] * EARTH_RADIUS_KM
-    return out
-
-
-def nearest_city(lat: float, lon: float) -> dict[str, Any]:
-    """Return the gazetteer city nearest to a point.
-
-    Parameters
-    ----------
-    lat, lon : float
-        The point (degrees).
-
-    Returns
-    -------
-    dict
-        ``name, country_iso3, lat, lon, population, km`` (see :func:`nearest_cities`).
-    """
-    row = nearest_cities(np.array([lat]), np.array([lon])).iloc[0]
-    return {"name": row["name"], "country_iso3": row["country_iso3"], "lat": float(row["lat"]),
-            "lon": float(row["lon"]), "population": int(row["population"]), "km": float(row["km"])}
-
-
 def company_sites(sites: pd.DataFrame, company: str) -> pd.DataFrame:
     """Keep one company's supplier sites.
 
@@ -353,10 +303,6 @@ def hotspot_lookup(hotspots: Any) -> pd.DataFrame:
     return out.sort_values("weight", ascending=False).drop_duplicates("h3_cell").reset_index(drop=True)
 
 
-def _radians(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    return np.radians(np.column_stack([lat, lon]))
-
-
 class SupplyChainRisk:
     """Score supplier sites by the trafficking incidents around them.
 
@@ -459,9 +405,9 @@ class SupplyChainRisk:
         recent_from = as_of - pd.DateOffset(months=self.recency_months)
         widest = self.bands_km[-1]
         n_sites = len(table)
-        site_xy = _radians(table["lat"].to_numpy(float), table["lon"].to_numpy(float))
+        site_xy = radians(table["lat"].to_numpy(float), table["lon"].to_numpy(float))
         if len(inc):
-            tree = BallTree(_radians(inc["lat"].to_numpy(float), inc["lon"].to_numpy(float)), metric="haversine")
+            tree = BallTree(radians(inc["lat"].to_numpy(float), inc["lon"].to_numpy(float)), metric="haversine")
             nearest = tree.query(site_xy, k=1)[0][:, 0] * EARTH_RADIUS_KM
             idx, dist = tree.query_radius(site_xy, r=widest / EARTH_RADIUS_KM, return_distance=True)
             lengths = np.array([len(a) for a in idx])

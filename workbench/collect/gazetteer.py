@@ -150,11 +150,80 @@ def resolve_city(name: Any, country_iso3: str | None = None) -> dict[str, Any] |
     return {"name": proper, "country_iso3": iso3, "lat": lat, "lon": lon, "population": pop}
 
 
-def nearest_city(lat: float, lon: float, min_population: int = 50000, within_km: float = 30.0) -> dict[str, Any] | None:
+#: Mean Earth radius (IUGG), for great-circle distances.
+EARTH_RADIUS_KM = 6371.0088
+
+
+@lru_cache(maxsize=None)
+def country_name(iso3: str) -> str:
+    """Name a country from its ISO3 code.
+
+    Parameters
+    ----------
+    iso3 : str
+        ISO 3166-1 alpha-3 code.
+
+    Returns
+    -------
+    str
+        The GeoNames name, or the code itself when it is not a known country.
+    """
+    table = countries()
+    hit = table.loc[table["iso3"] == iso3, "name"]
+    return str(hit.iloc[0]) if len(hit) else str(iso3)
+
+
+def radians(lat: Any, lon: Any) -> np.ndarray:
+    """Stack latitudes and longitudes (degrees) as an ``(n, 2)`` array of radians.
+
+    Parameters
+    ----------
+    lat, lon : array-like
+        Degrees.
+
+    Returns
+    -------
+    numpy.ndarray
+        The layout scikit-learn's haversine ``BallTree`` expects.
+    """
+    return np.radians(np.column_stack([np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)]))
+
+
+@lru_cache(maxsize=1)
+def _city_tree():  # -> (BallTree, cities frame)
+    from sklearn.neighbors import BallTree
+
+    table = cities().dropna(subset=["country_iso3"]).reset_index(drop=True)
+    return BallTree(radians(table["lat"], table["lon"]), metric="haversine"), table
+
+
+def nearest_cities(lat: Any, lon: Any) -> pd.DataFrame:
+    """Return the gazetteer city nearest to each point (one BallTree query for all).
+
+    Parameters
+    ----------
+    lat, lon : array-like
+        Points (degrees).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``name, country_iso3, lat, lon, population, km`` per point (``km`` the
+        great-circle distance). Near a border the nearest city may lie across it.
+    """
+    tree, table = _city_tree()
+    dist, idx = tree.query(radians(lat, lon), k=1)
+    out = table.iloc[idx[:, 0]][["name", "country_iso3", "lat", "lon", "population"]].reset_index(drop=True)
+    out["km"] = dist[:, 0] * EARTH_RADIUS_KM
+    return out
+
+
+def area_city(lat: float, lon: float, min_population: int = 50000, within_km: float = 30.0) -> dict[str, Any] | None:
     """Name a point after a city readers know (to describe an area in words).
 
-    The most populous city within ``within_km`` is chosen (a district of a capital is
-    named after the capital), else the nearest city of at least ``min_population``.
+    Unlike :func:`nearest_cities`, the most populous city within ``within_km`` is chosen
+    (a district of a capital is named after the capital), else the nearest city of at
+    least ``min_population``.
 
     Parameters
     ----------
@@ -168,8 +237,8 @@ def nearest_city(lat: float, lon: float, min_population: int = 50000, within_km:
     Returns
     -------
     dict or None
-        ``name, country_iso3, lat, lon, population, km`` of the nearest city, or None
-        when the gazetteer holds none.
+        ``name, country_iso3, lat, lon, population, km`` of the city, or None when the
+        gazetteer holds none.
     """
     table = cities()
     table = table[table["population"] >= min_population]
@@ -178,7 +247,7 @@ def nearest_city(lat: float, lon: float, min_population: int = 50000, within_km:
     phi1, phi2 = np.radians(lat), np.radians(table["lat"].to_numpy())
     dphi, dlmb = phi2 - phi1, np.radians(table["lon"].to_numpy() - lon)
     a = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlmb / 2) ** 2
-    km = 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+    km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
     near = np.flatnonzero(km <= within_km)  # the table is sorted by population, largest first
     i = int(near[0]) if near.size else int(np.argmin(km))
     row = table.iloc[i]

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from workbench.collect.gazetteer import country_name
 from workbench.share.judgements import KeyJudgement, judgement
 
 #: Admiralty grades counted as well graded: reliability A-B and credibility 1-2.
@@ -108,14 +109,6 @@ def confidence(summary: dict[str, Any], cap: str | None = None) -> str:
     if cap is not None and order.index(level) > order.index(cap):
         level = cap
     return level
-
-
-def _country(iso3: str) -> str:
-    from workbench.collect.gazetteer import countries
-
-    table = countries()
-    hit = table.loc[table["iso3"] == iso3, "name"]
-    return str(hit.iloc[0]) if len(hit) else str(iso3)
 
 
 def _month_counts(incidents: pd.DataFrame, by: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
@@ -198,7 +191,7 @@ def trend_judgements(incidents: pd.DataFrame, months: int = 24, end: pd.Timestam
         window = incidents[(incidents[by] == place) & (incidents["occurred_on"] >= start)
                            & (incidents["occurred_on"] < end + pd.offsets.MonthBegin(1))]
         summary = source_summary(window)
-        name = _country(place) if by == "country_iso3" else str(place)
+        name = country_name(place) if by == "country_iso3" else str(place)
         direction = "rose" if rising else "fell"
         out.append(judgement(
             "trend", name,
@@ -252,7 +245,7 @@ def surge_judgements(results: Any, incidents: pd.DataFrame | None = None,
             continue
         uid = str(row.unique_id)
         iso3 = uid.split("/")[0]
-        name = _country(iso3) if iso3 != "ALL" else "all countries in scope"
+        name = country_name(iso3) if iso3 != "ALL" else "all countries in scope"
         month = pd.Timestamp(row.ds)
         summary = {"incidents": int(row.y), "well_graded_share": 0.0, "types": [], "n_types": 0}
         if incidents is not None and not incidents.empty:
@@ -321,7 +314,7 @@ def hotspot_judgements(current: Any, previous: Any = None, incidents: pd.DataFra
     """
     import h3
 
-    from workbench.collect.gazetteer import nearest_city
+    from workbench.collect.gazetteer import area_city
 
     if current is None or current.table.empty:
         return []
@@ -339,8 +332,8 @@ def hotspot_judgements(current: Any, previous: Any = None, incidents: pd.DataFra
         rows = table[table["h3_cell"].isin(area)]
         q = float(rows["q_value"].min())
         lat, lon = np.mean([h3.cell_to_latlng(c) for c in area], axis=0)
-        city = nearest_city(float(lat), float(lon))
-        where = (f"the area around {city['name']} ({_country(city['country_iso3'])})" if city
+        city = area_city(float(lat), float(lon))
+        where = (f"the area around {city['name']} ({country_name(city['country_iso3'])})" if city
                  else f"the area of H3 cell {area[0]}")
         new = previous is not None and not (set(area) & before)
         summary = {"incidents": int(rows["count"].sum()), "well_graded_share": 0.0, "types": [], "n_types": 0}
@@ -411,7 +404,7 @@ def corridor_judgements(incidents: pd.DataFrame, window_months: int = 6, end: pd
         p = p_up if growing else 1 - p_up
         if p < min_probability:
             continue
-        subject = f"{_country(origin)} -> {_country(dest)}"
+        subject = f"{country_name(origin)} -> {country_name(dest)}"
         sel = flows[(flows["origin_country_iso3"] == origin) & (flows["country_iso3"] == dest)]
         summary = source_summary(sel)
         out.append(judgement(

@@ -652,6 +652,7 @@ def media_rates(osint: pd.DataFrame, volume: pd.DataFrame, policy: DisclosurePol
         ``country, OSINT incidents, media items, per 1,000 items, shrunk rate``.
     """
     from workbench.analyse.volume import normalise_by_media_volume
+    from workbench.collect.gazetteer import country_name
 
     cols = ["country", "OSINT incidents", "media items", "per 1,000 items", "shrunk rate"]
     if osint.empty or volume.empty:
@@ -668,7 +669,7 @@ def media_rates(osint: pd.DataFrame, volume: pd.DataFrame, policy: DisclosurePol
         columns=["country_iso3", "count", "items", "rate", "rate_eb"])
     rates = rates.sort_values("rate_eb", ascending=False).head(top)
     out = pd.DataFrame({
-        "country": [_label_country(c) for c in rates["country_iso3"]],
+        "country": [country_name(c) for c in rates["country_iso3"]],
         "OSINT incidents": rates["count"].astype("Int64").to_numpy(),
         "media items": rates["items"].astype("Int64").to_numpy(),
         "per 1,000 items": [f"{r:.1f}" if pd.notna(r) else "-" for r in rates["rate"]],
@@ -682,14 +683,6 @@ def media_rates(osint: pd.DataFrame, volume: pd.DataFrame, policy: DisclosurePol
                          "Some countries' media volume was not recorded (items ingested before it was kept); "
                          "they are left out.")
     return out
-
-
-def _label_country(iso3: object) -> str:
-    from workbench.collect.gazetteer import countries
-
-    table = countries()
-    hit = table.loc[table["iso3"] == iso3, "name"]
-    return str(hit.iloc[0]) if len(hit) else str(iso3)
 
 
 def note(text: str):  # -> IPython HTML
