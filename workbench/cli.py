@@ -348,7 +348,7 @@ def hotspots(
         incidents = store.query("SELECT " + ", ".join(columns) + " FROM incidents")
     try:
         counts = hex_counts(incidents, resolution=resolution, engine=engine)
-        result = GetisOrdHotspots(counts, k_ring=k_ring, alpha=alpha, permutations=0).fit()
+        result = GetisOrdHotspots(k_ring=k_ring, alpha=alpha, permutations=0).fit(counts)
     except ValueError as exc:
         typer.echo(f"hotspots: {exc}", err=True)
         raise typer.Exit(code=1) from None
