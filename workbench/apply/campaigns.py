@@ -88,7 +88,7 @@ def country_languages() -> dict[str, str]:
     dict
         The first language GeoNames lists for each country (e.g. ``ESP -> es``).
     """
-    from workbench.collect.gazetteer import countries
+    from workbench.places.gazetteer import countries
 
     table = countries()
     out = {}
@@ -240,7 +240,7 @@ class CampaignTargeting:
         """
         import h3
 
-        from workbench.collect.gazetteer import nearest_cities
+        from workbench.places.gazetteer import nearest_cities
 
         if incidents is None or len(incidents) == 0:
             raise ValueError("no incidents in scope: nothing to target")
@@ -321,7 +321,7 @@ class CampaignTargeting:
             near = nearest_cities(places["centre_lat"].to_numpy(float), places["centre_lon"].to_numpy(float))
             places["place"] = [f"near {n}" if km > 10 else n for n, km in zip(near["name"], near["km"])]
         else:
-            from workbench.collect.gazetteer import cities
+            from workbench.places.gazetteer import cities
 
             gaz = cities().set_index("geonameid")
             rows = gaz.loc[places["place_id"].astype(int)]
@@ -356,8 +356,8 @@ class CampaignTargeting:
     def _assign_cities(self, inc: pd.DataFrame) -> pd.Series:
         from sklearn.neighbors import BallTree
 
-        from workbench.collect.gazetteer import EARTH_RADIUS_KM, radians
-        from workbench.collect.gazetteer import cities
+        from workbench.places.gazetteer import EARTH_RADIUS_KM, radians
+        from workbench.places.gazetteer import cities
 
         gaz = cities()
         gaz = gaz[gaz["population"] >= self.min_city_population].reset_index(drop=True)
@@ -458,7 +458,7 @@ def circle(lat: float, lon: float, radius_km: float, vertices: int = 64):  # -> 
     """
     from shapely.geometry import Polygon
 
-    from workbench.collect.gazetteer import EARTH_RADIUS_KM
+    from workbench.places.gazetteer import EARTH_RADIUS_KM
 
     phi1, lam1 = np.radians(lat), np.radians(lon)
     delta = radius_km / EARTH_RADIUS_KM
