@@ -74,7 +74,7 @@ def test_band_counts_match_brute_force_haversine(world, results):
 
 
 def test_sites_given_by_city_resolve(results, demo_sites):
-    from workbench.collect.gazetteer import resolve_city
+    from workbench.places.gazetteer import resolve_city
 
     _, truth = demo_sites
     by_city = results.sites[results.sites["name"].isin(truth["given_by_city"])]

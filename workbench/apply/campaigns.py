@@ -88,7 +88,7 @@ def country_languages() -> dict[str, str]:
     dict
         The first language GeoNames lists for each country (e.g. ``ESP -> es``).
     """
-    from workbench.collect.gazetteer import countries
+    from workbench.places.gazetteer import countries
 
     table = countries()
     out = {}
@@ -246,7 +246,7 @@ class CampaignTargeting:
         """Add each place's centre, radius, H3 cell and name (cell centres or gazetteer cities)."""
         import h3
 
-        from workbench.collect.gazetteer import nearest_cities
+        from workbench.places.gazetteer import nearest_cities
 
         if self.unit == "h3":
             centres = [h3.cell_to_latlng(c) for c in places["place_id"]]
@@ -257,7 +257,7 @@ class CampaignTargeting:
             near = nearest_cities(places["centre_lat"].to_numpy(float), places["centre_lon"].to_numpy(float))
             places["place"] = [f"near {n}" if km > 10 else n for n, km in zip(near["name"], near["km"])]
         else:
-            from workbench.collect.gazetteer import cities
+            from workbench.places.gazetteer import cities
 
             gaz = cities().set_index("geonameid")
             rows = gaz.loc[places["place_id"].astype(int)]
@@ -365,8 +365,8 @@ class CampaignTargeting:
     def _assign_cities(self, inc: pd.DataFrame) -> pd.Series:
         from sklearn.neighbors import BallTree
 
-        from workbench.collect.gazetteer import EARTH_RADIUS_KM, radians
-        from workbench.collect.gazetteer import cities
+        from workbench.places.gazetteer import EARTH_RADIUS_KM, radians
+        from workbench.places.gazetteer import cities
 
         gaz = cities()
         gaz = gaz[gaz["population"] >= self.min_city_population].reset_index(drop=True)
@@ -467,7 +467,7 @@ def circle(lat: float, lon: float, radius_km: float, vertices: int = 64):  # -> 
     """
     from shapely.geometry import Polygon
 
-    from workbench.collect.gazetteer import EARTH_RADIUS_KM
+    from workbench.places.gazetteer import EARTH_RADIUS_KM
 
     phi1, lam1 = np.radians(lat), np.radians(lon)
     delta = radius_km / EARTH_RADIUS_KM

@@ -50,7 +50,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from workbench.collect.gazetteer import EARTH_RADIUS_KM, nearest_cities, radians
+from workbench.places.gazetteer import EARTH_RADIUS_KM, nearest_cities, radians
 
 #: Default weights of the score components.
 WEIGHTS = {"density": 0.25, "sector": 0.35, "recency": 0.15, "hotspot": 0.25}
@@ -135,7 +135,7 @@ def validate_sites(sites: pd.DataFrame) -> pd.DataFrame:
         Naming the record and field: a missing column, an empty name, a sector not in our
         taxonomy, coordinates out of range, or a city the gazetteer cannot find.
     """
-    from workbench.collect.gazetteer import country_to_iso3, resolve_city
+    from workbench.places.gazetteer import country_to_iso3, resolve_city
     from workbench.taxonomy import load_taxonomy
 
     if sites is None or len(sites) == 0:
@@ -261,7 +261,7 @@ def hotspot_lookup(hotspots: Any) -> pd.DataFrame:
     """
     import h3
 
-    from workbench.collect.gazetteer import fold
+    from workbench.places.gazetteer import fold
 
     table = hotspots.table if hasattr(hotspots, "table") and not isinstance(hotspots, pd.DataFrame) else hotspots
     if not isinstance(table, pd.DataFrame):
