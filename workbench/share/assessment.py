@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from workbench.collect.gazetteer import country_name
+from workbench.places.gazetteer import country_name
 from workbench.share.judgements import KeyJudgement, judgement
 
 #: Admiralty grades counted as well graded: reliability A-B and credibility 1-2.
@@ -314,7 +314,7 @@ def hotspot_judgements(current: Any, previous: Any = None, incidents: pd.DataFra
     """
     import h3
 
-    from workbench.collect.gazetteer import area_city
+    from workbench.places.gazetteer import area_city
 
     if current is None or current.table.empty:
         return []

@@ -1,0 +1,1 @@
+"""Places shared by every phase: countries, cities, first-level divisions."""
