@@ -12,10 +12,14 @@
 
 # %% [markdown]
 # # Trends and forecasts
-# Monthly incident series and a forecasting ladder chosen per series by its rolling-origin
-# backtest error (MASE): smooth series are offered naive, ETS and ARIMA, intermittent ones
-# (many empty months) naive, Croston and TSB, and every model must beat seasonal naive or
-# the baseline is kept, and the table says so. Forecasts of the country/type hierarchy are
+# Incident series (yearly, quarterly or monthly, as the records' date precision allows) and
+# a forecasting ladder chosen per series by its rolling-origin backtest error (MASE):
+# smooth series are offered naive, ETS and ARIMA, intermittent ones (many empty periods)
+# naive, Croston and TSB, and a model replaces seasonal naive only when it beats it by a
+# margin on most backtest windows; otherwise the baseline is kept, and the table says so.
+# Prediction intervals come from the chosen model's own backtest errors (conformal), and
+# the table gives the share of backtest actuals each series' interval held. Periods in
+# which no source was reporting are "no data", never zero. Forecasts of the country/type hierarchy are
 # then reconciled so that each country's forecast is the sum of its types' and the total
 # the sum of the countries'. Prediction intervals are clipped at zero; a surge is a latest
 # month above its forecast interval.
@@ -29,6 +33,7 @@ audience = "partner"
 group_by = "country_iso3"
 max_series = 8
 horizon = 6
+freq = "auto"
 models = "auto"
 reconcile_method = "mint_shrink"
 hierarchy_rows = 3
@@ -51,16 +56,19 @@ policy = disclosure.policy_for(audience)
 everything = catalog.load("incidents")
 incidents = scope.apply(everything)
 series = tables.largest_series(
-    incident_series(incidents, freq="MS", by=(group_by,), start=period_start, end=period_end), max_series
+    incident_series(incidents, freq=freq, by=(group_by,), start=period_start, end=period_end), max_series
 )
-results = (Forecaster(models=tuple(models.split(",")), season_length=12, horizon=horizon).fit(series)
+step = {"YS": "years", "QS": "quarters", "MS": "months", "W-MON": "weeks"}[series.attrs.get("freq", "MS")]
+results = (Forecaster(models=tuple(models.split(",")), horizon=horizon).fit(series)
            if len(series) else None)  # None: nothing in scope to forecast
-display(tables.header(scope, policy, f"Series by {group_by}; {horizon} months ahead."))
+display(tables.header(scope, policy, f"Series by {group_by}; {horizon} {step} ahead."))
 
 # %% [markdown]
 # ## The ladder (backtest MASE per model)
 # MASE below 1 beats the in-sample seasonal naive error; "-" marks a model that was not a
-# candidate for the series' demand pattern.
+# candidate for the series' demand pattern, and a MASE marked "not ranked" was scored on
+# fewer backtest windows than the baseline. "windows" is how many backtest windows the
+# series' length allowed; "coverage" is the share of backtest actuals inside the interval.
 
 # %%
 tables.render(ladder_table(results), policy, empty="No series in scope to forecast.")
@@ -90,9 +98,9 @@ charts.forecast_grid(series, results, policy)
 # over the horizon; values below the audience's threshold are withheld.
 
 # %%
-tree = incident_series(incidents, freq="MS", by=("country_iso3", "exploitation_type"), start=period_start,
+tree = incident_series(incidents, freq=freq, by=("country_iso3", "exploitation_type"), start=period_start,
                        end=period_end, totals=True)
-tree_results = (Forecaster(models=tuple(models.split(",")), season_length=12, horizon=horizon)
+tree_results = (Forecaster(models=tuple(models.split(",")), horizon=horizon)
                 .fit(tree[["unique_id", "ds", "y"]]) if len(tree) else None)
 reconciled = reconcile_or_none(tree_results, reconcile_method)  # None: no hierarchy in scope
 display(HTML(f"<p>{html.escape(coherence_line(reconciled))}</p>"))

@@ -157,7 +157,8 @@ def ladder_table(results: ForecastResults | None) -> pd.DataFrame:
     done = results.completed().set_index(["unique_id", "model"])
     partial = results.backtest.groupby(["unique_id", "model"])["mase"].mean()
     out = pd.DataFrame({"series": wide["unique_id"].astype(str), "pattern": wide["pattern"],
-                        "windows": wide["unique_id"].map(sel["windows"]).astype("Int64")})
+                        "windows": [f"{w:.0f}" if np.isfinite(w) else "n/a"  # text: not a count to disclose
+                                    for w in wide["unique_id"].map(sel["windows"]).astype(float)]})
 
     def cell(uid: str, model: str, value: float) -> str:
         if model not in offered.get(uid, ()):
