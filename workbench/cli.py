@@ -44,15 +44,35 @@ def demo_data(
 
 
 @app.command()
+def init(
+    folder: Path = typer.Argument(..., help="The new workspace folder."),
+    force: bool = typer.Option(False, help="Add what is missing to a folder that already has catalogs/."),
+) -> None:
+    """Create an empty workspace (catalogs, crosswalks, data, reports): no demo."""
+    from workbench.workspace import init_workspace
+
+    try:
+        root = init_workspace(folder, force=force)
+    except FileExistsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+    typer.echo(f"workspace in {root}; use it with: export WORKBENCH_HOME={root}")
+    typer.echo("add sources to catalogs/sources.yaml (README: 'Bring your own data'), then: workbench ingest")
+
+
+@app.command()
 def ingest(
     entries: list[str] = typer.Argument(None, help="Catalog source entries (default: all)."),
     engine: Optional[str] = typer.Option(None, help="pandas or dask: engine for bulk exports (collector bulk); "
                                                     "default: the entry's metadata, else pandas."),
+    replace: bool = typer.Option(False, "--replace", help="Re-read files already ingested and replace their "
+                                                          "batches atomically (after fixing a crosswalk or entry)."),
 ) -> None:
     """Collect raw sources into the store; prints rows in = stored + quarantined for each.
 
-    A source that cannot be read at all is reported with its file and reason; the others
-    are still ingested, and the command exits 1.
+    A source that cannot be read at all (or a non-empty file that yields no record) is
+    reported with its file and reason, and not recorded as ingested; the others are still
+    ingested, and the command exits 1.
     """
     from contextlib import nullcontext
 
@@ -64,12 +84,14 @@ def ingest(
     for name in entries or [e.name for e in catalog.sources()]:
         try:
             with use_engine(engine) if engine else nullcontext():
-                report = ingest_entry(name)
+                report = ingest_entry(name, replace=replace)
         except (ValueError, KeyError, OSError) as exc:  # unreadable file, unknown entry: named, not a traceback
             failed += 1
             typer.echo(f"{name}: NOT INGESTED: {exc}", err=True)
             continue
         typer.echo(str(report))
+        for line in report.notes.get("assumptions", []):
+            typer.echo(f"    note: {line}")
         for reason, n in list(report.top_reasons.items())[:5]:
             typer.echo(f"    quarantined {n:>5}  {reason}")
     if failed:
@@ -119,7 +141,7 @@ def demo(
 
     start = time.perf_counter()
     demo_data(out=None, seed=seed, scale=1.0)
-    ingest(None, engine=None)
+    ingest(None, engine=None, replace=False)
     if audience == "partner":
         from workbench.plan import plans_dir
 
