@@ -378,7 +378,7 @@ class CityGazetteer(_BaseReader):
     output_instance = "pandas:DataFrame"
 
     def _read(self, min_population: int = 15000, **_: Any) -> pd.DataFrame:
-        from workbench.collect.gazetteer import cities
+        from workbench.places.gazetteer import cities
 
         return cities(min_population)
 

@@ -20,12 +20,12 @@ from typing import Any
 import pandas as pd
 
 from workbench.collect.base import CollectResult, file_sha256, grading, register_collector, reject, rejects_frame
-from workbench.collect.dates import DateParseError, parse_partial_date, parse_timestamp
+from workbench.text.dates import DateParseError, parse_partial_date, parse_timestamp
 from workbench.collect.files import MAX_BYTES, SourceFileError, decode_text, read_source_bytes
-from workbench.collect.gazetteer import locate
-from workbench.collect.pii import scrub_text
 from workbench.collect.unknowns import complete_unknowns
 from workbench.places.countries import to_iso3
+from workbench.places.gazetteer import locate
+from workbench.text.pii import scrub_text
 from workbench.schema import incident_id
 from workbench.taxonomy import Crosswalk, load_crosswalk, unmapped_report
 

@@ -1,1 +1,1 @@
-"""Places: countries (names, codes) and, with the gazetteer, cities and first-level divisions."""
+"""Places shared by every phase: countries (names and codes, any common spelling), cities, first-level divisions."""
