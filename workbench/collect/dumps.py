@@ -4,7 +4,8 @@ One record per article, with the fields (aliases in brackets) ``id``, ``url`` [`
 ``outlet`` [``source``], ``published`` [``date``], ``language`` [``lang``] (optional),
 ``title`` [``headline``] and ``body`` [``text``, ``content``, ``summary``,
 ``description``, ``snippet``]. News-alert exports (``title, summary, url, published``,
-collector ``news_export`` or ``osint_dump``) have no id column: the ``url`` is the id. Each article goes through the same
+collector ``news_export`` or ``osint_dump``) have no id column: the ``url`` is the id
+(a record with an id field left empty is still quarantined). Each article goes through the same
 triage as feed items (:func:`workbench.collect.osint.triage_articles`). A record that
 cannot be read (bad JSON, a missing id, an unreadable date, no text at all) is
 quarantined with its line or row and the field named.
@@ -138,7 +139,9 @@ def collect_dump(path: Path, metadata: dict[str, Any]) -> CollectResult:
             problem, _, line = raw.partition("\x00")
             broken.append(reject(position, problem, scrub_text(line, 500)))
             continue
-        rid = _field(record, "id") or _field(record, "url")  # news-alert exports: the url is the id
+        rid = _field(record, "id")
+        if rid is None and not any(key in record for key in FIELDS["id"]):
+            rid = _field(record, "url")  # news-alert exports have no id column: the url is the id
         stamp, problem = None, ""
         value = _field(record, "published")
         try:
