@@ -71,7 +71,7 @@ everything = catalog.load("incidents")
 trend_scope = scope.trailing(36, latest=everything["occurred_on"].max())
 series = tables.largest_series(
     incident_series(trend_scope.apply(everything), freq="MS", by=("country_iso3",),
-                    start=trend_scope.start, end=trend_scope.end), 6)
+                    start=trend_scope.start, end=trend_scope.end, coarse="drop"), 6)  # year-only dates: not by month
 trend = Forecaster(models=("seasonal_naive", "ets"), season_length=12, horizon=3).fit(series) if len(series) else None
 display(tables.render(tables.selection_table(trend), policy))
 tables.render(tables.surge_table(trend, policy), policy, empty="No country is above its forecast interval.")
