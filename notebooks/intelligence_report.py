@@ -52,7 +52,7 @@ tables.render(tables.country_by_type(incidents, policy), policy, index=True)
 
 # %%
 counts = hex_counts(incidents, resolution=min(h3_resolution, policy.h3_resolution))
-hotspots = GetisOrdHotspots(counts).fit() if len(counts) else None  # None: nothing located in scope
+hotspots = GetisOrdHotspots().fit(counts) if len(counts) else None  # None: nothing located in scope
 m = maps.offline_map(catalog.load("countries"))
 maps.add_hotspot_cells(m, tables.hotspot_cells(hotspots, policy))
 m
@@ -72,7 +72,7 @@ trend_scope = scope.trailing(36, latest=everything["occurred_on"].max())
 series = tables.largest_series(
     incident_series(trend_scope.apply(everything), freq="MS", by=("country_iso3",),
                     start=trend_scope.start, end=trend_scope.end), 6)
-trend = Forecaster(series, models=("seasonal_naive", "ets"), season_length=12, horizon=3).fit() if len(series) else None
+trend = Forecaster(models=("seasonal_naive", "ets"), season_length=12, horizon=3).fit(series) if len(series) else None
 display(tables.render(tables.selection_table(trend), policy))
 tables.render(tables.surge_table(trend, policy), policy, empty="No country is above its forecast interval.")
 

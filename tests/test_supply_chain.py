@@ -33,7 +33,7 @@ def gi(world):
     from workbench.analyse.getis_ord import GetisOrdHotspots
     from workbench.analyse.hexbin import hex_counts
 
-    return GetisOrdHotspots(hex_counts(world, resolution=5), permutations=0).fit()
+    return GetisOrdHotspots(permutations=0).fit(hex_counts(world, resolution=5))
 
 
 @pytest.fixture(scope="module")

@@ -53,15 +53,35 @@ def demo_data(
 
 
 @app.command()
+def init(
+    folder: Path = typer.Argument(..., help="The new workspace folder."),
+    force: bool = typer.Option(False, help="Add what is missing to a folder that already has catalogs/."),
+) -> None:
+    """Create an empty workspace (catalogs, crosswalks, data, reports): no demo."""
+    from workbench.workspace import init_workspace
+
+    try:
+        root = init_workspace(folder, force=force)
+    except FileExistsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+    typer.echo(f"workspace in {root}; use it with: export WORKBENCH_HOME={root}")
+    typer.echo("add sources to catalogs/sources.yaml (README: 'Bring your own data'), then: workbench ingest")
+
+
+@app.command()
 def ingest(
     entries: list[str] = typer.Argument(None, help="Catalog source entries (default: all)."),
     engine: Optional[str] = typer.Option(None, help="pandas or dask: engine for bulk exports (collector bulk); "
                                                     "default: the entry's metadata, else pandas."),
+    replace: bool = typer.Option(False, "--replace", help="Re-read files already ingested and replace their "
+                                                          "batches atomically (after fixing a crosswalk or entry)."),
 ) -> None:
     """Collect raw sources into the store; prints rows in = stored + quarantined for each.
 
-    A source that cannot be read at all is reported with its file and reason; the others
-    are still ingested, and the command exits 1.
+    A source that cannot be read at all (or a non-empty file that yields no record) is
+    reported with its file and reason, and not recorded as ingested; the others are still
+    ingested, and the command exits 1.
     """
     from contextlib import nullcontext
 
@@ -73,12 +93,14 @@ def ingest(
     for name in entries or [e.name for e in catalog.sources()]:
         try:
             with use_engine(engine) if engine else nullcontext():
-                report = ingest_entry(name)
+                report = ingest_entry(name, replace=replace)
         except (ValueError, KeyError, OSError) as exc:  # unreadable file, unknown entry: named, not a traceback
             failed += 1
             typer.echo(f"{name}: NOT INGESTED: {exc}", err=True)
             continue
         typer.echo(str(report))
+        for line in report.notes.get("assumptions", []):
+            typer.echo(f"    note: {line}")
         for reason, n in list(report.top_reasons.items())[:5]:
             typer.echo(f"    quarantined {n:>5}  {reason}")
     if failed:
@@ -136,7 +158,7 @@ def demo(
 
     start = time.perf_counter()
     demo_data(out=None, seed=seed, scale=1.0)
-    ingest(None, engine=None)
+    ingest(None, engine=None, replace=False)
     if audience == "partner":
         from workbench.plan import plans_dir
 
@@ -229,6 +251,46 @@ def extract(
     folder = out or catalog.workspace() / "reports" / "extracts" / re.sub(r"[^A-Za-z0-9_-]+", "_", partner)
     for path in result.write(folder):
         typer.echo(f"wrote {path}")
+
+
+@app.command("evaluate-screening")
+def evaluate_screening(
+    n: int = typer.Option(5000, help="Ordinary transfers per generated file (training and held-out)."),
+    seed: int = typer.Option(0, help="Seed of the generated training file (the held-out file uses seed + 1)."),
+    budget: int = typer.Option(100, help="Alert budget: accounts reviewed."),
+    train: Path = typer.Option(None, help="A labelled transfers file (CSV) to calibrate on instead."),
+    train_labels: Path = typer.Option(None, help="Its labels (CSV: account, is_laundering)."),
+    holdout: Path = typer.Option(None, help="A held-out labelled transfers file (CSV) to measure on."),
+    holdout_labels: Path = typer.Option(None, help="Its labels (CSV: account, is_laundering)."),
+    high_risk: str = typer.Option("", help="Corridor countries, comma-separated ISO3 (default: the generator's)."),
+) -> None:
+    """Measure transaction-level screening: ROC AUC and precision at the budget vs a random baseline."""
+    import pandas as pd
+
+    from workbench.apply.calibration import evaluate_screen, evaluation_table
+    from workbench.apply.screening import TransferScreen
+    from workbench.demo_transfers import HIGH_RISK, make_transfers
+
+    given = [train, train_labels, holdout, holdout_labels]
+    if any(given) and not all(given):
+        raise typer.BadParameter("give all of --train, --train-labels, --holdout and --holdout-labels, or none")
+    if all(given):
+        files = {k: pd.read_csv(p, dtype=str, keep_default_na=False) for k, p in
+                 zip(("train", "train_labels", "holdout", "holdout_labels"), given)}
+        source = f"{train.name} (calibration) and {holdout.name} (held out)"
+    else:
+        (a, la), (b, lb) = make_transfers(n, seed), make_transfers(n, seed + 1)
+        files = {"train": a, "train_labels": la, "holdout": b, "holdout_labels": lb}
+        source = f"generated files (n={n:,}, seeds {seed} and {seed + 1})"
+    countries = tuple(c.strip() for c in high_risk.split(",") if c.strip()) or HIGH_RISK
+    screen = TransferScreen(high_risk_countries=countries)
+    fitted_train, fitted_holdout = screen.fit(files["train"]), screen.fit(files["holdout"])
+    result = evaluate_screen(fitted_train, files["train_labels"], fitted_holdout, files["holdout_labels"],
+                             budget=budget)
+    typer.echo(f"== transaction-level screening on {source} ==")
+    typer.echo(fitted_holdout.summary())
+    typer.echo(evaluation_table(result).to_string(index=False))
+    typer.echo(result.note)
 
 
 @app.command("evaluate-triage")
@@ -365,7 +427,7 @@ def hotspots(
         incidents = store.query("SELECT " + ", ".join(columns) + " FROM incidents")
     try:
         counts = hex_counts(incidents, resolution=resolution, engine=engine)
-        result = GetisOrdHotspots(counts, k_ring=k_ring, alpha=alpha, permutations=0).fit()
+        result = GetisOrdHotspots(k_ring=k_ring, alpha=alpha, permutations=0).fit(counts)
     except ValueError as exc:
         typer.echo(f"hotspots: {exc}", err=True)
         raise typer.Exit(code=1) from None

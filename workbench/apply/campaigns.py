@@ -204,7 +204,7 @@ class CampaignTargeting:
             counts = cells.dropna().value_counts().rename_axis("h3_cell").rename("count").reset_index()
             if counts.empty:
                 return pd.DataFrame(columns=["h3_cell", "gi_z", "hotspot_class"])
-            hotspots = GetisOrdHotspots(counts, alpha=self.alpha, permutations=0).fit()
+            hotspots = GetisOrdHotspots(alpha=self.alpha, permutations=0).fit(counts)
         table = hotspots.table if hasattr(hotspots, "table") else hotspots
         if not {"h3_cell", "gi_z"} <= set(table.columns):
             raise ValueError(f"hotspots need columns h3_cell and gi_z (Gi* results); got {list(table.columns)}")
