@@ -12,14 +12,10 @@
 
 # %% [markdown]
 # # Trends and forecasts
-# Incident series (yearly, quarterly or monthly, as the records' date precision allows) and
-# a forecasting ladder chosen per series by its rolling-origin backtest error (MASE):
-# smooth series are offered naive, ETS and ARIMA, intermittent ones (many empty periods)
-# naive, Croston and TSB, and a model replaces seasonal naive only when it beats it by a
-# margin on most backtest windows; otherwise the baseline is kept, and the table says so.
-# Prediction intervals come from the chosen model's own backtest errors (conformal), and
-# the table gives the share of backtest actuals each series' interval held. Periods in
-# which no source was reporting are "no data", never zero. Forecasts of the country/type hierarchy are
+# Monthly incident series and a forecasting ladder chosen per series by its rolling-origin
+# backtest error (MASE): smooth series are offered naive, ETS and ARIMA, intermittent ones
+# (many empty months) naive, Croston and TSB, and every model must beat seasonal naive or
+# the baseline is kept, and the table says so. Forecasts of the country/type hierarchy are
 # then reconciled so that each country's forecast is the sum of its types' and the total
 # the sum of the countries'. Prediction intervals are clipped at zero; a surge is a latest
 # month above its forecast interval.
@@ -30,11 +26,12 @@ period_start = "2022-11-01"
 period_end = "2026-10-31"
 exploitation_type = "ALL"
 audience = "partner"
+sources = "ALL"
 group_by = "country_iso3"
 max_series = 8
 horizon = 6
-freq = "auto"
 models = "auto"
+frequency = "auto"
 reconcile_method = "mint_shrink"
 hierarchy_rows = 3
 
@@ -47,28 +44,27 @@ from workbench import catalog
 from workbench.analyse.forecast import Forecaster, ladder_table
 from workbench.analyse.reconcile import coherence_line, hierarchy_table, reconcile_or_none
 from workbench.analyse.routes import RouteFlows
-from workbench.analyse.scope import Scope
+from workbench.analyse.scope import Scope, series_frequency
 from workbench.analyse.series import incident_series
 from workbench.share import charts, disclosure, tables
 
-scope = Scope(region, period_start, period_end, exploitation_type)
+scope = Scope(region, period_start, period_end, exploitation_type, sources)
 policy = disclosure.policy_for(audience)
 everything = catalog.load("incidents")
 incidents = scope.apply(everything)
+freq, season, freq_note = series_frequency(incidents, frequency)  # from the records' date precision
 series = tables.largest_series(
     incident_series(incidents, freq=freq, by=(group_by,), start=period_start, end=period_end), max_series
 )
-step = {"YS": "years", "QS": "quarters", "MS": "months", "W-MON": "weeks"}[series.attrs.get("freq", "MS")]
-results = (Forecaster(models=tuple(models.split(",")), horizon=horizon).fit(series)
+results = (Forecaster(models=tuple(models.split(",")), season_length=season, horizon=horizon).fit(series)
            if len(series) else None)  # None: nothing in scope to forecast
-display(tables.header(scope, policy, f"Series by {group_by}; {horizon} {step} ahead."))
+display(tables.header(scope, policy, f"Series by {group_by}; {horizon} periods ahead; {freq_note}."))
+display(scope.block(incidents, policy, catalog.load("quarantine")))
 
 # %% [markdown]
 # ## The ladder (backtest MASE per model)
 # MASE below 1 beats the in-sample seasonal naive error; "-" marks a model that was not a
-# candidate for the series' demand pattern, and a MASE marked "not ranked" was scored on
-# fewer backtest windows than the baseline. "windows" is how many backtest windows the
-# series' length allowed; "coverage" is the share of backtest actuals inside the interval.
+# candidate for the series' demand pattern.
 
 # %%
 tables.render(ladder_table(results), policy, empty="No series in scope to forecast.")
@@ -100,7 +96,7 @@ charts.forecast_grid(series, results, policy)
 # %%
 tree = incident_series(incidents, freq=freq, by=("country_iso3", "exploitation_type"), start=period_start,
                        end=period_end, totals=True)
-tree_results = (Forecaster(models=tuple(models.split(",")), horizon=horizon)
+tree_results = (Forecaster(models=tuple(models.split(",")), season_length=season, horizon=horizon)
                 .fit(tree[["unique_id", "ds", "y"]]) if len(tree) else None)
 reconciled = reconcile_or_none(tree_results, reconcile_method)  # None: no hierarchy in scope
 display(HTML(f"<p>{html.escape(coherence_line(reconciled))}</p>"))
@@ -114,7 +110,8 @@ tables.render(hierarchy_table(reconciled, policy.k if policy.suppress else None,
 # `routes` report has the full picture and the flow map.
 
 # %%
-routes = RouteFlows(Scope(region, "", "", exploitation_type).apply(everything), freq="QS", compare="previous_year",
+routes = RouteFlows(Scope(region, "", "", exploitation_type, sources).apply(everything),
+                    freq="YS" if freq == "YS" else "QS", compare="previous_year",
                     end=period_end).fit()
 tables.render(tables.route_change_table(routes, policy, labels=("growing", "new", "declining", "ended"), top=10),
               policy, empty="No corridor changed significantly.")
