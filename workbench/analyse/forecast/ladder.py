@@ -446,6 +446,7 @@ class Forecaster:
         scores = pd.DataFrame([s[:1] + s[2:] for s in out["scores"]], columns=SCORE_COLUMNS)
         cal = calibrate(scores, self.level)
         sel = pd.DataFrame(out["sel"], columns=_SELECTION_COLUMNS[:-3] + ["windows"])
+        sel = sel.astype({"mase": float, "baseline_mase": float, "beats_baseline": bool, "adi": float})
         sel["coverage"] = sel["unique_id"].map(cal["coverage"]) if len(cal) else np.nan
         sel["interval"] = sel["unique_id"].map(cal["interval"]) if len(cal) else None
         sel["interval"] = sel["interval"].fillna("no backtest errors: interval of zero width")
@@ -456,9 +457,11 @@ class Forecaster:
                                             float(frame["scale"].iloc[0]))
             fc.append(frame.drop(columns="scale").assign(yhat_lower=lower, yhat_upper=upper))
         steps = pd.DataFrame(out["steps"], columns=["unique_id", "ds", "y", "yhat", "scale"])
+        steps = steps.astype({"ds": "datetime64[ns]", "y": float, "yhat": float, "scale": float})
         steps["yhat_upper"] = steps["yhat"] + steps["unique_id"].map(q).fillna(0.0) * steps["scale"]
         return ForecastResults(
-            forecasts=pd.concat(fc, ignore_index=True) if fc else pd.DataFrame(columns=_FORECAST_COLUMNS),
+            forecasts=(pd.concat(fc, ignore_index=True) if fc else pd.DataFrame(columns=_FORECAST_COLUMNS).astype(
+                {"ds": "datetime64[ns]", "yhat": float, "yhat_lower": float, "yhat_upper": float})),
             backtest=pd.DataFrame(out["back"], columns=_BACKTEST_COLUMNS),
             selection=sel.reindex(columns=_SELECTION_COLUMNS),
             skipped=pd.DataFrame(skipped, columns=["unique_id", "reason"]),
