@@ -108,7 +108,8 @@ def _read_catalog(path: Path) -> Any:
     """Open one intake 2 catalog file, tolerating blocks an analyst leaves out.
 
     ``user_parameters``, ``metadata``, ``aliases`` and ``data`` may be omitted at the top
-    and in each entry (intake itself requires them); they default to empty.
+    and in each entry (intake itself requires them); they default to empty, and an
+    entry's ``output_instance`` to ``pandas:DataFrame``.
     """
     import yaml
     from intake.readers.entry import Catalog
@@ -126,6 +127,8 @@ def _read_catalog(path: Path) -> Any:
                     if spec.get(key) is None:
                         spec[key] = {}
                 spec.setdefault("kwargs", {})
+                if block == "entries":
+                    spec.setdefault("output_instance", "pandas:DataFrame")
     raw.setdefault("version", 2)
     cat = Catalog.from_dict(raw)
     cat.user_parameters["CATALOG_PATH"] = str(path)
