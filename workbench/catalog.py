@@ -236,6 +236,32 @@ def path_of(name: str) -> Path:
     raise ValueError(f"catalog entry {name!r} is not backed by a file")
 
 
+def source_path(name: str) -> Path:
+    """Return the raw file of a source entry, confined to the workspace.
+
+    Checked before anything opens or hashes it
+    (:func:`workbench.collect.files.confined_path`): the real file must be a regular file
+    inside the workspace (or inside a folder the entry lists in ``metadata.allowed_roots``,
+    relative to the workspace), so a catalog path such as ``../../etc/passwd``, a symlink
+    pointing outside, a folder or a FIFO is refused with the path named.
+
+    Parameters
+    ----------
+    name : str
+        Source entry name.
+
+    Returns
+    -------
+    Path
+        The resolved file.
+    """
+    from workbench.collect.files import confined_path
+
+    root = workspace()
+    extra = tuple(root / str(p) for p in (metadata(name).get("allowed_roots") or []))
+    return confined_path(path_of(name), root, extra)
+
+
 def sources() -> list[EntryInfo]:
     """List the raw source entries (those with a ``collector``), in ingest order.
 
