@@ -34,14 +34,15 @@ from IPython.display import HTML, display
 
 from workbench import catalog
 from workbench.analyse.scope import Scope
-from workbench.share import assessment, disclosure, judgements, tables
+from workbench.share import assessment, disclosure, judgements, scrutiny, tables
 
 policy = disclosure.policy_for(audience)
 scope = Scope(region, "", "", exploitation_type, sources)
 incidents = scope.apply(catalog.load("incidents"))
+withheld = []  # candidates the artefact checks stopped (a source starting/stopping, year-only dates, ...)
 found = assessment.assess(incidents, end=end_month or None, window_months=window_months,
                           trend_months=trend_months, resolution=min(h3_resolution, policy.h3_resolution),
-                          top=top, type_label=scope.type_label())
+                          top=top, type_label=scope.type_label(), withheld=withheld)
 display(tables.header(scope, policy, f"{len(found)} judgement(s)."))
 display(scope.block(incidents, policy, catalog.load("quarantine")))
 tables.render(judgements.judgement_table(found), policy, empty="No judgement could be supported by the data in scope.")
@@ -51,6 +52,17 @@ tables.render(judgements.judgement_table(found), policy, empty="No judgement cou
 
 # %%
 HTML(judgements.render_judgements(found, policy))
+
+# %% [markdown]
+# ## Withheld by the artefact checks
+# Before it is written, every judgement is checked for reporting artefacts: a change that
+# coincides with a source starting or stopping, counts made of dates known only to the year,
+# one source or outlet supplying almost everything, places known only to a country or
+# region. A judgement that fails is withheld here; one that is doubtful is kept at low
+# confidence with the reason under it.
+
+# %%
+tables.render(scrutiny.withheld_table(withheld), policy, empty="No judgement was withheld.")
 
 # %% [markdown]
 # ## Yardstick check
