@@ -38,13 +38,12 @@ import html
 
 from IPython.display import HTML, display
 
-from workbench import catalog
+from workbench import catalog, findings
 from workbench.analyse.forecast import Forecaster, ladder_table
 from workbench.analyse.reconcile import coherence_line, hierarchy_table, reconcile_or_none
-from workbench.analyse.routes import RouteFlows
 from workbench.analyse.scope import Scope
 from workbench.analyse.series import incident_series
-from workbench.share import charts, disclosure, tables
+from workbench.share import charts, disclosure, report, tables
 
 scope = Scope(region, period_start, period_end, exploitation_type)
 policy = disclosure.policy_for(audience)
@@ -55,10 +54,27 @@ series = tables.largest_series(
 )
 results = (Forecaster(series, models=tuple(models.split(",")), season_length=12, horizon=horizon).fit()
            if len(series) else None)  # None: nothing in scope to forecast
-display(tables.header(scope, policy, f"Series by {group_by}; {horizon} months ahead."))
+found = findings.findings_for(region=region, exploitation_type=exploitation_type,
+                              resolution=disclosure.policy_for(audience).h3_resolution)
+report.open_report(found, policy, Scope(region, "", "", exploitation_type).apply(everything),
+                   tables.header_text(scope, policy, f"Series by {group_by}; {horizon} months ahead."),
+                   sections={"surges": "surge-alerts", "trends": "surge-alerts", "volume": "forecasts",
+                             "corridors": "corridor-trends"},
+                   order=("surges", "trends", "volume", "corridors"), report="trend_forecast", chart=False)
+charts.forecast_grid(series, results, policy)
 
 # %% [markdown]
-# ## The ladder (backtest MASE per model)
+# ## Surge alerts <a id="surge-alerts"></a>
+# From the run's findings ledger: each country's monthly series over the last 36 months,
+# the latest month against its one-step forecast interval.
+
+# %%
+display(tables.render(tables.ledger_surges(found, policy), policy,
+                      empty=f"No country's count for {report.month_words(found.end_month)} was above its forecast interval."))
+tables.render(tables.ledger_trends(found), policy, empty="No country's trend is clear enough to state.")
+
+# %% [markdown]
+# ## Appendix: the ladder (backtest MASE per model) <a id="forecasts"></a>
 # MASE below 1 beats the in-sample seasonal naive error; "-" marks a model that was not a
 # candidate for the series' demand pattern.
 
@@ -66,22 +82,11 @@ display(tables.header(scope, policy, f"Series by {group_by}; {horizon} months ah
 tables.render(ladder_table(results), policy, empty="No series in scope to forecast.")
 
 # %% [markdown]
-# ## Model selection
+# ## Appendix: model selection
 
 # %%
 tables.render(tables.selection_table(results), policy)
 
-# %% [markdown]
-# ## Surge alerts
-
-# %%
-tables.render(tables.surge_table(results, policy), policy, empty="No series is above its forecast interval.")
-
-# %% [markdown]
-# ## Forecasts
-
-# %%
-charts.forecast_grid(series, results, policy)
 
 # %% [markdown]
 # ## Reconciled country and type forecasts
@@ -100,13 +105,10 @@ tables.render(hierarchy_table(reconciled, policy.k if policy.suppress else None,
               empty="No hierarchy in scope to reconcile.")
 
 # %% [markdown]
-# ## Corridor trends (latest quarter against the same quarter a year before)
+# ## Corridor trends (latest quarter against the same quarter a year before) <a id="corridor-trends"></a>
 # Origin -> country of exploitation corridors whose count changed significantly (exact
 # Poisson rate test, false discovery rate controlled), or that are new or ended. The
 # `routes` report has the full picture and the flow map.
 
 # %%
-routes = RouteFlows(Scope(region, "", "", exploitation_type).apply(everything), freq="QS", compare="previous_year",
-                    end=period_end).fit()
-tables.render(tables.route_change_table(routes, policy, labels=("growing", "new", "declining", "ended"), top=10),
-              policy, empty="No corridor changed significantly.")
+tables.render(tables.ledger_corridors(found, policy), policy, empty="No corridor in scope.")

@@ -154,14 +154,18 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path, title: st
     executed = out_dir / f"{stem}.ipynb"
     access_log = out_dir / f".{stem}.entries"
     access_log.unlink(missing_ok=True)
-    saved = {k: os.environ.get(k) for k in ("WORKBENCH_HOME", "WORKBENCH_ACCESS_LOG")}
+    disclosure_ledger = out_dir / f"{stem}.disclosure.json"  # every number the report shows, for the auditor
+    disclosure_ledger.unlink(missing_ok=True)
+    saved = {k: os.environ.get(k) for k in ("WORKBENCH_HOME", "WORKBENCH_ACCESS_LOG", "WORKBENCH_DISCLOSURE_LEDGER")}
     os.environ["WORKBENCH_HOME"] = str(catalog.workspace())
     os.environ["WORKBENCH_ACCESS_LOG"] = str(access_log)
+    os.environ["WORKBENCH_DISCLOSURE_LEDGER"] = str(disclosure_ledger)
     started = time.time()
     try:
         papermill.execute_notebook(
             str(source), str(executed), parameters=parameters, kernel_name="python3",
             progress_bar=False, cwd=str(out_dir), kernel_manager_class=_ipc_kernel_manager(),
+            log_output=False, extra_arguments=["--IPKernelApp.log_level=CRITICAL"],  # no shutdown noise in logs
         )
         error = None
     except papermill.PapermillExecutionError as exc:

@@ -308,7 +308,9 @@ def render(frame: pd.DataFrame, policy: DisclosurePolicy | None = None, index: b
         return HTML(f"<p>{html.escape(empty)}</p>")
     if policy is not None and policy.suppress:  # counts are the integer columns (z-scores, MASE are not)
         check_table(frame, [c for c in frame.columns if pd.api.types.is_integer_dtype(frame[c])], policy.k)
-    shown = frame.astype("object").where(frame.notna(), WITHHELD)
+    shown = frame.astype("object").where(frame.notna(), WITHHELD).map(_cell_text)
+    if index:
+        shown.index = [_cell_text(v) for v in shown.index]
     table = shown.to_html(index=index, escape=True, border=0, classes="wb-table")
     note = ""
     if (shown == WITHHELD).to_numpy().any():
@@ -316,6 +318,158 @@ def render(frame: pd.DataFrame, policy: DisclosurePolicy | None = None, index: b
         note = (f'<p style="font-size:11px;color:#666">{WITHHELD} withheld to protect confidentiality: a count '
                 f"below {k}, or a cell that would reveal one by subtraction.</p>")
     return HTML(table + note)
+
+
+def _cell_text(value: object) -> object:
+    """A cell as a reader expects it: thousands separators, no scientific notation, no ``nan``."""
+    import numbers
+
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else ("yes" if value else "no")
+    if isinstance(value, numbers.Integral):
+        return f"{int(value):,}"
+    if isinstance(value, numbers.Real):
+        if value != value:
+            return "n/a"
+        if float(value).is_integer() and abs(value) >= 1:
+            return f"{int(value):,}"
+        return f"{value:,.3f}".rstrip("0").rstrip(".") if abs(value) >= 0.001 else "<0.001"
+    return value
+
+
+def header_text(scope, policy: DisclosurePolicy, extra: str = "") -> str:
+    """The report's scope line as plain text (for the key findings block).
+
+    Parameters
+    ----------
+    scope : Scope
+        The report's scope.
+    policy : DisclosurePolicy
+        The audience's policy.
+    extra : str
+        More text.
+
+    Returns
+    -------
+    str
+        One line.
+    """
+    from workbench.collect.gazetteer import country_name
+
+    region = "all regions" if scope.countries is None else ", ".join(country_name(c) for c in scope.countries)
+    what = scope.type_label()
+    period = f"{scope.start or 'start'} to {scope.end or 'latest'}" if (scope.start or scope.end) else "all dates"
+    audience = policy.audience.replace("_", " ")
+    rule = f"counts below {policy.k} withheld" if policy.suppress else "exact counts"
+    return f"{region}; {what}; {period}. Audience: {audience} ({rule}). {extra}".strip()
+
+
+def ledger_corridors(found, policy: DisclosurePolicy, top: int = 10) -> pd.DataFrame:
+    """Corridor change from the findings ledger, named, safe for the audience.
+
+    Parameters
+    ----------
+    found : Findings
+        The findings ledger.
+    policy : DisclosurePolicy
+        The audience's policy: a corridor with a count below k shows neither count.
+    top : int
+        Rows kept (changed corridors first, then the largest).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``corridor, same quarter a year before, latest quarter, change``.
+    """
+    change = found.corridors
+    if change.empty:
+        return pd.DataFrame(columns=["corridor", "same quarter a year before", "latest quarter", "change"])
+    change = change[~change["domestic"].astype(bool)].copy()
+    rank = {"growing": 0, "new": 1, "declining": 2, "ended": 3}
+    change["_r"] = change["growth"].map(rank).fillna(4)
+    change["_n"] = change["baseline"].astype(int) + change["current"].astype(int)
+    change = change.sort_values(["_r", "_n"], ascending=[True, False]).head(top)
+    out = pd.DataFrame({
+        "corridor": change["corridor"].to_numpy(),
+        "same quarter a year before": change["baseline"].astype("int64").to_numpy(),
+        "latest quarter": change["current"].astype("int64").to_numpy(),
+        "change": change["growth"].map(lambda g: "no significant change" if g == "no significant change" else g)
+        .to_numpy(),
+    })
+    if policy.suppress:
+        small = out[["same quarter a year before", "latest quarter"]].apply(
+            lambda c: c.gt(0) & c.lt(policy.k)).any(axis=1)
+        for col in ("same quarter a year before", "latest quarter"):
+            out[col] = out[col].astype("Int64").mask(small & out[col].gt(0))
+    return out
+
+
+def ledger_surges(found, policy: DisclosurePolicy) -> pd.DataFrame:
+    """Surges from the findings ledger (countries by name).
+
+    Parameters
+    ----------
+    found : Findings
+        The findings ledger.
+    policy : DisclosurePolicy
+        The audience's policy (observed counts below k withheld).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``country, month, incidents, expected, upper bound``.
+    """
+    s = found.surges
+    out = pd.DataFrame({
+        "country": s["country"].to_numpy(), "month": [pd.Timestamp(m + "-01").strftime("%B %Y") for m in s["month"]],
+        "incidents": s["observed"].astype("int64").to_numpy(),
+        "expected": [f"{v:.1f}" for v in s["expected"]], "upper bound": [f"{v:.1f}" for v in s["upper"]],
+    })
+    return suppress_counts(out, ["incidents"], policy.k) if policy.suppress else out
+
+
+def ledger_trends(found) -> pd.DataFrame:
+    """Trend judgements from the findings ledger.
+
+    Parameters
+    ----------
+    found : Findings
+        The findings ledger.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``country, direction, probability`` (yardstick term with its band).
+    """
+    from workbench.share.judgements import yardstick
+
+    rows = []
+    for r in found.trends.itertuples():
+        band, _ = yardstick(r.probability)
+        rows.append({"country": r.country, "direction": r.direction,
+                     "probability": f"{band.term} ({band.low:.0%}-{band.high:.0%}; p = {r.probability:.2f})"})
+    return pd.DataFrame(rows, columns=["country", "direction", "probability"])
+
+
+def ledger_forecast(found) -> pd.DataFrame:
+    """Model choice per country series from the findings ledger (appendix table).
+
+    Parameters
+    ----------
+    found : Findings
+        The findings ledger.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``country, model, MASE, seasonal naive MASE, beats baseline``.
+    """
+    f = found.forecast
+    return pd.DataFrame({
+        "country": f["country"].to_numpy(), "model": f["model"].to_numpy(),
+        "MASE": [_decimal(v) for v in f["mase"]], "seasonal naive MASE": [_decimal(v) for v in f["baseline_mase"]],
+        "beats baseline": ["yes" if b else "no: baseline kept" for b in f["beats_baseline"]],
+    })
 
 
 def header(scope, policy: DisclosurePolicy, extra: str = ""):  # -> IPython HTML
