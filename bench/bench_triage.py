@@ -2,7 +2,7 @@
 
 Each article (400-1,500 characters, en/es/fr/pt/uk/ru) goes through language
 identification, lexicon relevance and tagging, geoparsing, date extraction and PII
-scrubbing (``workbench.collect.triage`` + ``workbench.collect.pii``). Articles are
+scrubbing (``workbench.collect.triage`` + ``workbench.text.pii``). Articles are
 generated inside the workers from a pool of labelled ledes plus filler sentences, so
 nothing large crosses process boundaries.
 
@@ -112,7 +112,7 @@ def triage_chunk(texts: list[str], references: list) -> dict[str, int]:
     dict
         Counts.
     """
-    from workbench.collect.pii import scrub_text
+    from workbench.text.pii import scrub_text
     from workbench.collect.triage import Triage
 
     triage = Triage()

@@ -43,7 +43,7 @@ policy = disclosure.policy_for(audience)
 resolution = min(h3_resolution, policy.h3_resolution)
 incidents = scope.apply(catalog.load("incidents"))
 counts = hex_counts(incidents, resolution=resolution)
-hotspots = GetisOrdHotspots(counts, permutations=0).fit() if len(counts) else None
+hotspots = GetisOrdHotspots(permutations=0).fit(counts) if len(counts) else None
 targets = (campaigns.CampaignTargeting(resolution=resolution, unit=unit, min_incidents=policy.k)
            .fit(incidents, hotspots) if len(incidents) else None)
 display(tables.header(scope, policy, f"Places: {unit} (H3 resolution {resolution}); top {top}."))

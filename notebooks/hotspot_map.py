@@ -43,7 +43,7 @@ policy = disclosure.policy_for(audience)
 incidents = scope.apply(catalog.load("incidents"))
 resolution = min(h3_resolution, policy.h3_resolution)
 counts = hex_counts(incidents, resolution=resolution)
-hotspots = GetisOrdHotspots(counts, alpha=alpha).fit() if len(counts) else None  # None: nothing located in scope
+hotspots = GetisOrdHotspots(alpha=alpha).fit(counts) if len(counts) else None  # None: nothing located in scope
 display(tables.header(scope, policy, f"H3 resolution {resolution}; false discovery rate {alpha}."))
 tables.render(tables.headline(incidents, policy), policy)
 

@@ -52,7 +52,7 @@ ledger = report.open_report(found, policy, everything, tables.header_text(scope,
 first, last = found.windows.get("latest", [period_start, period_end])
 window = everything[(everything["occurred_on"] >= first) & (everything["occurred_on"] <= last)]
 counts = hex_counts(window, resolution=resolution)
-hotspots = GetisOrdHotspots(counts, permutations=0).fit() if len(counts) > 1 else None  # the ledger's Gi*
+hotspots = GetisOrdHotspots(permutations=0).fit(counts) if len(counts) > 1 else None  # the ledger's Gi*
 m = maps.offline_map(catalog.load("countries"))
 maps.add_hotspot_cells(m, tables.hotspot_cells(hotspots, policy))
 maps.add_place_labels(m, found.hotspots.assign(label=[report.place_words(p) for p in found.hotspots["place"]]).head(5))

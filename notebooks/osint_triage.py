@@ -29,7 +29,7 @@ from IPython.display import display
 
 from workbench import catalog
 from workbench.analyse.scope import Scope
-from workbench.collect import triage
+from workbench.share import osint_triage as triage
 from workbench.share import disclosure, maps, tables
 
 policy = disclosure.policy_for(audience)

@@ -52,7 +52,7 @@ incidents = scope.apply(everything)
 series = tables.largest_series(
     incident_series(incidents, freq="MS", by=(group_by,), start=period_start, end=period_end), max_series
 )
-results = (Forecaster(series, models=tuple(models.split(",")), season_length=12, horizon=horizon).fit()
+results = (Forecaster(models=tuple(models.split(",")), season_length=12, horizon=horizon).fit(series)
            if len(series) else None)  # None: nothing in scope to forecast
 found = findings.findings_for(region=region, exploitation_type=exploitation_type,
                               resolution=disclosure.policy_for(audience).h3_resolution)
@@ -97,8 +97,8 @@ tables.render(tables.selection_table(results), policy)
 # %%
 tree = incident_series(incidents, freq="MS", by=("country_iso3", "exploitation_type"), start=period_start,
                        end=period_end, totals=True)
-tree_results = (Forecaster(tree[["unique_id", "ds", "y"]], models=tuple(models.split(",")), season_length=12,
-                           horizon=horizon).fit() if len(tree) else None)
+tree_results = (Forecaster(models=tuple(models.split(",")), season_length=12, horizon=horizon)
+                .fit(tree[["unique_id", "ds", "y"]]) if len(tree) else None)
 reconciled = reconcile_or_none(tree_results, reconcile_method)  # None: no hierarchy in scope
 display(HTML(f"<p>{html.escape(coherence_line(reconciled))}</p>"))
 tables.render(hierarchy_table(reconciled, policy.k if policy.suppress else None, hierarchy_rows), policy,

@@ -225,7 +225,7 @@ def test_feed_reader_never_crashes(tmp_path_factory, title, body, link):
        phone=st.from_regex(r"\+[1-9][0-9]{1,2} [0-9]{3,4} [0-9]{3,4} [0-9]{2,4}", fullmatch=True),
        filler=st.text(alphabet=st.characters(whitelist_categories=("Ll", "Zs")), max_size=40))
 def test_contact_details_never_survive_scrubbing(user, domain, phone, filler):
-    from workbench.collect.pii import scrub_text
+    from workbench.text.pii import scrub_text
 
     out = scrub_text(f"{filler} write to {user}@{domain} or call {phone} {filler}")
     assert f"{user}@{domain}" not in out and phone not in out

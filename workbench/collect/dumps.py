@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from workbench.collect.base import CollectResult, register_collector, reject
-from workbench.collect.dates import DateParseError, parse_timestamp
+from workbench.text.dates import DateParseError, parse_timestamp
 from workbench.collect.files import MAX_BYTES, SourceFileError, decode_text, read_source_bytes
 from workbench.collect.osint import Article, _plain, triage_articles
-from workbench.collect.pii import scrub_text
+from workbench.text.pii import scrub_text
 
 #: Canonical field -> accepted names, first found wins.
 FIELDS: dict[str, tuple[str, ...]] = {

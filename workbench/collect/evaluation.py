@@ -163,7 +163,7 @@ SECTOR_LABOUR = {"en": "the port", "es": "el puerto", "fr": "le port", "pt": "o 
 
 
 def _coords(name: str, iso3: str) -> tuple[float, float]:
-    from workbench.collect.gazetteer import resolve_city
+    from workbench.places.gazetteer import resolve_city
 
     hit = resolve_city(name, iso3)
     if hit is None:

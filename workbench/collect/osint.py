@@ -16,37 +16,20 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from workbench.collect.files import MAX_BYTES, SourceFileError, read_source_bytes
 from workbench.collect.base import CollectResult, file_sha256, grading, register_collector, reject, rejects_frame
-from workbench.collect.gazetteer import fold, locate
-from workbench.collect.pii import scrub_text
+from workbench.collect.triage import detect_language as _detect_language
+from workbench.collect.triage import fold_text, geoparse_folded, lexicon, lexicon_tags
+from workbench.places.gazetteer import locate
+from workbench.text.pii import scrub_text
 from workbench.schema import incident_id
 
 _TAG = re.compile(r"<[^>]+>")
-
-
-@lru_cache(maxsize=1)
-def lexicon() -> dict[str, Any]:
-    """Load the multilingual triage lexicon.
-
-    Returns
-    -------
-    dict
-        ``relevance`` (language -> terms) and one mapping per taxonomy vocabulary
-        (code -> terms); all terms folded.
-    """
-    text = resources.files("workbench").joinpath("resources/osint_lexicon.yaml").read_text("utf-8")
-    raw = yaml.safe_load(text)
-    raw.pop("version", None)
-    return {group: {key: [fold(t) for t in terms] for key, terms in table.items()} for group, table in raw.items()}
 
 
 def detect_language(text: str, hint: str | None = None) -> str:
@@ -64,9 +47,7 @@ def detect_language(text: str, hint: str | None = None) -> str:
     str
         ISO 639-1 code (``"en"`` when nothing else wins).
     """
-    from workbench.collect import triage  # the compiled triage lives there (imports this module)
-
-    return triage.detect_language(text, hint)
+    return _detect_language(text, hint)
 
 
 def tag_text(text: str) -> dict[str, Any]:
@@ -90,8 +71,6 @@ def tag_text(text: str) -> dict[str, Any]:
     jam") are masked first; an ambiguous term alone ("trafficking", "trata") needs an
     exploitation-type, means-of-control or victim word to make the article relevant.
     """
-    from workbench.collect.triage import lexicon_tags
-
     tags = lexicon_tags(text)
     return {k: tags[k] for k in ("relevant", "exploitation_types", "means_of_control", "sector",
                                  "recruitment_method")}
@@ -113,8 +92,6 @@ def geoparse(text: str) -> dict[str, Any]:
         most populous. Exonyms and case forms (``Києві``, ``Londres``) come from the
         lexicon; see :func:`workbench.collect.triage.geoparse_folded`.
     """
-    from workbench.collect.triage import fold_text, geoparse_folded
-
     place = geoparse_folded(fold_text(text))
     return {"place_name": place["place_name"], "country_iso3": place["country_iso3"]}
 

@@ -806,7 +806,7 @@ def media_rates(osint: pd.DataFrame, volume: pd.DataFrame, policy: DisclosurePol
         ``country, OSINT incidents, media items, per 1,000 items, shrunk rate``.
     """
     from workbench.analyse.volume import normalise_by_media_volume
-    from workbench.collect.gazetteer import country_name
+    from workbench.places.gazetteer import country_name
 
     cols = ["country", "OSINT incidents", "media items", "per 1,000 items", "shrunk rate"]
     if osint.empty or volume.empty:

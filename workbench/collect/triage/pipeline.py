@@ -1,0 +1,199 @@
+"""One article's triage: language, relevance with confidence, tags, place and date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import pandas as pd
+
+from workbench.collect.triage.classifier import RelevanceClassifier
+from workbench.collect.triage.dates import extract_date
+from workbench.collect.triage.geoparse import geoparse_folded
+from workbench.collect.triage.language import detect_language_folded
+from workbench.collect.triage.lexicon import WORDS, lexicon_tags
+from workbench.text.fold import fold_text
+
+#: Classifier probabilities inside this band are "uncertain" (flagged for review).
+REVIEW_BAND = (0.35, 0.65)
+#: Reasons that make a decision low-confidence.
+LOW_CONFIDENCE_REASONS = ("weak_term_only", "false_friend", "classifier_disagrees", "classifier_uncertain",
+                          "no_exploitation_type")
+
+
+# --------------------------------------------------------------------------- triage
+@dataclass
+class TriageResult:
+    """Triage of one article.
+
+    Attributes
+    ----------
+    language : str
+        ISO 639-1 code.
+    relevant : bool
+        The decision.
+    confidence : str
+        ``"high"`` or ``"low"`` (low: to be reviewed; see ``reasons``).
+    score : float
+        Relevance score in [0, 1] (lexicon strength, averaged with the classifier's
+        probability when there is one).
+    lexicon_strength : float
+        1.0 strong term, 0.7 weak term with support, 0.3 weak term or false friend
+        alone, 0.0 nothing.
+    probability : float or None
+        The classifier's probability (None without a classifier).
+    reasons : list of str
+        Why the decision is uncertain (:data:`LOW_CONFIDENCE_REASONS`) or incomplete
+        (``no_place``).
+    tags : dict
+        ``exploitation_types``, ``means_of_control``, ``sector``, ``recruitment_method``.
+    place_name, country_iso3 : str or None
+        Where (geoparsed).
+    lat, lon : float or None
+        The city's coordinates (None for a country only).
+    date : pandas.Timestamp or None
+        The date the text mentions.
+    """
+
+    language: str
+    relevant: bool
+    confidence: str
+    score: float
+    lexicon_strength: float
+    probability: float | None
+    reasons: list[str] = field(default_factory=list)
+    tags: dict[str, Any] = field(default_factory=dict)
+    place_name: str | None = None
+    country_iso3: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    date: pd.Timestamp | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a flat dict (tags spread out, reasons joined by ``;``)."""
+        out = {k: v for k, v in self.__dict__.items() if k not in ("tags", "reasons")}
+        out.update(self.tags)
+        out["reasons"] = ";".join(self.reasons)
+        return out
+
+
+class Triage:
+    """Triage articles: language, relevance with confidence, tags, place and date.
+
+    Decision: without a classifier, the lexicon's (:func:`lexicon_tags`). With one, the
+    score is the mean of the lexicon strength and the classifier's probability and the
+    article is relevant when the score is at least 0.5; a strong lexicon term always
+    makes it relevant. Confidence is low when a reason in
+    :data:`LOW_CONFIDENCE_REASONS` applies: a weak term only, a false friend next to
+    exploitation words, a relevant article without an exploitation type, the classifier
+    disagreeing with the lexicon or its probability inside ``review_band``.
+
+    Parameters
+    ----------
+    classifier : RelevanceClassifier, optional
+        A fitted classifier; without it the lexicon decides alone (the default path).
+    review_band : tuple of float
+        Classifier probabilities in this closed band are uncertain.
+    """
+
+    def __init__(self, classifier: RelevanceClassifier | None = None,
+                 review_band: tuple[float, float] = REVIEW_BAND) -> None:
+        self.classifier = classifier
+        self.review_band = review_band
+
+    def _one(self, text: str, hint: str | None, reference: Any, probability: float | None,
+             dates: bool) -> TriageResult:
+        folded = fold_text(text)
+        words = WORDS.findall(folded)
+        language = (hint.split("-")[0].split("_")[0].lower()[:2] if hint
+                    else detect_language_folded(folded, words))
+        lex = lexicon_tags(text, folded)
+        reasons: list[str] = []
+        if lex["strong"]:
+            strength = 1.0
+        elif lex["weak"] and lex["support"]:
+            strength, reasons = 0.7, ["weak_term_only"]
+        elif lex["weak"] or (lex["negatives"] and lex["support"]):
+            strength = 0.3
+            reasons = ["weak_term_only"] if lex["weak"] else ["false_friend"]
+        else:
+            strength = 0.0
+        relevant = lex["relevant"]
+        score = strength
+        if probability is not None:
+            score = (strength + probability) / 2
+            relevant = score >= 0.5 if not lex["strong"] else True
+            if (probability >= 0.5) != lex["relevant"]:
+                reasons.append("classifier_disagrees")
+            if self.review_band[0] <= probability <= self.review_band[1]:
+                reasons.append("classifier_uncertain")
+        if relevant and not lex["exploitation_types"]:
+            reasons.append("no_exploitation_type")
+        place = geoparse_folded(folded, language)
+        if relevant and place["place_name"] is None and place["country_iso3"] is None:
+            reasons.append("no_place")
+        confidence = "low" if any(r in LOW_CONFIDENCE_REASONS for r in reasons) else "high"
+        tags = {k: lex[k] for k in ("exploitation_types", "means_of_control", "sector", "recruitment_method")}
+        return TriageResult(
+            language=language, relevant=bool(relevant), confidence=confidence, score=round(float(score), 4),
+            lexicon_strength=strength, probability=None if probability is None else float(probability),
+            reasons=reasons, tags=tags, place_name=place["place_name"], country_iso3=place["country_iso3"],
+            lat=place["lat"], lon=place["lon"],
+            date=extract_date(folded, language, reference, is_folded=True) if dates else None,
+        )
+
+    def triage(self, text: str, language_hint: str | None = None, reference: Any = None,
+               dates: bool = True) -> TriageResult:
+        """Triage one article.
+
+        Parameters
+        ----------
+        text : str
+            Title and description (plain text).
+        language_hint : str, optional
+            Declared language (trusted).
+        reference : date-like, optional
+            Publication date (for relative dates).
+        dates : bool
+            Extract the mentioned date.
+
+        Returns
+        -------
+        TriageResult
+            The decision and what was found.
+        """
+        prob = None if self.classifier is None else float(self.classifier.predict_proba([text])[0])
+        return self._one(str(text or ""), language_hint, reference, prob, dates)
+
+    def triage_many(self, texts: Sequence[str], language_hints: Sequence[str | None] | None = None,
+                    references: Sequence[Any] | None = None, dates: bool = True) -> pd.DataFrame:
+        """Triage many articles (the classifier, if any, runs once over all of them).
+
+        Parameters
+        ----------
+        texts : sequence of str
+            Article texts.
+        language_hints : sequence, optional
+            Declared languages (None entries: detect).
+        references : sequence, optional
+            Publication dates.
+        dates : bool
+            Extract mentioned dates.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per text: the fields of :class:`TriageResult` (``reasons`` joined by
+            ``;``), in input order.
+        """
+        texts = ["" if t is None else str(t) for t in texts]
+        probs = (self.classifier.predict_proba(texts) if self.classifier is not None and texts
+                 else [None] * len(texts))
+        hints = list(language_hints) if language_hints is not None else [None] * len(texts)
+        refs = list(references) if references is not None else [None] * len(texts)
+        rows = [self._one(t, h, r, None if p is None else float(p), dates).as_dict()
+                for t, h, r, p in zip(texts, hints, refs, probs)]
+        columns = ([f for f in TriageResult.__dataclass_fields__ if f not in ("tags", "reasons")]
+                   + ["exploitation_types", "means_of_control", "sector", "recruitment_method", "reasons"])
+        return pd.DataFrame(rows, columns=columns)
+

@@ -1,0 +1,1 @@
+"""Places shared by every phase: countries (names and codes, any common spelling), cities, first-level divisions."""
