@@ -77,7 +77,7 @@ def test_every_report_runs_for_every_audience_and_is_indexed(partner_run):
     assert [r.notebook for r in results] == [n for n in runner.DEFAULT_REPORTS for _ in range(3)]
     assert [r.parameters["audience"] for r in results[:3]] == ["public", "partner", "law_enforcement"]
     assert all(r.ok for r in results), [r.error for r in results]
-    index = (reports / "index.html").read_text()
+    index = "".join(p.read_text() for p in [reports / "index.html", *sorted(reports.glob("audience-*.html"))])
     for r in results:
         assert r.html.exists() and (reports / "latest" / r.html.name).exists()
         assert f"latest/{r.html.name}" in index

@@ -277,7 +277,7 @@ def corridor_name(origin: str, transit: str, destination: str) -> str:
     str
         The names joined by arrows.
     """
-    from workbench.collect.gazetteer import country_name
+    from workbench.places.gazetteer import country_name
 
     return " -> ".join(country_name(c) for c in (origin, transit, destination) if c)
 
@@ -346,7 +346,7 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
     from workbench.analyse.hexbin import hex_counts
     from workbench.analyse.routes import RouteFlows
     from workbench.analyse.series import incident_series
-    from workbench.collect.gazetteer import country_name
+    from workbench.places.gazetteer import country_name
     from workbench.share import assessment
     from workbench.share.judgements import judgement
 
@@ -462,7 +462,7 @@ def _hotspot_rows(current: Any, judged: list) -> pd.DataFrame:
     import h3
     import numpy as np
 
-    from workbench.collect.gazetteer import area_city
+    from workbench.places.gazetteer import area_city
 
     if current is None or not judged:
         return pd.DataFrame(columns=_COLUMNS["hotspots"])
@@ -490,7 +490,7 @@ def _areas(cells: list[str]) -> list[list[str]]:
 
 
 def _forecast_rows(ladder: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from workbench.collect.gazetteer import country_name
+    from workbench.places.gazetteer import country_name
 
     if ladder is None:
         return pd.DataFrame(columns=_COLUMNS["forecast"]), pd.DataFrame(columns=_COLUMNS["surges"])

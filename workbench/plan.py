@@ -217,7 +217,10 @@ def run_plan(plan: RunPlan, reports_dir: Path | None = None, run_id: str | None 
             for audience in item.audiences or (None,):
                 run_params = {**params, **({"audience": audience} if audience else {})}
                 key = _key(item.notebook, run_params)
-                result = run_notebook(item.notebook, run_params, out_dir, title=item.title, stem=key)
+                before = published.get(key)
+                last_good = (f"../../latest/{key}.html", str(before.get("run_time", ""))) if before else None
+                result = run_notebook(item.notebook, run_params, out_dir, title=item.title, stem=key,
+                                      last_good=last_good)
                 results.append(result)
                 if result.ok:
                     write_text_atomic(latest / f"{key}.html", result.html.read_text(encoding="utf-8"))
@@ -226,6 +229,8 @@ def run_plan(plan: RunPlan, reports_dir: Path | None = None, run_id: str | None 
 
                         pdf = html_to_pdf(result.html, out_dir / f"{key}.pdf")
                         shutil.copyfile(pdf, latest / f"{key}.pdf")
+                    else:
+                        (latest / f"{key}.pdf").unlink(missing_ok=True)  # PDFs only where the plan asks
                     published[key] = {"title": item.title, "parameters": run_params, "audience": audience or "",
                                       "run_time": result.started, "run_id": run_id}
                 else:

@@ -121,7 +121,7 @@ def to_ipynb(name: str, path: Path) -> Path:
 
 
 def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path, title: str | None = None,
-                 stem: str | None = None) -> RunResult:
+                 stem: str | None = None, last_good: tuple[str, str] | None = None) -> RunResult:
     """Execute one notebook with Papermill and export it to HTML with its provenance.
 
     Parameters
@@ -136,6 +136,9 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path, title: st
         Title of the HTML page.
     stem : str, optional
         File name stem (``<name>-<audience>`` by default).
+    last_good : tuple of str, optional
+        ``(relative link, run time)`` of the last good version still published, for the
+        error page of a failed run (without it the page says there is none).
 
     Returns
     -------
@@ -208,7 +211,7 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path, title: st
             error = f"export refused: {exc}"
     if error is not None:
         failure_page(out_dir / f"{stem}.error.html", title, parameters, error,
-                     executed if executed.exists() else None)
+                     executed if executed.exists() else None, *(last_good or ()))
     return RunResult(name, dict(parameters), error is None, html, executed, finished - started, error)
 
 

@@ -430,7 +430,7 @@ def country_bars(counts: pd.Series, ledger: DisclosureLedger, total_name: str | 
     """
     import matplotlib.pyplot as plt
 
-    from workbench.collect.gazetteer import country_name
+    from workbench.places.gazetteer import country_name
 
     counts = counts[counts > 0].sort_values(ascending=False)
     if counts.empty:

@@ -354,7 +354,7 @@ def header_text(scope, policy: DisclosurePolicy, extra: str = "") -> str:
     str
         One line.
     """
-    from workbench.collect.gazetteer import country_name
+    from workbench.places.gazetteer import country_name
 
     region = "all regions" if scope.countries is None else ", ".join(country_name(c) for c in scope.countries)
     what = scope.type_label()
