@@ -55,7 +55,7 @@ counts = hex_counts(window, resolution=resolution)
 hotspots = GetisOrdHotspots(permutations=0).fit(counts) if len(counts) > 1 else None  # the ledger's Gi*
 m = maps.offline_map(catalog.load("countries"))
 maps.add_hotspot_cells(m, tables.hotspot_cells(hotspots, policy))
-maps.add_place_labels(m, found.hotspots.assign(label=[report.place_words(p) for p in found.hotspots["place"]]).head(5))
+maps.add_place_labels(m, report.hotspot_labels(found))
 m
 
 # %% [markdown]

@@ -45,11 +45,10 @@ ledger = report.open_report(found, policy, incidents, tables.header_text(scope, 
                                                                            "judgement(s)."),
                             sections={k: "the-judgements" for k in ("volume", "hotspots", "surges", "corridors",
                                                                     "trends")},
-                            order=("hotspots", "surges", "corridors", "trends", "volume"), report="key_judgements",
-                            chart=False)
+                            order=("hotspots", "surges", "corridors", "trends", "volume"), report="key_judgements")
 prepared = report.judgement_blocks(found.judgements[:top], ledger, report.scope_id(found))
 ledger.settle()
-report.publish_ledger(ledger)
+_ = report.publish_ledger(ledger)
 
 # %% [markdown]
 # ## The judgements <a id="the-judgements"></a>

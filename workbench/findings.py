@@ -55,6 +55,23 @@ SURGE_HISTORY_MONTHS = 36
 MIN_CORRIDOR_INCIDENTS = 20
 
 
+def _code_hash() -> str:
+    """Hash of the modules that define the findings (a changed definition never reads an old ledger)."""
+    from functools import lru_cache
+
+    @lru_cache(maxsize=1)
+    def digest() -> str:
+        root = Path(__file__).resolve().parent
+        h = hashlib.sha256()
+        for rel in ("findings.py", "share/assessment.py", "analyse/routes.py", "analyse/getis_ord.py"):
+            path = root / rel
+            if path.is_file():
+                h.update(path.read_bytes())
+        return h.hexdigest()[:16]
+
+    return digest()
+
+
 @dataclass(frozen=True)
 class FindingsScope:
     """The parameters that define a ledger's data.
@@ -98,7 +115,8 @@ class FindingsScope:
         str
             A 20-character hex key.
         """
-        raw = json.dumps({"v": LEDGER_VERSION, "scope": asdict(self), "store": store_hash}, sort_keys=True)
+        raw = json.dumps({"v": LEDGER_VERSION, "code": _code_hash(), "scope": asdict(self), "store": store_hash},
+                         sort_keys=True)
         return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
 

@@ -187,7 +187,8 @@ def collect_key_findings(found: Any, ledger: DisclosureLedger, sections: dict[st
                                   f"{end}, against {{{previous}}} in the {window} months before.", "", anchor,
                                   "where and what"))
         elif kind == "hotspots":
-            hot = found.hotspots.sort_values(["new", "incidents"], ascending=[False, False]).head(2)
+            hot = found.hotspots[found.hotspots["incidents"].astype(int) > 0]
+            hot = hot.sort_values(["new", "incidents"], ascending=[False, False]).head(2)
             if hot.empty:
                 out.append(KeyFinding("hotspots:none", f"No area was a significant hotspot in the {window} months "
                                       f"to {end}.", "", anchor, "map"))
@@ -263,7 +264,7 @@ def key_findings_html(findings: list[KeyFinding], ledger: DisclosureLedger, scop
     def fill(text: str) -> str:
         return re.sub(r"\{([^{}]+)\}", lambda m: ledger.show(m.group(1)), text)
 
-    shown = [KeyFinding(f.id, fill(f.text), f.term, f.anchor, f.link) for f in findings]
+    shown = [KeyFinding(f.id, fill(f.text), f.term, f.anchor, f.anchor.replace("-", " ") or f.link) for f in findings]
     if any("[c]" in f.text for f in shown) and not note:
         note = f"[c]: withheld to protect confidentiality (fewer than {ledger.k}, or would reveal such a count)."
     return render_block("key_findings.html.j2", findings=shown, scope=scope_text, note=note, ledger_key=ledger_key)
@@ -535,3 +536,196 @@ def open_report(found: Any, policy: Any, incidents: pd.DataFrame, scope_text: st
         display(figure)
     publish_ledger(ledger)
     return ledger
+
+
+def hotspot_labels(found: Any, top: int = 3) -> pd.DataFrame:
+    """The ledger's top hotspots as map labels (new first, then by incidents).
+
+    Parameters
+    ----------
+    found : Findings
+        The findings ledger.
+    top : int
+        Labels kept.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``label, lat, lon``.
+    """
+    hot = found.hotspots[found.hotspots["incidents"].astype(int) > 0]
+    hot = hot.sort_values(["new", "incidents"], ascending=[False, False]).head(top)
+    return pd.DataFrame({"label": [place_words(p) for p in hot["place"]], "lat": hot["lat"].to_numpy(),
+                         "lon": hot["lon"].to_numpy()})
+
+
+def screening_view(results: Any, policy: Any, budget: int, ledger: DisclosureLedger) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Alerts and accounts per typology of a screening, disclosure-controlled together.
+
+    Listing alerted accounts with the typologies they fired lets a reader count the
+    accounts of a typology whose count is withheld (the "18 alerted accounts above a
+    withheld count" leak). Each typology's count enters the ledger with the listing of
+    the rows that name it; a typology whose count is withheld is then not named in any
+    alert row (nor its explanation shown), so no row can be counted.
+
+    Parameters
+    ----------
+    results : ScreeningResults
+        Screening results.
+    policy : DisclosurePolicy
+        The audience's policy (public sees no account-level alert).
+    budget : int
+        Alerts listed.
+    ledger : DisclosureLedger
+        The report's ledger (settled here).
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        ``alerts`` (``rank, account, score, typologies, explanation``) and ``counts``
+        (``typology, title, accounts``; withheld counts missing).
+    """
+    from workbench.apply import screening
+
+    fired = results.features.sum(axis=0).astype("int64")
+    names = {t: ledger.add(f"screening|typology|{t}|accounts", int(n), where="table") for t, n in fired.items()}
+    total = ledger.add("screening|accounts with a typology", int((results.features.sum(axis=1) > 0).sum()))
+    alerts = screening.alert_table(results, policy, budget)
+    raw = results.alerts(budget) if len(alerts) else None
+    for t, name in names.items():
+        mentioned = 0 if raw is None else int(raw["typologies"].astype(str).str.split(", ").map(lambda x: t in x).sum())
+        ledger.listing(name, mentioned, complete=mentioned == int(fired[t]) and mentioned > 0)
+    ledger.settle()
+    hidden = {t for t, name in names.items() if ledger.is_withheld(name)}
+    if raw is not None and hidden:
+        shown_types, explanations = [], []
+        for types, text in zip(raw["typologies"].astype(str), raw["explanation"].astype(str)):
+            kinds = types.split(", ")
+            parts = text.split("; ")
+            keep = [i for i, kind in enumerate(kinds) if kind not in hidden]
+            shown_types.append(", ".join(kinds[i] for i in keep) + ("; others withheld (counts below k)" if keep and len(keep) < len(kinds) else "" if keep else "withheld (counts below k)"))
+            explanations.append("; ".join(parts[i] for i in keep) if len(parts) == len(kinds) else
+                                "withheld (it would name typologies whose counts are withheld)")
+        alerts = alerts.assign(typologies=shown_types, explanation=explanations)
+        for t, name in names.items():  # the listing now names only the shown typologies
+            ledger.listings = [entry for entry in ledger.listings if entry.count != name]
+            ledger.listing(name, 0 if t in hidden else int(fired[t]), complete=t not in hidden)
+    counts = pd.DataFrame({"typology": fired.index, "title": [r.title for r in results.rules.rules],
+                           "accounts": pd.array([ledger.value(names[t]) for t in fired.index], dtype="Int64")})
+    _ = total
+    return alerts, counts
+
+
+def typology_chart(counts: pd.DataFrame, policy: Any):  # -> matplotlib Figure
+    """Bars of accounts per typology; withheld counts drawn hatched and labelled "[c]".
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        ``title, accounts`` (withheld counts missing), from :func:`screening_view`.
+    policy : DisclosurePolicy
+        The audience's policy.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The chart.
+    """
+    import matplotlib.pyplot as plt
+
+    labels = list(counts["title"])[::-1]
+    values = [None if pd.isna(v) else int(v) for v in counts["accounts"]][::-1]
+    scale = max([v for v in values if v is not None] or [policy.k])
+    fig, ax = plt.subplots(figsize=(7.5, 0.38 * len(labels) + 1.0))
+    for i, v in enumerate(values):
+        if v is None:
+            ax.barh(i, policy.k, color="white", edgecolor="#888888", hatch="///")
+            ax.text(policy.k + scale * 0.01, i, "[c] withheld", va="center", fontsize=8, color="#666666")
+        else:
+            ax.barh(i, v, color="#1f4e79")
+            ax.text(v + scale * 0.01, i, f"{v:,}", va="center", fontsize=8)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_title("Accounts firing each typology", fontsize=11, loc="left")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_xlabel("accounts")
+    ax.set_xlim(0, scale * 1.3)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def relate_parts(ledger: DisclosureLedger, total: str, parts: dict[str, int], shown: set[str] | None = None) -> None:
+    """Enter the parts of a total (e.g. every country's count under a headline total) and relate them.
+
+    Parts that the report does not show are entered as withheld (an attacker does not
+    see them), so the audit and settling treat them as unknowns; settling then withholds
+    more when a shown part and the total would pin one down.
+
+    Parameters
+    ----------
+    ledger : DisclosureLedger
+        The report's ledger (``total`` already entered).
+    total : str
+        Name of the total.
+    parts : dict
+        Name -> value of every part (they must sum to the total).
+    shown : set of str, optional
+        Names of the parts the report shows (all by default).
+    """
+    for name, value in parts.items():
+        ledger.add(name, value, where="table")
+        if shown is not None and name not in shown:
+            ledger.items[name].withheld = True
+    if sum(int(v) for v in parts.values()) == ledger.items[total].value:
+        ledger.relate(total, list(parts))
+
+
+def mask_withheld(frame: pd.DataFrame, column: str, names: list[str], ledger: DisclosureLedger,
+                  also: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Blank the cells of a table whose numbers the settled ledger withholds.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A table.
+    column : str
+        Count column.
+    names : list of str
+        Ledger name of each row's count (same order as the rows).
+    ledger : DisclosureLedger
+        Settled ledger.
+    also : tuple of str
+        Columns that would give the count back (rates) and are blanked with it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy.
+    """
+    out = frame.copy()
+    hidden = [ledger.is_withheld(n) for n in names]
+    out[column] = pd.array([pd.NA if h else v for h, v in zip(hidden, out[column])], dtype="Int64")
+    for col in also:
+        out[col] = [pd.NA if h else v for h, v in zip(hidden, out[col])]
+    return out
+
+
+#: Language names for ISO 639-1 codes the triage knows.
+LANGUAGES = {"en": "English", "es": "Spanish", "fr": "French", "pt": "Portuguese", "uk": "Ukrainian", "ru": "Russian",
+             "it": "Italian", "de": "German", "pl": "Polish", "ro": "Romanian", "nl": "Dutch", "ar": "Arabic"}
+
+
+def language_name(code: Any) -> str:
+    """A language code in words (``"en"`` -> ``"English"``; unknown codes as given).
+
+    Parameters
+    ----------
+    code : str
+        ISO 639-1 code.
+
+    Returns
+    -------
+    str
+        The name.
+    """
+    return LANGUAGES.get(str(code).lower(), str(code))

@@ -178,6 +178,45 @@ def hotspot_cells(hotspots, policy: DisclosurePolicy):  # -> geopandas.GeoDataFr
     return gdf
 
 
+def place_of_cell(cell: str) -> str:
+    """Name an H3 cell after the well-known place around it: ``"Almeria, Andalusia, Spain"``.
+
+    The most populous city near the cell's centre (see
+    :func:`workbench.places.gazetteer.area_city`) with its first-level area when the
+    gazetteer knows it, and the country by name; never the cell's id.
+
+    Parameters
+    ----------
+    cell : str
+        H3 cell.
+
+    Returns
+    -------
+    str
+        Place, (area,) country; ``"remote area"`` when no city is known nearby.
+    """
+    import h3
+
+    from workbench.places.gazetteer import area_city, country_name
+
+    lat, lon = h3.cell_to_latlng(cell)
+    city = area_city(float(lat), float(lon))
+    if not city:
+        return "remote area"
+    parts = [str(city["name"])]
+    admin1 = city.get("admin1")
+    if admin1 and admin1 != parts[0]:
+        parts.append(str(admin1))
+    parts.append(country_name(city["country_iso3"]))
+    return ", ".join(parts)
+
+
+#: Hotspot classes in words.
+CLASS_WORDS = {"hot_99": "hotspot (99% confidence)", "hot_95": "hotspot (95%)", "hot_90": "hotspot (90%)",
+               "cold_99": "cold spot (99%)", "cold_95": "cold spot (95%)", "cold_90": "cold spot (90%)",
+               "not_significant": "not significant"}
+
+
 def hotspot_table(hotspots, policy: DisclosurePolicy, top: int = 20) -> pd.DataFrame:
     """The strongest hotspot cells as a table.
 
@@ -196,14 +235,19 @@ def hotspot_table(hotspots, policy: DisclosurePolicy, top: int = 20) -> pd.DataF
         ``h3_cell, hotspot_class, count, gi_z, q_value`` for hot cells; counts below k
         suppressed; empty when ``hotspots`` is None.
     """
+    cols = ["place", "class", "incidents", "Gi* z", "q value"]
     if hotspots is None:
-        return pd.DataFrame(columns=["h3_cell", "hotspot_class", "count", "gi_z", "q_value"])
+        return pd.DataFrame(columns=cols)
     table = hotspots.table
     hot = table[table["hotspot_class"].str.startswith("hot")].sort_values("gi_z", ascending=False).head(top)
-    out = hot[["h3_cell", "hotspot_class", "count", "gi_z", "q_value"]].reset_index(drop=True)
-    out["gi_z"] = out["gi_z"].round(2)
-    out["q_value"] = out["q_value"].map(lambda q: f"{q:.3g}")
-    return suppress_counts(out, ["count"], policy.k) if policy.suppress else out
+    out = pd.DataFrame({
+        "place": [place_of_cell(c) for c in hot["h3_cell"]],
+        "class": hot["hotspot_class"].map(lambda c: CLASS_WORDS.get(c, c)).to_numpy(),
+        "incidents": hot["count"].astype("int64").to_numpy(),
+        "Gi* z": [f"{z:.2f}" for z in hot["gi_z"]],
+        "q value": [_decimal(q, 3) for q in hot["q_value"]],
+    })
+    return suppress_counts(out, ["incidents"], policy.k) if policy.suppress else out
 
 
 def largest_series(series: pd.DataFrame, n: int) -> pd.DataFrame:
@@ -362,6 +406,25 @@ def header_text(scope, policy: DisclosurePolicy, extra: str = "") -> str:
     audience = policy.audience.replace("_", " ")
     rule = f"counts below {policy.k} withheld" if policy.suppress else "exact counts"
     return f"{region}; {what}; {period}. Audience: {audience} ({rule}). {extra}".strip()
+
+
+def header_text_plain(policy: DisclosurePolicy, extra: str = "") -> str:
+    """The audience line of a report with no geographic scope (e.g. bank screening).
+
+    Parameters
+    ----------
+    policy : DisclosurePolicy
+        The audience's policy.
+    extra : str
+        More text.
+
+    Returns
+    -------
+    str
+        One line.
+    """
+    rule = f"counts below {policy.k} withheld" if policy.suppress else "exact counts"
+    return f"Audience: {policy.audience.replace('_', ' ')} ({rule}). {extra.strip()}".strip()
 
 
 def ledger_corridors(found, policy: DisclosurePolicy, top: int = 10) -> pd.DataFrame:
@@ -765,18 +828,19 @@ def robust_hotspot_table(check, policy: DisclosurePolicy, top: int = 20) -> pd.D
         ``h3_cell, hotspot_class, count, class without weak sources, robust`` for hot
         cells; empty when ``check`` is None.
     """
-    cols = ["h3_cell", "hotspot_class", "count", "class without weak sources", "robust"]
+    cols = ["place", "class", "incidents", "class without weak sources", "robust"]
     if check is None:
         return pd.DataFrame(columns=cols)
     t = check.table
     hot = t[t["hotspot_class"].str.startswith("hot")].sort_values("gi_z", ascending=False).head(top)
     out = pd.DataFrame({
-        "h3_cell": hot["h3_cell"], "hotspot_class": hot["hotspot_class"],
-        "count": hot["count"].astype("int64"),
-        "class without weak sources": hot["class_graded"],
-        "robust": hot["robust"].map({True: "yes", False: "no"}),
-    }).reset_index(drop=True)
-    return suppress_counts(out, ["count"], policy.k) if policy.suppress else out
+        "place": [place_of_cell(c) for c in hot["h3_cell"]],
+        "class": hot["hotspot_class"].map(lambda c: CLASS_WORDS.get(c, c)).to_numpy(),
+        "incidents": hot["count"].astype("int64").to_numpy(),
+        "class without weak sources": hot["class_graded"].map(lambda c: CLASS_WORDS.get(c, c)).to_numpy(),
+        "robust": hot["robust"].map({True: "yes", False: "no"}).to_numpy(),
+    })
+    return suppress_counts(out, ["incidents"], policy.k) if policy.suppress else out
 
 
 def media_rates(osint: pd.DataFrame, volume: pd.DataFrame, policy: DisclosurePolicy, top: int = 15) -> pd.DataFrame:
@@ -833,6 +897,7 @@ def media_rates(osint: pd.DataFrame, volume: pd.DataFrame, policy: DisclosurePol
         out = suppress_counts(out, ["OSINT incidents", "media items"], policy.k)
         hidden = out["OSINT incidents"].isna() | out["media items"].isna()  # a rate would give the count back
         out.loc[hidden, ["per 1,000 items", "shrunk rate"]] = pd.NA
+    out.attrs["iso3"] = [str(c) for c in rates["country_iso3"]]  # row keys for a report's disclosure ledger
     out.attrs["note"] = ("Every country with OSINT incidents has its media volume." if known.all() else
                          "Some countries' media volume was not recorded (items ingested before it was kept); "
                          "they are left out.")
