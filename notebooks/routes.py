@@ -48,8 +48,9 @@ windows = (f"Change: {routes.current_window[0].date()} to {routes.current_window
            else "No dated incidents to compare.")
 found = findings.findings_for(region=region, exploitation_type=exploitation_type, resolution=policy.h3_resolution)
 report.open_report(found, policy, incidents, tables.header_text(scope, policy, f"{windows} {routes.note}"),
-                   sections={"corridors": "corridor-change", "volume": "largest-corridors"},
-                   order=("corridors", "volume"), report="routes", chart=False)
+                   sections={"corridors": "corridor-change", "volume": "largest-corridors",
+                             "largest": "largest-corridors"},
+                   order=("corridors", "largest", "volume"), report="routes", chart=False)
 countries = catalog.load("countries")
 m = maps.offline_map(countries)
 maps.add_flows(m, tables.route_map_flows(routes, policy), countries,
@@ -68,20 +69,21 @@ tables.render(tables.ledger_corridors(found, policy), policy, empty="No corridor
 # ## Largest corridors <a id="largest-corridors"></a>
 
 # %%
-tables.render(tables.route_table(routes, policy, top=top), policy, empty="No corridor in scope.")
+tables.render(tables.readable(tables.route_table(routes, policy, top=top)), policy, empty="No corridor in scope.")
 
 # %% [markdown]
 # ## Growing and declining corridors over the report's period
 
 # %%
-tables.render(tables.route_change_table(routes, policy, labels=("growing", "declining", "ended"), top=top),
+tables.render(tables.readable(tables.route_change_table(routes, policy, labels=("growing", "declining", "ended"),
+                                                       top=top)),
               policy, empty="No corridor changed significantly between the report's period and the year before.")
 
 # %% [markdown]
 # ## New corridors (none in the baseline)
 
 # %%
-tables.render(tables.route_change_table(routes, policy, labels=("new",), top=top), policy,
+tables.render(tables.readable(tables.route_change_table(routes, policy, labels=("new",), top=top)), policy,
               empty="No new corridor.")
 
 # %% [markdown]
@@ -90,11 +92,12 @@ tables.render(tables.route_change_table(routes, policy, labels=("new",), top=top
 # shortest routes between other countries passing through (0 when direct routes exist).
 
 # %%
-tables.render(tables.route_hubs_table(routes, policy), policy, empty="No network in scope.")
+tables.render(tables.readable(tables.route_hubs_table(routes, policy)), policy, empty="No network in scope.")
 
 # %% [markdown]
 # ## Incidents with unknown origin, by country of exploitation
 
 # %%
-tables.render(tables.route_unknown_table(routes, policy), policy, empty="Every incident has an origin.")
+tables.render(tables.readable(tables.route_unknown_table(routes, policy)), policy,
+              empty="Every incident has an origin.")
 

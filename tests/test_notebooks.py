@@ -158,3 +158,46 @@ def test_an_empty_scope_gives_a_report_not_a_crash(demo_home, tmp_path, notebook
     with home(demo_home):
         result = runner.run_notebook(notebook, {"region": "ISL", "audience": "public"}, tmp_path)
     assert result.ok, result.error
+
+
+#: What a reader must never see in a report: H3 ids, "nan", Python reprs, scientific notation.
+UNREADABLE = {
+    "H3 cell id": re.compile(r"\b8[0-9a-f]{5,14}f{3,}\b"),
+    "nan": re.compile(r"(?<![\w-])(nan|NaN|<NA>)(?![\w-])|(^|\t)None(\t|$)", re.MULTILINE),
+    "Python repr": re.compile(r"(PosixPath\(|Timestamp\(|<IPython|<Figure size|array\(\[|dtype[:=]|\bdict_keys\()"),
+    "scientific notation": re.compile(r"\b\d(\.\d+)?e[-+]\d{2}\b"),
+}
+
+FIRST_SCREEN = """() => {
+  const h = window.innerHeight;
+  const top = el => el.getBoundingClientRect().top + window.scrollY;
+  const kf = document.querySelector('.wb-key-findings');
+  const visual = [...document.querySelectorAll('img, iframe, .folium-map, svg.main-svg')]
+    .filter(el => el.getBoundingClientRect().height > 100);
+  return {findings: kf ? top(kf) : null, items: kf ? kf.querySelectorAll('li').length : 0,
+          visual: visual.length ? Math.min(...visual.map(top)) : null, height: h};
+}"""
+
+
+def test_every_report_opens_with_findings_and_a_drawing_and_reads_cleanly(partner_run, other_runs, browser):
+    """One browser session over every executed report: the first screen holds the key findings
+    and a chart or map starts on it; the text holds no H3 id, nan, Python repr or 1e-05."""
+    results = [r for r in partner_run[1] + other_runs[1] if r.ok]
+    problems = []
+    for r in results:
+        page = open_offline(browser, r.html, settle_ms=600)
+        page.page.set_viewport_size({"width": 1280, "height": 1000})
+        screen = page.evaluate(FIRST_SCREEN)
+        if screen["findings"] is None or screen["findings"] > screen["height"]:
+            problems.append((r.html.name, "no key findings on the first screen"))
+        elif not 3 <= screen["items"] <= 5:
+            problems.append((r.html.name, f"{screen['items']} key findings"))
+        if screen["visual"] is None or screen["visual"] > 1.6 * screen["height"]:
+            problems.append((r.html.name, "no chart or map right after the findings"))
+        text = page.evaluate("document.body.innerText")
+        for what, pattern in UNREADABLE.items():
+            hit = pattern.search(text)
+            if hit:
+                problems.append((r.html.name, f"{what}: {text[max(0, hit.start() - 40):hit.end() + 20]!r}"))
+        page.close()
+    assert problems == []

@@ -212,6 +212,7 @@ class Findings:
         ids |= {f"hotspot:{r.place}" for r in self.hotspots.itertuples()}
         ids |= {corridor_id(r.origin, r.transit, r.destination, r.growth) for r in self.corridors.itertuples()}
         ids |= {f"trend:{r.country}:{r.direction}" for r in self.trends.itertuples()}
+        ids |= {corridor_id(r.origin, r.transit, r.destination, "largest") for r in self.top_corridors.itertuples()}
         ids |= {f"judgement:{j['kind']}:{j['subject']}" for j in self.judgements}
         return ids
 

@@ -229,6 +229,14 @@ def collect_key_findings(found: Any, ledger: DisclosureLedger, sections: dict[st
                     n = ledger.add(f"{sid}|corridor|{top['corridor']}|window", top["count"])
                     text += f" The largest: {top['corridor']}, {{{n}}} incidents in the {window} months to {end}."
                 out.append(KeyFinding("corridors:none-growing", text, "", anchor, "corridors"))
+        elif kind == "largest":
+            big = found.top_corridors[found.top_corridors["count"] >= (ledger.k if ledger.suppress else 1)]
+            for row in big.head(2).itertuples():
+                n = ledger.add(f"{sid}|corridor|{row.corridor}|window", row.count)
+                via = " (through a transit country)" if row.transit else ""
+                out.append(KeyFinding(f"corridor:{row.origin}-{row.transit or 'direct'}-{row.destination}:largest",
+                                      f"Largest corridor{via}: {row.corridor}, {{{n}}} incidents in the {window} "
+                                      f"months to {end}.", "", anchor, "corridors"))
         elif kind == "trends":
             trends = [j for j in found.judgements if j["kind"] == "trend"][:1]
             for j in trends:
@@ -729,3 +737,35 @@ def language_name(code: Any) -> str:
         The name.
     """
     return LANGUAGES.get(str(code).lower(), str(code))
+
+
+def change_chart(counts: dict[str, int], title: str):  # -> matplotlib Figure
+    """Bars of how many things changed, by kind (counts of places and corridors, not of people).
+
+    Parameters
+    ----------
+    counts : dict
+        Kind -> number of changes.
+    title : str
+        Chart title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The chart.
+    """
+    import matplotlib.pyplot as plt
+
+    labels, values = list(counts)[::-1], list(counts.values())[::-1]
+    fig, ax = plt.subplots(figsize=(7.5, 0.4 * len(labels) + 1.0))
+    ax.barh(range(len(labels)), values, color="#1f4e79")
+    for i, v in enumerate(values):
+        ax.text(v + 0.05, i, f"{v:,}", va="center", fontsize=8)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_title(title, fontsize=11, loc="left")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_xlim(0, max(values + [1]) * 1.2)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig

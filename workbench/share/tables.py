@@ -535,6 +535,49 @@ def ledger_forecast(found) -> pd.DataFrame:
     })
 
 
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table as readers expect it: no H3 ids, countries and hotspot classes in words.
+
+    Columns holding H3 cells (``h3_cell``, ``h3 cell``) are dropped (places are named in
+    another column), ISO3 codes in ``country``/``origin``/``destination``/``transit``
+    columns become country names, and Gi* classes become words.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A disclosure-controlled table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy.
+    """
+    from workbench.places.gazetteer import country_name
+
+    import re
+
+    h3_like = re.compile(r"^8[0-9a-f]{14}$")
+    out = frame.copy()
+    for col in list(out.columns):
+        values = out[col].dropna()
+        if len(values) and values.map(lambda v: isinstance(v, str) and bool(h3_like.match(v))).all():
+            if "place" in out.columns:
+                out = out.drop(columns=[col])
+            else:
+                out[col] = [place_of_cell(v) if isinstance(v, str) else v for v in out[col]]
+                out = out.rename(columns={col: "place"})
+                out = out[["place", *[c for c in out.columns if c != "place"]]]
+        elif str(col).replace(" ", "_").lower() == "h3_cell":
+            out = out.drop(columns=[col])
+    for col in out.columns:
+        name = str(col).lower()
+        if name in ("country", "origin", "destination", "transit"):
+            out[col] = [country_name(v) if isinstance(v, str) and len(v) == 3 and v.isupper() else v for v in out[col]]
+        elif name in ("hotspot class", "hotspot_class", "class", "class now", "class before"):
+            out[col] = [CLASS_WORDS.get(v, v) if isinstance(v, str) else v for v in out[col]]
+    return out
+
+
 def header(scope, policy: DisclosurePolicy, extra: str = ""):  # -> IPython HTML
     """The report's scope line, escaped.
 
