@@ -23,6 +23,7 @@ period_start = "2024-11-01"
 period_end = "2026-10-31"
 exploitation_type = "ALL"
 audience = "partner"
+sources = "ALL"
 top = 15
 h3_resolution = 0
 unit = "h3"
@@ -38,7 +39,7 @@ from workbench.analyse.scope import Scope
 from workbench.apply import campaign_evaluation, campaigns
 from workbench.share import disclosure, maps, report, tables
 
-scope = Scope(region, period_start, period_end, exploitation_type)
+scope = Scope(region, period_start, period_end, exploitation_type, sources)
 policy = disclosure.policy_for(audience)
 resolution = min(h3_resolution or policy.h3_resolution, policy.h3_resolution)
 incidents = scope.apply(catalog.load("incidents"))
@@ -46,7 +47,8 @@ counts = hex_counts(incidents, resolution=resolution)
 hotspots = GetisOrdHotspots(permutations=0).fit(counts) if len(counts) else None
 targets = (campaigns.CampaignTargeting(resolution=resolution, unit=unit, min_incidents=policy.k)
            .fit(incidents, hotspots) if len(incidents) else None)
-found = findings.findings_for(region=region, exploitation_type=exploitation_type, resolution=resolution)
+found = findings.findings_for(region=region, exploitation_type=exploitation_type, sources=sources,
+                              resolution=resolution)
 ranked = tables.readable(campaigns.target_table(targets, policy, top))
 ledger = report.DisclosureLedger.for_policy(policy, "campaign_targeting")
 opening = report.collect_key_findings(found, ledger,
@@ -64,6 +66,8 @@ display(HTML(report.key_findings_html(opening[:5], ledger, tables.header_text(
 _ = report.publish_ledger(ledger)
 m = maps.offline_map(catalog.load("countries"))
 campaigns.add_targets(m, targets, top)
+display(m)
+scope.block(incidents, policy, catalog.load("quarantine"))
 
 # %% [markdown]
 # ## Ranked target areas <a id="ranked-target-areas"></a>

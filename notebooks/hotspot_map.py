@@ -22,6 +22,7 @@ period_start = "2025-11-01"
 period_end = "2026-10-31"
 exploitation_type = "ALL"
 audience = "partner"
+sources = "ALL"
 h3_resolution = 0
 alpha = 0.05
 emerging_steps = 12
@@ -38,12 +39,13 @@ from workbench.analyse.robustness import RobustnessCheck
 from workbench.analyse.scope import Scope
 from workbench.share import disclosure, maps, report, tables
 
-scope = Scope(region, period_start, period_end, exploitation_type)
+scope = Scope(region, period_start, period_end, exploitation_type, sources)
 policy = disclosure.policy_for(audience)
-everything = Scope(region, "", "", exploitation_type).apply(catalog.load("incidents"))
+everything = Scope(region, "", "", exploitation_type, sources).apply(catalog.load("incidents"))
 incidents = scope.apply(everything)
 resolution = min(h3_resolution or policy.h3_resolution, policy.h3_resolution)
-found = findings.findings_for(region=region, exploitation_type=exploitation_type, resolution=resolution)
+found = findings.findings_for(region=region, exploitation_type=exploitation_type, sources=sources,
+                              resolution=resolution)
 report.open_report(found, policy, everything,
                    tables.header_text(scope, policy, f"H3 resolution {resolution}; false discovery rate {alpha}."),
                    sections={"hotspots": "map", "volume": "map", "trends": "emerging", "surges": "emerging"},
@@ -53,7 +55,8 @@ hotspots = GetisOrdHotspots(alpha=alpha).fit(counts) if len(counts) else None  #
 m = maps.offline_map(catalog.load("countries"))
 maps.add_hotspot_cells(m, tables.hotspot_cells(hotspots, policy))
 maps.add_place_labels(m, report.hotspot_labels(found))
-m
+display(m)
+scope.block(incidents, policy, catalog.load("quarantine"))
 
 # %% [markdown]
 # ## Map <a id="map"></a>

@@ -22,6 +22,7 @@ period_start = "2025-11-01"
 period_end = "2026-10-31"
 exploitation_type = "ALL"
 audience = "partner"
+sources = "ALL"
 h3_resolution = 0
 
 # %%
@@ -33,15 +34,17 @@ from workbench.analyse.hexbin import hex_counts
 from workbench.analyse.scope import Scope
 from workbench.share import disclosure, maps, report, tables
 
-scope = Scope(region, period_start, period_end, exploitation_type)
+scope = Scope(region, period_start, period_end, exploitation_type, sources)
 policy = disclosure.policy_for(audience)
 resolution = min(h3_resolution or policy.h3_resolution, policy.h3_resolution)
-found = findings.findings_for(region=region, exploitation_type=exploitation_type, resolution=resolution)
-everything = Scope(region, "", "", exploitation_type).apply(catalog.load("incidents"))
+found = findings.findings_for(region=region, exploitation_type=exploitation_type, sources=sources,
+                              resolution=resolution)
+everything = Scope(region, "", "", exploitation_type, sources).apply(catalog.load("incidents"))
 incidents = scope.apply(everything)
 ledger = report.open_report(found, policy, everything, tables.header_text(scope, policy), report="intelligence_report",
                             sections={"volume": "where-and-what", "hotspots": "hotspots", "surges": "surges",
                                       "corridors": "corridors", "trends": "surges"})
+scope.block(incidents, policy, catalog.load("quarantine"))
 
 # %% [markdown]
 # ## Hotspots <a id="hotspots"></a>

@@ -25,6 +25,7 @@ end_month = ""
 window_months = 6
 trend_months = 24
 audience = "partner"
+sources = "ALL"
 h3_resolution = 0
 top = 10
 
@@ -36,9 +37,9 @@ from workbench.analyse.scope import Scope
 from workbench.share import disclosure, judgements, report, tables
 
 policy = disclosure.policy_for(audience)
-scope = Scope(region, "", "", exploitation_type)
+scope = Scope(region, "", "", exploitation_type, sources)
 resolution = min(h3_resolution or policy.h3_resolution, policy.h3_resolution)
-found = findings.findings_for(region=region, exploitation_type=exploitation_type, end_month=end_month,
+found = findings.findings_for(region=region, exploitation_type=exploitation_type, sources=sources, end_month=end_month,
                               window_months=window_months, trend_months=trend_months, resolution=resolution)
 incidents = scope.apply(catalog.load("incidents"))
 ledger = report.open_report(found, policy, incidents, tables.header_text(scope, policy, f"{len(found.judgements)} "
@@ -49,6 +50,7 @@ ledger = report.open_report(found, policy, incidents, tables.header_text(scope, 
 prepared = report.judgement_blocks(found.judgements[:top], ledger, report.scope_id(found))
 ledger.settle()
 _ = report.publish_ledger(ledger)
+scope.block(incidents, policy, catalog.load("quarantine"))
 
 # %% [markdown]
 # ## The judgements <a id="the-judgements"></a>

@@ -26,10 +26,12 @@ period_start = "2022-11-01"
 period_end = "2026-10-31"
 exploitation_type = "ALL"
 audience = "partner"
+sources = "ALL"
 group_by = "country_iso3"
 max_series = 8
 horizon = 6
 models = "auto"
+frequency = "auto"
 reconcile_method = "mint_shrink"
 hierarchy_rows = 3
 
@@ -41,27 +43,29 @@ from IPython.display import HTML, display
 from workbench import catalog, findings
 from workbench.analyse.forecast import Forecaster, ladder_table
 from workbench.analyse.reconcile import coherence_line, hierarchy_table, reconcile_or_none
-from workbench.analyse.scope import Scope
+from workbench.analyse.scope import Scope, series_frequency
 from workbench.analyse.series import incident_series
 from workbench.share import charts, disclosure, report, tables
 
-scope = Scope(region, period_start, period_end, exploitation_type)
+scope = Scope(region, period_start, period_end, exploitation_type, sources)
 policy = disclosure.policy_for(audience)
 everything = catalog.load("incidents")
 incidents = scope.apply(everything)
+freq, season, freq_note = series_frequency(incidents, frequency)  # from the records' date precision
 series = tables.largest_series(
-    incident_series(incidents, freq="MS", by=(group_by,), start=period_start, end=period_end), max_series
+    incident_series(incidents, freq=freq, by=(group_by,), start=period_start, end=period_end), max_series
 )
-results = (Forecaster(models=tuple(models.split(",")), season_length=12, horizon=horizon).fit(series)
+results = (Forecaster(models=tuple(models.split(",")), season_length=season, horizon=horizon).fit(series)
            if len(series) else None)  # None: nothing in scope to forecast
-found = findings.findings_for(region=region, exploitation_type=exploitation_type,
-                              resolution=disclosure.policy_for(audience).h3_resolution)
-report.open_report(found, policy, Scope(region, "", "", exploitation_type).apply(everything),
-                   tables.header_text(scope, policy, f"Series by {group_by}; {horizon} months ahead."),
+found = findings.findings_for(region=region, exploitation_type=exploitation_type, sources=sources,
+                              resolution=policy.h3_resolution)
+report.open_report(found, policy, Scope(region, "", "", exploitation_type, sources).apply(everything),
+                   tables.header_text(scope, policy, f"Series by {group_by}; {horizon} periods ahead; {freq_note}."),
                    sections={"surges": "surge-alerts", "trends": "surge-alerts", "volume": "forecasts",
                              "corridors": "corridor-trends"},
                    order=("surges", "trends", "volume", "corridors"), report="trend_forecast", chart=False)
-charts.forecast_grid(series, results, policy)
+display(charts.forecast_grid(series, results, policy))
+scope.block(incidents, policy, catalog.load("quarantine"))
 
 # %% [markdown]
 # ## Surge alerts <a id="surge-alerts"></a>
@@ -95,9 +99,9 @@ tables.render(tables.selection_table(results), policy)
 # over the horizon; values below the audience's threshold are withheld.
 
 # %%
-tree = incident_series(incidents, freq="MS", by=("country_iso3", "exploitation_type"), start=period_start,
+tree = incident_series(incidents, freq=freq, by=("country_iso3", "exploitation_type"), start=period_start,
                        end=period_end, totals=True)
-tree_results = (Forecaster(models=tuple(models.split(",")), season_length=12, horizon=horizon)
+tree_results = (Forecaster(models=tuple(models.split(",")), season_length=season, horizon=horizon)
                 .fit(tree[["unique_id", "ds", "y"]]) if len(tree) else None)
 reconciled = reconcile_or_none(tree_results, reconcile_method)  # None: no hierarchy in scope
 display(HTML(f"<p>{html.escape(coherence_line(reconciled))}</p>"))

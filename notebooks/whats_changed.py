@@ -22,6 +22,7 @@ exploitation_type = "ALL"
 as_of = ""
 previous_as_of = ""
 audience = "partner"
+sources = "ALL"
 window_months = 3
 
 # %%
@@ -33,7 +34,7 @@ from workbench.analyse.scope import Scope
 from workbench.share import digest, disclosure, report, tables
 
 policy = disclosure.policy_for(audience)
-scope = Scope(region, "", "", exploitation_type)
+scope = Scope(region, "", "", exploitation_type, sources)
 incidents = scope.apply(catalog.load("incidents"))
 now = pd.Timestamp(as_of) if as_of else incidents["reported_at"].max().tz_convert(None).normalize()
 before = pd.Timestamp(previous_as_of) if previous_as_of else now - pd.DateOffset(months=1)
@@ -54,8 +55,9 @@ display(HTML(report.key_findings_html(opening, ledger, tables.header_text(
     scope, policy, f"Changes from {before.date()} to {now.date()}; {window_months}-month window; H3 resolution "
     f"{resolution}."))))
 _ = report.publish_ledger(ledger)
-report.change_chart({words: len(changes[key]) for key, (words, _) in labels.items()},
-                    f"What changed from {before.date()} to {now.date()}")
+display(report.change_chart({words: len(changes[key]) for key, (words, _) in labels.items()},
+                            f"What changed from {before.date()} to {now.date()}"))
+scope.block(incidents, policy, catalog.load("quarantine"))
 
 # %% [markdown]
 # ## New hotspots <a id="new-hotspots"></a>

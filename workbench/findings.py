@@ -8,8 +8,8 @@ listed surges; one ignored the nationality fallback for corridors). Here the fin
 :func:`findings_for`, which reads the stored ledger when one exists for the same scope and
 the same store contents, and computes (and stores) it otherwise.
 
-A scope is what defines the data: ``region``, ``exploitation_type``, ``sources`` (kinds of
-source, e.g. ``"app,partner"``), the last month judged (``end_month``, default the last
+A scope is what defines the data: ``region``, ``exploitation_type``, ``sources`` (catalog
+source entries, e.g. ``"app_reports,partner_hla"``), the last month judged (``end_month``, default the last
 complete month), the window lengths and the H3 ``resolution`` (the audience's). The
 ledger's key hashes these and the SHA-256 of the store manifest, so new data gives a new
 ledger and an old one is never read against new data.
@@ -83,7 +83,7 @@ class FindingsScope:
     exploitation_type : str
         ``"ALL"`` or a taxonomy code.
     sources : str
-        ``"ALL"`` or source types joined by commas (``app``, ``partner``, ``osint``...).
+        ``"ALL"`` or catalog source entries joined by commas (as the reports' ``sources``).
     end_month : str
         Last month judged (``YYYY-MM``); empty for the last complete month of the data.
     window_months : int
@@ -315,11 +315,7 @@ def _git_commit() -> str:
 def _in_scope(incidents: pd.DataFrame, scope: FindingsScope) -> pd.DataFrame:
     from workbench.analyse.scope import Scope
 
-    out = Scope(scope.region, "", "", scope.exploitation_type).apply(incidents)
-    if scope.sources.strip().upper() not in ("", "ALL"):
-        kinds = [s.strip() for s in scope.sources.split(",") if s.strip()]
-        out = out[out["source_type"].isin(kinds)]
-    return out
+    return Scope(scope.region, "", "", scope.exploitation_type, scope.sources).apply(incidents)
 
 
 def last_complete_month(incidents: pd.DataFrame) -> pd.Timestamp:
