@@ -201,3 +201,15 @@ def test_every_report_opens_with_findings_and_a_drawing_and_reads_cleanly(partne
                 problems.append((r.html.name, f"{what}: {text[max(0, hit.start() - 40):hit.end() + 20]!r}"))
         page.close()
     assert problems == []
+
+
+def test_the_auditor_recovers_no_withheld_count_from_any_audience(partner_run, other_runs):
+    """Every report for every audience of a run, attacked together by subtraction and by counting rows."""
+    from workbench.share.ledger import audit_run
+
+    for reports, results in (partner_run, other_runs):
+        ledgers = list((reports / "runs" / "t1").glob("*.disclosure.json"))
+        assert len(ledgers) == len([r for r in results if r.ok]), "every report leaves its disclosure ledger"
+        result = audit_run(reports / "runs" / "t1")
+        print(f"\ndisclosure audit of {len(ledgers)} reports: {result}")
+        assert result.published > 0 and result.ok, str(result)

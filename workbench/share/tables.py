@@ -403,9 +403,11 @@ def header_text(scope, policy: DisclosurePolicy, extra: str = "") -> str:
     region = "all regions" if scope.countries is None else ", ".join(country_name(c) for c in scope.countries)
     what = scope.type_label()
     period = f"{scope.start or 'start'} to {scope.end or 'latest'}" if (scope.start or scope.end) else "all dates"
+    entries = getattr(scope, "source_entries", None)
+    sources = f"; sources {', '.join(entries)}" if entries else ""
     audience = policy.audience.replace("_", " ")
     rule = f"counts below {policy.k} withheld" if policy.suppress else "exact counts"
-    return f"{region}; {what}; {period}. Audience: {audience} ({rule}). {extra}".strip()
+    return f"{region}; {what}; {period}{sources}. Audience: {audience} ({rule}). {extra}".strip()
 
 
 def header_text_plain(policy: DisclosurePolicy, extra: str = "") -> str:
