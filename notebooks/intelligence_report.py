@@ -31,6 +31,7 @@ from IPython.display import display
 from workbench import catalog, findings
 from workbench.analyse.getis_ord import GetisOrdHotspots
 from workbench.analyse.hexbin import hex_counts
+from workbench.analyse.aggregates import published_counts
 from workbench.analyse.scope import Scope
 from workbench.share import disclosure, maps, report, tables
 
@@ -83,6 +84,16 @@ tables.render(tables.ledger_corridors(found, policy), policy, empty="No corridor
 display(tables.render(tables.ledger_surges(found, policy), policy,
                       empty=f"No country's count for {report.month_words(found.end_month)} was above its forecast interval."))
 tables.render(tables.ledger_trends(found), policy, empty="No country's trend is clear enough to state.")
+
+# %% [markdown]
+# ## Published counts (aggregate tables, beside our records, never added to them)
+# Other organisations' published counts in scope (e.g. a national or UNODC data release); a
+# censored value such as <5 is shown as the interval 1-4.
+
+# %%
+published = published_counts(catalog.load("aggregates"), scope.countries, scope.start, scope.end,
+                             scope.source_entries, policy.k if policy.suppress else None, totals_only=False)
+tables.render(tables.readable(published.head(20)), policy, empty="No published counts in scope.")
 
 # %% [markdown]
 # ## Sources and grading

@@ -43,6 +43,7 @@ from IPython.display import HTML, display
 from workbench import catalog, findings
 from workbench.analyse.forecast import Forecaster, ladder_table
 from workbench.analyse.reconcile import coherence_line, hierarchy_table, reconcile_or_none
+from workbench.analyse.aggregates import published_counts
 from workbench.analyse.scope import Scope, series_frequency
 from workbench.analyse.series import incident_series
 from workbench.share import charts, disclosure, report, tables
@@ -91,6 +92,16 @@ tables.render(ladder_table(results), policy, empty="No series in scope to foreca
 # %%
 tables.render(tables.selection_table(results), policy)
 
+
+# %% [markdown]
+# ## Published counts (aggregate tables, beside our records, never added to them)
+# Other organisations' published counts in scope (e.g. a national or UNODC data release); a
+# censored value such as <5 is shown as the interval 1-4.
+
+# %%
+published = published_counts(catalog.load("aggregates"), scope.countries, scope.start, scope.end,
+                             scope.source_entries, policy.k if policy.suppress else None, totals_only=True)
+tables.render(tables.readable(published.head(20)), policy, empty="No published counts in scope.")
 
 # %% [markdown]
 # ## Reconciled country and type forecasts

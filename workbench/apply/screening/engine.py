@@ -254,21 +254,40 @@ class TypologyScreen:
                         pd.DataFrame(columns=["record", "field", "value", "reason"]))
         return self._finish(stats, reject_frame, offset)
 
-    def screen_file(self, path: str | Path, chunksize: int = 250_000) -> ScreeningResults:
-        """Screen a CSV or Parquet file, streaming it in chunks.
+    def screen_file(self, path: str | Path, chunksize: int = 250_000, engine: str = "auto") -> ScreeningResults:
+        """Screen a CSV or Parquet file, streaming it in chunks or aggregating it in DuckDB.
 
         Parameters
         ----------
         path : str or Path
             ``.csv`` (read as text, then validated) or ``.parquet``.
         chunksize : int
-            Rows per chunk.
+            Rows per chunk (pandas engine).
+        engine : {"auto", "duckdb", "pandas"}
+            ``duckdb``: validate and aggregate a Parquet file in one DuckDB pass
+            (:mod:`workbench.apply.screening.duck`); ``pandas``: stream chunks;
+            ``auto``: DuckDB for Parquet files whose layout it handles, else pandas.
 
         Returns
         -------
         ScreeningResults
-            Identical to :meth:`fit` on the whole file.
+            Identical to :meth:`fit` on the whole file, whichever the engine.
         """
+        if engine not in ("auto", "duckdb", "pandas"):
+            raise ValueError(f"engine={engine!r}: expected 'auto', 'duckdb' or 'pandas'")
+        is_parquet = Path(path).suffix.lower() in (".parquet", ".pq")
+        if engine == "duckdb" and not is_parquet:
+            raise ValueError(f"{Path(path).name}: the duckdb engine reads .parquet files; use engine='pandas'")
+        if engine != "pandas" and is_parquet:
+            from workbench.apply.screening.duck import duckdb_evidence
+
+            out = duckdb_evidence(path, self.rules, self.params, self.window_days, self.as_of, self.currency,
+                                  self.fx_rates)
+            if out is not None:
+                return self._results(_assemble_evidence(out["parts"]), out["accounts"], out["n_tx"], out["end_day"],
+                                     out["rejects"], out["n_in"], out["n_scored"])
+            if engine == "duckdb":
+                raise ValueError(f"{Path(path).name}: layout not handled by the duckdb engine; use engine='pandas'")
         return self.fit_chunks(iter_transactions(path, chunksize))
 
     def _finish(self, stats: _Statistics, rejects: pd.DataFrame, n_in: int) -> ScreeningResults:
@@ -285,8 +304,13 @@ class TypologyScreen:
         accounts = _AccountIndex(stats.ids, end_day)
         n_tx = accounts.total(accounts.in_window(base, self.window_days), "n")
         evidence = self._evidence(stats, accounts)
+        return self._results(evidence, accounts.names, n_tx, end_day, rejects, n_in, stats.n_rows)
+
+    def _results(self, evidence: pd.DataFrame, accounts: np.ndarray, n_tx: np.ndarray, end_day: int,
+                 rejects: pd.DataFrame, n_in: int, n_scored: int) -> ScreeningResults:
+        """Scores, hits and notes from the evidence (shared by the pandas and DuckDB paths)."""
         fired = evidence[evidence["fired"]]
-        features, scores = self._scores(fired, accounts.names, n_tx)
+        features, scores = self._scores(fired, accounts, n_tx)
         hits = self._hits(fired, scores)
 
         notes = [f"Score = 1 - prod(1 - weight) over the typologies an account fires (noisy-OR; rules "
@@ -305,24 +329,14 @@ class TypologyScreen:
             rules=self.rules, rules_version=self.rules.version, high_risk_countries=self.high_risk_countries,
             window_start=pd.Timestamp(np.datetime64(end_day - self.window_days + 1, "D")),
             window_end=pd.Timestamp(np.datetime64(end_day, "D")), window_days=self.window_days,
-            currency=self.currency, n_rows_in=n_in, n_rows_scored=stats.n_rows, n_rows_rejected=n_rej,
+            currency=self.currency, n_rows_in=n_in, n_rows_scored=n_scored, n_rows_rejected=n_rej,
             note=" ".join(notes))
 
     def _evidence(self, stats: _Statistics, accounts: _AccountIndex) -> pd.DataFrame:
         """Every (account, typology) with a matching transaction: measures, ratio, fired."""
-        distinct_cols = [f"distinct_{f}" for f in DISTINCT_FIELDS]
         parts = [part for rule in self.rules.rules
                  if (part := _rule_evidence(rule, rule.window_days or self.window_days, stats, accounts)) is not None]
-        ev_cols = ["account", "typology", "count", "amount", *distinct_cols, "ratio", "fired", "window_days"]
-        evidence = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ev_cols)
-        for c in distinct_cols:
-            if c not in evidence.columns:
-                evidence[c] = np.nan
-        evidence = evidence[ev_cols]
-        for c in ["count", *distinct_cols, "window_days"]:
-            evidence[c] = evidence[c].astype("Int64")
-        evidence["fired"] = evidence["fired"].astype(bool)
-        return evidence.sort_values(["account", "typology"]).reset_index(drop=True)
+        return _assemble_evidence(parts)
 
     def _scores(self, fired: pd.DataFrame, accounts: np.ndarray,
                 n_tx: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -364,6 +378,21 @@ class TypologyScreen:
             for h in hits.to_dict("records")]
         return hits[["account", "rank", "typology", "title", "source", "weight", "count", "amount", *distinct_cols,
                      "explanation"]].reset_index(drop=True)
+
+
+def _assemble_evidence(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Per-rule evidence frames -> one table with fixed columns and dtypes, by account and typology."""
+    distinct_cols = [f"distinct_{f}" for f in DISTINCT_FIELDS]
+    ev_cols = ["account", "typology", "count", "amount", *distinct_cols, "ratio", "fired", "window_days"]
+    evidence = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ev_cols)
+    for c in distinct_cols:
+        if c not in evidence.columns:
+            evidence[c] = np.nan
+    evidence = evidence[ev_cols]
+    for c in ["count", *distinct_cols, "window_days"]:
+        evidence[c] = evidence[c].astype("Int64")
+    evidence["fired"] = evidence["fired"].astype(bool)
+    return evidence.sort_values(["account", "typology"]).reset_index(drop=True)
 
 
 def _joined(parts: list[pd.DataFrame]) -> pd.DataFrame:
