@@ -65,7 +65,8 @@ _ = report.publish_ledger(ledger)
 m = maps.offline_map(catalog.load("countries"))
 maps.add_hotspot_cells(m, tables.hotspot_cells(hotspots, policy))
 supply_chain.add_sites(m, results)
-m
+display(m)
+Scope().block(incidents, policy, catalog.load("quarantine"))
 
 # %% [markdown]
 # ## Sites ranked by risk <a id="sites-ranked-by-risk"></a>
