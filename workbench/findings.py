@@ -402,7 +402,8 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
 
     # surges: the forecasting ladder on monthly country series
     first = (end.to_period("M") - (SURGE_HISTORY_MONTHS - 1)).to_timestamp()
-    series = incident_series(dated, freq="MS", by=("country_iso3",), start=str(first.date()), end=str(end.date()))
+    series = incident_series(dated, freq="MS", by=("country_iso3",), start=str(first.date()), end=str(end.date()),
+                             **_coarse_drop(incident_series))  # year-dated records never placed in January
     series = series[~series["unique_id"].astype(str).str.contains("ALL")]
     ladder = Forecaster(season_length=12, horizon=3).fit(series) if len(series) else None
     surge_judgements = assessment.surge_judgements(ladder, dated) if ladder is not None else []
@@ -457,6 +458,13 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
     out.provenance["seconds"] = round(time.time() - started, 2)
     out.provenance["countries"] = {c: country_name(c) for c in sorted(data["country_iso3"].dropna().unique())}
     return out
+
+
+def _coarse_drop(builder: Any) -> dict[str, str]:
+    """``coarse="drop"`` when the series builder takes it (records dated more coarsely than a month left out)."""
+    import inspect
+
+    return {"coarse": "drop"} if "coarse" in inspect.signature(builder).parameters else {}
 
 
 def _plain(value: Any) -> Any:
