@@ -408,9 +408,17 @@ def screen(
     out: Optional[Path] = typer.Option(None, help="Folder for scores.csv, hits.csv and rejects.csv."),
     chunksize: int = typer.Option(250_000, help="Rows per chunk when streaming a file."),
 ) -> None:
-    """Screen bank transactions for trafficking typologies; print the ranked alerts with explanations."""
+    """Screen bank transactions for trafficking typologies; print the ranked alerts with explanations.
+
+    Account statements (``account, amount, channel, ...``) go through the account-level
+    rules; transfer files (``from_account, to_account, type, ...``, accounts mostly seen
+    once) through the transaction-level rules.
+    """
+    import pandas as pd
+
     from workbench import catalog
-    from workbench.apply.screening import TypologyScreen, high_risk_countries
+    from workbench.apply.screening import TransferScreen, TypologyScreen, high_risk_countries
+    from workbench.apply.screening.transfers import is_transfer_layout, transfer_file_columns
     from workbench.share.extract import write_safe_csv
 
     path = Path(entry)
@@ -419,10 +427,18 @@ def screen(
         meta = {} if is_file else catalog.metadata(entry)
         home = home_country or meta.get("home_country")
         risk = high_risk_countries(catalog.load("incidents"), top=high_risk_top, exclude=[home] if home else ())
-        screener = TypologyScreen(rules=rules, high_risk_countries=risk, window_days=window_days,
-                                  currency=meta.get("currency", "EUR"))
-        results = (screener.screen_file(path, chunksize=chunksize) if is_file
-                   else screener.fit(catalog.load(entry)))
+        frame = None if is_file else catalog.load(entry)
+        columns = list(frame.columns) if frame is not None else transfer_file_columns(path)
+        if is_transfer_layout(columns):  # from/to transfers (one-off accounts, no MCC or city)
+            if frame is None:
+                frame = (pd.read_parquet(path) if path.suffix.lower() == ".parquet"
+                         else pd.read_csv(path, dtype=str, keep_default_na=False))
+            results = TransferScreen(rules=rules, high_risk_countries=risk,
+                                     currency=meta.get("currency", "EUR")).fit(frame)
+        else:
+            screener = TypologyScreen(rules=rules, high_risk_countries=risk, window_days=window_days,
+                                      currency=meta.get("currency", "EUR"))
+            results = screener.screen_file(path, chunksize=chunksize) if frame is None else screener.fit(frame)
     except (ValueError, KeyError, OSError) as exc:  # bad rules, unknown entry, unreadable file: named
         typer.echo(f"screen: {exc}", err=True)
         raise typer.Exit(1) from None
