@@ -81,21 +81,21 @@ def main() -> None:
     args = parser.parse_args()
     n = args.series or (100 if args.small else 1000)
     series = synthetic(n)
-    Forecaster(series[series["unique_id"] == series["unique_id"].iloc[0]], horizon=6).fit()  # warm the imports
+    Forecaster(horizon=6).fit(series[series["unique_id"] == series["unique_id"].iloc[0]])  # warm the imports
 
     profile = cProfile.Profile()
     cpu0 = _cpu_seconds()
     start = time.perf_counter()
     if args.jobs == 1:
         profile.enable()
-    results = Forecaster(series, models="auto", season_length=12, horizon=6, n_windows=3, n_jobs=args.jobs).fit()
+    results = Forecaster(models="auto", season_length=12, horizon=6, n_windows=3, n_jobs=args.jobs).fit(series)
     profile.disable()
     ladder_s = time.perf_counter() - start
     ladder_cpu = _cpu_seconds() - cpu0
     if args.jobs > 1:  # the workers are not profiled: profile a serial run on the first 100 series
         first = series[series["unique_id"].isin(series["unique_id"].unique()[:100])]
         profile.enable()
-        Forecaster(first, models="auto", season_length=12, horizon=6, n_windows=3).fit()
+        Forecaster(models="auto", season_length=12, horizon=6, n_windows=3).fit(first)
         profile.disable()
 
     # reconcile a 6-country slice of the hierarchy (60 bottom series, 6 country totals, 1 grand total)
@@ -106,7 +106,7 @@ def main() -> None:
     grand = bottom.groupby("ds", as_index=False)["y"].sum().assign(unique_id="ALL")
     tree = pd.concat([bottom, country, grand], ignore_index=True)
     start = time.perf_counter()
-    tree_fit = Forecaster(tree, models="auto", horizon=6, n_windows=3).fit()
+    tree_fit = Forecaster(models="auto", horizon=6, n_windows=3).fit(tree)
     rec = Reconciler("mint_shrink").fit(tree_fit)
     reconcile_s = time.perf_counter() - start
 

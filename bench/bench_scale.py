@@ -165,13 +165,13 @@ def main() -> None:
             counts, t_bin = timed(f"(b) hex_counts res {res}",
                                   lambda: hex_counts(incidents, resolution=res, engine=args.engine), rows)
             fit, t_gi = timed(f"(b) Gi* res {res} ({len(counts):,} cells with incidents)",
-                              lambda: GetisOrdHotspots(counts, permutations=0).fit())
+                              lambda: GetisOrdHotspots(permutations=0).fit(counts))
             print(f"    study area {fit.n_cells:,} cells, {len(fit.hot):,} hot, {len(fit.cold):,} cold; "
                   f"binning + Gi* {t_bin + t_gi:.2f} s", flush=True)
             steps[f"(b) binning + Gi* res {res}"] = t_bin + t_gi
             again[f"(b) binning + Gi* res {res}"] = (
-                lambda res=res: GetisOrdHotspots(hex_counts(incidents, resolution=res, engine=args.engine),
-                                                 permutations=0).fit())
+                lambda res=res: GetisOrdHotspots(permutations=0).fit(
+                    hex_counts(incidents, resolution=res, engine=args.engine)))
         try:
             from workbench.analyse.emerging import EmergingHotspots, space_time_counts
         except ImportError:
@@ -181,7 +181,7 @@ def main() -> None:
                 end = incidents["occurred_on"].max()
                 cube = space_time_counts(incidents, freq="W-MON", resolution=5,
                                          start=end - __import__("pandas").Timedelta(weeks=51), end=end)
-                return cube, EmergingHotspots(cube).fit()
+                return cube, EmergingHotspots().fit(cube)
 
             (cube, result), steps["(c) emerging hot spots"] = timed("(c) emerging hot spots, 52 weeks, res 5",
                                                                     emerging, rows)

@@ -22,23 +22,28 @@ period_start = "2025-11-01"
 period_end = "2026-10-31"
 exploitation_type = "ALL"
 audience = "partner"
+sources = "ALL"
 h3_resolution = 5
 
 # %%
-from IPython.display import display
+import html
+
+from IPython.display import HTML, display
 
 from workbench import catalog
 from workbench.analyse.forecast import Forecaster
 from workbench.analyse.getis_ord import GetisOrdHotspots
 from workbench.analyse.hexbin import hex_counts
-from workbench.analyse.scope import Scope
+from workbench.analyse.aggregates import published_counts
+from workbench.analyse.scope import Scope, series_frequency
 from workbench.analyse.series import incident_series
 from workbench.share import disclosure, maps, tables
 
-scope = Scope(region, period_start, period_end, exploitation_type)
+scope = Scope(region, period_start, period_end, exploitation_type, sources)
 policy = disclosure.policy_for(audience)
 incidents = scope.apply(catalog.load("incidents"))
 display(tables.header(scope, policy))
+display(scope.block(incidents, policy, catalog.load("quarantine")))
 tables.render(tables.headline(incidents, policy), policy)
 
 # %% [markdown]
@@ -52,7 +57,7 @@ tables.render(tables.country_by_type(incidents, policy), policy, index=True)
 
 # %%
 counts = hex_counts(incidents, resolution=min(h3_resolution, policy.h3_resolution))
-hotspots = GetisOrdHotspots(counts).fit() if len(counts) else None  # None: nothing located in scope
+hotspots = GetisOrdHotspots().fit(counts) if len(counts) else None  # None: nothing located in scope
 m = maps.offline_map(catalog.load("countries"))
 maps.add_hotspot_cells(m, tables.hotspot_cells(hotspots, policy))
 m
@@ -69,12 +74,24 @@ tables.render(tables.corridors(incidents, policy), policy)
 # %%
 everything = catalog.load("incidents")
 trend_scope = scope.trailing(36, latest=everything["occurred_on"].max())
+trend_freq, trend_season, trend_note = series_frequency(trend_scope.apply(everything))  # from date precision
+display(HTML(f"<p>{html.escape(trend_note)}</p>"))
 series = tables.largest_series(
-    incident_series(trend_scope.apply(everything), freq="MS", by=("country_iso3",),
+    incident_series(trend_scope.apply(everything), freq=trend_freq, by=("country_iso3",),
                     start=trend_scope.start, end=trend_scope.end), 6)
-trend = Forecaster(series, models=("seasonal_naive", "ets"), season_length=12, horizon=3).fit() if len(series) else None
+trend = Forecaster(models=("seasonal_naive", "ets"), season_length=trend_season, horizon=3).fit(series) if len(series) else None
 display(tables.render(tables.selection_table(trend), policy))
 tables.render(tables.surge_table(trend, policy), policy, empty="No country is above its forecast interval.")
+
+# %% [markdown]
+# ## Published counts (aggregate tables, beside our records, never added to them)
+# Other organisations' published counts in scope (e.g. a national or UNODC data release); a
+# censored value such as <5 is shown as the interval 1-4.
+
+# %%
+published = published_counts(catalog.load("aggregates"), scope.countries, scope.start, scope.end,
+                             scope.source_entries, policy.k if policy.suppress else None, totals_only=False)
+tables.render(published.head(20), policy, empty="No published counts in scope.")
 
 # %% [markdown]
 # ## Sources and grading

@@ -42,11 +42,10 @@ resolution = min(h3_resolution, policy.h3_resolution)
 sites = supply_chain.company_sites(catalog.load("supplier_sites"), company)
 incidents = catalog.load("incidents")
 counts = hex_counts(incidents, resolution=resolution)
-hotspots = GetisOrdHotspots(counts, permutations=0).fit() if len(counts) else None
+hotspots = GetisOrdHotspots(permutations=0).fit(counts) if len(counts) else None
 emerging = recent_emerging(incidents, resolution=resolution, steps=emerging_steps, freq="MS")
-model = supply_chain.SupplyChainRisk(incidents, recency_months=recency_months, h3_resolution=resolution,
-                                     hotspot_classes=[h for h in (hotspots, emerging) if h is not None])
-results = model.fit(sites)
+model = supply_chain.SupplyChainRisk(recency_months=recency_months, h3_resolution=resolution)
+results = model.fit(sites, incidents, hotspot_classes=[h for h in (hotspots, emerging) if h is not None])
 display(tables.header(Scope(), policy, f"{company}: {len(sites)} supplier sites; H3 resolution {resolution}."))
 print(results.note)
 

@@ -58,7 +58,7 @@ PLANTED = {
 
 @pytest.mark.parametrize("pattern", list(PLANTED))
 def test_planted_pattern_is_classified(pattern):
-    res = EmergingHotspots(cube(PLANTED[pattern], seed=3), study_area=AREA).fit()
+    res = EmergingHotspots().fit(cube(PLANTED[pattern], seed=3), study_area=AREA)
     table = res.table.set_index("h3_cell")
     assert table.loc[CENTRE, "pattern"] == pattern
     # far from the cluster nothing is claimed: at most a handful of false discoveries
@@ -68,7 +68,7 @@ def test_planted_pattern_is_classified(pattern):
 
 def test_homogeneous_field_has_mostly_no_pattern():
     for seed in range(3):
-        res = EmergingHotspots(cube(np.ones(T), seed=seed), study_area=AREA).fit()
+        res = EmergingHotspots().fit(cube(np.ones(T), seed=seed), study_area=AREA)
         assert (res.table["pattern"] == NO_PATTERN).mean() >= 0.95
         assert res.patterns["places"].sum() == len(AREA) and list(res.patterns["pattern"]) == list(CLASSES)
 
@@ -76,9 +76,9 @@ def test_homogeneous_field_has_mostly_no_pattern():
 def test_each_step_matches_the_single_map_model():
     # one step of the vectorised cube = GetisOrdHotspots on that step's counts (esda's Gi*)
     df = cube(PLANTED["persistent hot spot"], seed=1)
-    res = EmergingHotspots(df, study_area=AREA).fit()
+    res = EmergingHotspots().fit(df, study_area=AREA)
     step = STEPS[7]
-    one = GetisOrdHotspots(df[df["ds"] == step][["h3_cell", "count"]], permutations=0, study_area=AREA).fit()
+    one = GetisOrdHotspots(permutations=0).fit(df[df["ds"] == step][["h3_cell", "count"]], study_area=AREA)
     mine = res.gi[res.gi["ds"] == step].set_index("h3_cell")
     theirs = one.table.set_index("h3_cell").loc[mine.index]
     np.testing.assert_allclose(mine["gi_z"], theirs["gi_z"], atol=1e-9)
@@ -92,10 +92,10 @@ def test_a_lone_report_in_a_quiet_week_is_not_a_cluster():
     y[AREA.index(CENTRE), -1] = 1  # one incident in the whole field, in the final week
     y[AREA.index(sorted(AREA)[0]), :-1] = 1  # a steady trickle elsewhere
     df = pd.DataFrame({"h3_cell": np.repeat(AREA, T), "ds": np.tile(STEPS, len(AREA)), "count": y.ravel()})
-    naive = EmergingHotspots(df, study_area=AREA, min_count=0).fit()
+    naive = EmergingHotspots(min_count=0).fit(df, study_area=AREA)
     assert naive.gi.query("h3_cell == @CENTRE")["gi_z"].iloc[-1] > 5  # Gi* alone calls it a hot spot
     assert naive.table.set_index("h3_cell").loc[CENTRE, "pattern"] == "new hot spot"
-    guarded = EmergingHotspots(df, study_area=AREA).fit()  # min_count=3
+    guarded = EmergingHotspots().fit(df, study_area=AREA)  # min_count=3
     assert guarded.table.set_index("h3_cell").loc[CENTRE, "pattern"] == NO_PATTERN
     assert guarded.gi.query("h3_cell == @CENTRE")["hotspot_class"].iloc[-1] == "not_significant"
 
@@ -122,7 +122,7 @@ def test_precedence_of_overlapping_rules():
 def test_study_area_is_padded_and_geodataframe():
     df = cube(PLANTED["persistent hot spot"], seed=2)
     inner = df[df["h3_cell"].isin(h3.grid_disk(CENTRE, 6))]
-    res = EmergingHotspots(inner).fit()  # default: places plus a ring of zero cells
+    res = EmergingHotspots().fit(inner)  # default: places plus a ring of zero cells
     padded = set(h3.grid_disk(CENTRE, 7))
     assert set(res.table["h3_cell"]) == padded and not res.table.set_index("h3_cell").loc[
         sorted(padded - set(h3.grid_disk(CENTRE, 6))), "has_incidents"].any()
@@ -134,19 +134,19 @@ def test_study_area_is_padded_and_geodataframe():
 def test_bad_input_is_named():
     df = cube(np.ones(T)).head(5)
     with pytest.raises(ValueError, match="no counts"):
-        EmergingHotspots(df.iloc[:0])
+        EmergingHotspots().fit(df.iloc[:0])
     with pytest.raises(ValueError, match="lacks column"):
-        EmergingHotspots(df.rename(columns={"count": "n"}))
+        EmergingHotspots().fit(df.rename(columns={"count": "n"}))
     bad = df.copy()
     bad.loc[2, "count"] = -1
     with pytest.raises(ValueError, match=r"row 2 .*field 'count'=-1"):
-        EmergingHotspots(bad).fit()
+        EmergingHotspots().fit(bad)
     bad = df.copy()
     bad.loc[1, "h3_cell"] = "nonsense"
     with pytest.raises(ValueError, match="'h3_cell'='nonsense'"):
-        EmergingHotspots(bad).fit()
+        EmergingHotspots().fit(bad)
     with pytest.raises(ValueError, match="outside study_area"):
-        EmergingHotspots(df, study_area=[AREA[-1]]).fit()
+        EmergingHotspots().fit(df, study_area=[AREA[-1]])
 
 
 def test_space_time_counts_is_a_complete_cube():
@@ -182,7 +182,7 @@ def test_countries_queen_contiguity_with_island_fallback(use_home):
         y[iso.index(c), -3:] += 80  # a consecutive hot spot over the last three weeks
     df = pd.DataFrame({"country_iso3": np.repeat(iso, len(weeks)), "ds": np.tile(weeks, len(iso)),
                        "count": y.ravel()})
-    res = EmergingHotspots(df, space_col="country_iso3").fit()
+    res = EmergingHotspots(space_col="country_iso3").fit(df)
     table = res.table.set_index("country_iso3")
     assert table.loc["DEU", "pattern"] == "consecutive hot spot"
     assert (table["pattern"] == NO_PATTERN).mean() > 0.8

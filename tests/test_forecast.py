@@ -21,7 +21,7 @@ def seasonal_trend(seed=0, n=60):
 def test_registry_lists_the_ladder():
     assert {"naive", "seasonal_naive", "ets", "arima", "auto_arima", "croston", "tsb", "prophet"} <= set(MODELS)
     with pytest.raises(ValueError, match="unknown model"):
-        Forecaster(monthly("a", range(40)), models=("arima_of_dreams",))
+        Forecaster(models=("arima_of_dreams",))
 
 
 @pytest.mark.parametrize("name", ["naive", "seasonal_naive", "ets", "arima", "auto_arima", "croston", "tsb"])
@@ -42,7 +42,7 @@ def test_mase_scales_by_seasonal_naive_and_falls_back():
 
 
 def test_trend_and_season_beat_seasonal_naive():
-    res = Forecaster(monthly("s", seasonal_trend()), models=("seasonal_naive", "ets"), horizon=6).fit()
+    res = Forecaster(models=("seasonal_naive", "ets"), horizon=6).fit(monthly("s", seasonal_trend()))
     row = res.selection.iloc[0]
     assert row.model == "ets" and row.beats_baseline and row.mase < row.baseline_mase
     assert len(res.forecasts) == 6 and (res.forecasts["model"] == "ets").all()
@@ -54,7 +54,7 @@ def test_trend_and_season_beat_seasonal_naive():
 
 def test_white_noise_record_is_honest():
     rng = np.random.default_rng(11)
-    res = Forecaster(monthly("w", rng.poisson(20, 60)), models=("seasonal_naive", "naive", "ets")).fit()
+    res = Forecaster(models=("seasonal_naive", "naive", "ets")).fit(monthly("w", rng.poisson(20, 60)))
     row = res.selection.iloc[0]
     means = res.backtest.groupby("model")["mase"].mean()
     assert row.baseline_mase == pytest.approx(means["seasonal_naive"])
@@ -65,7 +65,7 @@ def test_white_noise_record_is_honest():
 def test_a_ladder_that_cannot_beat_the_baseline_says_so():
     rng = np.random.default_rng(1)
     season = np.tile([5, 40, 5, 40, 5, 40, 5, 40, 5, 40, 5, 40], 5).astype(float)
-    res = Forecaster(monthly("n", season + rng.normal(0, 0.01, season.size)), models=("naive",)).fit()
+    res = Forecaster(models=("naive",)).fit(monthly("n", season + rng.normal(0, 0.01, season.size)))
     row = res.selection.iloc[0]
     assert row.model == "seasonal_naive" and not row.beats_baseline and row.mase == row.baseline_mase
 
@@ -78,7 +78,7 @@ def test_a_failing_model_is_recorded_not_chosen(monkeypatch):
             raise RuntimeError("no convergence")
 
     monkeypatch.setitem(MODELS, "broken", Broken)
-    res = Forecaster(monthly("b", seasonal_trend(n=40)), models=("broken",)).fit()
+    res = Forecaster(models=("broken",)).fit(monthly("b", seasonal_trend(n=40)))
     errors = res.backtest.loc[res.backtest["model"] == "broken", "error"]
     assert errors.str.contains("no convergence").all()
     row = res.selection.iloc[0]
@@ -88,7 +88,7 @@ def test_a_failing_model_is_recorded_not_chosen(monkeypatch):
 def test_sparse_counts_never_go_negative():
     rng = np.random.default_rng(2)
     sparse = rng.poisson(0.3, 48)
-    res = Forecaster(monthly("z", sparse), models=("seasonal_naive", "ets", "naive"), level=95).fit()
+    res = Forecaster(models=("seasonal_naive", "ets", "naive"), level=95).fit(monthly("z", sparse))
     assert (res.forecasts[["yhat", "yhat_lower", "yhat_upper"]] >= 0).all().all()
     assert (res.forecasts["yhat_lower"] <= res.forecasts["yhat"]).all()
     assert (res.forecasts["yhat"] <= res.forecasts["yhat_upper"]).all()
@@ -96,7 +96,7 @@ def test_sparse_counts_never_go_negative():
 
 
 def test_all_zero_series_keeps_the_baseline():
-    res = Forecaster(monthly("0", np.zeros(40)), models=("seasonal_naive", "ets")).fit()
+    res = Forecaster(models=("seasonal_naive", "ets")).fit(monthly("0", np.zeros(40)))
     row = res.selection.iloc[0]
     assert row.model == "seasonal_naive" and np.isnan(row.mase) and not row.beats_baseline and row.note
     assert (res.forecasts[["yhat", "yhat_lower", "yhat_upper"]] == 0).all().all()
@@ -105,31 +105,31 @@ def test_all_zero_series_keeps_the_baseline():
 def test_short_series_are_skipped_with_a_reason():
     assert min_history(12, 6, 3) == 31
     series = pd.concat([monthly("short", range(10)), monthly("ok", seasonal_trend(n=40))])
-    res = Forecaster(series, models=("seasonal_naive",)).fit()
+    res = Forecaster(models=("seasonal_naive",)).fit(series)
     assert res.skipped.to_dict("records") == [{"unique_id": "short", "reason": "10 observations; needs 31"}]
     assert list(res.selection["unique_id"]) == ["ok"]
     with pytest.raises(ValueError, match="'short': 10 observations; needs 31"):
-        Forecaster(series, models=("seasonal_naive",), on_short="raise").fit()
+        Forecaster(models=("seasonal_naive",), on_short="raise").fit(series)
 
 
 def test_bad_series_are_refused():
     gappy = monthly("g", seasonal_trend(n=40)).drop(index=[5])
     with pytest.raises(ValueError, match="'g'.*grid"):
-        Forecaster(gappy, models=("seasonal_naive",), freq="MS").fit()
+        Forecaster(models=("seasonal_naive",), freq="MS").fit(gappy)
     twice = pd.concat([monthly("d", range(40)), monthly("d", range(40)).tail(1)])
     with pytest.raises(ValueError, match="'d'.*more than once"):
-        Forecaster(twice)
+        Forecaster().fit(twice)
     with pytest.raises(ValueError, match="empty"):
-        Forecaster(monthly("e", []))
+        Forecaster().fit(monthly("e", []))
     with pytest.raises(ValueError, match="level"):
-        Forecaster(monthly("l", range(40)), level=0.8)  # a fraction, not a percentage
+        Forecaster(level=0.8)  # a fraction, not a percentage
 
 
 def test_weekly_series_infer_their_frequency():
     rng = np.random.default_rng(5)
     t = np.arange(60)
     weekly = monthly("wk", rng.poisson(10 + 3 * np.sin(2 * np.pi * t / 4)), start="2024-01-01", freq="W-MON")
-    res = Forecaster(weekly, models=("seasonal_naive", "ets"), season_length=4, horizon=4).fit()
+    res = Forecaster(models=("seasonal_naive", "ets"), season_length=4, horizon=4).fit(weekly)
     assert (res.forecasts["ds"].dt.dayofweek == 0).all()
     assert res.forecasts["ds"].iloc[0] == weekly["ds"].iloc[-1] + pd.Timedelta(days=7)
 
@@ -138,14 +138,14 @@ def test_surge_in_the_latest_month_is_flagged():
     values = seasonal_trend(3, 48).astype(float)
     drop, surge = values.copy(), values.copy()
     drop[-1], surge[-1] = 0, 3 * values[-1]
-    res = Forecaster(pd.concat([monthly("drop", drop), monthly("s", surge)]), models=("seasonal_naive", "ets")).fit()
+    res = Forecaster(models=("seasonal_naive", "ets")).fit(pd.concat([monthly("drop", drop), monthly("s", surge)]))
     surges = res.surges()
     assert list(surges.columns) == ["unique_id", "ds", "y", "yhat_upper"]
     assert list(surges["unique_id"]) == ["s"] and surges.iloc[0]["y"] > surges.iloc[0]["yhat_upper"]
 
 
 def test_prophet_rung_fits_offline_and_quietly():
-    res = Forecaster(monthly("p", seasonal_trend(4, 40)), models=("prophet",), horizon=3, n_windows=1).fit()
+    res = Forecaster(models=("prophet",), horizon=3, n_windows=1).fit(monthly("p", seasonal_trend(4, 40)))
     assert set(res.backtest["model"]) == {"seasonal_naive", "prophet"}
     assert np.isfinite(res.backtest["mase"]).all() and res.backtest["error"].isna().all()
     assert logging.getLogger("cmdstanpy").propagate is False
@@ -158,7 +158,7 @@ def test_demo_series_beat_seasonal_naive(use_home):
 
     series = incident_series(catalog.load("incidents"), by=("country_iso3",), start="2022-11-01",
                              end="2026-10-01")
-    res = Forecaster(series, models=("seasonal_naive", "ets")).fit()
+    res = Forecaster(models=("seasonal_naive", "ets")).fit(series)
     sel = res.selection
     assert len(sel) == 12 and res.skipped.empty
     # the ladder beats seasonal naive on most of the demo's country series, and never reports worse
@@ -189,7 +189,7 @@ def test_adi_splits_smooth_from_intermittent():
 def test_a_seasonal_series_picks_a_seasonal_model_over_naive():
     rng = np.random.default_rng(0)
     t = np.arange(48)
-    res = Forecaster(monthly("s", rng.poisson(20 + 12 * np.sin(2 * np.pi * t / 12)))).fit()  # models="auto"
+    res = Forecaster().fit(monthly("s", rng.poisson(20 + 12 * np.sin(2 * np.pi * t / 12))))  # models="auto"
     row = res.selection.iloc[0]
     assert row.pattern == "smooth" and row.candidates == "seasonal_naive,naive,ets,arima"
     table = res.mase_table().iloc[0]
@@ -199,7 +199,7 @@ def test_a_seasonal_series_picks_a_seasonal_model_over_naive():
 
 def test_intermittent_series_are_routed_to_croston_and_tsb():
     series = pd.concat([monthly(f"i{seed}", intermittent(seed)) for seed in range(6)])
-    res = Forecaster(series, horizon=6, n_windows=3).fit()
+    res = Forecaster(horizon=6, n_windows=3).fit(series)
     sel = res.selection.set_index("unique_id")
     assert (sel["pattern"] == "intermittent").all()
     assert (sel["candidates"] == "seasonal_naive,naive,croston,tsb").all()
@@ -227,7 +227,7 @@ def test_intermittent_intervals_come_from_the_residual_quantiles():
 
 def test_pure_noise_says_when_nothing_beats_the_baseline():
     series = pd.concat([monthly(f"w{seed}", np.random.default_rng(seed).poisson(20, 48)) for seed in range(4)])
-    sel = Forecaster(series).fit().selection
+    sel = Forecaster().fit(series).selection
     kept = sel[~sel["beats_baseline"]]
     assert len(kept) >= 1  # on noise, some series find no model better than seasonal naive...
     assert (kept["model"] == "seasonal_naive").all() and kept["note"].str.contains("baseline kept").all()
@@ -241,7 +241,7 @@ def test_arima_recovers_an_ar1_and_beats_naive():
     assert model.order["d"] == 0 and model.order["p"] >= 1 and model.a[0] == pytest.approx(0.6, abs=0.1)
     assert model.c / (1 - model.a.sum()) == pytest.approx(30, abs=1.5)  # the process mean
     series = pd.concat([monthly(f"a{seed}", ar1(seed, 48)) for seed in range(6)])
-    res = Forecaster(series, models=("naive", "arima"), season_length=1, horizon=3, n_windows=4).fit()
+    res = Forecaster(models=("naive", "arima"), season_length=1, horizon=3, n_windows=4).fit(series)
     means = res.backtest.groupby("model")["mase"].mean()
     assert means["arima"] < 0.9 * means["naive"]
 
@@ -249,7 +249,7 @@ def test_arima_recovers_an_ar1_and_beats_naive():
 def test_worker_processes_give_the_same_results():
     series = pd.concat([monthly("a", ar1(1, 40)), monthly("i", intermittent(1, 40)),
                         monthly("s", seasonal_trend(n=40))])
-    one = Forecaster(series, horizon=3, n_windows=2).fit()
-    two = Forecaster(series, horizon=3, n_windows=2, n_jobs=2).fit()
+    one = Forecaster(horizon=3, n_windows=2).fit(series)
+    two = Forecaster(horizon=3, n_windows=2, n_jobs=2).fit(series)
     pd.testing.assert_frame_equal(one.selection, two.selection)
     pd.testing.assert_frame_equal(one.forecasts, two.forecasts)

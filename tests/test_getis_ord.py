@@ -22,7 +22,7 @@ def field(seed, rate=2.0, planted=True):
 
 def test_planted_hotspot_is_found():
     df, hot = field(1)
-    res = GetisOrdHotspots(df, alpha=0.05, seed=1).fit()
+    res = GetisOrdHotspots(alpha=0.05, seed=1).fit(df)
     assert hot <= set(res.hot["h3_cell"])  # every planted cell is significant and hot
     classes = res.table.set_index("h3_cell").loc[sorted(hot), "hotspot_class"]
     assert classes.isin(["hot_99", "hot_95"]).all()
@@ -43,7 +43,7 @@ def test_noise_yields_no_hotspot_after_fdr():
     fields_with_any, most = 0, 0
     for seed in range(20):
         df, _ = field(seed, rate=5.0, planted=False)
-        n = int(GetisOrdHotspots(df, permutations=0).fit().table["significant"].sum())
+        n = int(GetisOrdHotspots(permutations=0).fit(df).table["significant"].sum())
         fields_with_any += n > 0
         most = max(most, n)
     assert fields_with_any <= 3 and most <= 7
@@ -52,16 +52,16 @@ def test_noise_yields_no_hotspot_after_fdr():
 def test_without_fdr_noise_would_show_spurious_cells():
     # the reason for FDR: raw p < 0.05 flags about 5% of the cells of pure noise
     df, _ = field(5, planted=False)
-    res = GetisOrdHotspots(df, permutations=0).fit()
+    res = GetisOrdHotspots(permutations=0).fit(df)
     assert (res.table["p_value"] < 0.05).sum() > 10 > res.table["significant"].sum()
 
 
 def test_explicit_study_area():
     df, hot = field(2, rate=5.0)
-    res = GetisOrdHotspots(df, permutations=0, study_area=AREA).fit()
+    res = GetisOrdHotspots(permutations=0).fit(df, study_area=AREA)
     assert res.n_cells == len(AREA) and hot <= set(res.hot["h3_cell"])
     with pytest.raises(ValueError, match="outside study_area"):
-        GetisOrdHotspots(df, study_area=AREA[:10]).fit()
+        GetisOrdHotspots().fit(df, study_area=AREA[:10])
 
 
 def test_classes_bin_by_q_and_sign():
@@ -73,24 +73,24 @@ def test_classes_bin_by_q_and_sign():
 
 def test_geodataframe_carries_the_table():
     df, _ = field(3)
-    res = GetisOrdHotspots(df, permutations=0).fit()
+    res = GetisOrdHotspots(permutations=0).fit(df)
     gdf = res.to_geodataframe()
     assert len(gdf) == res.n_cells and gdf.crs.to_epsg() == 4326 and "hotspot_class" in gdf
 
 
 def test_edge_cases_are_clear():
     with pytest.raises(ValueError, match="no located incidents"):
-        GetisOrdHotspots(pd.DataFrame(columns=["h3_cell", "count"]))
+        GetisOrdHotspots().fit(pd.DataFrame(columns=["h3_cell", "count"]))
     with pytest.raises(ValueError, match="lacks column"):
-        GetisOrdHotspots(pd.DataFrame({"cell": ["x"], "count": [1]}))
+        GetisOrdHotspots().fit(pd.DataFrame({"cell": ["x"], "count": [1]}))
     with pytest.raises(ValueError, match="row 1.*not a valid H3 cell"):
-        GetisOrdHotspots(pd.DataFrame({"h3_cell": [CENTRE, "nonsense"], "count": [1, 2]})).fit()
+        GetisOrdHotspots().fit(pd.DataFrame({"h3_cell": [CENTRE, "nonsense"], "count": [1, 2]}))
     mixed = pd.DataFrame({"h3_cell": [h3.latlng_to_cell(0, 0, 5), h3.latlng_to_cell(0, 0, 6)], "count": [1, 2]})
     with pytest.raises(ValueError, match="resolutions"):
-        GetisOrdHotspots(mixed).fit()
-    one = GetisOrdHotspots(pd.DataFrame({"h3_cell": [CENTRE], "count": [40]})).fit()
+        GetisOrdHotspots().fit(mixed)
+    one = GetisOrdHotspots().fit(pd.DataFrame({"h3_cell": [CENTRE], "count": [40]}))
     assert not one.table["significant"].any() and "fewer than two cells" in one.note and one.n_cells == 7
-    flat = GetisOrdHotspots(pd.DataFrame({"h3_cell": AREA, "count": 3}), study_area=AREA).fit()
+    flat = GetisOrdHotspots().fit(pd.DataFrame({"h3_cell": AREA, "count": 3}), study_area=AREA)
     assert not flat.table["significant"].any() and "same count" in flat.note
 
 
@@ -101,7 +101,7 @@ def test_planted_demo_hotspots_are_found(use_home):
     from workbench.analyse.hexbin import hex_counts
 
     truth = json.loads((use_home / "data" / "demo" / "ground_truth.json").read_text())
-    res = GetisOrdHotspots(hex_counts(catalog.load("incidents"), resolution=5)).fit()
+    res = GetisOrdHotspots().fit(hex_counts(catalog.load("incidents"), resolution=5))
     hot = set(res.hot["h3_cell"])
     for spot in truth["planted_hotspots"]:
         centre = h3.latlng_to_cell(spot["lat"], spot["lon"], 5)

@@ -174,7 +174,7 @@ def test_new_and_lasting_hotspots_are_told_apart():
     almeria, benin = (36.84, -2.46), (6.34, 5.62)
     before = pd.concat([_field(rng, almeria, hot=False), _field(rng, benin, hot=True)])
     now = pd.concat([_field(rng, almeria, hot=True), _field(rng, benin, hot=True)])
-    fit = lambda c: GetisOrdHotspots(c, permutations=0).fit()  # noqa: E731
+    fit = lambda c: GetisOrdHotspots(permutations=0).fit(c)  # noqa: E731
     found = assessment.hotspot_judgements(fit(now), fit(before))
     by_place = {j.subject.split(" (")[0]: j for j in found}
     assert by_place["Almería"].kind == "new_hotspot" and "new hotspot" in by_place["Almería"].statement

@@ -143,10 +143,14 @@ def test_every_other_notebook_runs_offline_and_leaks_nothing(other_runs, demo_ho
 def test_a_failing_run_is_reported_not_raised(demo_home, tmp_path, monkeypatch):
     monkeypatch.setenv("WORKBENCH_HOME", str(demo_home))
     catalog.clear_cache()
-    result = runner.run_notebook("hotspot_map", {"exploitation_type": "not_a_type"}, tmp_path)
+    from workbench.parameters import ParameterError
+
+    with pytest.raises(ParameterError, match="not_a_type"):  # refused before any kernel starts
+        runner.run_notebook("hotspot_map", {"exploitation_type": "not_a_type"}, tmp_path)
+    result = runner.run_notebook("hotspot_map", {"emerging_freq": "not_a_freq"}, tmp_path)  # fails in a cell
     catalog.clear_cache()
     assert not result.ok and result.html is None
-    assert "ValueError" in result.error and "not_a_type" in result.error
+    assert "ValueError" in result.error and "not_a_freq" in result.error
 
 
 @pytest.mark.parametrize("notebook", ["hotspot_map", "intelligence_report", "trend_forecast"])

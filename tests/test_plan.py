@@ -64,7 +64,20 @@ def test_cli_run_exits_non_zero_on_failure(demo_home, tmp_path, monkeypatch):
     plan.write_text("name: bad\nreports:\n  - notebook: hotspot_map\n    parameters: {exploitation_type: nope}\n")
     result = CliRunner().invoke(app, ["run", "--plan", str(plan)])
     catalog.clear_cache()
-    assert result.exit_code == 1 and "FAILED" in result.output and "not in the taxonomy" in result.output
+    assert result.exit_code == 2 and "not in the taxonomy" in result.output and "Traceback" not in result.output
+    # a report that fails while running: exit 1 and FAILED
+    import workbench.runner
+    from workbench.runner import RunResult
+
+    def failing(name, params, out_dir, title=None, stem=None):
+        return RunResult(name, params, False, None, out_dir / f"{stem}.ipynb", 0.1, "cell 3: ValueError: boom")
+
+    monkeypatch.setattr(workbench.runner, "run_notebook", failing)
+    plan.write_text("name: bad\nreports:\n  - notebook: hotspot_map\n")
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path))
+    result = CliRunner().invoke(app, ["run", "--plan", str(plan)])
+    catalog.clear_cache()
+    assert result.exit_code == 1 and "FAILED" in result.output and "boom" in result.output
 
 
 @pytest.mark.browser

@@ -126,10 +126,10 @@ def test_ladder_results_reconcile_end_to_end():
                 rows.append({"occurred_on": month + pd.Timedelta(days=int(rng.integers(0, 27))),
                              "country_iso3": country, "exploitation_types": [types[int(rng.integers(0, 2))]]})
     series = incident_series(pd.DataFrame(rows), by=("country_iso3", "exploitation_type"), totals=True)
-    results = Forecaster(series, models=("naive",), horizon=3, n_windows=2).fit()
+    results = Forecaster(models=("naive",), horizon=3, n_windows=2).fit(series)
     res = Reconciler("mint_shrink").fit(results)
     assert reconcile_or_none(results).forecasts.equals(res.forecasts)
-    only_total = Forecaster(series[series["unique_id"] == "ALL"], models=("naive",), horizon=3, n_windows=2).fit()
+    only_total = Forecaster(models=("naive",), horizon=3, n_windows=2).fit(series[series["unique_id"] == "ALL"])
     assert reconcile_or_none(only_total) is None and reconcile_or_none(None) is None
     assert set(res.forecasts["unique_id"]) == set(series["unique_id"])
     assert res.coherence_error < 1e-8 and np.isfinite(res.shrinkage) and "coherent" in res.coherence_line()

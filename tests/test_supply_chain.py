@@ -33,12 +33,12 @@ def gi(world):
     from workbench.analyse.getis_ord import GetisOrdHotspots
     from workbench.analyse.hexbin import hex_counts
 
-    return GetisOrdHotspots(hex_counts(world, resolution=5), permutations=0).fit()
+    return GetisOrdHotspots(permutations=0).fit(hex_counts(world, resolution=5))
 
 
 @pytest.fixture(scope="module")
 def results(world, demo_sites, gi):
-    return SupplyChainRisk(world, hotspot_classes=gi).fit(demo_sites[0])
+    return SupplyChainRisk().fit(demo_sites[0], world, hotspot_classes=gi)
 
 
 def test_planted_supplier_ranks_first_and_far_suppliers_low(results, demo_sites):
@@ -111,7 +111,7 @@ def test_alerts_fire_on_new_and_intensifying_hot_spots(world):
     patterns = pd.DataFrame({"h3_cell": [cell["N"], cell["I"], cell["P"], cell["C"], cell["S"]],
                              "pattern": ["new hot spot", "Intensifying_Hot", "persistent hot spot",
                                          "new cold spot", "no pattern detected"]})
-    res = SupplyChainRisk(world, hotspot_classes=patterns).fit(sites)
+    res = SupplyChainRisk().fit(sites, world, hotspot_classes=patterns)
     assert set(res.alerts["name"]) == {"N", "I"}
     cls = res.sites.set_index("name")["hotspot_class"]
     assert cls["N"] == "new_hot" and cls["I"] == "intensifying_hot" and cls["P"] == "persistent_hot"
@@ -122,7 +122,7 @@ def test_alerts_fire_on_new_and_intensifying_hot_spots(world):
     ring = sorted(h3.grid_ring(cell["N"], 1))[0]
     near = pd.DataFrame({"name": ["A"], "product": "tomatoes", "sector": "agriculture",
                          "lat": [h3.cell_to_latlng(ring)[0]], "lon": [h3.cell_to_latlng(ring)[1]]})
-    adj = SupplyChainRisk(world, hotspot_classes=patterns).fit(near).sites.iloc[0]
+    adj = SupplyChainRisk().fit(near, world, hotspot_classes=patterns).sites.iloc[0]
     assert pd.isna(adj["hotspot_class"]) and adj["adjacent_hotspot_class"] == "new_hot"
     assert adj["score_hotspot"] == 0.5 and not adj["alert"]
     # the side may come in its own column
@@ -144,10 +144,10 @@ def test_several_hotspot_sources_combine_strongest_class_and_any_alert(world):
     gi = pd.DataFrame({"h3_cell": [cells["A"], cells["B"]], "hotspot_class": ["hot_90", "hot_99"],
                        "significant": [False, True]})
     emerging = pd.DataFrame({"h3_cell": [cells["A"]], "pattern": ["new hot spot"]})
-    both = SupplyChainRisk(world, hotspot_classes=[gi, emerging]).fit(sites).sites.set_index("name")
+    both = SupplyChainRisk().fit(sites, world, hotspot_classes=[gi, emerging]).sites.set_index("name")
     assert both.at["A", "hotspot_class"] == "new_hot" and bool(both.at["A", "alert"])  # emerging wins in A
     assert both.at["B", "hotspot_class"] == "hot_99" and bool(both.at["B", "alert"])
-    only_gi = SupplyChainRisk(world, hotspot_classes=gi).fit(sites).sites.set_index("name")
+    only_gi = SupplyChainRisk().fit(sites, world, hotspot_classes=gi).sites.set_index("name")
     assert not bool(only_gi.at["A", "alert"])
 
 

@@ -32,7 +32,7 @@ def world(item_factor, rate_factor, seed=0):
 
 
 def pattern(counts, col):
-    res = EmergingHotspots(counts, count_col=col, study_area=AREA, min_count=0 if col != "count" else 3).fit()
+    res = EmergingHotspots(count_col=col, min_count=0 if col != "count" else 3).fit(counts, study_area=AREA)
     return res.table.set_index("h3_cell").loc[CENTRE, "pattern"]
 
 

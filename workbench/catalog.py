@@ -96,12 +96,45 @@ def _open(folder: str) -> dict[str, tuple[str, Any]]:
     if not paths:
         raise FileNotFoundError(f"no catalogs (*.yaml) in {folder}")
     for path in paths:
-        cat = intake.from_yaml_file(str(path))
+        cat = _read_catalog(path)
         for name in cat.entries:
             if name in entries:
                 raise ValueError(f"catalog entry {name!r} is defined in both {entries[name][0]} and {path.stem}")
             entries[name] = (path.stem, cat)
     return entries
+
+
+def _read_catalog(path: Path) -> Any:
+    """Open one intake 2 catalog file, tolerating blocks an analyst leaves out.
+
+    ``user_parameters``, ``metadata``, ``aliases`` and ``data`` may be omitted at the top
+    and in each entry (intake itself requires them); they default to empty, and an
+    entry's ``output_instance`` to ``pandas:DataFrame``.
+    """
+    import yaml
+    from intake.readers.entry import Catalog
+
+    raw = yaml.safe_load(path.read_text("utf-8")) or {}
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path}: not an intake catalog (a mapping with version: 2 and entries:)")
+    for key in ("user_parameters", "metadata", "aliases", "data", "entries"):
+        if raw.get(key) is None:
+            raw[key] = {}
+    for block in ("entries", "data"):
+        for name, spec in raw[block].items():
+            if isinstance(spec, dict):
+                for key in ("user_parameters", "metadata"):
+                    if spec.get(key) is None:
+                        spec[key] = {}
+                spec.setdefault("kwargs", {})
+                if block == "entries":
+                    spec.setdefault("output_instance", "pandas:DataFrame")
+    raw.setdefault("version", 2)
+    cat = Catalog.from_dict(raw)
+    cat.user_parameters["CATALOG_PATH"] = str(path)
+    cat.user_parameters["CATALOG_DIR"] = "file://" + str(path.resolve().parent)
+    cat.user_parameters["STORAGE_OPTIONS"] = {}
+    return cat
 
 
 def _entries() -> dict[str, tuple[str, Any]]:
@@ -203,6 +236,32 @@ def path_of(name: str) -> Path:
     raise ValueError(f"catalog entry {name!r} is not backed by a file")
 
 
+def source_path(name: str) -> Path:
+    """Return the raw file of a source entry, confined to the workspace.
+
+    Checked before anything opens or hashes it
+    (:func:`workbench.collect.files.confined_path`): the real file must be a regular file
+    inside the workspace (or inside a folder the entry lists in ``metadata.allowed_roots``,
+    relative to the workspace), so a catalog path such as ``../../etc/passwd``, a symlink
+    pointing outside, a folder or a FIFO is refused with the path named.
+
+    Parameters
+    ----------
+    name : str
+        Source entry name.
+
+    Returns
+    -------
+    Path
+        The resolved file.
+    """
+    from workbench.collect.files import confined_path
+
+    root = workspace()
+    extra = tuple(root / str(p) for p in (metadata(name).get("allowed_roots") or []))
+    return confined_path(path_of(name), root, extra)
+
+
 def sources() -> list[EntryInfo]:
     """List the raw source entries (those with a ``collector``), in ingest order.
 
@@ -299,6 +358,28 @@ class StoreMediaVolume(_BaseReader):
         from workbench.store import Store
 
         return Store(_local(path)).media_volume()
+
+
+class StoreAggregates(_BaseReader):
+    """Published aggregate counts; censored values (``<5``) as intervals ``value_lower``-``value_upper``."""
+
+    output_instance = "pandas:DataFrame"
+
+    def _read(self, path: str, where: str | None = None, params: list | None = None, **_: Any) -> pd.DataFrame:
+        from workbench.store import Store
+
+        return Store(_local(path)).table("aggregates", where=where, params=params)
+
+
+class StoreFlows(_BaseReader):
+    """Country flow lists: ``origin_iso3, destination_iso3, year, count`` (count may be missing)."""
+
+    output_instance = "pandas:DataFrame"
+
+    def _read(self, path: str, where: str | None = None, params: list | None = None, **_: Any) -> pd.DataFrame:
+        from workbench.store import Store
+
+        return Store(_local(path)).table("flows", where=where, params=params)
 
 
 class CountryBoundaries(_BaseReader):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import sys
 import time
 from pathlib import Path
@@ -14,17 +13,27 @@ app = typer.Typer(help="Intelligence-Led Prevention Workbench: collect, analyse,
                   no_args_is_help=True, add_completion=False)
 
 
+def _fail(message: object, code: int = 2) -> None:
+    """Print one ``error:`` line on stderr and exit with ``code`` (2: bad usage, 1: failure)."""
+    text = " ".join(str(message).split()) or "failed"
+    typer.echo(f"error: {text}", err=True)
+    raise typer.Exit(code=code)
+
+
 def _parse_params(pairs: list[str]) -> dict[str, object]:
-    """Parse ``key=value`` pairs; values are Python literals when they parse, else strings."""
+    """Parse ``key=value`` pairs into strings.
+
+    Values stay text here; :func:`workbench.parameters.validate_parameters` coerces each to
+    the type the notebook declares (so ``top=15`` becomes 15 and ``region=ESP`` stays text).
+    """
     params: dict[str, object] = {}
     for pair in pairs:
         if "=" not in pair:
-            raise typer.BadParameter(f"{pair!r} is not key=value")
+            _fail(f"-p {pair!r} is not name=value")
         key, value = pair.split("=", 1)
-        try:
-            params[key.strip()] = ast.literal_eval(value)
-        except (ValueError, SyntaxError):
-            params[key.strip()] = value
+        if key.strip() in params:
+            _fail(f"-p {key.strip()!r} given twice")
+        params[key.strip()] = value
     return params
 
 
@@ -44,15 +53,35 @@ def demo_data(
 
 
 @app.command()
+def init(
+    folder: Path = typer.Argument(..., help="The new workspace folder."),
+    force: bool = typer.Option(False, help="Add what is missing to a folder that already has catalogs/."),
+) -> None:
+    """Create an empty workspace (catalogs, crosswalks, data, reports): no demo."""
+    from workbench.workspace import init_workspace
+
+    try:
+        root = init_workspace(folder, force=force)
+    except FileExistsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+    typer.echo(f"workspace in {root}; use it with: export WORKBENCH_HOME={root}")
+    typer.echo("add sources to catalogs/sources.yaml (README: 'Bring your own data'), then: workbench ingest")
+
+
+@app.command()
 def ingest(
     entries: list[str] = typer.Argument(None, help="Catalog source entries (default: all)."),
     engine: Optional[str] = typer.Option(None, help="pandas or dask: engine for bulk exports (collector bulk); "
                                                     "default: the entry's metadata, else pandas."),
+    replace: bool = typer.Option(False, "--replace", help="Re-read files already ingested and replace their "
+                                                          "batches atomically (after fixing a crosswalk or entry)."),
 ) -> None:
     """Collect raw sources into the store; prints rows in = stored + quarantined for each.
 
-    A source that cannot be read at all is reported with its file and reason; the others
-    are still ingested, and the command exits 1.
+    A source that cannot be read at all (or a non-empty file that yields no record) is
+    reported with its file and reason, and not recorded as ingested; the others are still
+    ingested, and the command exits 1.
     """
     from contextlib import nullcontext
 
@@ -64,12 +93,14 @@ def ingest(
     for name in entries or [e.name for e in catalog.sources()]:
         try:
             with use_engine(engine) if engine else nullcontext():
-                report = ingest_entry(name)
+                report = ingest_entry(name, replace=replace)
         except (ValueError, KeyError, OSError) as exc:  # unreadable file, unknown entry: named, not a traceback
             failed += 1
             typer.echo(f"{name}: NOT INGESTED: {exc}", err=True)
             continue
         typer.echo(str(report))
+        for line in report.notes.get("assumptions", []):
+            typer.echo(f"    note: {line}")
         for reason, n in list(report.top_reasons.items())[:5]:
             typer.echo(f"    quarantined {n:>5}  {reason}")
     if failed:
@@ -87,19 +118,27 @@ def run(
     Exits 1 when any report failed (its error page names the cell and traceback; the last
     good version of that report stays published).
     """
+    from workbench.parameters import ParameterError, resolve_notebook, validate_parameters
     from workbench.plan import RunPlan, run_plan
-    from workbench.runner import run_reports
+    from workbench.runner import DEFAULT_REPORTS, run_reports
 
     if plan is not None:
         if notebooks or param:
-            raise typer.BadParameter("give either --plan or notebooks/--param, not both")
+            _fail("give either --plan or notebooks/--param, not both")
         try:
-            results = run_plan(RunPlan.load(plan))
+            checked = RunPlan.load(plan)
         except ValueError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(code=2) from None
+            _fail(exc)
+        results = run_plan(checked)
     else:
-        results = run_reports(notebooks or None, _parse_params(param))
+        params = _parse_params(param)
+        try:  # every notebook and parameter checked before any kernel starts
+            names = [resolve_notebook(n) for n in (notebooks or DEFAULT_REPORTS)]
+            for name in names:
+                validate_parameters(name, params)
+        except ParameterError as exc:
+            _fail(exc)
+        results = run_reports(names, params)
     for r in results:
         status = "ok " if r.ok else "FAILED"
         typer.echo(f"{status} {r.notebook:<22} {r.seconds:6.1f} s  {r.html or r.ipynb.with_suffix('.error.html')}")
@@ -119,7 +158,7 @@ def demo(
 
     start = time.perf_counter()
     demo_data(out=None, seed=seed, scale=1.0)
-    ingest(None, engine=None)
+    ingest(None, engine=None, replace=False)
     if audience == "partner":
         from workbench.plan import plans_dir
 
@@ -212,6 +251,46 @@ def extract(
     folder = out or catalog.workspace() / "reports" / "extracts" / re.sub(r"[^A-Za-z0-9_-]+", "_", partner)
     for path in result.write(folder):
         typer.echo(f"wrote {path}")
+
+
+@app.command("evaluate-screening")
+def evaluate_screening(
+    n: int = typer.Option(5000, help="Ordinary transfers per generated file (training and held-out)."),
+    seed: int = typer.Option(0, help="Seed of the generated training file (the held-out file uses seed + 1)."),
+    budget: int = typer.Option(100, help="Alert budget: accounts reviewed."),
+    train: Path = typer.Option(None, help="A labelled transfers file (CSV) to calibrate on instead."),
+    train_labels: Path = typer.Option(None, help="Its labels (CSV: account, is_laundering)."),
+    holdout: Path = typer.Option(None, help="A held-out labelled transfers file (CSV) to measure on."),
+    holdout_labels: Path = typer.Option(None, help="Its labels (CSV: account, is_laundering)."),
+    high_risk: str = typer.Option("", help="Corridor countries, comma-separated ISO3 (default: the generator's)."),
+) -> None:
+    """Measure transaction-level screening: ROC AUC and precision at the budget vs a random baseline."""
+    import pandas as pd
+
+    from workbench.apply.calibration import evaluate_screen, evaluation_table
+    from workbench.apply.screening import TransferScreen
+    from workbench.demo_transfers import HIGH_RISK, make_transfers
+
+    given = [train, train_labels, holdout, holdout_labels]
+    if any(given) and not all(given):
+        raise typer.BadParameter("give all of --train, --train-labels, --holdout and --holdout-labels, or none")
+    if all(given):
+        files = {k: pd.read_csv(p, dtype=str, keep_default_na=False) for k, p in
+                 zip(("train", "train_labels", "holdout", "holdout_labels"), given)}
+        source = f"{train.name} (calibration) and {holdout.name} (held out)"
+    else:
+        (a, la), (b, lb) = make_transfers(n, seed), make_transfers(n, seed + 1)
+        files = {"train": a, "train_labels": la, "holdout": b, "holdout_labels": lb}
+        source = f"generated files (n={n:,}, seeds {seed} and {seed + 1})"
+    countries = tuple(c.strip() for c in high_risk.split(",") if c.strip()) or HIGH_RISK
+    screen = TransferScreen(high_risk_countries=countries)
+    fitted_train, fitted_holdout = screen.fit(files["train"]), screen.fit(files["holdout"])
+    result = evaluate_screen(fitted_train, files["train_labels"], fitted_holdout, files["holdout_labels"],
+                             budget=budget)
+    typer.echo(f"== transaction-level screening on {source} ==")
+    typer.echo(fitted_holdout.summary())
+    typer.echo(evaluation_table(result).to_string(index=False))
+    typer.echo(result.note)
 
 
 @app.command("evaluate-triage")
@@ -348,7 +427,7 @@ def hotspots(
         incidents = store.query("SELECT " + ", ".join(columns) + " FROM incidents")
     try:
         counts = hex_counts(incidents, resolution=resolution, engine=engine)
-        result = GetisOrdHotspots(counts, k_ring=k_ring, alpha=alpha, permutations=0).fit()
+        result = GetisOrdHotspots(k_ring=k_ring, alpha=alpha, permutations=0).fit(counts)
     except ValueError as exc:
         typer.echo(f"hotspots: {exc}", err=True)
         raise typer.Exit(code=1) from None

@@ -96,7 +96,13 @@ def check_catalogs() -> Iterator[Finding]:
     for entry in entries:
         try:
             if entry.metadata.get("collector"):
-                result = collect(catalog.path_of(entry.name), entry.metadata)
+                result = collect(catalog.source_path(entry.name), entry.metadata)
+                table = result.notes.get("table", "incidents")
+                if table != "incidents":  # aggregates / flows: checked by their collector
+                    yield Finding("catalog", f"source {entry.name}", result.rows_in > 0,
+                                  f"{result.rows_in} records: {len(result.candidates)} valid {table} rows, "
+                                  f"{len(result.rejects)} would be quarantined", warning=len(result.rejects) > 0)
+                    continue
                 if len(result.candidates):
                     import pandas as pd
 
@@ -136,7 +142,10 @@ def check_store(root: Path | None = None) -> Iterator[Finding]:
 
     store = Store(root or catalog.store_root())
     if not store.manifest_path.exists():
-        yield Finding("store", "manifest", False, f"no store at {store.root} (run `workbench ingest`)")
+        # a new workspace with no sources yet has no store: that is not a failure
+        nothing_listed = not catalog.sources()
+        yield Finding("store", "manifest", nothing_listed, f"no store at {store.root} (run `workbench ingest`)",
+                      warning=nothing_listed)
         return
     try:
         manifest = store.manifest()
@@ -162,7 +171,8 @@ def check_store(root: Path | None = None) -> Iterator[Finding]:
     finally:
         con.close()
     yield Finding("store", "incident ids unique", n_inc == n_ids, f"{n_inc} incidents, {n_ids} distinct ids")
-    wrong = [b["batch_id"] for b in batches if per_batch.get(b["batch_id"], 0) != b["new"]]
+    wrong = [b["batch_id"] for b in batches
+             if b.get("table", "incidents") == "incidents" and per_batch.get(b["batch_id"], 0) != b["new"]]
     yield Finding("store", "batch counts match manifest", not wrong, f"differ: {wrong}" if wrong else
                   f"{n_inc} incidents, {n_q} quarantined")
     from workbench.store import FILE_KINDS

@@ -9,7 +9,11 @@ from workbench.collect import collect, file_sha256
 from workbench.store import DEDUPE_WINDOW_DAYS, IngestReport, Store, skipped_report
 
 
-def ingest_entry(name: str, store: Store | None = None) -> IngestReport:
+class EmptyReadError(ValueError):
+    """A non-empty file gave no records at all: a wrong collector, crosswalk or format, not data."""
+
+
+def ingest_entry(name: str, store: Store | None = None, replace: bool = False) -> IngestReport:
     """Collect one catalog source and commit it to the store.
 
     Parameters
@@ -18,23 +22,39 @@ def ingest_entry(name: str, store: Store | None = None) -> IngestReport:
         A catalog entry whose metadata names a ``collector``.
     store : Store, optional
         Target store; the catalog's store by default.
+    replace : bool
+        Re-read the file even if it was ingested, and replace the entry's earlier
+        batches atomically (after fixing a crosswalk or the catalog entry).
 
     Returns
     -------
     IngestReport
         Counts that reconcile (rows in = stored + quarantined; for open sources, items =
         stored + quarantined + not relevant + merged duplicates), or a skip.
+
+    Raises
+    ------
+    EmptyReadError
+        When a non-empty file yields no record at all (nothing is recorded as ingested,
+        so the fixed entry can be ingested again).
     """
     meta = catalog.metadata(name)
     if not meta.get("collector"):
         raise ValueError(f"catalog entry {name!r} is not a raw source (its metadata names no collector)")
     store = store or Store(catalog.store_root())
-    path = catalog.path_of(name)
+    path = catalog.source_path(name)  # confined to the workspace, a regular file: checked before hashing
     sha = file_sha256(path)
-    done = store.ingested_batch(name, sha)
+    done = None if replace else store.ingested_batch(name, sha)
     if done:  # unchanged file: do not even parse it again
         return skipped_report(name, sha, 0, done)
     result = collect(path, meta)
+    if str(result.notes.get("table", "incidents")) == "incidents":  # aggregates and flows carry no ids
+        file_under_catalog_source(result.candidates, meta)
+    items = int(result.notes.get("items", result.rows_in))
+    if items == 0 and path.is_file() and path.stat().st_size > 0:
+        raise EmptyReadError(
+            f"{path}: {path.stat().st_size:,} bytes but 0 records read by collector {meta['collector']!r}; "
+            "not recorded as ingested (check the collector, crosswalk or format options of the entry)")
     report = store.ingest(
         result.candidates,
         result.rejects,
@@ -44,11 +64,47 @@ def ingest_entry(name: str, store: Store | None = None) -> IngestReport:
         not_relevant=int(result.notes.get("not_relevant", 0)),
         media_items=result.notes.get("media_volume"),
         dedupe_window_days=int(meta.get("dedupe_window_days", DEDUPE_WINDOW_DAYS)),
+        replace=replace,
+        table=str(result.notes.get("table", "incidents")),
     )
-    report.notes = {k: v for k, v in result.notes.items() if k in ("items", "not_relevant", "malformed")}
+    report.notes = {k: v for k, v in result.notes.items()
+                    if k in ("items", "not_relevant", "malformed", "age_bands", "assumptions")}
     if "unmapped" in result.notes and len(result.notes["unmapped"]):
         report.notes["unmapped"] = result.notes["unmapped"].to_dict("records")
     return report
+
+
+def file_under_catalog_source(candidates, metadata: dict) -> None:
+    """File every candidate under the source its catalog entry declares, with our own ids.
+
+    Whatever a collector or a file said, ``source_name`` becomes the entry's
+    ``metadata.source_name`` and ``incident_id`` the hash of that name and the record's
+    id (:func:`workbench.schema.incident_id`), so no file can put records into another
+    source or take another source's ids.
+
+    Parameters
+    ----------
+    candidates : pandas.DataFrame
+        A collector's candidates (changed in place).
+    metadata : dict
+        The catalog entry's metadata (``source_name`` required).
+
+    Raises
+    ------
+    ValueError
+        When the entry declares no ``source_name``.
+    """
+    from workbench.collect.bulk import incident_ids
+
+    source = str(metadata.get("source_name") or "").strip()
+    if not source:
+        raise ValueError("the catalog entry declares no metadata.source_name")
+    if not len(candidates):
+        return
+    candidates["source_name"] = source
+    if "source_record_id" in candidates.columns:
+        rid = candidates["source_record_id"].astype("string")
+        candidates["incident_id"] = incident_ids(candidates["source_name"].astype("string"), rid).astype(object)
 
 
 def ingest_all(names: Iterable[str] | None = None, store: Store | None = None) -> list[IngestReport]:

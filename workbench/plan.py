@@ -20,7 +20,6 @@ error page for each failure, and rewrites ``reports/index.html``.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import time
 from dataclasses import asdict, dataclass, field
@@ -89,31 +88,46 @@ class RunPlan:
         ValueError
             Naming the report line and field that is wrong.
         """
-        from workbench.runner import available_notebooks
+        from workbench.parameters import ParameterError, resolve_notebook, validate_parameters
         from workbench.share.disclosure import POLICIES
 
         if not isinstance(raw, dict) or not isinstance(raw.get("reports"), list) or not raw["reports"]:
             raise ValueError("a run plan needs a non-empty 'reports' list")
-        known = set(available_notebooks())
         reports = []
         for i, item in enumerate(raw["reports"], start=1):
             if not isinstance(item, dict) or "notebook" not in item:
                 raise ValueError(f"report {i}: needs 'notebook'")
-            if item["notebook"] not in known:
-                raise ValueError(f"report {i}: no notebook {item['notebook']!r}; have {sorted(known)}")
-            audiences = tuple(a for a in (item.get("audiences") or []) if a)
-            unknown = [a for a in audiences if a not in POLICIES]
+            try:
+                notebook = resolve_notebook(item["notebook"])
+            except ParameterError as exc:
+                raise ParameterError(f"report {i}: {exc}") from None
+            raw_audiences = item.get("audiences") or []
+            if isinstance(raw_audiences, str) or not isinstance(raw_audiences, list):
+                raise ValueError(f"report {i}: 'audiences' must be a list, e.g. [partner]")
+            audiences = tuple(a for a in raw_audiences if a)
+            unknown = [a for a in audiences if not isinstance(a, str) or a not in POLICIES]
             if unknown:
                 raise ValueError(f"report {i}: unknown audience(s) {unknown}; choose from {sorted(POLICIES)}")
-            shared = dict(item.get("parameters") or {})
+            shared = item.get("parameters") or {}
             sets = item.get("parameter_sets") or [{}]
-            if not all(isinstance(s, dict) for s in sets):
+            if not isinstance(shared, dict):
+                raise ValueError(f"report {i}: 'parameters' must be a mapping")
+            if not isinstance(sets, list) or not all(isinstance(s, dict) for s in sets):
                 raise ValueError(f"report {i}: 'parameter_sets' must be a list of mappings")
+            checked_sets = []
+            for s in sets:
+                merged = {**shared, **s}
+                try:  # names and values against the notebook's parameters cell, for every audience
+                    for audience in audiences or (None,):
+                        validate_parameters(notebook, {**merged, **({"audience": audience} if audience else {})})
+                    checked_sets.append(validate_parameters(notebook, merged))
+                except ParameterError as exc:
+                    raise ParameterError(f"report {i}: {exc}") from None
             reports.append(PlannedReport(
-                notebook=item["notebook"],
-                title=str(item.get("title") or item["notebook"].replace("_", " ").title()),
+                notebook=notebook,
+                title=str(item.get("title") or notebook.replace("_", " ").title()),
                 audiences=audiences,
-                parameter_sets=tuple({**shared, **s} for s in sets),
+                parameter_sets=tuple(checked_sets),
                 pdf=bool(item.get("pdf", False)),
             ))
         return cls(name=str(raw.get("name", "plan")), reports=tuple(reports))
@@ -134,10 +148,22 @@ class RunPlan:
         """
         import yaml
 
+        path = Path(path)
         try:
-            return cls.from_dict(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValueError(f"{path}: cannot read the plan: {getattr(exc, 'strerror', None) or exc}") from None
+        try:
+            raw = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (line {mark.line + 1})" if mark is not None else ""
+            raise ValueError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', None) or 'parse error'}") \
+                from None
+        try:
+            return cls.from_dict(raw)
         except ValueError as exc:
-            raise ValueError(f"{path}: {exc}") from exc
+            raise type(exc)(f"{path}: {exc}") from None
 
 
 def plans_dir() -> Path:
@@ -152,9 +178,10 @@ def plans_dir() -> Path:
 
 
 def _key(notebook: str, params: dict[str, Any]) -> str:
-    """Stable file key of a report: notebook plus its parameter values."""
-    parts = [notebook] + [f"{v}" for k, v in sorted(params.items())]
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join(parts))[:150]
+    """Stable file key of a report: notebook plus its parameter names and values."""
+    from workbench.parameters import publish_key
+
+    return publish_key(notebook, params)
 
 
 def run_plan(plan: RunPlan, reports_dir: Path | None = None, run_id: str | None = None) -> list:

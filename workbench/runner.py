@@ -86,7 +86,9 @@ def available_notebooks() -> list[str]:
     list of str
         Stems of ``notebooks/*.py``.
     """
-    return sorted(p.stem for p in notebooks_dir().glob("*.py"))
+    from workbench.parameters import available_notebooks as listed
+
+    return listed()
 
 
 def to_ipynb(name: str, path: Path) -> Path:
@@ -140,7 +142,17 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path, title: st
     RunResult
         ``ok`` False (never an exception) when a cell fails: the executed notebook keeps
         the traceback and ``<stem>.error.html`` shows the failing cell and traceback.
+
+    Raises
+    ------
+    workbench.parameters.ParameterError
+        Before anything runs or is written, when the notebook is unknown or a parameter
+        name or value does not fit the notebook's ``parameters`` cell.
     """
+    from workbench.parameters import validate_parameters
+
+    parameters = validate_parameters(name, parameters)  # before any kernel, file or export
+
     import nbformat
     import papermill
 

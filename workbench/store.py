@@ -8,6 +8,9 @@ Layout under the store root::
     mentions/part-<batch>.parquet     open sources: every article of a story (incident_id, outlet, url...)
     signatures/part-<batch>.parquet   open sources: each article's MinHash signature (near-duplicates)
     volume/part-<batch>.parquet       open sources: every item seen (country, day, relevant), for media volume
+    aggregates/part-<batch>.parquet   published aggregate counts (country x year x sex x age x type), censored
+                                      values kept as intervals (value_lower, value_upper)
+    flows/part-<batch>.parquet        country flow lists (origin, destination, year, count)
     .lock                      serialises writers (fcntl)
 
 An ingest writes its Parquet files first and then commits by atomically replacing
@@ -26,6 +29,11 @@ rewritten: an incident's ``mention_count`` is counted from the mentions table by
 ``items == new + already_stored + quarantined + not_relevant + merged`` (``rows_in``
 then counts the records that reached the incident table or the quarantine, so
 ``rows_in == new + already_stored + quarantined`` holds for every batch).
+
+Fix and re-ingest: ``ingest(..., replace=True)`` re-reads a catalog entry whose file was
+already ingested and replaces every earlier batch of that entry in the same atomic
+manifest write (the old batches' records are not counted as already stored; their files
+are removed once the new manifest is committed).
 """
 
 from __future__ import annotations
@@ -68,8 +76,27 @@ MENTION_COLUMNS = {
 }
 VOLUME_COLUMNS = {"item_id": "string", "country_iso3": "string", "ds": "datetime64[ns]", "relevant": "bool",
                   "catalog_entry": "string", "batch_id": "string"}
+#: Published aggregate counts. A censored value such as ``<5`` is kept as the interval
+#: [value_lower, value_upper] = [1, 4] with ``censored`` true and the text as published in
+#: ``value_text``; an exact value has lower == upper. Never replaced by a point value.
+AGGREGATE_COLUMNS = {
+    "record_id": "string", "source_name": "string", "country_iso3": "string", "year": "Int64",
+    "period_start": "datetime64[ns]", "period_precision": "string", "indicator": "string",
+    "dimension": "string", "category": "string", "sex": "string", "age": "string",
+    "exploitation_type": "string", "unit": "string", "value_lower": "float64", "value_upper": "float64",
+    "censored": "bool", "value_text": "string", "catalog_entry": "string", "source_file_sha256": "string",
+    "batch_id": "string",
+}
+#: Country flow lists (e.g. TIP-report origin -> destination lines); ``count`` may be missing.
+FLOW_COLUMNS = {
+    "record_id": "string", "source_name": "string", "origin_iso3": "string", "destination_iso3": "string",
+    "year": "Int64", "count": "Int64", "catalog_entry": "string", "source_file_sha256": "string",
+    "batch_id": "string",
+}
+#: Tables other than incidents that a collector may fill (``CollectResult.notes["table"]``).
+TABLE_COLUMNS = {"aggregates": AGGREGATE_COLUMNS, "flows": FLOW_COLUMNS}
 #: Kinds of data file a batch may list in the manifest (each under ``<root>/<kind>/``).
-FILE_KINDS = ("incidents", "quarantine", "mentions", "signatures", "volume")
+FILE_KINDS = ("incidents", "quarantine", "mentions", "signatures", "volume", "aggregates", "flows")
 #: Days before/after a new article within which stored articles are compared for near-duplicates.
 DEDUPE_WINDOW_DAYS = 14
 
@@ -118,6 +145,10 @@ class IngestReport:
         or earlier in this batch; kept as mentions of that story's incident.
     osint : bool
         Whether the source is an open source (the report line then accounts for items).
+    table : str
+        The store table the records went to (``incidents``, ``aggregates`` or ``flows``).
+    replaced : list of str
+        Batches of the same entry this ingest replaced (``--replace``).
     """
 
     catalog_entry: str
@@ -133,6 +164,8 @@ class IngestReport:
     not_relevant: int = 0
     merged: int = 0
     osint: bool = False
+    table: str = "incidents"
+    replaced: list[str] = field(default_factory=list)
 
     @property
     def stored(self) -> int:
@@ -150,6 +183,10 @@ class IngestReport:
             head += f"[WARNING: {self.notes['malformed']}] "
         if self.skipped_reason:
             return head + f"skipped ({self.skipped_reason}); nothing added"
+        if self.replaced:
+            head += f"[replaced {len(self.replaced)} earlier batch(es)] "
+        if self.table != "incidents":
+            return head + f"rows in {self.rows_in} = stored {self.stored} (in {self.table}) + quarantined {self.quarantined}"
         if self.osint or self.not_relevant or self.merged:
             return head + (
                 f"rows in {self.items} = stored {self.stored} (new {self.new}, already stored "
@@ -176,6 +213,7 @@ class Store:
     def __init__(self, root: str | Path, lock_timeout: float = 600.0) -> None:
         self.root = Path(root)
         self.lock_timeout = lock_timeout
+        self._hidden: frozenset[str] = frozenset()  # batches being replaced, invisible to the ingest
 
     # -- layout -----------------------------------------------------------------------
     @property
@@ -208,7 +246,8 @@ class Store:
 
     def _files(self, kind: str) -> list[str]:
         """Committed data files of one kind, relative to the root."""
-        return [f for b in self.manifest()["batches"] for f in b.get("files", {}).get(kind, [])]
+        return [f for b in self.manifest()["batches"] if b["batch_id"] not in self._hidden
+                for f in b.get("files", {}).get(kind, [])]
 
     # -- reading ----------------------------------------------------------------------
     def connect(self):  # -> duckdb.DuckDBPyConnection
@@ -229,7 +268,8 @@ class Store:
         con = duckdb.connect()
         empties = {"incidents": empty_incidents(), "quarantine": _empty_quarantine(),
                    "mentions": _empty(MENTION_COLUMNS), "signatures": _empty_signatures(),
-                   "volume": _empty(VOLUME_COLUMNS)}
+                   "volume": _empty(VOLUME_COLUMNS), "aggregates": _empty(AGGREGATE_COLUMNS),
+                   "flows": _empty(FLOW_COLUMNS)}
         for kind, empty in empties.items():
             view = {"incidents": "_incidents_raw", "volume": "media_items_all"}.get(kind, kind)
             files = [str(self.root / f) for f in self._files(kind)]
@@ -398,6 +438,8 @@ class Store:
         not_relevant: int = 0,
         media_items: pd.DataFrame | None = None,
         dedupe_window_days: int = DEDUPE_WINDOW_DAYS,
+        replace: bool = False,
+        table: str = "incidents",
     ) -> IngestReport:
         """Validate and commit one source file's records, atomically.
 
@@ -425,6 +467,12 @@ class Store:
         dedupe_window_days : int
             Open sources: stored articles published this many days before or after a
             new one are compared with it for near-duplicates.
+        replace : bool
+            Re-read a file already ingested: every earlier batch of ``catalog_entry`` is
+            replaced by this one in the same atomic commit.
+        table : str
+            ``incidents`` (default), or ``aggregates``/``flows`` for candidates already in
+            that table's columns (:data:`TABLE_COLUMNS`); those rows are stored as they are.
 
         Returns
         -------
@@ -443,71 +491,151 @@ class Store:
             raise ReconciliationError(
                 f"{catalog_entry}: rows in {rows_in} != parsed {len(candidates)} + rejected {len(rejects)}"
             )
+        if table != "incidents" and table not in TABLE_COLUMNS:
+            raise ValueError(f"no store table {table!r}; known: incidents, {', '.join(TABLE_COLUMNS)}")
         with self.lock():
             self._remove_orphans()
             manifest = self.manifest()
-            done = self.ingested_batch(catalog_entry, source_file_sha256)
+            replaced = [str(b["batch_id"]) for b in manifest["batches"] if b["catalog_entry"] == catalog_entry] \
+                if replace else []
+            done = None if replace else self.ingested_batch(catalog_entry, source_file_sha256)
             if done:
                 return skipped_report(catalog_entry, source_file_sha256, rows_in, done)
-            now = ingested_at if ingested_at is not None else pd.Timestamp.now(tz="UTC")
-            batch_id = f"{now:%Y%m%dT%H%M%S}-{source_file_sha256[:8]}-{uuid.uuid4().hex[:6]}"
-            prov = {"catalog_entry": catalog_entry, "source_file_sha256": source_file_sha256,
-                    "ingested_at": now, "batch_id": batch_id}
-            side = _article_side(candidates)
-            candidates = candidates.assign(**prov)
-            valid, schema_rejects = validate_incidents(candidates)
-            existing = self._existing_ids(valid["incident_id"])
-            is_old = valid["incident_id"].isin(existing).to_numpy()
-            new = valid.loc[~is_old]
-            mentions, signatures, merged = None, None, 0
-            if side is not None:
-                new, mentions, signatures = self._merge_stories(new, side, prov, dedupe_window_days)
-                merged = len(mentions) - len(new)
-            quarantine = pd.concat(
-                [
-                    _quarantine_rows(rejects, prov),
-                    _quarantine_rows(
-                        pd.DataFrame({
-                            "record": schema_rejects["source_record_id"],
-                            "reason": schema_rejects["reason"],
-                            "raw": [_raw_json(r) for r in schema_rejects.drop(columns="reason").to_dict("records")],
-                        }),
-                        prov,
-                    ),
-                ],
-                ignore_index=True,
-            )
-            report = IngestReport(
-                catalog_entry=catalog_entry,
-                source_file_sha256=source_file_sha256,
-                batch_id=batch_id,
-                rows_in=rows_in - merged,
-                new=len(new),
-                already_stored=int(is_old.sum()),
-                quarantined=len(quarantine),
-                top_reasons=_top_reasons(quarantine["reason"]),
-                not_relevant=int(not_relevant),
-                merged=int(merged),
-                osint=side is not None or media_items is not None,
-            )
-            if report.new + report.already_stored + report.quarantined + report.merged != rows_in:
-                raise ReconciliationError(f"{catalog_entry}: {report} does not reconcile")
-            volume = None
-            if media_items is not None and len(media_items):
-                volume = media_items.assign(catalog_entry=catalog_entry, batch_id=batch_id)[list(VOLUME_COLUMNS)]
-                volume = volume.astype(VOLUME_COLUMNS)
-            files: dict[str, list[str]] = {"incidents": [], "quarantine": []}
-            for kind, frame in (("incidents", new), ("quarantine", quarantine), ("mentions", mentions),
-                                ("signatures", signatures), ("volume", volume)):
-                if frame is not None and len(frame):
-                    files.setdefault(kind, [])
-                    rel = f"{kind}/part-{batch_id}.parquet"
-                    _write_parquet_atomic(frame, self.root / rel)
-                    files[kind].append(rel)
-            entry = {k: v for k, v in asdict(report).items() if k != "notes"} | {"ingested_at": now.isoformat(), "files": files}
-            manifest["batches"].append(entry)
-            _write_text_atomic(self.manifest_path, json.dumps(manifest, indent=1, default=str))
+            self._hidden = frozenset(replaced)
+            try:
+                report = self._commit(manifest, candidates, rejects, catalog_entry, source_file_sha256, rows_in,
+                                      ingested_at, not_relevant, media_items, dedupe_window_days, replaced, table)
+            finally:
+                self._hidden = frozenset()
+            if replaced:
+                self._remove_orphans()
             return report
+
+    def _commit(self, manifest: dict[str, Any], candidates: pd.DataFrame, rejects: pd.DataFrame,
+                catalog_entry: str, source_file_sha256: str, rows_in: int, ingested_at: pd.Timestamp | None,
+                not_relevant: int, media_items: pd.DataFrame | None, dedupe_window_days: int,
+                replaced: list[str], table: str) -> IngestReport:
+        """Write one batch's files and commit the manifest (the caller holds the lock)."""
+        now = ingested_at if ingested_at is not None else pd.Timestamp.now(tz="UTC")
+        batch_id = f"{now:%Y%m%dT%H%M%S}-{source_file_sha256[:8]}-{uuid.uuid4().hex[:6]}"
+        prov = {"catalog_entry": catalog_entry, "source_file_sha256": source_file_sha256,
+                "ingested_at": now, "batch_id": batch_id}
+        if table != "incidents":
+            return self._commit_table(manifest, table, candidates, rejects, prov, rows_in, replaced)
+        side = _article_side(candidates)
+        candidates = candidates.assign(**prov)
+        valid, schema_rejects = validate_incidents(candidates)
+        existing = self._existing_ids(valid["incident_id"])
+        is_old = valid["incident_id"].isin(existing).to_numpy()
+        new = valid.loc[~is_old]
+        mentions, signatures, merged = None, None, 0
+        if side is not None:
+            new, mentions, signatures = self._merge_stories(new, side, prov, dedupe_window_days)
+            merged = len(mentions) - len(new)
+        quarantine = pd.concat(
+            [
+                _quarantine_rows(rejects, prov),
+                _quarantine_rows(
+                    pd.DataFrame({
+                        "record": schema_rejects["source_record_id"],
+                        "reason": schema_rejects["reason"],
+                        "raw": [_raw_json(r) for r in schema_rejects.drop(columns="reason").to_dict("records")],
+                    }),
+                    prov,
+                ),
+            ],
+            ignore_index=True,
+        )
+        report = IngestReport(
+            catalog_entry=catalog_entry,
+            source_file_sha256=source_file_sha256,
+            batch_id=batch_id,
+            rows_in=rows_in - merged,
+            new=len(new),
+            already_stored=int(is_old.sum()),
+            quarantined=len(quarantine),
+            top_reasons=_top_reasons(quarantine["reason"]),
+            not_relevant=int(not_relevant),
+            merged=int(merged),
+            osint=side is not None or media_items is not None,
+            replaced=replaced,
+        )
+        if report.new + report.already_stored + report.quarantined + report.merged != rows_in:
+            raise ReconciliationError(f"{catalog_entry}: {report} does not reconcile")
+        volume = None
+        if media_items is not None and len(media_items):
+            volume = media_items.assign(catalog_entry=catalog_entry, batch_id=batch_id)[list(VOLUME_COLUMNS)]
+            volume = volume.astype(VOLUME_COLUMNS)
+        files: dict[str, list[str]] = {"incidents": [], "quarantine": []}
+        for kind, frame in (("incidents", new), ("quarantine", quarantine), ("mentions", mentions),
+                            ("signatures", signatures), ("volume", volume)):
+            if frame is not None and len(frame):
+                files.setdefault(kind, [])
+                rel = f"{kind}/part-{batch_id}.parquet"
+                _write_parquet_atomic(frame, self.root / rel)
+                files[kind].append(rel)
+        entry = {k: v for k, v in asdict(report).items() if k != "notes"} | {"ingested_at": now.isoformat(), "files": files}
+        manifest["batches"] = [b for b in manifest["batches"] if b["batch_id"] not in replaced] + [entry]
+        _write_text_atomic(self.manifest_path, json.dumps(manifest, indent=1, default=str))
+        return report
+
+    def _commit_table(self, manifest: dict[str, Any], table: str, rows: pd.DataFrame, rejects: pd.DataFrame,
+                      prov: dict[str, Any], rows_in: int, replaced: list[str]) -> IngestReport:
+        """Commit a batch of aggregate or flow rows (already checked by their collector)."""
+        columns = TABLE_COLUMNS[table]
+        batch_id = prov["batch_id"]
+        frame = rows.assign(catalog_entry=prov["catalog_entry"], source_file_sha256=prov["source_file_sha256"],
+                            batch_id=batch_id)
+        missing = [c for c in columns if c not in frame.columns]
+        if missing and len(frame):
+            raise ValueError(f"{prov['catalog_entry']}: {table} rows lack column(s) {missing}")
+        frame = frame[list(columns)].astype(columns) if len(frame) else _empty(columns)
+        quarantine = _quarantine_rows(rejects, prov)
+        report = IngestReport(
+            catalog_entry=prov["catalog_entry"], source_file_sha256=prov["source_file_sha256"], batch_id=batch_id,
+            rows_in=rows_in, new=len(frame), already_stored=0, quarantined=len(quarantine),
+            top_reasons=_top_reasons(quarantine["reason"]), table=table, replaced=replaced,
+        )
+        if report.new + report.quarantined != rows_in:
+            raise ReconciliationError(f"{prov['catalog_entry']}: {report} does not reconcile")
+        files: dict[str, list[str]] = {"incidents": [], "quarantine": []}
+        for kind, data in ((table, frame), ("quarantine", quarantine)):
+            if len(data):
+                rel = f"{kind}/part-{batch_id}.parquet"
+                _write_parquet_atomic(data, self.root / rel)
+                files.setdefault(kind, []).append(rel)
+        entry = {k: v for k, v in asdict(report).items() if k != "notes"} | {
+            "ingested_at": prov["ingested_at"].isoformat(), "files": files}
+        manifest["batches"] = [b for b in manifest["batches"] if b["batch_id"] not in replaced] + [entry]
+        _write_text_atomic(self.manifest_path, json.dumps(manifest, indent=1, default=str))
+        return report
+
+    def table(self, name: str, where: str | None = None, params: list[Any] | None = None) -> pd.DataFrame:
+        """Read the ``aggregates`` or ``flows`` table.
+
+        Parameters
+        ----------
+        name : str
+            ``aggregates`` or ``flows``.
+        where : str, optional
+            A SQL condition, e.g. ``"country_iso3 = ?"``.
+        params : list, optional
+            Its parameters.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The rows in the table's dtypes (:data:`AGGREGATE_COLUMNS`, :data:`FLOW_COLUMNS`).
+        """
+        if name not in TABLE_COLUMNS:
+            raise ValueError(f"no store table {name!r}; known: {sorted(TABLE_COLUMNS)}")
+        frame = self.query(f"SELECT * FROM {name}" + (f" WHERE {where}" if where else "") + " ORDER BY record_id",
+                           params)
+        columns = TABLE_COLUMNS[name]
+        if frame.empty:
+            return _empty(columns)
+        return frame[[c for c in columns if c in frame.columns]].astype(
+            {c: t for c, t in columns.items() if c in frame.columns})
 
     def ingested_batch(self, catalog_entry: str, source_file_sha256: str) -> str | None:
         """Return the batch that already ingested this file from this entry, if any.

@@ -1,9 +1,13 @@
 """Our categories, and partner crosswalks onto them, loaded from YAML.
 
 The taxonomy lives in ``workbench/resources/taxonomy.yaml``; each partner's crosswalk in
+``<workspace>/crosswalks/<name>.yaml`` (looked up first) or the packaged
 ``workbench/resources/crosswalks/<name>.yaml``. A crosswalk maps the partner's own
 category labels onto our codes. A value the crosswalk does not know is *reported*
-(field, value, record), never guessed.
+(field, value, record), never guessed. A crosswalk may name values the partner uses for
+"not known" (``unknown: ["0", "n/a"]``): in any column they mean unknown, stored as
+unknown (never quarantined). A crosswalk with no ``fields:`` (every category from
+``defaults:``) is valid: every row is read.
 """
 
 from __future__ import annotations
@@ -186,12 +190,37 @@ class Crosswalk:
         Categorical mappings.
     defaults : dict
         Constant values for our fields the partner does not send (e.g. grading).
+    unknown_values : tuple of str
+        Partner values meaning "not known" in any column (compared case- and
+        space-insensitively), e.g. CTDC's ``"0"``.
+    path : str
+        Where the crosswalk was read from (workspace or package).
     """
 
     name: str
     columns: dict[str, str]
     fields: tuple[FieldMapping, ...]
     defaults: dict[str, Any] = field(default_factory=dict)
+    unknown_values: tuple[str, ...] = ()
+    path: str = ""
+
+    def is_unknown(self, value: Any) -> bool:
+        """Tell whether a partner cell means "not known" (empty, or one of ``unknown_values``).
+
+        Parameters
+        ----------
+        value : Any
+            The cell.
+
+        Returns
+        -------
+        bool
+            True for an empty cell or a declared unknown value.
+        """
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            return True
+        key = _norm(value)
+        return key == "" or key in {_norm(v) for v in self.unknown_values}
 
     def validate_targets(self, taxonomy: Taxonomy | None = None) -> None:
         """Check that every mapped code exists in our taxonomy.
@@ -249,6 +278,8 @@ class Crosswalk:
         unmapped: list[Unmapped] = []
         for fm in self.fields:
             table = fm.normalised()
+            for unknown in self.unknown_values:
+                table.setdefault(_norm(unknown), None)
             values = []
             for pos, raw in enumerate(frame[fm.source_column].tolist()):
                 parts = _split(raw, fm.separator)
@@ -280,8 +311,15 @@ def _split(raw: Any, separator: str | None) -> list[str]:
     return [p.strip() for p in str(raw).split(separator) if p.strip()]
 
 
+def _workspace_crosswalks() -> Any:
+    """The workspace's ``crosswalks/`` folder (it may not exist)."""
+    from workbench.catalog import workspace
+
+    return workspace() / "crosswalks"
+
+
 def available_crosswalks() -> list[str]:
-    """List the packaged crosswalk names.
+    """List the crosswalk names: the workspace's, then the packaged ones.
 
     Returns
     -------
@@ -289,12 +327,47 @@ def available_crosswalks() -> list[str]:
         Names usable with :func:`load_crosswalk`.
     """
     folder = resources.files("workbench").joinpath("resources/crosswalks")
-    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+    names = {p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")}
+    local = _workspace_crosswalks()
+    if local.is_dir():
+        names |= {p.stem for p in local.glob("*.yaml")}
+    return sorted(names)
 
 
-@lru_cache(maxsize=None)
+def crosswalk_path(name: str) -> Any:
+    """Return the file of a crosswalk: ``<workspace>/crosswalks/<name>.yaml`` first, then the package's.
+
+    Parameters
+    ----------
+    name : str
+        Crosswalk name (the YAML file's stem).
+
+    Returns
+    -------
+    pathlib.Path or importlib.resources.abc.Traversable
+        The file.
+
+    Raises
+    ------
+    FileNotFoundError
+        When neither the workspace nor the package has it.
+    ValueError
+        When the name is not a plain file stem.
+    """
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        raise ValueError(f"crosswalk name {name!r} is not a plain name")
+    local = _workspace_crosswalks() / f"{name}.yaml"
+    if local.is_file():
+        return local
+    path = resources.files("workbench").joinpath(f"resources/crosswalks/{name}.yaml")
+    if not path.is_file():
+        raise FileNotFoundError(f"no crosswalk {name!r} in {_workspace_crosswalks()} or the package; "
+                                f"available: {available_crosswalks()}")
+    return path
+
+
 def load_crosswalk(name: str) -> Crosswalk:
-    """Load and check a packaged crosswalk.
+    """Load and check a crosswalk (the workspace's first, then the packaged one).
 
     Parameters
     ----------
@@ -310,11 +383,19 @@ def load_crosswalk(name: str) -> Crosswalk:
     ------
     FileNotFoundError
         When there is no such crosswalk.
+    ValueError
+        When the file is not a crosswalk or maps onto codes that are not ours.
     """
-    path = resources.files("workbench").joinpath(f"resources/crosswalks/{name}.yaml")
-    if not path.is_file():
-        raise FileNotFoundError(f"no crosswalk {name!r}; available: {available_crosswalks()}")
-    raw = yaml.safe_load(path.read_text("utf-8"))
+    path = crosswalk_path(name)
+    text = path.read_text("utf-8")
+    return _parse_crosswalk(name, str(path), text)
+
+
+@lru_cache(maxsize=64)
+def _parse_crosswalk(name: str, path: str, text: str) -> Crosswalk:
+    raw = yaml.safe_load(text) or {}
+    if not isinstance(raw, dict):
+        raise ValueError(f"crosswalk {name!r} ({path}): not a mapping of columns/fields/defaults")
     fields = tuple(
         FieldMapping(
             target=target,
@@ -329,6 +410,8 @@ def load_crosswalk(name: str) -> Crosswalk:
         columns=dict(raw.get("columns") or {}),
         fields=fields,
         defaults=dict(raw.get("defaults") or {}),
+        unknown_values=tuple(str(v) for v in (raw.get("unknown") or ())),
+        path=path,
     )
     walk.validate_targets()
     return walk

@@ -154,14 +154,11 @@ class EmergingResults:
 class EmergingHotspots:
     """Emerging hot spot analysis (Gi* per time step + Mann-Kendall trend + ArcGIS classes).
 
+    Settings go to the constructor, the count cube to :meth:`fit`, which returns an
+    :class:`EmergingResults`.
+
     Parameters
     ----------
-    counts : pandas.DataFrame
-        Long frame: one row per place and time step with ``space_col``, ``time_col`` and
-        ``count_col`` (e.g. from :func:`space_time_counts`). Place-step pairs that are
-        missing count 0; the time steps are the distinct values of ``time_col``, so pass
-        a complete cube (:func:`space_time_counts`) to keep empty steps. Repeated pairs
-        are summed. Values may be rates (any number >= 0), not only counts.
     time_col : str
         Time-step column (dates).
     space_col : str
@@ -175,9 +172,6 @@ class EmergingHotspots:
         around the places of ``counts`` when ``study_area`` is not given.
     alpha : float
         False discovery rate of each step's bins, and significance level of the trend.
-    study_area : iterable of str, optional
-        The exact places analysed (others count 0); every place of ``counts`` must be in
-        it. Default: the places of ``counts`` plus their ``k_ring`` neighbours.
     countries : geopandas.GeoDataFrame, optional
         Country polygons with ``iso3`` (default ``catalog.load("countries")``); countries
         only.
@@ -193,19 +187,13 @@ class EmergingHotspots:
     Examples
     --------
     >>> cube = space_time_counts(incidents, freq="W-MON", resolution=5)  # doctest: +SKIP
-    >>> res = EmergingHotspots(cube).fit()  # doctest: +SKIP
+    >>> res = EmergingHotspots().fit(cube)  # doctest: +SKIP
     >>> res.patterns  # doctest: +SKIP
     """
 
-    def __init__(self, counts: pd.DataFrame, time_col: str = "ds", space_col: str = "h3_cell",
-                 count_col: str = "count", k_ring: int = 1, alpha: float = 0.05,
-                 study_area: Iterable[str] | None = None, countries: Any = None, knn: int = 2,
+    def __init__(self, time_col: str = "ds", space_col: str = "h3_cell", count_col: str = "count",
+                 k_ring: int = 1, alpha: float = 0.05, countries: Any = None, knn: int = 2,
                  min_count: float = 3) -> None:
-        if counts is None or len(counts) == 0:
-            raise ValueError("no counts in scope: nothing to test for emerging hot spots")
-        missing = sorted({time_col, space_col, count_col} - set(counts.columns))
-        if missing:
-            raise ValueError(f"counts lacks column(s) {missing} (need {space_col}, {time_col}, {count_col})")
         if int(k_ring) != k_ring or k_ring < 1:
             raise ValueError(f"k_ring must be a whole number >= 1, got {k_ring}")
         if not 0 < alpha < 1:
@@ -214,18 +202,23 @@ class EmergingHotspots:
             raise ValueError(f"knn must be a whole number >= 1, got {knn}")
         if min_count < 0:
             raise ValueError(f"min_count must be >= 0, got {min_count}")
-        self.counts = counts
         self.time_col, self.space_col, self.count_col = time_col, space_col, count_col
         self.k_ring = int(k_ring)
         self.alpha = alpha
-        self.study_area = None if study_area is None else list(study_area)
+        self.study_area: list[str] | None = None  # the fit's, set by fit()
         self.countries = countries
         self.knn = int(knn)
         self.min_count = min_count
 
     # -- inputs ----------------------------------------------------------------------
-    def _validated(self) -> pd.DataFrame:
-        frame = self.counts[[self.space_col, self.time_col, self.count_col]]
+    def _validated(self, counts: pd.DataFrame) -> pd.DataFrame:
+        if counts is None or len(counts) == 0:
+            raise ValueError("no counts in scope: nothing to test for emerging hot spots")
+        missing = sorted({self.time_col, self.space_col, self.count_col} - set(counts.columns))
+        if missing:
+            raise ValueError(f"counts lacks column(s) {missing} (need {self.space_col}, {self.time_col}, "
+                             f"{self.count_col})")
+        frame = counts[[self.space_col, self.time_col, self.count_col]]
         values = pd.to_numeric(frame[self.count_col], errors="coerce")
         bad = values.isna() | (values < 0)
         if bad.any():
@@ -289,8 +282,22 @@ class EmergingHotspots:
         return places, star_weights(neighbours, len(places)), without
 
     # -- model -----------------------------------------------------------------------
-    def fit(self) -> EmergingResults:
+    def fit(self, counts: pd.DataFrame, study_area: Iterable[str] | None = None) -> EmergingResults:
         """Score every place at every step, test the trends and classify the places.
+
+        Parameters
+        ----------
+        counts : pandas.DataFrame
+            Long frame: one row per place and time step with ``space_col``,
+            ``time_col`` and ``count_col`` (e.g. from :func:`space_time_counts`).
+            Place-step pairs that are missing count 0; the time steps are the distinct
+            values of ``time_col``, so pass a complete cube (:func:`space_time_counts`)
+            to keep empty steps. Repeated pairs are summed. Values may be rates (any
+            number >= 0), not only counts.
+        study_area : iterable of str, optional
+            The exact places analysed (others count 0); every place of ``counts`` must
+            be in it. Default: the places of ``counts`` plus their ``k_ring``
+            neighbours.
 
         Returns
         -------
@@ -305,7 +312,8 @@ class EmergingHotspots:
         """
         from scipy.stats import norm
 
-        frame = self._validated()
+        self.study_area = None if study_area is None else list(study_area)
+        frame = self._validated(counts)
         observed = sorted(frame["place"].unique())
         if self.space_col == "h3_cell":
             places, weights, without = self._h3_area(observed)
@@ -647,4 +655,4 @@ def recent_emerging(incidents: pd.DataFrame, resolution: int = 5, steps: int = 1
     cube = space_time_counts(incidents, freq=freq, resolution=resolution, start=first, end=last_period.start_time)
     if cube.empty or cube["count"].sum() == 0:
         return None
-    return EmergingHotspots(cube, k_ring=k_ring, alpha=alpha, min_count=min_count).fit()
+    return EmergingHotspots(k_ring=k_ring, alpha=alpha, min_count=min_count).fit(cube)

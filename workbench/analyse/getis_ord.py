@@ -97,11 +97,11 @@ class HotspotResults:
 class GetisOrdHotspots:
     """Gi* hotspot model over H3 cell counts.
 
+    Settings go to the constructor, the counts to :meth:`fit`, which returns a
+    :class:`HotspotResults`.
+
     Parameters
     ----------
-    counts : pandas.DataFrame
-        ``h3_cell, count`` (from :func:`~workbench.analyse.hexbin.hex_counts`); all cells
-        at one resolution. Repeated cells are summed.
     k_ring : int
         Neighbourhood radius in cells (1 = the six adjacent cells); also the width of the
         ring of zero cells added around the incidents.
@@ -111,48 +111,43 @@ class GetisOrdHotspots:
         Conditional permutations for the extra ``p_sim`` column (0 to skip).
     seed : int
         Seed of the permutations.
-    study_area : iterable of str, optional
-        The exact cells of the study area (cells without incidents count 0). Every cell
-        of ``counts`` must be in it. Default: incident cells plus ``k_ring`` neighbours.
 
     Examples
     --------
-    >>> res = GetisOrdHotspots(hex_counts(incidents, resolution=5)).fit()  # doctest: +SKIP
+    >>> res = GetisOrdHotspots().fit(hex_counts(incidents, resolution=5))  # doctest: +SKIP
     >>> res.hot[["h3_cell", "hotspot_class"]]  # doctest: +SKIP
     """
 
-    def __init__(self, counts: pd.DataFrame, k_ring: int = 1, alpha: float = 0.05, permutations: int = 999,
-                 seed: int = 0, study_area: Iterable[str] | None = None) -> None:
-        if counts is None or len(counts) == 0:
-            raise ValueError("no located incidents in scope: nothing to test for hotspots")
-        missing = {"h3_cell", "count"} - set(counts.columns)
-        if missing:
-            raise ValueError(f"counts lacks column(s) {sorted(missing)} (need h3_cell, count)")
+    def __init__(self, k_ring: int = 1, alpha: float = 0.05, permutations: int = 999, seed: int = 0) -> None:
         if int(k_ring) != k_ring or k_ring < 1:
             raise ValueError(f"k_ring must be a whole number >= 1, got {k_ring}")
         if not 0 < alpha < 1:
             raise ValueError(f"alpha must be in (0, 1), got {alpha}")
         if permutations < 0:
             raise ValueError(f"permutations must be >= 0, got {permutations}")
-        self.counts = counts
         self.k_ring = int(k_ring)
         self.alpha = alpha
         self.permutations = int(permutations)
         self.seed = seed
-        self.study_area = None if study_area is None else list(study_area)
 
-    def _study_area(self) -> tuple[list[str], np.ndarray, int]:
+    def _study_area(self, counts: pd.DataFrame,
+                    study_area: list[str] | None) -> tuple[list[str], np.ndarray, int]:
         import h3
 
-        for row, (cell, n) in enumerate(zip(self.counts["h3_cell"], self.counts["count"])):
+        if counts is None or len(counts) == 0:
+            raise ValueError("no located incidents in scope: nothing to test for hotspots")
+        missing = {"h3_cell", "count"} - set(counts.columns)
+        if missing:
+            raise ValueError(f"counts lacks column(s) {sorted(missing)} (need h3_cell, count)")
+        for row, (cell, n) in enumerate(zip(counts["h3_cell"], counts["count"])):
             if not isinstance(cell, str) or not h3.is_valid_cell(cell):
                 raise ValueError(f"counts row {row}: h3_cell {cell!r} is not a valid H3 cell")
             if pd.isna(n) or n < 0:
                 raise ValueError(f"counts row {row} ({cell}): count {n!r} is not a count >= 0")
-        observed = self.counts.groupby("h3_cell")["count"].sum()
-        resolution = check_resolution(observed.index, self.study_area)
-        if self.study_area is not None:
-            cells = set(self.study_area)
+        observed = counts.groupby("h3_cell")["count"].sum()
+        resolution = check_resolution(observed.index, study_area)
+        if study_area is not None:
+            cells = set(study_area)
             outside = sorted(set(observed.index) - cells)
             if outside:
                 raise ValueError(f"{len(outside)} cell(s) with incidents lie outside study_area, e.g. {outside[0]}")
@@ -164,8 +159,18 @@ class GetisOrdHotspots:
         y = observed.reindex(ordered).fillna(0).to_numpy(dtype=float)
         return ordered, y, resolution
 
-    def fit(self) -> HotspotResults:
+    def fit(self, counts: pd.DataFrame, study_area: Iterable[str] | None = None) -> HotspotResults:
         """Compute Gi* z-scores, FDR-adjusted p-values and classes.
+
+        Parameters
+        ----------
+        counts : pandas.DataFrame
+            ``h3_cell, count`` (from :func:`~workbench.analyse.hexbin.hex_counts`); all
+            cells at one resolution. Repeated cells are summed.
+        study_area : iterable of str, optional
+            The exact cells of the study area (cells without incidents count 0). Every
+            cell of ``counts`` must be in it. Default: incident cells plus ``k_ring``
+            neighbours.
 
         Returns
         -------
@@ -177,7 +182,7 @@ class GetisOrdHotspots:
         from scipy.stats import norm
         from statsmodels.stats.multitest import multipletests
 
-        cells, y, resolution = self._study_area()
+        cells, y, resolution = self._study_area(counts, None if study_area is None else list(study_area))
         note = ""
         p_sim = None
         if np.count_nonzero(y) < 2:

@@ -240,7 +240,7 @@ class Reconciler:
     Examples
     --------
     >>> series = incident_series(incidents, totals=True)  # doctest: +SKIP
-    >>> res = Reconciler("mint_shrink").fit(Forecaster(series).fit())  # doctest: +SKIP
+    >>> res = Reconciler("mint_shrink").fit(Forecaster().fit(series))  # doctest: +SKIP
     >>> res.coherence_error, res.forecasts  # doctest: +SKIP
     """
 

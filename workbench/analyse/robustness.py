@@ -177,13 +177,12 @@ class RobustnessCheck:
         from workbench.analyse.getis_ord import GetisOrdHotspots
         from workbench.analyse.hexbin import hex_counts
 
-        full = GetisOrdHotspots(hex_counts(self.incidents, self.resolution), k_ring=self.k_ring, alpha=self.alpha,
-                                permutations=0).fit()
+        model = GetisOrdHotspots(k_ring=self.k_ring, alpha=self.alpha, permutations=0)
+        full = model.fit(hex_counts(self.incidents, self.resolution))
         counts = hex_counts(kept, self.resolution)
         graded = None
         if len(counts):
-            graded = GetisOrdHotspots(counts, k_ring=self.k_ring, alpha=self.alpha, permutations=0,
-                                      study_area=full.table["h3_cell"]).fit()
+            graded = model.fit(counts, study_area=full.table["h3_cell"])
         t = full.table[full.table["significant"]][["h3_cell", "hotspot_class", "count", "gi_z", "q_value"]]
         if graded is not None:
             g = graded.table.set_index("h3_cell").reindex(t["h3_cell"])
@@ -203,14 +202,14 @@ class RobustnessCheck:
                                  end=self.end)
         if cube.empty:
             raise ValueError("no dated, located incidents in scope: nothing to test for emerging hot spots")
-        full = EmergingHotspots(cube, k_ring=self.k_ring, alpha=self.alpha).fit()
+        model = EmergingHotspots(k_ring=self.k_ring, alpha=self.alpha)
+        full = model.fit(cube)
         lo, hi = full.steps.min(), full.steps.max()
         kept_cube = space_time_counts(kept, freq=self.freq, resolution=self.resolution, start=lo, end=hi,
                                       places=list(full.table["h3_cell"]))
         graded = None
         if len(kept_cube) and kept_cube["count"].sum() > 0:
-            graded = EmergingHotspots(kept_cube, k_ring=self.k_ring, alpha=self.alpha,
-                                      study_area=full.table["h3_cell"]).fit()
+            graded = model.fit(kept_cube, study_area=full.table["h3_cell"])
         t = full.table[full.table["pattern"] != NO_PATTERN][["h3_cell", "pattern", "count"]]
         if graded is not None:
             g = graded.table.set_index("h3_cell").reindex(t["h3_cell"])

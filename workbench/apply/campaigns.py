@@ -204,7 +204,7 @@ class CampaignTargeting:
             counts = cells.dropna().value_counts().rename_axis("h3_cell").rename("count").reset_index()
             if counts.empty:
                 return pd.DataFrame(columns=["h3_cell", "gi_z", "hotspot_class"])
-            hotspots = GetisOrdHotspots(counts, alpha=self.alpha, permutations=0).fit()
+            hotspots = GetisOrdHotspots(alpha=self.alpha, permutations=0).fit(counts)
         table = hotspots.table if hasattr(hotspots, "table") else hotspots
         if not {"h3_cell", "gi_z"} <= set(table.columns):
             raise ValueError(f"hotspots need columns h3_cell and gi_z (Gi* results); got {list(table.columns)}")
@@ -214,6 +214,60 @@ class CampaignTargeting:
                              "use the same resolution")
         cls = table["hotspot_class"] if "hotspot_class" in table.columns else "not_significant"
         return pd.DataFrame({"h3_cell": table["h3_cell"], "gi_z": table["gi_z"].astype(float), "hotspot_class": cls})
+
+    def _incident_frame(self, inc: pd.DataFrame, cells: Any, hot: pd.DataFrame) -> pd.DataFrame:
+        """One row per incident: cell, Gi* z, country, language, recruitment and child flags, place."""
+        frame = pd.DataFrame({"cell": cells})
+        z_by_cell = hot.set_index("h3_cell")["gi_z"]
+        frame["z"] = z_by_cell.reindex(frame["cell"]).to_numpy()
+        frame["country"] = inc["country_iso3"].astype(object) if "country_iso3" in inc.columns else pd.NA
+        frame["language"] = inc["language"].astype(object) if "language" in inc.columns else pd.NA
+        if "source_type" in inc.columns:  # partners and news write in their own language, not the place's
+            frame["language"] = frame["language"].where(inc["source_type"].isin(LANGUAGE_SOURCES).to_numpy(), pd.NA)
+        method = inc["recruitment_method"].astype(object) if "recruitment_method" in inc.columns else pd.Series(
+            pd.NA, index=inc.index)
+        known = method.notna() & ~method.isin(["unknown"])
+        frame["known_method"] = known.to_numpy()
+        frame["counterable"] = (known & method.isin(self.counterable)).to_numpy()
+        child = pd.Series(False, index=inc.index)
+        if "victim_age_band" in inc.columns:
+            child |= inc["victim_age_band"].isin(CHILD_BANDS).fillna(False).astype(bool)
+        if "exploitation_types" in inc.columns:
+            child |= inc["exploitation_types"].map(
+                lambda ts: isinstance(ts, (list, tuple, np.ndarray)) and any(t in CHILD_TYPES for t in ts))
+        frame["child"] = child.to_numpy()
+        if self.unit == "h3":
+            frame["place_id"] = frame["cell"]
+        else:
+            frame["place_id"] = self._assign_cities(inc)
+        return frame
+
+    def _place_geometry(self, places: pd.DataFrame) -> pd.DataFrame:
+        """Add each place's centre, radius, H3 cell and name (cell centres or gazetteer cities)."""
+        import h3
+
+        from workbench.places.gazetteer import nearest_cities
+
+        if self.unit == "h3":
+            centres = [h3.cell_to_latlng(c) for c in places["place_id"]]
+            places["h3_cell"] = places["place_id"]
+            places["radius_km"] = round(float(h3.average_hexagon_edge_length(self.resolution, "km")), 1)
+            places["centre_lat"] = [round(a, 4) for a, _ in centres]
+            places["centre_lon"] = [round(b, 4) for _, b in centres]
+            near = nearest_cities(places["centre_lat"].to_numpy(float), places["centre_lon"].to_numpy(float))
+            places["place"] = [f"near {n}" if km > 10 else n for n, km in zip(near["name"], near["km"])]
+        else:
+            from workbench.places.gazetteer import cities
+
+            gaz = cities().set_index("geonameid")
+            rows = gaz.loc[places["place_id"].astype(int)]
+            places["place"] = rows["name"].to_numpy()
+            places["centre_lat"] = rows["lat"].round(4).to_numpy()
+            places["centre_lon"] = rows["lon"].round(4).to_numpy()
+            places["h3_cell"] = [h3.latlng_to_cell(a, b, self.resolution)
+                                 for a, b in zip(places["centre_lat"], places["centre_lon"])]
+            places["radius_km"] = float(round(min(self.city_km, 25.0), 1))
+        return places
 
     def fit(self, incidents: pd.DataFrame, hotspots: Any = None,
             languages: Mapping[str, str] | None = None) -> TargetResults:
@@ -238,38 +292,12 @@ class CampaignTargeting:
         TargetResults
             Candidates ranked by score.
         """
-        import h3
-
-        from workbench.places.gazetteer import nearest_cities
-
         if incidents is None or len(incidents) == 0:
             raise ValueError("no incidents in scope: nothing to target")
         inc = incidents.reset_index(drop=True)
         cells = _cells(inc, self.resolution)
         hot = self._hotspots(inc, cells, hotspots)
-        frame = pd.DataFrame({"cell": cells})
-        z_by_cell = hot.set_index("h3_cell")["gi_z"]
-        frame["z"] = z_by_cell.reindex(frame["cell"]).to_numpy()
-        frame["country"] = inc["country_iso3"].astype(object) if "country_iso3" in inc.columns else pd.NA
-        frame["language"] = inc["language"].astype(object) if "language" in inc.columns else pd.NA
-        if "source_type" in inc.columns:  # partners and news write in their own language, not the place's
-            frame["language"] = frame["language"].where(inc["source_type"].isin(LANGUAGE_SOURCES).to_numpy(), pd.NA)
-        method = inc["recruitment_method"].astype(object) if "recruitment_method" in inc.columns else pd.Series(
-            pd.NA, index=inc.index)
-        known = method.notna() & ~method.isin(["unknown"])
-        frame["known_method"] = known.to_numpy()
-        frame["counterable"] = (known & method.isin(self.counterable)).to_numpy()
-        child = pd.Series(False, index=inc.index)
-        if "victim_age_band" in inc.columns:
-            child |= inc["victim_age_band"].isin(CHILD_BANDS).fillna(False).astype(bool)
-        if "exploitation_types" in inc.columns:
-            child |= inc["exploitation_types"].map(
-                lambda ts: isinstance(ts, (list, tuple, np.ndarray)) and any(t in CHILD_TYPES for t in ts))
-        frame["child"] = child.to_numpy()
-        if self.unit == "h3":
-            frame["place_id"] = frame["cell"]
-        else:
-            frame["place_id"] = self._assign_cities(inc)
+        frame = self._incident_frame(inc, cells, hot)
         located = frame.dropna(subset=["place_id"])
         unlocated = len(frame) - len(located)
 
@@ -311,26 +339,7 @@ class CampaignTargeting:
                                  + w["recruitment"] * places["score_recruitment"]
                                  + w["vulnerability"] * places["score_vulnerability"])
         places = places.reset_index()
-        # centre, radius and name
-        if self.unit == "h3":
-            centres = [h3.cell_to_latlng(c) for c in places["place_id"]]
-            places["h3_cell"] = places["place_id"]
-            places["radius_km"] = round(float(h3.average_hexagon_edge_length(self.resolution, "km")), 1)
-            places["centre_lat"] = [round(a, 4) for a, _ in centres]
-            places["centre_lon"] = [round(b, 4) for _, b in centres]
-            near = nearest_cities(places["centre_lat"].to_numpy(float), places["centre_lon"].to_numpy(float))
-            places["place"] = [f"near {n}" if km > 10 else n for n, km in zip(near["name"], near["km"])]
-        else:
-            from workbench.places.gazetteer import cities
-
-            gaz = cities().set_index("geonameid")
-            rows = gaz.loc[places["place_id"].astype(int)]
-            places["place"] = rows["name"].to_numpy()
-            places["centre_lat"] = rows["lat"].round(4).to_numpy()
-            places["centre_lon"] = rows["lon"].round(4).to_numpy()
-            places["h3_cell"] = [h3.latlng_to_cell(a, b, self.resolution)
-                                 for a, b in zip(places["centre_lat"], places["centre_lon"])]
-            places["radius_km"] = float(round(min(self.city_km, 25.0), 1))
+        places = self._place_geometry(places)
         cls = hot.set_index("h3_cell")["hotspot_class"]
         places["hotspot_class"] = cls.reindex(places["h3_cell"]).fillna("not_significant").to_numpy()
         fallback = dict(country_languages(), **dict(languages or {}))

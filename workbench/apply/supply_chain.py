@@ -306,19 +306,16 @@ def hotspot_lookup(hotspots: Any) -> pd.DataFrame:
 class SupplyChainRisk:
     """Score supplier sites by the trafficking incidents around them.
 
+    Settings go to the constructor; the data (sites, incidents, hot spot classes) to
+    :meth:`fit`, which returns a :class:`SupplyChainResults`.
+
     Parameters
     ----------
-    incidents : pandas.DataFrame
-        Store incidents (``lat, lon, sector, exploitation_types, occurred_on``); rows
-        without coordinates are left out (counted in the note).
     bands_km : sequence of float
         Distance bands, increasing; counts are "within b km"; the widest band bounds
         everything else.
     recency_months : int
         Incidents of the last ``recency_months`` before ``as_of`` count as recent.
-    hotspot_classes : pandas.DataFrame, HotspotResults or a list of them, optional
-        Emerging hot spot patterns and/or Gi* results (see :func:`hotspot_lookup`); with
-        several, a cell keeps its strongest class and alerts when any source alerts.
     as_of : str or Timestamp, optional
         End of the recency window (default: the latest ``occurred_on``).
     decay_km : float
@@ -333,12 +330,12 @@ class SupplyChainRisk:
 
     Examples
     --------
-    >>> res = SupplyChainRisk(incidents).fit(sites)  # doctest: +SKIP
+    >>> res = SupplyChainRisk().fit(sites, incidents)  # doctest: +SKIP
     >>> res.sites[["name", "score", "risk_level"]].head()  # doctest: +SKIP
     """
 
-    def __init__(self, incidents: pd.DataFrame, bands_km: Sequence[float] = (10, 50, 150),
-                 recency_months: int = 12, hotspot_classes: Any = None, as_of: str | pd.Timestamp | None = None,
+    def __init__(self, bands_km: Sequence[float] = (10, 50, 150),
+                 recency_months: int = 12, as_of: str | pd.Timestamp | None = None,
                  decay_km: float = 25.0, half_density: float = 5.0, h3_resolution: int = 5,
                  weights: Mapping[str, float] | None = None) -> None:
         bands = tuple(float(b) for b in bands_km)
@@ -352,13 +349,8 @@ class SupplyChainRisk:
         unknown = set(weights) - set(WEIGHTS)
         if unknown or any(v < 0 for v in weights.values()) or sum(weights.values()) <= 0:
             raise ValueError(f"weights must be non-negative, keyed by {sorted(WEIGHTS)}; got {weights}")
-        missing = {"lat", "lon"} - set(incidents.columns)
-        if missing:
-            raise ValueError(f"incidents lack column(s) {sorted(missing)}")
-        self.incidents = incidents
         self.bands_km = bands
         self.recency_months = int(recency_months)
-        self.hotspot_classes = hotspot_classes
         self.as_of = as_of
         self.decay_km = float(decay_km)
         self.half_density = float(half_density)
@@ -366,8 +358,11 @@ class SupplyChainRisk:
         total = sum(weights.values())
         self.weights = {k: weights.get(k, 0.0) / total for k in WEIGHTS}
 
-    def _located(self) -> tuple[pd.DataFrame, int]:
-        inc = self.incidents
+    @staticmethod
+    def _located(inc: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+        missing = {"lat", "lon"} - set(inc.columns)
+        if missing:
+            raise ValueError(f"incidents lack column(s) {sorted(missing)}")
         lat = pd.to_numeric(inc["lat"], errors="coerce")
         lon = pd.to_numeric(inc["lon"], errors="coerce")
         ok = lat.between(-90, 90) & lon.between(-180, 180)
@@ -382,13 +377,19 @@ class SupplyChainRisk:
         })[ok.to_numpy()].reset_index(drop=True)
         return out, int((~ok).sum())
 
-    def fit(self, sites: pd.DataFrame) -> SupplyChainResults:
+    def fit(self, sites: pd.DataFrame, incidents: pd.DataFrame, hotspot_classes: Any = None) -> SupplyChainResults:
         """Locate the sites, measure the incidents around them and score them.
 
         Parameters
         ----------
         sites : pandas.DataFrame
             See :func:`validate_sites`.
+        incidents : pandas.DataFrame
+            Store incidents (``lat, lon, sector, exploitation_types, occurred_on``); rows
+            without coordinates are left out (counted in the note).
+        hotspot_classes : pandas.DataFrame, HotspotResults or a list of them, optional
+            Emerging hot spot patterns and/or Gi* results (see :func:`hotspot_lookup`); with
+            several, a cell keeps its strongest class and alerts when any source alerts.
 
         Returns
         -------
@@ -396,30 +397,15 @@ class SupplyChainRisk:
             Sites ranked by score, aggregated evidence and alerts.
         """
         import h3
-        from sklearn.neighbors import BallTree
 
         table = validate_sites(sites)
-        inc, unlocated = self._located()
+        inc, unlocated = self._located(incidents)
         as_of = pd.Timestamp(self.as_of) if self.as_of else (
             inc["occurred_on"].max() if inc["occurred_on"].notna().any() else pd.Timestamp.now().normalize())
         recent_from = as_of - pd.DateOffset(months=self.recency_months)
         widest = self.bands_km[-1]
         n_sites = len(table)
-        site_xy = radians(table["lat"].to_numpy(float), table["lon"].to_numpy(float))
-        if len(inc):
-            tree = BallTree(radians(inc["lat"].to_numpy(float), inc["lon"].to_numpy(float)), metric="haversine")
-            nearest = tree.query(site_xy, k=1)[0][:, 0] * EARTH_RADIUS_KM
-            idx, dist = tree.query_radius(site_xy, r=widest / EARTH_RADIUS_KM, return_distance=True)
-            lengths = np.array([len(a) for a in idx])
-            pairs = pd.DataFrame({
-                "site_id": np.repeat(table["site_id"].to_numpy(), lengths),
-                "inc": np.concatenate(idx).astype(int) if lengths.sum() else np.array([], dtype=int),
-                "km": np.concatenate(dist) * EARTH_RADIUS_KM if lengths.sum() else np.array([], dtype=float),
-            })
-        else:
-            nearest = np.full(n_sites, np.nan)
-            pairs = pd.DataFrame({"site_id": pd.Series(dtype=int), "inc": pd.Series(dtype=int),
-                                  "km": pd.Series(dtype=float)})
+        nearest, pairs = _site_pairs(table, inc, widest)
         pairs["sector"] = inc["sector"].to_numpy()[pairs["inc"].to_numpy()] if len(pairs) else []
         pairs["occurred_on"] = inc["occurred_on"].to_numpy()[pairs["inc"].to_numpy()] if len(pairs) else []
         pairs["weight"] = np.exp(-pairs["km"].to_numpy(float) / self.decay_km)
@@ -445,7 +431,7 @@ class SupplyChainRisk:
         dens, sect, rec = per_site(weight), per_site(weight * same), per_site(weight * recent)
         out["density"] = np.round(dens, 3)
 
-        hot = self._hotspots(out)
+        hot = self._hotspots(out, hotspot_classes)
         out["hotspot_class"] = hot["cls"]
         out["adjacent_hotspot_class"] = hot["adjacent"]
         out["score_density"] = dens / (dens + self.half_density)
@@ -471,15 +457,16 @@ class SupplyChainRisk:
         return SupplyChainResults(sites=out, evidence=self._evidence(pairs, inc, table), alerts=alerts.reset_index(
             drop=True), bands_km=self.bands_km, as_of=as_of, note=note)
 
-    def _hotspots(self, sites: pd.DataFrame) -> dict[str, Any]:
+    @staticmethod
+    def _hotspots(sites: pd.DataFrame, hotspot_classes: Any) -> dict[str, Any]:
         import h3
 
         n = len(sites)
         out: dict[str, Any] = {"cls": [pd.NA] * n, "adjacent": [pd.NA] * n, "weight": np.zeros(n),
                                "alert": np.zeros(n, dtype=bool), "reason": {}}
-        if self.hotspot_classes is None:
+        if hotspot_classes is None:
             return out
-        sources = self.hotspot_classes if isinstance(self.hotspot_classes, (list, tuple)) else [self.hotspot_classes]
+        sources = hotspot_classes if isinstance(hotspot_classes, (list, tuple)) else [hotspot_classes]
         lookup = pd.concat([hotspot_lookup(s) for s in sources if s is not None], ignore_index=True)
         if lookup.empty:
             return out
@@ -533,6 +520,25 @@ class SupplyChainRisk:
         ev = ev.assign(_o=ev["dimension"].map(order)).sort_values(
             ["site_id", "_o", "incidents"], ascending=[True, True, False])
         return ev[["site_id", "name", "dimension", "category", "incidents"]].reset_index(drop=True)
+
+
+def _site_pairs(table: pd.DataFrame, inc: pd.DataFrame, widest: float) -> tuple[np.ndarray, pd.DataFrame]:
+    """Distance to each site's nearest incident, and every (site, incident) pair within ``widest`` km."""
+    from sklearn.neighbors import BallTree
+
+    site_xy = radians(table["lat"].to_numpy(float), table["lon"].to_numpy(float))
+    if not len(inc):
+        return np.full(len(table), np.nan), pd.DataFrame({"site_id": pd.Series(dtype=int), "inc": pd.Series(dtype=int),
+                                                          "km": pd.Series(dtype=float)})
+    tree = BallTree(radians(inc["lat"].to_numpy(float), inc["lon"].to_numpy(float)), metric="haversine")
+    nearest = tree.query(site_xy, k=1)[0][:, 0] * EARTH_RADIUS_KM
+    idx, dist = tree.query_radius(site_xy, r=widest / EARTH_RADIUS_KM, return_distance=True)
+    lengths = np.array([len(a) for a in idx])
+    return nearest, pd.DataFrame({
+        "site_id": np.repeat(table["site_id"].to_numpy(), lengths),
+        "inc": np.concatenate(idx).astype(int) if lengths.sum() else np.array([], dtype=int),
+        "km": np.concatenate(dist) * EARTH_RADIUS_KM if lengths.sum() else np.array([], dtype=float),
+    })
 
 
 def site_table(results: SupplyChainResults, policy: Any, top: int | None = None) -> pd.DataFrame:

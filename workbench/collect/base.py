@@ -82,10 +82,15 @@ def collect(path: str | Path, metadata: dict[str, Any]) -> CollectResult:
     KeyError
         When the metadata names no known collector.
     """
+    import workbench.collect.aggregates  # noqa: F401
     import workbench.collect.app  # noqa: F401  (registers)
     import workbench.collect.bulk  # noqa: F401
+    import workbench.collect.ctdc  # noqa: F401
+    import workbench.collect.dumps  # noqa: F401
+    import workbench.collect.flows  # noqa: F401
     import workbench.collect.osint  # noqa: F401
     import workbench.collect.partner  # noqa: F401
+    import workbench.collect.points  # noqa: F401
 
     name = metadata.get("collector")
     if name not in COLLECTORS:

@@ -4,10 +4,17 @@ Each partner has a crosswalk (``workbench/resources/crosswalks/<name>.yaml``) th
 its columns and maps its categories onto ours. A category the crosswalk does not know
 rejects the record with the value and column named (and is listed in the result's
 ``notes["unmapped"]`` for whoever keeps the crosswalk): values are never guessed.
+
+Incomplete is not wrong: an empty cell, or a value the crosswalk lists under ``unknown:``
+(e.g. ``"0"``), is stored as unknown (exploitation type ``not_recorded``, country
+``UNK``, age band ``unknown``), never quarantined. A file without record ids gets stable
+ids from the file's hash and the row number (``<sha256[:12]>:<row>``), so exact duplicate
+rows stay separate records.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +23,9 @@ import pandas as pd
 from workbench.collect.base import CollectResult, file_sha256, grading, register_collector, reject, rejects_frame
 from workbench.text.dates import DateParseError, parse_partial_date, parse_timestamp
 from workbench.collect.files import MAX_BYTES, SourceFileError, decode_text, read_source_bytes
-from workbench.places.gazetteer import country_to_iso3, locate
+from workbench.collect.unknowns import complete_unknowns
+from workbench.places.countries import to_iso3
+from workbench.places.gazetteer import locate
 from workbench.text.pii import scrub_text
 from workbench.schema import incident_id
 from workbench.taxonomy import Crosswalk, load_crosswalk, unmapped_report
@@ -27,6 +36,10 @@ DIRECT_FIELDS = (
     "victim_count", "victim_nationality", "origin_country", "transit_country", "summary", "language",
     "grading",
 )
+
+
+#: A decimal number as partners write it (point or comma decimal, optional exponent).
+_NUMBER = re.compile(r"^[+-]?(\d{1,20}([.,]\d{0,20})?|[.,]\d{1,20})([eE][+-]?\d{1,3})?$")
 
 
 class PartnerFileError(ValueError):
@@ -74,6 +87,9 @@ def read_partner_csv(path: Path, encoding: str | None = None, delimiter: str = "
         if not header or not any(h.strip() for h in header):
             raise PartnerFileError(f"{path}: not a readable CSV (no header line)")
         header = [h.strip() for h in header]
+        repeated = sorted({h for h in header if header.count(h) > 1 and h})
+        if repeated:  # which of two same-named columns holds the data cannot be told: never guessed
+            raise PartnerFileError(f"{path}: column(s) {repeated} appear more than once in the header: refused")
         rows, bad_lines = [], []
         for fields in reader:
             if not fields:
@@ -90,7 +106,8 @@ def read_partner_csv(path: Path, encoding: str | None = None, delimiter: str = "
 
 
 def partner_record(
-    row: dict[str, Any], mapped: dict[str, Any], walk: Crosswalk, source_name: str, metadata: dict[str, Any]
+    row: dict[str, Any], mapped: dict[str, Any], walk: Crosswalk, source_name: str, metadata: dict[str, Any],
+    fallback_id: str | None = None,
 ) -> dict[str, Any]:
     """Build one candidate incident from a partner row and its mapped categories.
 
@@ -106,6 +123,8 @@ def partner_record(
         The partner's name in the store.
     metadata : dict
         Catalog metadata (``date_format``, ``default_grading``, ``default_language``).
+    fallback_id : str, optional
+        The record id when the crosswalk names no ``record_id`` column (file hash and row).
 
     Returns
     -------
@@ -122,11 +141,11 @@ def partner_record(
     def cell(field: str) -> Any:
         name = col.get(field)
         value = row.get(name) if name else None
-        return None if value is None or str(value).strip() == "" else str(value).strip()
+        return None if walk.is_unknown(value) else str(value).strip()
 
     def country(field: str) -> str | None:
         value = cell(field)
-        iso = country_to_iso3(value)
+        iso = to_iso3(value)
         if value is not None and iso is None:
             raise ValueError(f"column {col[field]!r}={value!r}: not a known country")
         return iso
@@ -135,21 +154,22 @@ def partner_record(
         value = cell(field)
         if value is None:
             return None
-        try:
-            return float(value.replace(",", "."))
-        except ValueError:
-            raise ValueError(f"column {col[field]!r}={value!r}: not a number") from None
+        if not _NUMBER.match(value):  # no "nan", "inf", "1_000", hex or 400-digit numbers
+            raise ValueError(f"column {col[field]!r}={value[:40]!r}: not a number")
+        return float(value.replace(",", "."))
 
     fmt = metadata.get("date_format")
     try:
-        reported_at = parse_timestamp(cell("reported_at"), fmt)
+        given = cell("reported_at") if "reported_at" in col else (
+            metadata.get("reported_at") or walk.defaults.get("reported_at"))
+        reported_at = parse_timestamp(given, fmt if "reported_at" in col else None)
     except DateParseError as exc:
         raise ValueError(f"column {col.get('reported_at')!r}: {exc}") from exc
     try:
         occurred_on, precision = parse_partial_date(cell("occurred_on"), fmt)
     except DateParseError as exc:
         raise ValueError(f"column {col.get('occurred_on')!r}: {exc}") from exc
-    rid = cell("record_id")
+    rid = cell("record_id") if "record_id" in col else fallback_id
     if rid is None:
         raise ValueError(f"column {col.get('record_id')!r} is empty")
     reliability, credibility = grading(cell("grading"), str(metadata.get("default_grading", walk.defaults.get("grading", "B2"))))
@@ -177,7 +197,7 @@ def partner_record(
         "exploitation_types": [],
         "means_of_control": [],
     }
-    record.update({k: v for k, v in walk.defaults.items() if k != "grading"})
+    record.update({k: v for k, v in walk.defaults.items() if k not in ("grading", "reported_at")})
     record.update(mapped)
     return record
 
@@ -215,23 +235,29 @@ def collect_partner(path: Path, metadata: dict[str, Any]) -> CollectResult:
                 hint = f" (the header contains {sep!r}: is the delimiter {sep!r}, not {delimiter!r}?)"
                 break
         raise PartnerFileError(f"{path}: missing required column(s) {missing}; has {list(frame.columns)[:20]}{hint}")
+    if frame.empty and path.stat().st_size > 0 and not bad_lines:
+        raise PartnerFileError(f"{path}: no records read from a non-empty file (header only?)")
     mapped, unmapped = walk.apply(frame)
+    sha = file_sha256(path)
     by_row: dict[int, list[str]] = {}
     for u in unmapped:
         by_row.setdefault(u.row, []).append(f"column {u.field!r}={u.value!r}: not in crosswalk {walk.name!r}")
     rid_col = walk.columns.get("record_id")
     rows, rejected = [], list(bad_lines)
-    for pos, (row, cats) in enumerate(zip(frame.to_dict("records"), mapped.to_dict("records"))):
+    # a crosswalk without categorical fields maps nothing: every row still becomes a record
+    categories = mapped.to_dict("records") if len(mapped.columns) else [{} for _ in range(len(frame))]
+    for pos, (row, cats) in enumerate(zip(frame.to_dict("records"), categories)):
         where = f"row {pos + 2} ({row.get(rid_col, '')})"  # +2: header line, 1-based
         if pos in by_row:
             rejected.append(reject(where, "; ".join(by_row[pos]), row))
             continue
         try:
-            rows.append(partner_record(row, cats, walk, metadata["source_name"], metadata))
+            rows.append(partner_record(row, cats, walk, metadata["source_name"], metadata,
+                                       fallback_id=f"{sha[:12]}:{pos + 2}"))
         except (ValueError, OverflowError) as exc:
             rejected.append(reject(where, str(exc), row))
         except (TypeError, AttributeError) as exc:  # shapes no rule foresaw: still a named reject
             rejected.append(reject(where, f"unreadable record ({type(exc).__name__}: {exc})", row))
-    candidates = locate(pd.DataFrame(rows)) if rows else pd.DataFrame()
-    return CollectResult(candidates, rejects_frame(rejected), file_sha256(path),
+    candidates = complete_unknowns(locate(pd.DataFrame(rows))) if rows else pd.DataFrame()
+    return CollectResult(candidates, rejects_frame(rejected), sha,
                          notes={"unmapped": unmapped_report(unmapped)})

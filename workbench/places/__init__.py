@@ -1,1 +1,1 @@
-"""Places shared by every phase: countries, cities, first-level divisions."""
+"""Places shared by every phase: countries (names and codes, any common spelling), cities, first-level divisions."""

@@ -502,14 +502,14 @@ def assess(incidents: pd.DataFrame, end: pd.Timestamp | None = None, window_mont
 
     def gi(frame: pd.DataFrame):
         counts = hex_counts(frame, resolution=resolution)
-        return GetisOrdHotspots(counts, permutations=0).fit() if len(counts) > 1 else None
+        return GetisOrdHotspots(permutations=0).fit(counts) if len(counts) > 1 else None
 
     found = hotspot_judgements(gi(latest), gi(earlier), latest, type_label)
     first = (end.to_period("M") - 35).to_timestamp()
     series = incident_series(dated, freq="MS", by=("country_iso3",), start=str(first.date()), end=str(end.date()))
     series = series[~series["unique_id"].str.contains("ALL")]
     if len(series):
-        ladder = Forecaster(series, models=("seasonal_naive", "ets"), season_length=12, horizon=3).fit()
+        ladder = Forecaster(models=("seasonal_naive", "ets"), season_length=12, horizon=3).fit(series)
         found += surge_judgements(ladder, dated)
     found += corridor_judgements(dated, window_months, end)
     found += trend_judgements(dated, trend_months, end)

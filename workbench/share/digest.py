@@ -92,14 +92,14 @@ def snapshot(incidents: pd.DataFrame, as_of: pd.Timestamp, window_months: int = 
     hot: dict[str, str] = {}
     counts = hex_counts(recent, resolution=resolution)
     if len(counts):
-        table = GetisOrdHotspots(counts).fit().hot
+        table = GetisOrdHotspots().fit(counts).hot
         hot = dict(zip(table["h3_cell"], table["hotspot_class"]))
     last_month = (as_of.to_period("M") - 1).to_timestamp()  # the last complete month
     series = incident_series(known, by=("country_iso3",), start=str((last_month.to_period("M") - 35).to_timestamp()
                                                                    .date()), end=str(last_month.date()))
     surges: set[str] = set()
     if len(series):
-        result = Forecaster(series, models=("seasonal_naive", "ets"), horizon=3, n_windows=1).fit()
+        result = Forecaster(models=("seasonal_naive", "ets"), horizon=3, n_windows=1).fit(series)
         surges = set(result.surges()["unique_id"])
     flows = recent.dropna(subset=["origin_country_iso3", "country_iso3"])
     flows = flows[flows["origin_country_iso3"] != flows["country_iso3"]]

@@ -1,0 +1,63 @@
+"""Unknown is data: complete candidate incidents whose source did not say something.
+
+A record is not wrong because its source left a field blank or wrote "0" for "not
+known". Such records are stored, with the taxonomy's unknown values, and counted in every
+report's scope block; only records that are wrong or unreadable are quarantined.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from workbench.places.countries import UNKNOWN_ISO3
+
+#: Exploitation type of a record whose source did not record one.
+NOT_RECORDED = "not_recorded"
+#: Age band of a victim whose age the source gives as not known.
+UNKNOWN_AGE_BAND = "unknown"
+
+
+def complete_unknowns(candidates: pd.DataFrame) -> pd.DataFrame:
+    """Fill the taxonomy's unknown values where a candidate has none.
+
+    * ``exploitation_types`` empty or missing -> ``["not_recorded"]``;
+    * no coordinates and no country -> ``country_iso3 = "UNK"`` (place not known).
+
+    Parameters
+    ----------
+    candidates : pandas.DataFrame
+        Candidate incidents (after :func:`workbench.collect.gazetteer.locate`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the unknowns filled; other values untouched (a wrong value stays
+        wrong, for the schema to quarantine).
+    """
+    out = candidates.copy()
+    if out.empty:
+        return out
+    types = out["exploitation_types"] if "exploitation_types" in out.columns else pd.Series([None] * len(out),
+                                                                                              index=out.index)
+    out["exploitation_types"] = [list(v) if _filled(v) else [NOT_RECORDED] for v in types.tolist()]
+    lat = pd.to_numeric(out["lat"], errors="coerce") if "lat" in out.columns else pd.Series(float("nan"),
+                                                                                              index=out.index)
+    country = out["country_iso3"] if "country_iso3" in out.columns else pd.Series(pd.NA, index=out.index,
+                                                                                    dtype="object")
+    raw_lat = out["lat"] if "lat" in out.columns else pd.Series(None, index=out.index, dtype="object")
+    nowhere = lat.isna() & raw_lat.isna() & country.isna()
+    out["country_iso3"] = country.astype("object").where(~nowhere, UNKNOWN_ISO3)
+    return out
+
+
+def _filled(value: object) -> bool:
+    if value is None or value is pd.NA:
+        return False
+    if isinstance(value, float):
+        return False  # NaN
+    if isinstance(value, str):
+        return bool(value)
+    try:
+        return len(value) > 0  # type: ignore[arg-type]
+    except TypeError:
+        return True  # not a list: left for the schema to reject
