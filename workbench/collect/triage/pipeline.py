@@ -157,7 +157,9 @@ class Triage:
         score = strength
         if probability is not None and self.relevance is not None:  # the learned model decides alone
             score = probability
-            relevant = probability >= getattr(self.relevance, "threshold", 0.5)
+            decide = getattr(self.relevance, "decide", None)
+            relevant = (decide(text, probability) if decide is not None
+                        else probability >= getattr(self.relevance, "threshold", 0.5))
             reasons = [r for r in reasons if r != "weak_term_only" or relevant]
             if relevant != lex["relevant"]:
                 reasons.append("classifier_disagrees")

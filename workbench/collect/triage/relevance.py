@@ -14,10 +14,11 @@ crash, a film review, a bill, an annual report). :class:`RelevanceModel` reads:
 - word 1-2-grams and character 3-5-grams (TF-IDF of the folded main text).
 
 A logistic regression combines them. The model is trained on the **development part**
-of the real labelled news set (``resources/osint_relevance_train.jsonl``, built from
-``tests/data/osint_real_labelled.jsonl`` by :func:`export_training`; the held-out part
-is never in it) at first use and cached for the process: training takes about a
-second and nothing is downloaded or unpickled.
+of the real labelled news set plus the earlier hand-written examples
+(``resources/osint_relevance_train.jsonl``, built from
+``tests/data/osint_real_labelled.jsonl`` and ``tests/data/osint_labelled.jsonl`` by
+:func:`export_training`; the held-out part is never in it) at first use and cached for
+the process: training takes seconds and nothing is downloaded or unpickled.
 """
 
 from __future__ import annotations
@@ -139,6 +140,10 @@ class RelevanceModel:
         Multiplier of the dense lexicon/context block against the TF-IDF blocks.
     threshold : float
         Probability at or above which an item is relevant (:meth:`predict`).
+    strong_floor : float
+        A lower threshold for items whose main text (sidebar cut off) holds a strong
+        lexicon term ("forced labour", "trata de personas"): such items are relevant from
+        this probability on.
     seed : int
         Seed of the solver (the fit is deterministic anyway).
 
@@ -150,10 +155,12 @@ class RelevanceModel:
         Number of training items.
     """
 
-    def __init__(self, C: float = 4.0, context_weight: float = 2.0, threshold: float = 0.5, seed: int = 0) -> None:
+    def __init__(self, C: float = 4.0, context_weight: float = 2.0, threshold: float = 0.5,
+                 strong_floor: float = 0.15, seed: int = 0) -> None:
         self.C = C
         self.context_weight = context_weight
         self.threshold = threshold
+        self.strong_floor = strong_floor
         self.seed = seed
 
     def _matrix(self, texts: list[str], fit: bool) -> Any:
@@ -234,8 +241,30 @@ class RelevanceModel:
             return np.zeros(0)
         return self.pipeline_["clf"].predict_proba(self._matrix(texts, fit=False))[:, 1]
 
+    def decide(self, text: str, probability: float) -> bool:
+        """The decision for one text given its probability (see ``strong_floor``).
+
+        Parameters
+        ----------
+        text : str
+            Title + summary.
+        probability : float
+            :meth:`predict_proba` of the text.
+
+        Returns
+        -------
+        bool
+            Relevant or not.
+        """
+        if probability >= self.threshold:
+            return True
+        if probability < self.strong_floor:
+            return False
+        main = split_sidebar(text)[0]
+        return lexicon_tags(main)["strong"] > 0
+
     def predict(self, texts: Sequence[str]) -> np.ndarray:
-        """Relevant (True) or not, at :attr:`threshold`.
+        """Relevant (True) or not (:meth:`decide` on each probability).
 
         Parameters
         ----------
@@ -247,7 +276,8 @@ class RelevanceModel:
         numpy.ndarray
             Booleans.
         """
-        return self.predict_proba(texts) >= self.threshold
+        texts = ["" if t is None else str(t) for t in texts]
+        return np.asarray([self.decide(t, p) for t, p in zip(texts, self.predict_proba(texts))], dtype=bool)
 
 
 def item_text(title: Any, summary: Any) -> str:
@@ -282,13 +312,17 @@ def training_items() -> list[dict[str, Any]]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
-def export_training(labelled: str | Path, out: str | Path | None = None) -> Path:
+def export_training(labelled: str | Path, extra: str | Path | None = None, out: str | Path | None = None) -> Path:
     """Write the development part of a labelled set as the bundled training resource.
 
     Parameters
     ----------
     labelled : str or Path
-        A JSON-lines set with ``title, summary, language, relevant, split``.
+        The real labelled set (JSON lines with ``id, title, summary, language, relevant,
+        split``).
+    extra : str or Path, optional
+        Further hand-labelled examples (JSON lines with ``text, language, relevant``),
+        written with an empty summary.
     out : str or Path, optional
         Destination (default: the package's ``resources/osint_relevance_train.jsonl``).
 
@@ -299,11 +333,18 @@ def export_training(labelled: str | Path, out: str | Path | None = None) -> Path
     """
     target = Path(out) if out is not None else Path(str(resources.files("workbench").joinpath(_TRAIN_RESOURCE)))
     rows = [json.loads(line) for line in Path(labelled).read_text(encoding="utf-8").splitlines() if line.strip()]
+    keep = [{k: r.get(k) for k in ("id", "title", "summary", "language", "relevant")}
+            for r in rows if r.get("split") == "dev"]
+    if extra is not None:
+        for k, line in enumerate(Path(extra).read_text(encoding="utf-8").splitlines()):
+            if line.strip():
+                r = json.loads(line)
+                if r.get("split") != "holdout":
+                    keep.append({"id": f"h{k:04d}", "title": r["text"], "summary": "",
+                                 "language": r.get("language"), "relevant": bool(r["relevant"])})
     with target.open("w", encoding="utf-8") as fh:
-        for r in rows:
-            if r.get("split") == "dev":
-                fh.write(json.dumps({k: r.get(k) for k in ("id", "title", "summary", "language", "relevant")},
-                                    ensure_ascii=False) + "\n")
+        for r in keep:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
     return target
 
 
