@@ -78,7 +78,7 @@ trend_freq, trend_season, trend_note = series_frequency(trend_scope.apply(everyt
 display(HTML(f"<p>{html.escape(trend_note)}</p>"))
 series = tables.largest_series(
     incident_series(trend_scope.apply(everything), freq=trend_freq, by=("country_iso3",),
-                    start=trend_scope.start, end=trend_scope.end), 6)
+                    start=trend_scope.start, end=trend_scope.end, coarse="drop"), 6)
 trend = Forecaster(models=("seasonal_naive", "ets"), season_length=trend_season, horizon=3).fit(series) if len(series) else None
 display(tables.render(tables.selection_table(trend), policy))
 tables.render(tables.surge_table(trend, policy), policy, empty="No country is above its forecast interval.")

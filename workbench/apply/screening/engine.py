@@ -12,7 +12,7 @@ import pandas as pd
 
 from workbench.apply.screening.results import ScreeningResults
 from workbench.apply.screening.rules import (DISTINCT_FIELDS, Rule, RuleSet, _as_list, _explanation,
-                                             load_rules)
+                                             _explanation_fixed, load_rules)
 from workbench.apply.screening.validate import iter_transactions, validate_transactions
 
 _ISO3 = re.compile(r"^[A-Z]{3}$")
@@ -342,10 +342,12 @@ class TypologyScreen:
                 n_tx: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Fired-typology features (accounts x rules) and the ranked noisy-OR scores."""
         rule_ids = [r.id for r in self.rules.rules]
-        features = (pd.crosstab(fired["account"], fired["typology"]) if len(fired) else
-                    pd.DataFrame(index=pd.Index([], name="account")))
-        features = features.reindex(index=accounts, columns=rule_ids, fill_value=0).clip(upper=1).astype("int8")
-        features.index.name, features.columns.name = "account", None
+        matrix = np.zeros((len(accounts), len(rule_ids)), dtype="int8")  # accounts are sorted by name
+        column = {rid: j for j, rid in enumerate(rule_ids)}
+        matrix[np.searchsorted(accounts, fired["account"].to_numpy(dtype=object)),
+               fired["typology"].map(column).to_numpy(dtype="int64")] = 1
+        features = pd.DataFrame(matrix, index=pd.Index(accounts, name="account", dtype=object),
+                                columns=pd.Index(rule_ids, dtype=object))
         weights = np.array([r.weight for r in self.rules.rules])
         log_keep = (features.to_numpy(dtype="float64") * np.log1p(-weights)).sum(axis=1)
         score = 0.0 - np.expm1(log_keep)  # 1 - prod(1 - w_i), computed stably (0.0 - : no -0.0)
@@ -372,10 +374,18 @@ class TypologyScreen:
         hits["weight"] = hits["typology"].map(lambda t: by_id[t].weight)
         order = {r.id: i for i, r in enumerate(self.rules.rules)}
         hits = hits.assign(_o=hits["typology"].map(order)).sort_values(["rank", "_o"]).drop(columns="_o")
-        hits["explanation"] = [
-            _explanation(by_id[h["typology"]], {k: (0 if pd.isna(v) else v) for k, v in h.items()},
-                         int(h["window_days"]), self.currency, self.params)
-            for h in hits.to_dict("records")]
+        columns = {c: hits[c].to_numpy(dtype=object) for c in ("typology", "count", "amount", *distinct_cols)}
+        windows = hits["window_days"].to_numpy(dtype="int64")
+        fixed: dict[tuple[str, int], dict[str, Any]] = {}
+        text = []
+        for i, (rid, window) in enumerate(zip(columns["typology"], windows)):
+            rule = by_id[rid]
+            if (rid, window) not in fixed:
+                fixed[(rid, window)] = _explanation_fixed(rule, int(window), self.currency, self.params)
+            evidence = {k: columns[k][i] for k in ("count", "amount", *(f"distinct_{f}" for f in rule.distinct_fields))}
+            text.append(_explanation(rule, {k: (0 if pd.isna(v) else v) for k, v in evidence.items()}, int(window),
+                                     self.currency, self.params, fixed[(rid, window)]))
+        hits["explanation"] = text
         return hits[["account", "rank", "typology", "title", "source", "weight", "count", "amount", *distinct_cols,
                      "explanation"]].reset_index(drop=True)
 
