@@ -36,7 +36,7 @@ from workbench import catalog, findings
 from workbench.analyse.getis_ord import GetisOrdHotspots
 from workbench.analyse.hexbin import hex_counts
 from workbench.analyse.scope import Scope
-from workbench.apply import campaign_evaluation, campaigns
+from workbench.apply import campaign_evaluation, campaign_export, campaigns
 from workbench.share import disclosure, maps, report, tables
 
 scope = Scope(region, period_start, period_end, exploitation_type, sources)
@@ -79,12 +79,12 @@ tables.render(ranked, policy, empty="No place has enough incidents to target.")
 
 # %% [markdown]
 # ## Export for advertising platforms
-# `campaigns.export_targets` writes the same rows as GeoJSON circles and CSV (formulas
+# `campaign_export.export_targets` writes the same rows as GeoJSON circles and CSV (formulas
 # neutralised); places under the threshold never appear and counts are coarsened.
 # Preview of the exported rows:
 
 # %%
-tables.render(tables.readable(campaigns.export_preview(targets, policy.k, top)), policy, empty="Nothing to export.")
+tables.render(tables.readable(campaign_export.export_preview(targets, policy.k, top)), policy, empty="Nothing to export.")
 
 # %% [markdown]
 # ## Did the campaign change reporting? <a id="evaluation"></a>

@@ -69,7 +69,8 @@ m = maps.offline_map(catalog.load("countries"))
 maps.add_points(m, cells, radius_col="size", popup_cols=["place", "incidents"])
 maps.add_legend(m, "OSINT incidents (circle size: incidents per area)",
                 [("an area with incidents; click for its count", "#8e44ad")])
-m
+display(m)
+Scope("ALL", period_start, period_end).block(osint, policy, catalog.load("quarantine"))
 
 # %% [markdown]
 # ## Volume by language and by month <a id="volume"></a>
