@@ -463,7 +463,8 @@ def campaign_export(
     """Rank places for geo-targeted prevention campaigns; write GeoJSON and CSV for ad platforms."""
     from workbench import catalog
     from workbench.analyse.scope import Scope
-    from workbench.apply.campaigns import CampaignTargeting, export_dir, export_targets
+    from workbench.apply.campaign_export import export_dir, export_targets
+    from workbench.apply.campaigns import CampaignTargeting
 
     try:
         incidents = Scope(region, since, "", "ALL").apply(catalog.load("incidents"))
