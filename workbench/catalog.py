@@ -19,45 +19,17 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.collect import collect
+from workbench.collect.base import file_sha256
+from workbench.places.gazetteer import cities
+from workbench.store import Store
+from workbench.workspace import workspace, workspace_folder  # noqa: F401  (catalog.workspace(): the public name)
+
 try:  # intake is a hard dependency; the readers below subclass its base reader.
     from intake.readers import datatypes as _datatypes
     from intake.readers.readers import BaseReader as _BaseReader
 except ImportError as exc:  # pragma: no cover - shown as a clear message on a broken install
     raise ImportError("workbench.catalog needs intake>=2 (pip install -r requirements.lock)") from exc
-
-
-def workspace() -> Path:
-    """Return the workspace folder holding ``catalogs/``, ``data/`` and ``reports/``.
-
-    Returns
-    -------
-    Path
-        ``$WORKBENCH_HOME``, or the repository root, or the current folder.
-    """
-    env = os.environ.get("WORKBENCH_HOME")
-    if env:
-        return Path(env).resolve()
-    repo = Path(__file__).resolve().parent.parent
-    if (repo / "catalogs").is_dir():
-        return repo
-    return Path.cwd()
-
-
-def workspace_folder(name: str) -> Path:
-    """Return ``<workspace>/<name>`` when it exists, else the repository's folder.
-
-    Parameters
-    ----------
-    name : str
-        ``notebooks`` or ``plans``.
-
-    Returns
-    -------
-    Path
-        The folder (a test workspace may bring its own, or use the repository's).
-    """
-    local = workspace() / name
-    return local if local.is_dir() else Path(__file__).resolve().parent.parent / name
 
 
 def _local(url: str) -> Path:
@@ -268,8 +240,6 @@ def entry_hash(name: str) -> str | None:
     str or None
         SHA-256 of the file, of the store manifest for the store, or None.
     """
-    from workbench.collect.base import file_sha256
-
     try:
         path = path_of(name)
     except ValueError:
@@ -293,8 +263,6 @@ class StoreIncidents(_BaseReader):
     output_instance = "pandas:DataFrame"
 
     def _read(self, path: str, where: str | None = None, params: list | None = None, **_: Any) -> pd.DataFrame:
-        from workbench.store import Store
-
         return Store(_local(path)).incidents(where=where, params=params)
 
 
@@ -304,8 +272,6 @@ class StoreQuarantine(_BaseReader):
     output_instance = "pandas:DataFrame"
 
     def _read(self, path: str, **_: Any) -> pd.DataFrame:
-        from workbench.store import Store
-
         return Store(_local(path)).quarantine()
 
 
@@ -315,8 +281,6 @@ class StoreMentions(_BaseReader):
     output_instance = "pandas:DataFrame"
 
     def _read(self, path: str, where: str | None = None, params: list | None = None, **_: Any) -> pd.DataFrame:
-        from workbench.store import Store
-
         return Store(_local(path)).mentions(where=where, params=params)
 
 
@@ -326,8 +290,6 @@ class StoreMediaVolume(_BaseReader):
     output_instance = "pandas:DataFrame"
 
     def _read(self, path: str, **_: Any) -> pd.DataFrame:
-        from workbench.store import Store
-
         return Store(_local(path)).media_volume()
 
 
@@ -337,8 +299,6 @@ class StoreAggregates(_BaseReader):
     output_instance = "pandas:DataFrame"
 
     def _read(self, path: str, where: str | None = None, params: list | None = None, **_: Any) -> pd.DataFrame:
-        from workbench.store import Store
-
         return Store(_local(path)).table("aggregates", where=where, params=params)
 
 
@@ -348,8 +308,6 @@ class StoreFlows(_BaseReader):
     output_instance = "pandas:DataFrame"
 
     def _read(self, path: str, where: str | None = None, params: list | None = None, **_: Any) -> pd.DataFrame:
-        from workbench.store import Store
-
         return Store(_local(path)).table("flows", where=where, params=params)
 
 
@@ -378,8 +336,6 @@ class CityGazetteer(_BaseReader):
     output_instance = "pandas:DataFrame"
 
     def _read(self, min_population: int = 15000, **_: Any) -> pd.DataFrame:
-        from workbench.places.gazetteer import cities
-
         return cities(min_population)
 
 
@@ -390,6 +346,4 @@ class SourceRecords(_BaseReader):
     output_instance = "pandas:DataFrame"
 
     def _read(self, data: Any, **_: Any) -> pd.DataFrame:
-        from workbench.collect import collect
-
         return collect(_local(data.url), dict(self.metadata)).candidates

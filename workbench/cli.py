@@ -9,6 +9,28 @@ from typing import Optional
 
 import typer
 
+from workbench import catalog
+from workbench.analyse.getis_ord import GetisOrdHotspots
+from workbench.analyse.hexbin import hex_counts
+from workbench.analyse.scope import Scope
+from workbench.apply.calibration import evaluate_screen, evaluation_table
+from workbench.apply.campaigns import CampaignTargeting, export_dir, export_targets
+from workbench.apply.screening import TransferScreen, TypologyScreen, high_risk_countries
+from workbench.collect.evaluation import evaluate, hand_labelled_path, load_labelled, make_labelled_set
+from workbench.collect.fetch import FeedFetcher, feeds_of
+from workbench.collect.triage import RelevanceClassifier, Triage
+from workbench.demo import DemoConfig, generate_demo
+from workbench.demo_transfers import HIGH_RISK, make_transfers
+from workbench.doctor import format_report, run_checks
+from workbench.engine import use as use_engine
+from workbench.ingest import ingest_entry
+from workbench.parameters import ParameterError, resolve_notebook, validate_parameters
+from workbench.plan import RunPlan, plans_dir, run_plan, run_reports
+from workbench.runner import DEFAULT_REPORTS
+from workbench.share.extract import partner_extract, write_safe_csv
+from workbench.store import Store
+from workbench.workspace import init_workspace
+
 app = typer.Typer(help="Intelligence-Led Prevention Workbench: collect, analyse, share, apply.",
                   no_args_is_help=True, add_completion=False)
 
@@ -44,9 +66,6 @@ def demo_data(
     scale: float = typer.Option(1.0, help="Multiplies every incident rate."),
 ) -> None:
     """Write the seeded synthetic demo sources."""
-    from workbench import catalog
-    from workbench.demo import DemoConfig, generate_demo
-
     target = out or catalog.workspace() / "data" / "demo"
     truth = generate_demo(target, DemoConfig(seed=seed, scale=scale))
     typer.echo(f"demo data in {target}: " + ", ".join(f"{k} {v}" for k, v in truth["files"].items()))
@@ -58,8 +77,6 @@ def init(
     force: bool = typer.Option(False, help="Add what is missing to a folder that already has catalogs/."),
 ) -> None:
     """Create an empty workspace (catalogs, crosswalks, data, reports): no demo."""
-    from workbench.workspace import init_workspace
-
     try:
         root = init_workspace(folder, force=force)
     except FileExistsError as exc:
@@ -84,10 +101,6 @@ def ingest(
     ingested, and the command exits 1.
     """
     from contextlib import nullcontext
-
-    from workbench import catalog
-    from workbench.engine import use as use_engine
-    from workbench.ingest import ingest_entry
 
     failed = 0
     for name in entries or [e.name for e in catalog.sources()]:
@@ -118,10 +131,6 @@ def run(
     Exits 1 when any report failed (its error page names the cell and traceback; the last
     good version of that report stays published).
     """
-    from workbench.parameters import ParameterError, resolve_notebook, validate_parameters
-    from workbench.plan import RunPlan, run_plan
-    from workbench.runner import DEFAULT_REPORTS, run_reports
-
     if plan is not None:
         if notebooks or param:
             _fail("give either --plan or notebooks/--param, not both")
@@ -154,14 +163,10 @@ def demo(
     audience: str = typer.Option("partner", help="Audience of the reports: public, partner, law_enforcement."),
 ) -> None:
     """The main job: build the demo data, ingest it, run every report, write the gallery."""
-    from workbench import catalog
-
     start = time.perf_counter()
     demo_data(out=None, seed=seed, scale=1.0)
     ingest(None, engine=None, replace=False)
     if audience == "partner":
-        from workbench.plan import plans_dir
-
         run(None, [], plans_dir() / "demo.yaml")
     else:
         run(None, [f"audience={audience}"], None)
@@ -178,11 +183,8 @@ def fetch(
     delay: float = typer.Option(1.0, help="Least seconds between requests to one host."),
 ) -> None:
     """Poll news feeds (conditional GET, retries, politeness) into immutable raw files; exit 1 on a failure."""
-    from workbench import catalog
-    from workbench.collect.fetch import FeedFetcher, feeds_of
-
     try:
-        urls = feeds_of(sources)
+        urls = feeds_of(sources, catalog.metadata)
         fetcher = FeedFetcher(urls, out or catalog.workspace() / "data" / "raw" / "osint", timeout=timeout,
                               retries=retries, per_host_delay=delay)
     except (KeyError, ValueError) as exc:
@@ -200,8 +202,6 @@ def fetch(
 @app.command()
 def catalog_entries() -> None:
     """List the catalog entries."""
-    from workbench import catalog
-
     for e in catalog.entries():
         typer.echo(f"{e.catalog:<10} {e.name:<18} {e.description}")
 
@@ -209,9 +209,6 @@ def catalog_entries() -> None:
 @app.command()
 def status() -> None:
     """Print the store's counts and its ingest ledger."""
-    from workbench import catalog
-    from workbench.store import Store
-
     store = Store(catalog.store_root())
     typer.echo(str(store.counts()))
     ledger = store.batches()
@@ -224,8 +221,6 @@ def status() -> None:
 @app.command()
 def doctor() -> None:
     """Check the environment, every catalog entry and the store; exit 1 if anything failed."""
-    from workbench.doctor import format_report, run_checks
-
     findings = run_checks()
     typer.echo(format_report(findings))
     if any(not f.ok and not f.warning for f in findings):
@@ -239,9 +234,6 @@ def extract(
 ) -> None:
     """Write a partner's extract: its own records plus disclosure-controlled aggregates (CSV)."""
     import re
-
-    from workbench import catalog
-    from workbench.share.extract import partner_extract
 
     try:
         result = partner_extract(catalog.load("incidents"), partner)
@@ -266,10 +258,6 @@ def evaluate_screening(
 ) -> None:
     """Measure transaction-level screening: ROC AUC and precision at the budget vs a random baseline."""
     import pandas as pd
-
-    from workbench.apply.calibration import evaluate_screen, evaluation_table
-    from workbench.apply.screening import TransferScreen
-    from workbench.demo_transfers import HIGH_RISK, make_transfers
 
     given = [train, train_labels, holdout, holdout_labels]
     if any(given) and not all(given):
@@ -301,9 +289,6 @@ def evaluate_triage(
                                     "separate generated set and evaluate lexicon + classifier."),
 ) -> None:
     """Evaluate OSINT triage on a generated set and the hand-labelled set (tables on stdout)."""
-    from workbench.collect.evaluation import evaluate, hand_labelled_path, load_labelled, make_labelled_set
-    from workbench.collect.triage import RelevanceClassifier, Triage
-
     sets = {f"generated (n={n}, seed={seed})": make_labelled_set(n, seed)}
     hand = hand_labelled_path()
     if hand is not None:
@@ -342,10 +327,6 @@ def screen(
     chunksize: int = typer.Option(250_000, help="Rows per chunk when streaming a file."),
 ) -> None:
     """Screen bank transactions for trafficking typologies; print the ranked alerts with explanations."""
-    from workbench import catalog
-    from workbench.apply.screening import TypologyScreen, high_risk_countries
-    from workbench.share.extract import write_safe_csv
-
     path = Path(entry)
     is_file = path.suffix.lower() in (".csv", ".parquet")
     try:
@@ -378,10 +359,6 @@ def campaign_export(
     out: Optional[Path] = typer.Option(None, help="Folder (default: reports/campaigns/<UTC time>)."),
 ) -> None:
     """Rank places for geo-targeted prevention campaigns; write GeoJSON and CSV for ad platforms."""
-    from workbench import catalog
-    from workbench.analyse.scope import Scope
-    from workbench.apply.campaigns import CampaignTargeting, export_dir, export_targets
-
     try:
         incidents = Scope(region, since, "", "ALL").apply(catalog.load("incidents"))
         results = CampaignTargeting(unit=unit).fit(incidents)
@@ -407,11 +384,6 @@ def hotspots(
     With ``--engine dask`` the store's Parquet batches are counted partition by partition
     (the counts, not the incidents, come back); Gi* runs on the counts either way.
     """
-    from workbench import catalog
-    from workbench.analyse.getis_ord import GetisOrdHotspots
-    from workbench.analyse.hexbin import hex_counts
-    from workbench.store import Store
-
     t0 = time.perf_counter()
     store = Store(catalog.store_root())
     columns = ["incident_id", "h3_cell", "lat", "lon"]

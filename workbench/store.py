@@ -51,6 +51,7 @@ from typing import Any, Iterator
 import numpy as np
 import pandas as pd
 
+from workbench.collect.dedupe import assign_stories
 from workbench.schema import COLUMNS, empty_incidents, validate_incidents
 
 MANIFEST_VERSION = 1
@@ -694,8 +695,6 @@ class Store:
         this batch), the mentions (every new article under its story's incident) and the
         new articles' signatures.
         """
-        from workbench.collect.dedupe import assign_stories
-
         if new.empty:
             return new, _empty(MENTION_COLUMNS), _empty_signatures()
         info = side.set_index("incident_id").loc[new["incident_id"]]

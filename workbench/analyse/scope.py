@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from workbench.taxonomy import load_taxonomy
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -47,8 +49,6 @@ class Scope:
         pandas.DataFrame
             The rows in scope (incidents without a date are outside any bounded period).
         """
-        from workbench.taxonomy import load_taxonomy
-
         keep = pd.Series(True, index=incidents.index)
         if self.countries is not None:
             keep &= incidents["country_iso3"].isin(self.countries).fillna(False).astype(bool)
@@ -66,8 +66,6 @@ class Scope:
         """Words for what is counted: ``"trafficking"``, or the exploitation type's label."""
         if self.exploitation_type.upper() == "ALL":
             return "trafficking"
-        from workbench.taxonomy import load_taxonomy
-
         return load_taxonomy().label("exploitation_types", self.exploitation_type).lower()
 
     def describe(self) -> str:

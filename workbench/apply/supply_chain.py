@@ -50,7 +50,10 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from workbench.places.gazetteer import EARTH_RADIUS_KM, nearest_cities, radians
+from workbench.places.gazetteer import EARTH_RADIUS_KM, country_to_iso3, fold, nearest_cities, radians, resolve_city
+from workbench.share import maps
+from workbench.share.disclosure import suppress_counts
+from workbench.taxonomy import load_taxonomy
 
 #: Default weights of the score components.
 WEIGHTS = {"density": 0.25, "sector": 0.35, "recency": 0.15, "hotspot": 0.25}
@@ -135,9 +138,6 @@ def validate_sites(sites: pd.DataFrame) -> pd.DataFrame:
         Naming the record and field: a missing column, an empty name, a sector not in our
         taxonomy, coordinates out of range, or a city the gazetteer cannot find.
     """
-    from workbench.places.gazetteer import country_to_iso3, resolve_city
-    from workbench.taxonomy import load_taxonomy
-
     if sites is None or len(sites) == 0:
         raise ValueError("no supplier sites given")
     missing = [c for c in ("name", "product", "sector") if c not in sites.columns]
@@ -260,8 +260,6 @@ def hotspot_lookup(hotspots: Any) -> pd.DataFrame:
         On a missing column, an invalid H3 cell or an unknown pattern (row named).
     """
     import h3
-
-    from workbench.places.gazetteer import fold
 
     table = hotspots.table if hasattr(hotspots, "table") and not isinstance(hotspots, pd.DataFrame) else hotspots
     if not isinstance(table, pd.DataFrame):
@@ -563,8 +561,6 @@ def site_table(results: SupplyChainResults, policy: Any, top: int | None = None)
         ``score, risk``; no rank column (the order is the
         rank) and no coordinates.
     """
-    from workbench.share.disclosure import suppress_counts
-
     s = results.sites if top is None else results.sites.head(top)
     bands = [f"within_{b:g}km" for b in results.bands_km]
     out = pd.DataFrame({"site": s["name"], "product": s["product"], "sector": s["sector"],
@@ -616,9 +612,6 @@ def evidence_table(results: SupplyChainResults, policy: Any, site: str | None = 
         to the widest band's shown total) a lone withheld count is joined by the next
         smallest, so that it cannot be worked out by subtraction.
     """
-    from workbench.share.disclosure import suppress_counts
-    from workbench.taxonomy import load_taxonomy
-
     tax = load_taxonomy()
     ev = results.evidence if site is None else results.evidence[results.evidence["name"] == site]
     label = {"sector": "sectors", "type": "exploitation_types"}
@@ -662,8 +655,6 @@ def add_sites(m: Any, results: SupplyChainResults) -> Any:
         ``m``; each site's popup shows its name, product, score and risk level (escaped),
         no incident data.
     """
-    from workbench.share import maps
-
     s = results.sites
     shown = pd.DataFrame({"lat": s["lat"], "lon": s["lon"], "site": s["name"], "product": s["product"],
                           "score": s["score"].map(lambda v: f"{v:.1f}"), "risk": s["risk_level"]})

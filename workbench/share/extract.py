@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.share.disclosure import policy_for
+from workbench.share.tables import country_by_type
 
 #: Cells starting with these characters are run as formulas by spreadsheet programs.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -128,8 +129,6 @@ def partner_extract(incidents: pd.DataFrame, partner: str, k: int | None = None)
         When no stored record comes from ``partner`` (a typo must not yield an empty file
         that looks like "no data").
     """
-    from workbench.share.tables import country_by_type
-
     own = incidents[incidents["source_name"] == partner]
     if own.empty:
         known = sorted(incidents.loc[incidents["source_type"] == "partner", "source_name"].unique())
