@@ -26,9 +26,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench import catalog
+from workbench import catalog, runner
 from workbench.parameters import ParameterError, publish_key, resolve_notebook, validate_parameters
-from workbench.runner import DEFAULT_REPORTS, RunResult, run_notebook
+from workbench.runner import DEFAULT_REPORTS, RunResult
 from workbench.share.disclosure import POLICIES
 from workbench.share.export import write_text_atomic
 from workbench.share.gallery import ReportEntry, write_index
@@ -214,7 +214,7 @@ def run_plan(plan: RunPlan, reports_dir: Path | None = None, run_id: str | None 
             for audience in item.audiences or (None,):
                 run_params = {**params, **({"audience": audience} if audience else {})}
                 key = _key(item.notebook, run_params)
-                result = run_notebook(item.notebook, run_params, out_dir, title=item.title, stem=key)
+                result = runner.run_notebook(item.notebook, run_params, out_dir, title=item.title, stem=key)
                 results.append(result)
                 if result.ok:
                     write_text_atomic(latest / f"{key}.html", result.html.read_text(encoding="utf-8"))
