@@ -21,6 +21,7 @@ import pandas as pd
 
 from workbench.collect import collect
 from workbench.collect.base import file_sha256
+from workbench.places.boundaries import read_boundaries
 from workbench.places.gazetteer import cities
 from workbench.store import Store
 from workbench.workspace import workspace, workspace_folder  # noqa: F401  (catalog.workspace(): the public name)
@@ -318,16 +319,7 @@ class CountryBoundaries(_BaseReader):
     output_instance = "geopandas:GeoDataFrame"
 
     def _read(self, data: Any, **_: Any):
-        import geopandas as gpd
-
-        frame = gpd.read_file(_local(data.url))
-        cols = {c.lower(): c for c in frame.columns}  # Natural Earth's scales differ in case
-        iso = frame[cols["iso_a3"]]
-        iso = iso.where(iso != "-99", frame[cols.get("adm0_a3", cols["iso_a3"])])
-        return gpd.GeoDataFrame(
-            {"iso3": iso, "name": frame[cols["name"]], "continent": frame[cols["continent"]]},
-            geometry=frame.geometry, crs=frame.crs,
-        )
+        return read_boundaries(_local(data.url))
 
 
 class CityGazetteer(_BaseReader):

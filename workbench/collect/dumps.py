@@ -2,7 +2,10 @@
 
 One record per article, with the fields (aliases in brackets) ``id``, ``url`` [``link``],
 ``outlet`` [``source``], ``published`` [``date``], ``language`` [``lang``] (optional),
-``title`` [``headline``] and ``body`` [``text``]. Each article goes through the same
+``title`` [``headline``] and ``body`` [``text``, ``content``, ``summary``,
+``description``, ``snippet``]. News-alert exports (``title, summary, url, published``,
+collector ``news_export`` or ``osint_dump``) have no id column: the ``url`` is the id
+(a record with an id field left empty is still quarantined). Each article goes through the same
 triage as feed items (:func:`workbench.collect.osint.triage_articles`). A record that
 cannot be read (bad JSON, a missing id, an unreadable date, no text at all) is
 quarantined with its line or row and the field named.
@@ -25,12 +28,12 @@ from workbench.text.pii import scrub_text
 #: Canonical field -> accepted names, first found wins.
 FIELDS: dict[str, tuple[str, ...]] = {
     "id": ("id", "article_id", "guid"),
-    "url": ("url", "link"),
-    "outlet": ("outlet", "source", "publisher"),
-    "published": ("published", "date", "published_at"),
+    "url": ("url", "link", "article_url"),
+    "outlet": ("outlet", "source", "publisher", "source_name"),
+    "published": ("published", "date", "published_at", "pubdate", "published_date"),
     "language": ("language", "lang"),
     "title": ("title", "headline"),
-    "body": ("body", "text", "content"),
+    "body": ("body", "text", "content", "summary", "description", "snippet"),
 }
 
 
@@ -135,6 +138,8 @@ def collect_dump(path: Path, metadata: dict[str, Any]) -> CollectResult:
             broken.append(reject(position, problem, scrub_text(line, 500)))
             continue
         rid = _field(record, "id")
+        if rid is None and not any(key in record for key in FIELDS["id"]):
+            rid = _field(record, "url")  # news-alert exports have no id column: the url is the id
         stamp, problem = None, ""
         value = _field(record, "published")
         try:

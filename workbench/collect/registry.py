@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from workbench.collect import app, bulk, dumps, osint, partner
+from workbench.collect import aggregates, app, bulk, ctdc, dumps, flows, osint, partner, points
 from workbench.collect.base import CollectResult
 from workbench.registry import Registry
 
@@ -24,7 +24,12 @@ COLLECTORS.register("app", app.collect_app)
 COLLECTORS.register("partner", partner.collect_partner)
 COLLECTORS.register("osint", osint.collect_feed)
 COLLECTORS.register("osint_dump", dumps.collect_dump)
+COLLECTORS.register("news_export", dumps.collect_dump)
 COLLECTORS.register("bulk", bulk.collect_bulk)
+COLLECTORS.register("ctdc", ctdc.collect_ctdc)
+COLLECTORS.register("points", points.collect_points)
+COLLECTORS.register("aggregates", aggregates.collect_aggregates)
+COLLECTORS.register("flows", flows.collect_flows)
 
 
 def collect(path: str | Path, metadata: dict[str, Any]) -> CollectResult:

@@ -110,6 +110,42 @@ def to_iso3(name_or_code: Any) -> str | None:
     return _resolve(text)
 
 
+def to_iso3_exact(name_or_code: Any) -> str | None:
+    """Resolve a name or code only by exact look-up (codes, ISO names, known variants), no patterns.
+
+    Used to decide between readings of an ambiguous text, e.g. where an unquoted
+    ``Korea, Democratic People's Republic of,China`` splits into two countries.
+
+    Parameters
+    ----------
+    name_or_code : Any
+        As for :func:`to_iso3`.
+
+    Returns
+    -------
+    str or None
+        The ISO3 code when an exact look-up finds it, else None.
+    """
+    import pycountry
+
+    if name_or_code is None or (isinstance(name_or_code, float) and name_or_code != name_or_code):
+        return None
+    text = " ".join(str(name_or_code).split())
+    if not text:
+        return None
+    folded = _fold(text)
+    if folded in UNKNOWN_NAMES:
+        return UNKNOWN_ISO3
+    if text.upper() in _EXTRA_CODES:
+        return _EXTRA_CODES[text.upper()]
+    if folded in _ALIASES:
+        return _ALIASES[folded]
+    try:
+        return pycountry.countries.lookup(text).alpha_3
+    except LookupError:
+        return None
+
+
 @lru_cache(maxsize=1024)
 def country_name(iso3: str) -> str:
     """Return the short English name of a country code.
