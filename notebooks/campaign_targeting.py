@@ -23,6 +23,7 @@ period_start = "2024-11-01"
 period_end = "2026-10-31"
 exploitation_type = "ALL"
 audience = "partner"
+sources = "ALL"
 top = 15
 h3_resolution = 5
 unit = "h3"
@@ -38,7 +39,7 @@ from workbench.analyse.scope import Scope
 from workbench.apply import campaign_evaluation, campaigns
 from workbench.share import disclosure, maps, tables
 
-scope = Scope(region, period_start, period_end, exploitation_type)
+scope = Scope(region, period_start, period_end, exploitation_type, sources)
 policy = disclosure.policy_for(audience)
 resolution = min(h3_resolution, policy.h3_resolution)
 incidents = scope.apply(catalog.load("incidents"))
@@ -47,6 +48,7 @@ hotspots = GetisOrdHotspots(permutations=0).fit(counts) if len(counts) else None
 targets = (campaigns.CampaignTargeting(resolution=resolution, unit=unit, min_incidents=policy.k)
            .fit(incidents, hotspots) if len(incidents) else None)
 display(tables.header(scope, policy, f"Places: {unit} (H3 resolution {resolution}); top {top}."))
+display(scope.block(incidents, policy, catalog.load("quarantine")))
 print(targets.note if targets is not None else "No incidents in scope: nothing to target.")
 
 # %% [markdown]

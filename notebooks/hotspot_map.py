@@ -22,6 +22,7 @@ period_start = "2025-11-01"
 period_end = "2026-10-31"
 exploitation_type = "ALL"
 audience = "partner"
+sources = "ALL"
 h3_resolution = 5
 alpha = 0.05
 emerging_steps = 12
@@ -38,13 +39,14 @@ from workbench.analyse.robustness import RobustnessCheck
 from workbench.analyse.scope import Scope
 from workbench.share import disclosure, maps, tables
 
-scope = Scope(region, period_start, period_end, exploitation_type)
+scope = Scope(region, period_start, period_end, exploitation_type, sources)
 policy = disclosure.policy_for(audience)
 incidents = scope.apply(catalog.load("incidents"))
 resolution = min(h3_resolution, policy.h3_resolution)
 counts = hex_counts(incidents, resolution=resolution)
 hotspots = GetisOrdHotspots(alpha=alpha).fit(counts) if len(counts) else None  # None: nothing located in scope
 display(tables.header(scope, policy, f"H3 resolution {resolution}; false discovery rate {alpha}."))
+display(scope.block(incidents, policy, catalog.load("quarantine")))
 tables.render(tables.headline(incidents, policy), policy)
 
 # %% [markdown]

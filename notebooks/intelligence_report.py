@@ -22,23 +22,27 @@ period_start = "2025-11-01"
 period_end = "2026-10-31"
 exploitation_type = "ALL"
 audience = "partner"
+sources = "ALL"
 h3_resolution = 5
 
 # %%
-from IPython.display import display
+import html
+
+from IPython.display import HTML, display
 
 from workbench import catalog
 from workbench.analyse.forecast import Forecaster
 from workbench.analyse.getis_ord import GetisOrdHotspots
 from workbench.analyse.hexbin import hex_counts
-from workbench.analyse.scope import Scope
+from workbench.analyse.scope import Scope, series_frequency
 from workbench.analyse.series import incident_series
 from workbench.share import disclosure, maps, tables
 
-scope = Scope(region, period_start, period_end, exploitation_type)
+scope = Scope(region, period_start, period_end, exploitation_type, sources)
 policy = disclosure.policy_for(audience)
 incidents = scope.apply(catalog.load("incidents"))
 display(tables.header(scope, policy))
+display(scope.block(incidents, policy, catalog.load("quarantine")))
 tables.render(tables.headline(incidents, policy), policy)
 
 # %% [markdown]
@@ -69,10 +73,12 @@ tables.render(tables.corridors(incidents, policy), policy)
 # %%
 everything = catalog.load("incidents")
 trend_scope = scope.trailing(36, latest=everything["occurred_on"].max())
+trend_freq, trend_season, trend_note = series_frequency(trend_scope.apply(everything))  # from date precision
+display(HTML(f"<p>{html.escape(trend_note)}</p>"))
 series = tables.largest_series(
-    incident_series(trend_scope.apply(everything), freq="MS", by=("country_iso3",),
+    incident_series(trend_scope.apply(everything), freq=trend_freq, by=("country_iso3",),
                     start=trend_scope.start, end=trend_scope.end), 6)
-trend = Forecaster(models=("seasonal_naive", "ets"), season_length=12, horizon=3).fit(series) if len(series) else None
+trend = Forecaster(models=("seasonal_naive", "ets"), season_length=trend_season, horizon=3).fit(series) if len(series) else None
 display(tables.render(tables.selection_table(trend), policy))
 tables.render(tables.surge_table(trend, policy), policy, empty="No country is above its forecast interval.")
 

@@ -25,6 +25,7 @@ end_month = ""
 window_months = 6
 trend_months = 24
 audience = "partner"
+sources = "ALL"
 h3_resolution = 5
 top = 10
 
@@ -36,12 +37,13 @@ from workbench.analyse.scope import Scope
 from workbench.share import assessment, disclosure, judgements, tables
 
 policy = disclosure.policy_for(audience)
-scope = Scope(region, "", "", exploitation_type)
+scope = Scope(region, "", "", exploitation_type, sources)
 incidents = scope.apply(catalog.load("incidents"))
 found = assessment.assess(incidents, end=end_month or None, window_months=window_months,
                           trend_months=trend_months, resolution=min(h3_resolution, policy.h3_resolution),
                           top=top, type_label=scope.type_label())
 display(tables.header(scope, policy, f"{len(found)} judgement(s)."))
+display(scope.block(incidents, policy, catalog.load("quarantine")))
 tables.render(judgements.judgement_table(found), policy, empty="No judgement could be supported by the data in scope.")
 
 # %% [markdown]

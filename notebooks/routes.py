@@ -26,6 +26,7 @@ period_start = "2025-11-01"
 period_end = "2026-10-31"
 exploitation_type = "ALL"
 audience = "partner"
+sources = "ALL"
 top = 15
 compare = "previous_year"
 freq = "YS"
@@ -36,17 +37,36 @@ from IPython.display import display
 from workbench import catalog
 from workbench.analyse.routes import RouteFlows
 from workbench.analyse.scope import Scope
+from IPython.display import display
+
+from workbench.analyse.flows import reported_corridors
 from workbench.share import disclosure, maps, tables
 
-scope = Scope(region, period_start, period_end, exploitation_type)
+scope = Scope(region, period_start, period_end, exploitation_type, sources)
 policy = disclosure.policy_for(audience)
 # region and type only: the baseline may lie before period_start
-incidents = Scope(region, "", "", exploitation_type).apply(catalog.load("incidents"))
+incidents = Scope(region, "", "", exploitation_type, sources).apply(catalog.load("incidents"))
 routes = RouteFlows(incidents, freq=freq, compare=compare, start=period_start, end=period_end).fit()
 windows = (f"Change: {routes.current_window[0].date()} to {routes.current_window[1].date()} against "
            f"{routes.baseline_window[0].date()} to {routes.baseline_window[1].date()}." if routes.current_window
            else "No dated incidents to compare.")
-tables.header(scope, policy, f"{windows} {routes.note}")
+display(tables.header(scope, policy, f"{windows} {routes.note}"))
+display(scope.block(incidents, policy, catalog.load("quarantine")))
+
+# %% [markdown]
+# ## Corridors named in flow lists (reported, not counted incidents)
+# Flow lists (e.g. a yearly report's origin -> destination lines) from the store's flows table:
+# how many lists name each corridor and in which years; they are never added to incident counts.
+
+# %%
+listed = reported_corridors(catalog.load("flows"), scope.countries, period_start, period_end,
+                            scope.source_entries)
+listed = listed.head(top).astype({"lists": str})  # lists naming a corridor: not a count of people
+if listed["reported_count"].isna().all():  # lists without counts: nothing to show (nor to withhold)
+    listed = listed.drop(columns="reported_count")
+if policy.suppress and "reported_count" in listed:  # counts of people in the lists: controlled like any count
+    listed = disclosure.suppress_counts(listed.astype({"reported_count": "Int64"}), ["reported_count"], policy.k)
+tables.render(listed, policy, empty="No flow list in scope.")
 
 # %% [markdown]
 # ## Largest corridors

@@ -26,10 +26,12 @@ period_start = "2022-11-01"
 period_end = "2026-10-31"
 exploitation_type = "ALL"
 audience = "partner"
+sources = "ALL"
 group_by = "country_iso3"
 max_series = 8
 horizon = 6
 models = "auto"
+frequency = "auto"
 reconcile_method = "mint_shrink"
 hierarchy_rows = 3
 
@@ -42,20 +44,22 @@ from workbench import catalog
 from workbench.analyse.forecast import Forecaster, ladder_table
 from workbench.analyse.reconcile import coherence_line, hierarchy_table, reconcile_or_none
 from workbench.analyse.routes import RouteFlows
-from workbench.analyse.scope import Scope
+from workbench.analyse.scope import Scope, series_frequency
 from workbench.analyse.series import incident_series
 from workbench.share import charts, disclosure, tables
 
-scope = Scope(region, period_start, period_end, exploitation_type)
+scope = Scope(region, period_start, period_end, exploitation_type, sources)
 policy = disclosure.policy_for(audience)
 everything = catalog.load("incidents")
 incidents = scope.apply(everything)
+freq, season, freq_note = series_frequency(incidents, frequency)  # from the records' date precision
 series = tables.largest_series(
-    incident_series(incidents, freq="MS", by=(group_by,), start=period_start, end=period_end), max_series
+    incident_series(incidents, freq=freq, by=(group_by,), start=period_start, end=period_end), max_series
 )
-results = (Forecaster(models=tuple(models.split(",")), season_length=12, horizon=horizon).fit(series)
+results = (Forecaster(models=tuple(models.split(",")), season_length=season, horizon=horizon).fit(series)
            if len(series) else None)  # None: nothing in scope to forecast
-display(tables.header(scope, policy, f"Series by {group_by}; {horizon} months ahead."))
+display(tables.header(scope, policy, f"Series by {group_by}; {horizon} periods ahead; {freq_note}."))
+display(scope.block(incidents, policy, catalog.load("quarantine")))
 
 # %% [markdown]
 # ## The ladder (backtest MASE per model)
@@ -90,9 +94,9 @@ charts.forecast_grid(series, results, policy)
 # over the horizon; values below the audience's threshold are withheld.
 
 # %%
-tree = incident_series(incidents, freq="MS", by=("country_iso3", "exploitation_type"), start=period_start,
+tree = incident_series(incidents, freq=freq, by=("country_iso3", "exploitation_type"), start=period_start,
                        end=period_end, totals=True)
-tree_results = (Forecaster(models=tuple(models.split(",")), season_length=12, horizon=horizon)
+tree_results = (Forecaster(models=tuple(models.split(",")), season_length=season, horizon=horizon)
                 .fit(tree[["unique_id", "ds", "y"]]) if len(tree) else None)
 reconciled = reconcile_or_none(tree_results, reconcile_method)  # None: no hierarchy in scope
 display(HTML(f"<p>{html.escape(coherence_line(reconciled))}</p>"))
@@ -106,7 +110,8 @@ tables.render(hierarchy_table(reconciled, policy.k if policy.suppress else None,
 # `routes` report has the full picture and the flow map.
 
 # %%
-routes = RouteFlows(Scope(region, "", "", exploitation_type).apply(everything), freq="QS", compare="previous_year",
+routes = RouteFlows(Scope(region, "", "", exploitation_type, sources).apply(everything),
+                    freq="YS" if freq == "YS" else "QS", compare="previous_year",
                     end=period_end).fit()
 tables.render(tables.route_change_table(routes, policy, labels=("growing", "new", "declining", "ended"), top=10),
               policy, empty="No corridor changed significantly.")

@@ -22,6 +22,7 @@ exploitation_type = "ALL"
 as_of = ""
 previous_as_of = ""
 audience = "partner"
+sources = "ALL"
 window_months = 3
 
 # %%
@@ -33,7 +34,7 @@ from workbench.analyse.scope import Scope
 from workbench.share import digest, disclosure, tables
 
 policy = disclosure.policy_for(audience)
-scope = Scope(region, "", "", exploitation_type)
+scope = Scope(region, "", "", exploitation_type, sources)
 incidents = scope.apply(catalog.load("incidents"))
 now = pd.Timestamp(as_of) if as_of else incidents["reported_at"].max().tz_convert(None).normalize()
 before = pd.Timestamp(previous_as_of) if previous_as_of else now - pd.DateOffset(months=1)
@@ -44,6 +45,7 @@ changes = digest.compare(
 )
 display(tables.header(scope, policy, f"Changes from {before.date()} to {now.date()}; "
                                      f"{window_months}-month window; H3 resolution {resolution}."))
+display(scope.block(incidents, policy, catalog.load("quarantine")))
 
 # %% [markdown]
 # ## New hotspots

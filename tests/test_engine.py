@@ -28,7 +28,8 @@ def export(tmp_path_factory):
     frame = synthetic_export(2000, seed=11, n_places=40)
     frame.loc[[10, 1500], "lat"] = 123.0          # planted bad rows, in two different partitions
     frame.loc[700, "source_record_id"] = None
-    frame.loc[901, "incident_id"] = frame.loc[900, "incident_id"]  # a duplicate inside one chunk
+    frame.loc[901, ["source_name", "source_record_id"]] = frame.loc[900, ["source_name", "source_record_id"]].to_numpy()
+    # ^ a duplicate record inside one chunk (the file's own incident_id column is never trusted)
     path = tmp_path_factory.mktemp("bulk") / "export.parquet"
     frame.to_parquet(path, row_group_size=200)
     return path

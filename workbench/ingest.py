@@ -6,6 +6,7 @@ from typing import Iterable
 
 from workbench import catalog
 from workbench.collect import collect, file_sha256
+from workbench.collect.bulk import incident_ids
 from workbench.store import DEDUPE_WINDOW_DAYS, IngestReport, Store, skipped_report
 
 
@@ -48,6 +49,8 @@ def ingest_entry(name: str, store: Store | None = None, replace: bool = False) -
     if done:  # unchanged file: do not even parse it again
         return skipped_report(name, sha, 0, done)
     result = collect(path, meta)
+    if str(result.notes.get("table", "incidents")) == "incidents":  # aggregates and flows carry no ids
+        file_under_catalog_source(result.candidates, meta)
     items = int(result.notes.get("items", result.rows_in))
     if items == 0 and path.is_file() and path.stat().st_size > 0:
         raise EmptyReadError(
@@ -70,6 +73,37 @@ def ingest_entry(name: str, store: Store | None = None, replace: bool = False) -
     if "unmapped" in result.notes and len(result.notes["unmapped"]):
         report.notes["unmapped"] = result.notes["unmapped"].to_dict("records")
     return report
+
+
+def file_under_catalog_source(candidates, metadata: dict) -> None:
+    """File every candidate under the source its catalog entry declares, with our own ids.
+
+    Whatever a collector or a file said, ``source_name`` becomes the entry's
+    ``metadata.source_name`` and ``incident_id`` the hash of that name and the record's
+    id (:func:`workbench.schema.incident_id`), so no file can put records into another
+    source or take another source's ids.
+
+    Parameters
+    ----------
+    candidates : pandas.DataFrame
+        A collector's candidates (changed in place).
+    metadata : dict
+        The catalog entry's metadata (``source_name`` required).
+
+    Raises
+    ------
+    ValueError
+        When the entry declares no ``source_name``.
+    """
+    source = str(metadata.get("source_name") or "").strip()
+    if not source:
+        raise ValueError("the catalog entry declares no metadata.source_name")
+    if not len(candidates):
+        return
+    candidates["source_name"] = source
+    if "source_record_id" in candidates.columns:
+        rid = candidates["source_record_id"].astype("string")
+        candidates["incident_id"] = incident_ids(candidates["source_name"].astype("string"), rid).astype(object)
 
 
 def ingest_all(names: Iterable[str] | None = None, store: Store | None = None) -> list[IngestReport]:

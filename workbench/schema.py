@@ -9,6 +9,7 @@ count); the schema has no field for a name or an exact age.
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import lru_cache
 from typing import Any, Callable
 
@@ -77,6 +78,11 @@ RECORD_RULES: tuple[tuple[str, str, Any], ...] = (
      lambda d: d["occurred_on"].isna() == d["occurred_precision"].isna()),
     ("lat, lon, country_iso3", "a location: coordinates or a country",
      lambda d: d["lat"].notna() | d["country_iso3"].notna()),
+    ("reported_at", "on or after 1990-01-01 and not after today + 1 day",
+     lambda d: d["reported_at"].isna() | ((d["reported_at"] >= EARLIEST_DATE.tz_localize("UTC"))
+                                          & (d["reported_at"] <= latest_date().tz_localize("UTC")))),
+    ("occurred_on", "not after today + 1 day",
+     lambda d: d["occurred_on"].isna() | (d["occurred_on"] <= latest_date())),
 )
 
 
@@ -97,7 +103,41 @@ FLOW_COLUMNS = {
     "year": "Int64", "count": "Int64", "catalog_entry": "string", "source_file_sha256": "string",
     "batch_id": "string",
 }
-#: Tables other than incidents that a collector may fill (``CollectResult.notes["table"]``).
+
+
+def latest_date() -> pd.Timestamp:
+    """Return the latest date a record may carry: today (UTC) plus one day.
+
+    Returns
+    -------
+    pandas.Timestamp
+        Naive (UTC) midnight at the end of tomorrow, so any time today or tomorrow passes.
+    """
+    return pd.Timestamp.now(tz="UTC").tz_localize(None).normalize() + pd.Timedelta(days=2) - pd.Timedelta(1, "ns")
+
+
+def check_date_window(stamp: Any, field: str) -> None:
+    """Refuse a date outside the window every stored record must fall in.
+
+    Parameters
+    ----------
+    stamp : Any
+        A timestamp (naive means UTC) or None (passes).
+    field : str
+        The field's name, for the message.
+
+    Raises
+    ------
+    ValueError
+        ``field 'x'=2999-01-01: expected on or after 1990-01-01 and not after today + 1 day``.
+    """
+    if stamp is None or pd.isna(stamp):
+        return
+    value = pd.Timestamp(stamp)
+    naive = value.tz_convert("UTC").tz_localize(None) if value.tzinfo is not None else value
+    if naive < EARLIEST_DATE or naive > latest_date():
+        raise ValueError(f"field {field!r}={str(value)[:25]}: expected on or after "
+                         f"{EARLIEST_DATE.date()} and not after today + 1 day")
 
 
 class SchemaError(ValueError):
@@ -183,19 +223,93 @@ def coerce_incidents(frame: pd.DataFrame) -> pd.DataFrame:
                 columns[name] = pd.Series(_list_values(col), index=frame.index, dtype=object)
             elif col.dtype == pd.api.types.pandas_dtype(dtype):  # e.g. not string[pyarrow] for "string"
                 columns[name] = col.copy()
-            elif dtype.startswith("datetime64[ns, UTC]"):
-                columns[name] = pd.to_datetime(col, utc=True, errors="coerce").astype(dtype)
             elif dtype.startswith("datetime64"):
-                columns[name] = pd.to_datetime(col, errors="coerce").astype(dtype)
+                columns[name] = _strict_datetimes(col, utc=dtype.startswith("datetime64[ns, UTC]")).astype(dtype)
             elif dtype == "float64":
-                columns[name] = pd.to_numeric(col, errors="coerce").astype("float64")
+                columns[name] = _strict_numbers(col).astype("float64")
             elif dtype == "Int64":
-                columns[name] = pd.to_numeric(col, errors="coerce").astype("Float64").round().astype("Int64")
+                number = _strict_numbers(col)
+                whole = number.isna() | (number == number.round())
+                columns[name] = number.where(whole).astype("Float64").astype("Int64")
             else:
                 columns[name] = col.astype("string")
         except (TypeError, ValueError) as exc:
             raise SchemaError(f"column {name!r} cannot be read as {dtype}: {exc}") from exc
     return pd.DataFrame(columns, index=frame.index, copy=False)
+
+
+#: Text accepted as a date or timestamp: ISO 8601 only (no "now", no trailing text).
+ISO_DATETIME = (r"^\s*\d{4}(-\d{2}(-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?"
+                r"(Z|[+-]\d{2}(:?\d{2})?)?)?)?)?\s*$")
+_NUMBER_TEXT = r"^\s*[+-]?(\d{1,20}(\.\d{0,20})?|\.\d{1,20})([eE][+-]?\d{1,3})?\s*$"
+_ISO_RE = re.compile(ISO_DATETIME)
+_NUMBER_RE = re.compile(_NUMBER_TEXT)
+
+
+def _strict_datetimes(col: pd.Series, utc: bool) -> pd.Series:
+    """Dates and timestamps, strictly: ISO text only, out-of-range values missing.
+
+    Text that is not ISO 8601 (``"now"``, ``"2026-04-20; DROP TABLE"``), booleans and
+    numbers become missing, so the gate reports them as "not a date" instead of storing
+    the ingest time, a prefix or an epoch offset. Values outside what nanosecond
+    timestamps hold (e.g. year 2999) become missing the same way, row by row.
+    """
+    if pd.api.types.is_datetime64_any_dtype(col.dtype):
+        unit = getattr(col.dtype, "unit", "ns")
+        if unit != "ns":  # e.g. Parquet microseconds: keep what fits in nanoseconds
+            low, high = pd.Timestamp.min, pd.Timestamp.max
+            if utc or getattr(col.dtype, "tz", None) is not None:
+                naive = col.dt.tz_convert("UTC").dt.tz_localize(None) if getattr(col.dtype, "tz", None) else col
+            else:
+                naive = col
+            col = col.where((naive >= low) & (naive <= high))
+        return pd.to_datetime(col, utc=utc, errors="coerce")
+    if pd.api.types.is_string_dtype(col.dtype) and col.dtype != object:
+        values = col.mask(~_matches(col, ISO_DATETIME))
+    else:
+        raw = col.to_numpy(dtype=object)
+        bad = np.fromiter(((isinstance(v, str) and not _ISO_RE.match(v))
+                           or (isinstance(v, (bool, int, float, np.integer, np.floating, np.bool_)) and not pd.isna(v))
+                           for v in raw), dtype=bool, count=len(raw))
+        values = pd.Series(np.where(bad, None, raw), index=col.index, dtype=object)
+    return pd.to_datetime(values, utc=utc, errors="coerce", format="ISO8601")
+
+
+def _matches(col: pd.Series, pattern: str) -> np.ndarray:
+    """Whether each text value matches ``pattern`` (missing values count as matching), vectorised."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arrow = getattr(col.array, "_pa_array", None)  # string[pyarrow]: no copy
+    arr = arrow if arrow is not None else pa.array(col.to_numpy(dtype=object, na_value=None), type=pa.string())
+    return pc.fill_null(pc.match_substring_regex(arr, pattern), True).to_numpy(zero_copy_only=False)
+
+
+def _strict_numbers(col: pd.Series) -> pd.Series:
+    """Numbers, strictly: booleans, non-decimal text and non-finite values become missing."""
+    if pd.api.types.is_bool_dtype(col.dtype):
+        return pd.Series(np.nan, index=col.index, dtype="float64")
+    if pd.api.types.is_numeric_dtype(col.dtype):
+        number = pd.to_numeric(col, errors="coerce").astype("float64")
+    elif pd.api.types.is_string_dtype(col.dtype) and col.dtype != object:
+        number = pd.to_numeric(col.mask(~_matches(col, _NUMBER_TEXT)), errors="coerce").astype("float64")
+    else:
+        raw = col.to_numpy(dtype=object)
+        bad = np.fromiter(((isinstance(v, (bool, np.bool_)) or (isinstance(v, str) and not _NUMBER_RE.match(v))
+                            or (isinstance(v, int) and abs(v) > 2 ** 63)) for v in raw), dtype=bool, count=len(raw))
+        values = pd.Series(np.where(bad, None, raw), index=col.index, dtype=object)
+        try:
+            number = pd.to_numeric(values, errors="coerce").astype("float64")
+        except (OverflowError, TypeError, ValueError):
+            number = pd.Series([_one_number(v) for v in values], index=col.index, dtype="float64")
+    return number.where(np.isfinite(number.to_numpy(dtype="float64", na_value=np.nan)))
+
+
+def _one_number(value: Any) -> float:
+    try:
+        return float(value)
+    except (OverflowError, TypeError, ValueError):
+        return np.nan
 
 
 def _list_values(col: pd.Series) -> list[list[str]]:

@@ -77,6 +77,7 @@ MENTION_COLUMNS = {
 }
 VOLUME_COLUMNS = {"item_id": "string", "country_iso3": "string", "ds": "datetime64[ns]", "relevant": "bool",
                   "catalog_entry": "string", "batch_id": "string"}
+#: Tables other than incidents that a collector may fill (``CollectResult.notes["table"]``).
 TABLE_COLUMNS = {"aggregates": AGGREGATE_COLUMNS, "flows": FLOW_COLUMNS}
 #: Kinds of data file a batch may list in the manifest (each under ``<root>/<kind>/``).
 FILE_KINDS = ("incidents", "quarantine", "mentions", "signatures", "volume", "aggregates", "flows")

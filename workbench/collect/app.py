@@ -16,7 +16,6 @@ Record format (``null`` or absent where unknown)::
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ import pandas as pd
 
 from workbench.collect.base import CollectResult, file_sha256, grading, reject, rejects_frame
 from workbench.text.dates import DateParseError, parse_partial_date, parse_timestamp
-from workbench.collect.files import MAX_BYTES, decode_text, read_source_bytes
+from workbench.collect.files import MAX_BYTES, frame_json_records, read_source_bytes
 from workbench.places.gazetteer import country_to_iso3, locate
 from workbench.text.pii import scrub_text
 from workbench.schema import incident_id
@@ -34,8 +33,15 @@ class RecordError(ValueError):
     """A field of one record cannot be read; the message names the field."""
 
 
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _country(record: dict[str, Any], key: str) -> str | None:
     value = record.get(key)
+    if value is not None and not isinstance(value, str):
+        raise RecordError(f"field {key!r}={_short(value)}: expected a country name or code")
     iso = country_to_iso3(value)
     if value not in (None, "") and iso is None:
         raise RecordError(f"field {key!r}={value!r}: not a known country")
@@ -69,6 +75,8 @@ def app_record(record: dict[str, Any], source_name: str, default_grading: str) -
     rid = record.get("report_id")
     if rid in (None, ""):
         raise RecordError("field 'report_id' is missing")
+    if isinstance(rid, bool) or not isinstance(rid, (str, int)) or not str(rid).strip():
+        raise RecordError(f"field 'report_id'={_short(rid)}: expected a text or whole-number id")
     try:
         reported_at = parse_timestamp(record.get("submitted_at"))
     except DateParseError as exc:
@@ -79,13 +87,28 @@ def app_record(record: dict[str, Any], source_name: str, default_grading: str) -
         raise RecordError(f"field 'incident_date': {exc}") from exc
     location = record.get("location") or {}
     if not isinstance(location, dict):
-        raise RecordError(f"field 'location'={location!r}: expected an object with lat and lon")
+        raise RecordError(f"field 'location'={_short(location)}: expected an object with lat and lon")
     victims = record.get("victims") or {}
     if not isinstance(victims, dict):
-        raise RecordError(f"field 'victims'={victims!r}: expected an object")
+        raise RecordError(f"field 'victims'={_short(victims)}: expected an object")
     for key in ("exploitation", "control"):
-        if record.get(key) is not None and not isinstance(record.get(key), list):
-            raise RecordError(f"field {key!r}={record.get(key)!r}: expected a list")
+        value = record.get(key)
+        if value is not None and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
+            raise RecordError(f"field {key!r}={_short(value)}: expected a list of codes")
+    for key in ("place", "recruitment", "sector", "transport", "description", "language", "grading"):
+        value = record.get(key)
+        if value is not None and not isinstance(value, str):
+            raise RecordError(f"field {key!r}={_short(value)}: expected text")
+    for key, value in (("lat", location.get("lat")), ("lon", location.get("lon")), ("victim_count", victims.get("count"))):
+        # numbers (or numeric text, which the schema reads strictly): never a boolean, list or object
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float, str))):
+            raise RecordError(f"field {key!r}={_short(value)}: not a number")
+        if isinstance(value, int) and abs(value) > 2 ** 53:
+            raise RecordError(f"field {key!r}={_short(value)}: number out of range")
+    for key in ("gender", "age_band", "nationality"):
+        value = victims.get(key)
+        if value is not None and not isinstance(value, str):
+            raise RecordError(f"field 'victims.{key}'={_short(value)}: expected text")
     reliability, credibility = grading(record.get("grading"), default_grading)
     return {
         "incident_id": incident_id(source_name, str(rid)),
@@ -95,7 +118,7 @@ def app_record(record: dict[str, Any], source_name: str, default_grading: str) -
         "reported_at": reported_at,
         "occurred_on": occurred_on,
         "occurred_precision": precision,
-        "lat": location.get("lat"),
+        "lat": location.get("lat"),  # typed strictly by the schema gate (no booleans, no overflow)
         "lon": location.get("lon"),
         "place_name": record.get("place"),
         "country_iso3": _country(record, "country"),
@@ -137,29 +160,22 @@ def collect_app(path: Path, metadata: dict[str, Any]) -> CollectResult:
     source_name = metadata["source_name"]
     default_grading = str(metadata.get("default_grading", "F6"))
     data = read_source_bytes(path, int(metadata.get("max_bytes", MAX_BYTES)))
-    if metadata.get("encoding") or data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] == b"\x00\x00\xfe\xff":
-        # a declared or BOM-marked non-UTF-8 file is decoded whole (an error names the byte and line)
-        lines = [line.encode("utf-8") for line in decode_text(data, path, metadata.get("encoding")).split("\n")]
-    else:  # UTF-8: decode line by line, so one bad line is one rejected record
-        lines = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")
     rows, rejected = [], []
-    for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
+    # JSON lines split only at \n (U+2028, U+0085, 0x1C stay inside their string); arrays
+    # of reports are reports; one bad line is one rejected record, never the file
+    for item in frame_json_records(data, path, metadata.get("encoding")):
+        where = item.position
+        if item.problem is not None:
+            rejected.append(reject(where, item.problem, item.raw))
             continue
-        where = f"line {number}"
+        record = item.value
+        if isinstance(record, dict) and isinstance(record.get("report_id"), (str, int)):
+            where = f"{item.position} ({record.get('report_id')})"
         try:
-            text = raw.decode("utf-8")
-            record = json.loads(text)
-            where = f"line {number} ({record.get('report_id')})" if isinstance(record, dict) else where
             rows.append(app_record(record, source_name, default_grading))
-        except UnicodeDecodeError as exc:
-            rejected.append(reject(where, f"not UTF-8 ({exc.reason} at byte {exc.start})", repr(raw[:200])))
-        except json.JSONDecodeError as exc:
-            rejected.append(reject(where, f"invalid JSON ({exc.msg} at column {exc.colno})", raw.decode("utf-8", "replace")))
         except RecordError as exc:
-            rejected.append(reject(where, str(exc), raw.decode("utf-8", "replace")))
-        except (TypeError, ValueError, AttributeError, OverflowError) as exc:  # shapes no rule foresaw
-            rejected.append(reject(where, f"unreadable record ({type(exc).__name__}: {exc})",
-                                   raw.decode("utf-8", "replace")))
+            rejected.append(reject(where, str(exc), item.raw))
+        except (TypeError, ValueError, AttributeError, OverflowError, RecursionError) as exc:  # unforeseen shapes
+            rejected.append(reject(where, f"unreadable record ({type(exc).__name__}: {str(exc)[:200]})", item.raw))
     candidates = locate(pd.DataFrame(rows)) if rows else pd.DataFrame()
     return CollectResult(candidates, rejects_frame(rejected), file_sha256(path))

@@ -4,11 +4,20 @@ An export of another Traffik Analysis Hub instance, or of any system that alread
 our schema, arrives as Parquet or CSV with up to millions of rows. This collector reads it
 in chunks with pyarrow, renames the columns the catalog metadata maps
 (``columns: {ours: theirs}``), fills what the file leaves out from the metadata
-(``source_name``, ``source_type``, ``default_grading``, ``default_language``), computes
-missing incident ids and H3 cells vectorised (H3 only once per distinct point), and checks
+(``source_type``, ``default_grading``, ``default_language``), computes H3 cells
+vectorised (H3 only once per distinct point), and checks
 every chunk with the vectorised schema gate (:func:`workbench.schema.validate_incidents`).
 Rows that fail are returned as rejects with the record and each failing field named, so
 ``rows in = stored + quarantined`` holds as for every other source.
+
+The catalog, not the file, says whose records these are: every row is filed under the
+entry's ``source_name`` and its incident id is always computed from that name and the
+record id. A ``source_name`` column in the file is data (a row naming another source keeps
+it as a prefix of its record id, ``Other/123``) and an ``incident_id`` column is ignored,
+so a file can neither put rows into another source's extract nor take another source's
+ids. CSV may be gzip-compressed (``.csv.gz``); ``max_bytes`` caps the file on disk and
+decompressed; a column named twice in the header refuses the file; a repeated header line
+is quarantined as such.
 
 With ``engine="dask"`` (metadata ``engine: dask``, or :func:`workbench.engine.use`) the
 same chunk function runs as one dask task per chunk (Parquet row groups are read by the
@@ -26,6 +35,7 @@ import pandas as pd
 
 from workbench import engine as engines
 from workbench.collect.base import CollectResult, file_sha256, grading, reject, rejects_frame
+from workbench.collect.files import MAX_BYTES, SourceFileError, open_source_stream
 from workbench.grid import latlng_cells
 from workbench.schema import COLUMNS, LIST_COLUMNS, empty_incidents, validate_incidents_detailed
 from workbench.taxonomy import VOCABULARY_OF_COLUMN, load_taxonomy
@@ -93,6 +103,10 @@ def read_chunks(path: Path, metadata: dict[str, Any] | None = None,
     import pyarrow as pa
 
     metadata = metadata or {}
+    max_bytes = int(metadata.get("max_bytes", MAX_BYTES))
+    size = Path(path).stat().st_size
+    if size > max_bytes:
+        raise SourceFileError(f"{path}: {size:,} bytes is over the limit of {max_bytes:,}")
     try:
         if file_format(path, metadata) == "parquet":
             for piece in parquet_pieces(path, chunk_rows):
@@ -100,11 +114,17 @@ def read_chunks(path: Path, metadata: dict[str, Any] | None = None,
             return
         import pyarrow.csv as pcsv
 
-        names = _csv_header(path, metadata.get("delimiter", ","))
+        delimiter = str(metadata.get("delimiter", ","))
+        names = _csv_header(path, delimiter, max_bytes)
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise SourceFileError(f"{path}: column(s) {repeated} appear more than once in the header: refused "
+                                  "(which one holds the data cannot be told)")
+        # plain or gzip (told by its magic bytes), never more than max_bytes decompressed
         batches = pcsv.open_csv(
-            path,
+            open_source_stream(path, max_bytes),
             read_options=pcsv.ReadOptions(block_size=max(1 << 20, chunk_rows * 200)),
-            parse_options=pcsv.ParseOptions(delimiter=metadata.get("delimiter", ",")),
+            parse_options=pcsv.ParseOptions(delimiter=delimiter),
             convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                 strings_can_be_null=True),
         )
@@ -114,8 +134,8 @@ def read_chunks(path: Path, metadata: dict[str, Any] | None = None,
             frame.index = pd.RangeIndex(start, start + len(frame))
             start += len(frame)
             yield frame
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise ValueError(f"{path}: not a readable bulk file ({exc})") from exc
+    except (pa.ArrowInvalid, OSError, UnicodeDecodeError, EOFError) as exc:
+        raise SourceFileError(f"{path}: not a readable bulk file ({str(exc)[:300]})") from exc
 
 
 def parquet_pieces(path: Path, chunk_rows: int = CHUNK_ROWS) -> list[tuple[str, list[int], int]]:
@@ -181,11 +201,16 @@ def _string_dtype(arrow_type: Any) -> Any:
     return pd.StringDtype() if arrow_type in (pa.string(), pa.large_string()) else None
 
 
-def _csv_header(path: Path, delimiter: str) -> list[str]:
+def _csv_header(path: Path, delimiter: str, max_bytes: int = MAX_BYTES) -> list[str]:
     import csv
+    import io
 
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return [h.strip() for h in next(csv.reader(handle, delimiter=delimiter), [])]
+    with open_source_stream(path, max_bytes) as stream:
+        handle = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+        header = [h.strip() for h in next(csv.reader(handle, delimiter=delimiter), [])]
+    if not header or not any(header):
+        raise SourceFileError(f"{path}: not a readable bulk file (no header line)")
+    return header
 
 
 def incident_ids(source_name: pd.Series, source_record_id: pd.Series) -> pd.Series:
@@ -248,22 +273,35 @@ def prepare_chunk(chunk: pd.DataFrame, metadata: dict[str, Any], source_file_sha
     rejects : pandas.DataFrame
         ``record, reason, raw`` for the others (reason names record and fields).
     """
-    frame = chunk.rename(columns={theirs: ours for ours, theirs in (metadata.get("columns") or {}).items()})
-    frame = frame.loc[:, [c for c in frame.columns if c in COLUMNS and c not in PROVENANCE]]
+    renamed = chunk.rename(columns={theirs: ours for ours, theirs in (metadata.get("columns") or {}).items()})
+    if renamed.columns.duplicated().any():
+        twice = sorted(set(renamed.columns[renamed.columns.duplicated()]))
+        raise SourceFileError(f"column(s) {twice} appear more than once (in the file or through metadata.columns)")
+    source = str(metadata.get("source_name") or "").strip()
+    if not source:
+        raise ValueError("a bulk catalog entry needs metadata.source_name (the source its records are filed under)")
+    header_again = _repeated_header(renamed)
+    frame = renamed.loc[~header_again, [c for c in renamed.columns if c in COLUMNS and c not in PROVENANCE]].copy()
+    frame = frame.drop(columns=["incident_id"], errors="ignore")  # data, not authority: ids are ours
     n = len(frame)
-    if "source_name" not in frame.columns:
-        frame["source_name"] = metadata.get("source_name")
-    elif metadata.get("source_name"):
-        frame["source_name"] = frame["source_name"].fillna(metadata["source_name"])
+    record_id = (frame["source_record_id"].astype("string") if "source_record_id" in frame.columns
+                 else pd.Series(pd.NA, index=frame.index, dtype="string"))
+    if "source_name" in frame.columns:
+        # the catalog says whose records these are; a source named in the file stays as data,
+        # inside the record id, so it can neither file rows under another source nor take its ids
+        given = frame["source_name"].astype("string").str.strip()
+        other = (given.notna() & (given != "") & (given != source)).fillna(False).to_numpy(dtype=bool)
+        if other.any():
+            record_id = record_id.where(~other | record_id.isna(), given + "/" + record_id)
+    frame["source_record_id"] = record_id
+    frame["source_name"] = source
     if "source_type" not in frame.columns:
         frame["source_type"] = metadata.get("source_type", "partner")
     reliability, credibility = grading(None, str(metadata.get("default_grading", "B2")))
     for name, default in (("source_reliability", reliability), ("info_credibility", credibility),
                           ("language", str(metadata.get("default_language", "en")))):
         frame[name] = frame[name].fillna(default) if name in frame.columns else default
-    if "incident_id" not in frame.columns:
-        frame["incident_id"] = incident_ids(frame["source_name"], frame.get("source_record_id",
-                                                                            pd.Series(pd.NA, index=frame.index)))
+    frame["incident_id"] = incident_ids(frame["source_name"], frame["source_record_id"])
     for name in LIST_COLUMNS:
         if name in frame.columns:
             frame[name] = _split_lists(frame[name], str(metadata.get("list_separator", LIST_SEPARATOR)))
@@ -279,14 +317,35 @@ def prepare_chunk(chunk: pd.DataFrame, metadata: dict[str, Any], source_file_sha
                            ingested_at=pd.Timestamp.now(tz="UTC"), batch_id="pending")
     valid, rejected, positions, reasons = validate_incidents_detailed(checked)
     rejects = []
+    kept = np.flatnonzero(~header_again)
+    for row in np.flatnonzero(header_again).tolist():
+        rejects.append(reject(f"row {int(chunk.index[row]) + 1}", "a repeated header line, not a record",
+                              chunk.iloc[row].to_dict()))
     if len(positions):
-        rows = chunk.index.to_numpy()[positions]
-        ids = rejected["source_record_id"].tolist()
-        raw = chunk.iloc[positions].to_dict("records")
+        at = kept[positions]  # positions in the chunk as read
+        rows = chunk.index.to_numpy()[at]
+        own = renamed["source_record_id"] if "source_record_id" in renamed.columns else None
+        ids = own.iloc[at].tolist() if own is not None else [None] * len(at)
+        raw = chunk.iloc[at].to_dict("records")
         for row, rid, reason, record in zip(rows.tolist(), ids, reasons, raw):
             # the record's own id when it has one, else its row in the file (1 = first data row)
             rejects.append(reject(rid if isinstance(rid, str) and rid.strip() else f"row {row + 1}", reason, record))
     return valid.drop(columns=list(PROVENANCE)), rejects_frame(rejects)
+
+
+def _repeated_header(frame: pd.DataFrame) -> np.ndarray:
+    """Rows whose every cell repeats its column's name (a second header line in a CSV)."""
+    if not len(frame) or not len(frame.columns):
+        return np.zeros(len(frame), dtype=bool)
+    same = np.ones(len(frame), dtype=bool)
+    for name in frame.columns:
+        col = frame[name]
+        if not (pd.api.types.is_string_dtype(col.dtype) or col.dtype == object):
+            return np.zeros(len(frame), dtype=bool)
+        same &= (col.astype("string").str.strip() == str(name)).fillna(False).to_numpy(dtype=bool)
+        if not same.any():
+            break
+    return same
 
 
 def collect_bulk(path: Path, metadata: dict[str, Any]) -> CollectResult:
@@ -297,7 +356,7 @@ def collect_bulk(path: Path, metadata: dict[str, Any]) -> CollectResult:
     path : Path
         The file.
     metadata : dict
-        Catalog metadata: ``source_name`` (used where the file has none), optional
+        Catalog metadata: ``source_name`` (every row is filed under it), optional
         ``columns`` (``{ours: theirs}``), ``format``, ``delimiter``, ``chunk_rows``,
         ``list_separator``, ``default_grading``, ``default_language`` and ``engine``
         (``pandas`` or ``dask``). An engine chosen with :func:`workbench.engine.use`

@@ -21,7 +21,7 @@ from typing import Any
 
 from workbench.collect.base import CollectResult, reject
 from workbench.text.dates import DateParseError, parse_timestamp
-from workbench.collect.files import MAX_BYTES, SourceFileError, decode_text, read_source_bytes
+from workbench.collect.files import MAX_BYTES, SourceFileError, decode_text, frame_json_records, read_source_bytes
 from workbench.collect.osint import Article, _plain, triage_articles
 from workbench.text.pii import scrub_text
 
@@ -68,23 +68,23 @@ def dump_format(path: Path, metadata: dict[str, Any]) -> str:
     raise SourceFileError(f"{path}: cannot tell an article dump's format; set metadata.format to jsonl or csv")
 
 
-def _records(text: str, fmt: str, path: Path) -> list[tuple[str, dict[str, Any] | None, str]]:
-    """Split a dump into (position, record or None, raw text) triples."""
+def _json_records(data: bytes, path: Path, encoding: str | None) -> list[tuple[str, dict[str, Any] | None, str]]:
+    """Frame a JSON-lines dump (:func:`workbench.collect.files.frame_json_records`): lines end
+    only at ``\\n``, arrays of articles are articles, one bad record never blocks the file."""
     out: list[tuple[str, dict[str, Any] | None, str]] = []
-    if fmt == "jsonl":
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                out.append((f"line {number}", None, f"invalid JSON ({exc.msg})\x00{line}"))
-                continue
-            if not isinstance(record, dict):
-                out.append((f"line {number}", None, f"not a JSON object\x00{line}"))
-                continue
-            out.append((f"line {number}", record, line))
-        return out
+    for item in frame_json_records(data, path, encoding):
+        if item.problem is not None:
+            out.append((item.position, None, f"{item.problem}\x00{item.raw}"))
+        elif not isinstance(item.value, dict):
+            out.append((item.position, None, f"not a JSON object\x00{item.raw}"))
+        else:
+            out.append((item.position, item.value, item.raw))
+    return out
+
+
+def _records(text: str, fmt: str, path: Path) -> list[tuple[str, dict[str, Any] | None, str]]:
+    """Split a CSV dump into (position, record or None, raw text) triples."""
+    out: list[tuple[str, dict[str, Any] | None, str]] = []
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
         for number, row in enumerate(reader, start=2):
@@ -128,11 +128,12 @@ def collect_dump(path: Path, metadata: dict[str, Any]) -> CollectResult:
         When the file as a whole cannot be read.
     """
     fmt = dump_format(path, metadata)
-    text = decode_text(read_source_bytes(path, int(metadata.get("max_bytes", MAX_BYTES))), path,
-                       metadata.get("encoding"))
+    data = read_source_bytes(path, int(metadata.get("max_bytes", MAX_BYTES)))
+    framed = (_json_records(data, path, metadata.get("encoding")) if fmt == "jsonl"
+              else _records(decode_text(data, path, metadata.get("encoding")), fmt, path))
     articles: list[Article] = []
     broken = []
-    for position, record, raw in _records(text, fmt, path):
+    for position, record, raw in framed:
         if record is None:
             problem, _, line = raw.partition("\x00")
             broken.append(reject(position, problem, scrub_text(line, 500)))

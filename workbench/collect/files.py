@@ -13,7 +13,11 @@ import codecs
 import gzip
 import io
 import zipfile
+import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Iterator
 
 #: Largest raw file read (bytes); a catalog entry may set ``max_bytes``.
 MAX_BYTES = 512 * 1024 * 1024
@@ -122,14 +126,7 @@ def decode_text(data: bytes, path: str | Path, encoding: str | None = None) -> s
     SourceFileError
         When the bytes are not valid in the encoding.
     """
-    chosen = encoding or "utf-8"
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            chosen = name
-            break
-    else:
-        if encoding is None and len(data) >= 4 and data[1:4:2] == b"\x00\x00" and data[0:1] != b"\x00":
-            chosen = "utf-16-le"  # UTF-16 without a BOM (ASCII-range text): every other byte is NUL
+    chosen = encoding or sniff_encoding(data, path)
     try:
         return data.decode(chosen)
     except UnicodeDecodeError as exc:
@@ -140,3 +137,313 @@ def decode_text(data: bytes, path: str | Path, encoding: str | None = None) -> s
         ) from exc
     except LookupError as exc:
         raise SourceFileError(f"{path}: unknown encoding {chosen!r}") from exc
+
+
+def sniff_encoding(data: bytes, path: str | Path = "file") -> str:
+    """Tell a file's encoding from a byte-order mark or the pattern of NUL bytes.
+
+    UTF-8 text never holds NUL bytes; UTF-16 and UTF-32 text in the Latin, Cyrillic or
+    Greek ranges has them at every other (every fourth) byte, on the side that tells the
+    byte order. Files without a BOM are recognised that way; NUL bytes in no such pattern
+    leave the file UTF-8 (the records holding them are rejected one by one, and text in
+    another encoding fails UTF-8 decoding with the byte and line named).
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content (the first 64 KiB are looked at).
+    path : str or Path
+        For messages.
+
+    Returns
+    -------
+    str
+        A Python codec name (``utf-8-sig``, ``utf-16``, ``utf-16-le``, ``utf-32-be``...,
+        ``utf-8`` when there are no NUL bytes).
+
+    """
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return name
+    head = data[:65536]
+    if b"\x00" not in head:
+        return "utf-8"
+    n = len(head) - len(head) % 4
+    if n >= 4:
+        quads = [head[i:n:4].count(0) for i in range(4)]
+        share = [q / (n // 4) for q in quads]
+        if share[1] > 0.9 and share[2] > 0.9 and share[3] > 0.9 and share[0] < 0.1:
+            return "utf-32-le"
+        if share[0] > 0.9 and share[1] > 0.9 and share[2] > 0.9 and share[3] < 0.1:
+            return "utf-32-be"
+    m = len(head) - len(head) % 2
+    if m >= 2:
+        even, odd = head[0:m:2].count(0) / (m // 2), head[1:m:2].count(0) / (m // 2)
+        if odd > 0.6 and even < 0.05:
+            return "utf-16-le"
+        if even > 0.6 and odd < 0.05:
+            return "utf-16-be"
+    return "utf-8"  # stray NUL bytes: UTF-8 with damaged records, each rejected on its own
+
+
+#: Deepest nesting of arrays and objects accepted in one JSON record.
+MAX_JSON_DEPTH = 64
+#: Longest run of digits accepted in one JSON number.
+MAX_JSON_DIGITS = 64
+_JSON_WS = " \t\n\r"
+_LONG_NUMBER = re.compile(r"\d{%d,}" % (MAX_JSON_DIGITS + 1))
+
+
+@dataclass
+class Framed:
+    """One record cut out of a source file, parsed or not.
+
+    Attributes
+    ----------
+    position : str
+        Where it is (``line 12``, ``line 12, value 2``, ``item 3``).
+    value : Any
+        The parsed JSON value, or None when ``problem`` is set.
+    raw : str
+        The record's text (for the quarantine).
+    problem : str or None
+        Why the record could not be read (naming what is wrong), else None.
+    """
+
+    position: str
+    value: Any
+    raw: str
+    problem: str | None = None
+
+
+class _JSONProblem(ValueError):
+    pass
+
+
+def _no_constant(name: str) -> Any:
+    raise _JSONProblem(f"{name} is not a JSON number")
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _JSONProblem(f"field {key!r} is given twice")
+        out[key] = value
+    return out
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_no_constant, strict=False)
+
+
+def _depth_ok(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return False
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+    return True
+
+
+def _decode_values(text: str) -> Iterator[tuple[Any, str, str | None]]:
+    """Decode the JSON values in ``text`` one after another (JSON whitespace between them)."""
+    pos, end = 0, len(text)
+    while True:
+        while pos < end and text[pos] in _JSON_WS:
+            pos += 1
+        if pos >= end:
+            return
+        start = pos
+        try:
+            value, pos = _DECODER.raw_decode(text, pos)
+        except _JSONProblem as exc:
+            yield None, text[start:], f"invalid JSON ({exc})"
+            return
+        except json.JSONDecodeError as exc:
+            yield None, text[start:], f"invalid JSON ({exc.msg}, column {exc.colno})"
+            return
+        except RecursionError:
+            yield None, text[start:], f"invalid JSON (nested deeper than {MAX_JSON_DEPTH} levels)"
+            return
+        except ValueError as exc:  # e.g. an integer beyond Python's digit limit
+            yield None, text[start:], f"invalid JSON ({exc})"
+            return
+        raw = text[start:pos]
+        if not _depth_ok(value):
+            yield None, raw, f"invalid JSON (nested deeper than {MAX_JSON_DEPTH} levels)"
+        elif _LONG_NUMBER.search(raw) and _has_long_number(value):
+            yield None, raw, f"a number has more than {MAX_JSON_DIGITS} digits"
+        else:
+            yield value, raw, None
+
+
+def _has_long_number(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, bool):
+            continue
+        if isinstance(item, int) and len(str(abs(item))) > MAX_JSON_DIGITS:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _records_list(value: Any) -> bool:
+    """A JSON array that holds records: non-empty, objects only."""
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def frame_json_records(data: bytes, path: str | Path, encoding: str | None = None) -> list[Framed]:
+    """Cut a JSON-lines (or JSON array) file into records, keeping every one accounted for.
+
+    - Lines end only at ``\\n`` (a ``\\r`` before it is dropped): U+2028, U+2029, U+0085,
+      form feeds and the ASCII separators 0x1C-0x1E are ordinary characters inside a JSON
+      string, never line ends.
+    - Several JSON objects on one line (separated by JSON whitespace, e.g. a lone ``\\r``)
+      are several records; a non-empty JSON array of objects (the whole file, or one
+      line) gives one record per object. Any other value is one record (which the
+      collector rejects as not an object).
+    - Encoding: a BOM, else the declared ``encoding``, else UTF-8, with UTF-16/32 without
+      a BOM recognised (:func:`sniff_encoding`). UTF-8 is decoded line by line, so one
+      undecodable line is one bad record.
+    - Strict JSON: ``NaN``/``Infinity``, a key given twice, nesting deeper than
+      :data:`MAX_JSON_DEPTH` and numbers longer than :data:`MAX_JSON_DIGITS` digits make
+      that record bad (never the file).
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content.
+    path : str or Path
+        For messages.
+    encoding : str, optional
+        Declared encoding.
+
+    Returns
+    -------
+    list of Framed
+        In file order; ``problem`` set for records that could not be read.
+
+    Raises
+    ------
+    SourceFileError
+        When the file as a whole cannot be decoded (a non-UTF-8 encoding with bad bytes,
+        binary content).
+    """
+    chosen = encoding or sniff_encoding(data, path)
+    if chosen in ("utf-8", "utf-8-sig"):
+        body = data.removeprefix(codecs.BOM_UTF8)
+        lines: list[str | bytes] = list(body.split(b"\n"))
+        whole = None
+        if body.lstrip(b" \t\r\n").startswith(b"["):
+            try:
+                whole = body.decode("utf-8")
+            except UnicodeDecodeError:
+                whole = None
+    else:
+        text = decode_text(data, path, chosen)
+        lines = list(text.split("\n"))
+        whole = text if text.lstrip(_JSON_WS).startswith("[") else None
+    if whole is not None:  # a JSON array of records (possibly pretty-printed over many lines)
+        values = list(_decode_values(whole))
+        if len(values) == 1 and values[0][2] is None and _records_list(values[0][0]):
+            return [Framed(f"item {i}", item, json.dumps(item, ensure_ascii=False, default=str)[:4000])
+                    for i, item in enumerate(values[0][0], start=1)]
+    out: list[Framed] = []
+    for number, line in enumerate(lines, start=1):
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                out.append(Framed(f"line {number}", None, repr(line[:200]),
+                                  f"not UTF-8 ({exc.reason} at byte {exc.start} of the line)"))
+                continue
+        line = line.removesuffix("\r")
+        if not line.strip(_JSON_WS + "\ufeff"):
+            continue
+        values = list(_decode_values(line.lstrip("\ufeff")))
+        if len(values) > 1 and not all(p is None and isinstance(v, dict) for v, _, p in values):
+            # several values on a line are several records only when each is an object
+            # (records separated by a lone \r); anything else is one bad line
+            bad = next((p for _, _, p in values if p is not None), None)
+            out.append(Framed(f"line {number}", None, line, bad or "invalid JSON (extra data after the first value)"))
+            continue
+        several = len(values) > 1
+        for k, (value, raw, problem) in enumerate(values, start=1):
+            where = f"line {number}, value {k}" if several else f"line {number}"
+            if problem is None and _records_list(value):
+                out.extend(Framed(f"{where}, item {i}", item, json.dumps(item, ensure_ascii=False, default=str))
+                           for i, item in enumerate(value, start=1))
+            else:
+                out.append(Framed(where, value, raw, problem))
+    return out
+
+
+class _Bounded(io.RawIOBase):
+    """A read-only stream that fails once more than ``limit`` bytes came through."""
+
+    def __init__(self, stream: Any, path: Path, limit: int) -> None:
+        self._stream, self._path, self._limit, self._seen = stream, path, limit, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            chunk = self._stream.read(len(buffer))
+        except (OSError, EOFError) as exc:
+            raise SourceFileError(f"{self._path}: damaged or truncated archive ({exc})") from exc
+        self._seen += len(chunk)
+        if self._seen > self._limit:
+            raise SourceFileError(f"{self._path}: more than {self._limit:,} bytes (decompressed): over the limit")
+        buffer[:len(chunk)] = chunk
+        return len(chunk)
+
+    def close(self) -> None:
+        try:
+            self._stream.close()
+        finally:
+            super().close()
+
+
+def open_source_stream(path: str | Path, max_bytes: int = MAX_BYTES) -> io.BufferedReader:
+    """Open a source file for streaming, decompressing ``.gz``, with the size cap enforced.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file (plain or gzip, told by its magic bytes).
+    max_bytes : int
+        Largest size accepted, on disk and decompressed (and at most
+        :data:`MAX_RATIO` times the compressed size).
+
+    Returns
+    -------
+    io.BufferedReader
+        A binary stream; reading past a limit raises :class:`SourceFileError`.
+
+    Raises
+    ------
+    SourceFileError
+        When the file is missing, not a regular file or too large.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise SourceFileError(f"{path}: no such file")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise SourceFileError(f"{path}: {size:,} bytes is over the limit of {max_bytes:,}")
+    handle = open(path, "rb")
+    if handle.read(2) == b"\x1f\x8b":
+        handle.seek(0)
+        limit = min(MAX_DECOMPRESSED, max_bytes, MAX_RATIO * max(size, 1))
+        return io.BufferedReader(_Bounded(gzip.GzipFile(fileobj=handle), path, limit), 1 << 20)
+    handle.seek(0)
+    return io.BufferedReader(_Bounded(handle, path, max_bytes), 1 << 20)

@@ -27,7 +27,7 @@ from workbench.collect.files import MAX_BYTES, SourceFileError, read_source_byte
 from workbench.collect.triage import detect_language as _detect_language
 from workbench.collect.triage import fold_text, geoparse_folded, lexicon, lexicon_tags
 from workbench.places.gazetteer import locate
-from workbench.schema import incident_id
+from workbench.schema import check_date_window, incident_id
 from workbench.text.pii import scrub_text
 
 _TAG = re.compile(r"<[^>]+>")
@@ -173,6 +173,11 @@ def triage_articles(articles: list[Article], metadata: dict[str, Any], path: Pat
     for art in articles:
         where = f"{art.position} ({art.rid})" if art.rid else art.position
         raw = _scrubbed(art.raw)
+        if art.published is not None:  # a date outside the window is this item's problem, never the file's
+            try:
+                check_date_window(art.published, "published")
+            except ValueError as exc:
+                art.published, art.date_problem = None, str(exc)
         if art.published is not None:
             text = f"{art.title}. {art.body}"
             place = geoparse(text)
@@ -264,12 +269,16 @@ def collect_feed(path: Path, metadata: dict[str, Any]) -> CollectResult:
     articles = []
     for pos, item in enumerate(parsed.entries, start=1):
         stamp = item.get("published_parsed") or item.get("updated_parsed")
+        try:
+            published = pd.Timestamp(*stamp[:6], tz="UTC") if stamp is not None else None
+        except (TypeError, ValueError, OverflowError):
+            published = None
         articles.append(Article(
             position=f"item {pos}",
             rid=item.get("id") or item.get("link"),
             title=_plain(item.get("title")),
             body=_plain(item.get("summary")),
-            published=pd.Timestamp(*stamp[:6], tz="UTC") if stamp is not None else None,
+            published=published,
             date_problem="field 'published'/'updated' is missing or not a date",
             language_hint=(item.get("summary_detail") or {}).get("language") or feed_lang,
             link=item.get("link"),

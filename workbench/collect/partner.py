@@ -14,6 +14,7 @@ rows stay separate records.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,10 @@ DIRECT_FIELDS = (
     "victim_count", "victim_nationality", "origin_country", "transit_country", "summary", "language",
     "grading",
 )
+
+
+#: A decimal number as partners write it (point or comma decimal, optional exponent).
+_NUMBER = re.compile(r"^[+-]?(\d{1,20}([.,]\d{0,20})?|[.,]\d{1,20})([eE][+-]?\d{1,3})?$")
 
 
 class PartnerFileError(ValueError):
@@ -82,6 +87,9 @@ def read_partner_csv(path: Path, encoding: str | None = None, delimiter: str = "
         if not header or not any(h.strip() for h in header):
             raise PartnerFileError(f"{path}: not a readable CSV (no header line)")
         header = [h.strip() for h in header]
+        repeated = sorted({h for h in header if header.count(h) > 1 and h})
+        if repeated:  # which of two same-named columns holds the data cannot be told: never guessed
+            raise PartnerFileError(f"{path}: column(s) {repeated} appear more than once in the header: refused")
         rows, bad_lines = [], []
         for fields in reader:
             if not fields:
@@ -146,10 +154,9 @@ def partner_record(
         value = cell(field)
         if value is None:
             return None
-        try:
-            return float(value.replace(",", "."))
-        except ValueError:
-            raise ValueError(f"column {col[field]!r}={value!r}: not a number") from None
+        if not _NUMBER.match(value):  # no "nan", "inf", "1_000", hex or 400-digit numbers
+            raise ValueError(f"column {col[field]!r}={value[:40]!r}: not a number")
+        return float(value.replace(",", "."))
 
     fmt = metadata.get("date_format")
     try:

@@ -10,6 +10,11 @@ import pandas as pd
 
 _YEAR = re.compile(r"^(\d{4})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+#: A full ISO 8601 date, optionally with a time and offset; nothing before or after it.
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?\s?(Z|UTC|[+-]\d{2}(:?\d{2})?)?)?$")
+#: An RFC 2822 date as feeds write it (``Mon, 20 Apr 2026 10:00:00 +0000``).
+_RFC2822 = re.compile(r"^([A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}(:\d{2})?\s+"
+                      r"([+-]\d{4}|[A-Z]{1,4})$")
 
 
 class DateParseError(ValueError):
@@ -50,6 +55,8 @@ def parse_partial_date(value: Any, fmt: str | None = None) -> tuple[pd.Timestamp
             return pd.Timestamp(int(m.group(1)), int(m.group(2)), 1), "month"
         if fmt:
             return pd.Timestamp(datetime.strptime(text, fmt)), "day"
+        if not _ISO.match(text):  # no trailing text after the date ("2026-04-20; DROP TABLE")
+            raise ValueError("not ISO 8601")
         stamp = pd.Timestamp(datetime.fromisoformat(text[:10]))
         return stamp, "day"
     except (ValueError, OverflowError) as exc:
@@ -79,9 +86,23 @@ def parse_timestamp(value: Any, fmt: str | None = None) -> pd.Timestamp:
     if value is None or (isinstance(value, float) and pd.isna(value)) or not str(value).strip():
         raise DateParseError("missing timestamp")
     text = str(value).strip()
+    if isinstance(value, bool) or not isinstance(value, (str, datetime, pd.Timestamp)):
+        raise DateParseError(f"{text[:40]!r} is not a timestamp (ISO 8601 text expected, got "
+                             f"{type(value).__name__})")
     try:
-        stamp = pd.Timestamp(datetime.strptime(text, fmt)) if fmt else pd.Timestamp(text)
-    except (ValueError, OverflowError) as exc:
+        if fmt:
+            stamp = pd.Timestamp(datetime.strptime(text, fmt))
+        elif isinstance(value, (datetime, pd.Timestamp)):
+            stamp = pd.Timestamp(value)
+        elif _ISO.match(text):
+            stamp = pd.Timestamp(text.replace("UTC", "Z").replace(" Z", "Z"))
+        elif _RFC2822.match(text):
+            from email.utils import parsedate_to_datetime
+
+            stamp = pd.Timestamp(parsedate_to_datetime(text))
+        else:  # "now", "today", epoch numbers, trailing text: never guessed
+            raise ValueError("not ISO 8601")
+    except (ValueError, OverflowError, TypeError) as exc:
         raise DateParseError(f"{text!r} is not a timestamp ({fmt or 'ISO 8601'})") from exc
     if pd.isna(stamp):
         raise DateParseError(f"{text!r} is not a timestamp")
