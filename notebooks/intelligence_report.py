@@ -34,6 +34,7 @@ from workbench import catalog
 from workbench.analyse.forecast import Forecaster
 from workbench.analyse.getis_ord import GetisOrdHotspots
 from workbench.analyse.hexbin import hex_counts
+from workbench.analyse.aggregates import published_counts
 from workbench.analyse.scope import Scope, series_frequency
 from workbench.analyse.series import incident_series
 from workbench.share import disclosure, maps, tables
@@ -77,10 +78,20 @@ trend_freq, trend_season, trend_note = series_frequency(trend_scope.apply(everyt
 display(HTML(f"<p>{html.escape(trend_note)}</p>"))
 series = tables.largest_series(
     incident_series(trend_scope.apply(everything), freq=trend_freq, by=("country_iso3",),
-                    start=trend_scope.start, end=trend_scope.end), 6)
+                    start=trend_scope.start, end=trend_scope.end, coarse="drop"), 6)
 trend = Forecaster(models=("seasonal_naive", "ets"), season_length=trend_season, horizon=3).fit(series) if len(series) else None
 display(tables.render(tables.selection_table(trend), policy))
 tables.render(tables.surge_table(trend, policy), policy, empty="No country is above its forecast interval.")
+
+# %% [markdown]
+# ## Published counts (aggregate tables, beside our records, never added to them)
+# Other organisations' published counts in scope (e.g. a national or UNODC data release); a
+# censored value such as <5 is shown as the interval 1-4.
+
+# %%
+published = published_counts(catalog.load("aggregates"), scope.countries, scope.start, scope.end,
+                             scope.source_entries, policy.k if policy.suppress else None, totals_only=False)
+tables.render(published.head(20), policy, empty="No published counts in scope.")
 
 # %% [markdown]
 # ## Sources and grading

@@ -47,6 +47,7 @@ emerging = recent_emerging(incidents, resolution=resolution, steps=emerging_step
 model = supply_chain.SupplyChainRisk(recency_months=recency_months, h3_resolution=resolution)
 results = model.fit(sites, incidents, hotspot_classes=[h for h in (hotspots, emerging) if h is not None])
 display(tables.header(Scope(), policy, f"{company}: {len(sites)} supplier sites; H3 resolution {resolution}."))
+display(Scope().block(incidents, policy, catalog.load("quarantine")))
 print(results.note)
 
 # %% [markdown]

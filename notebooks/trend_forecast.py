@@ -12,13 +12,17 @@
 
 # %% [markdown]
 # # Trends and forecasts
-# Monthly incident series and a forecasting ladder chosen per series by its rolling-origin
-# backtest error (MASE): smooth series are offered naive, ETS and ARIMA, intermittent ones
-# (many empty months) naive, Croston and TSB, and every model must beat seasonal naive or
-# the baseline is kept, and the table says so. Forecasts of the country/type hierarchy are
-# then reconciled so that each country's forecast is the sum of its types' and the total
-# the sum of the countries'. Prediction intervals are clipped at zero; a surge is a latest
-# month above its forecast interval.
+# Incident series (yearly, quarterly or monthly, as the records' date precision allows) and
+# a forecasting ladder chosen per series by its rolling-origin backtest error (MASE):
+# smooth series are offered naive, ETS and ARIMA, intermittent ones (many empty periods)
+# naive, Croston and TSB, and a model replaces seasonal naive only when it beats it by a
+# margin on most backtest windows; otherwise the baseline is kept, and the tables say why.
+# Prediction intervals come from the chosen model's own backtest errors (conformal) and the
+# ladder table gives the share of backtest actuals each series' interval held. Periods in
+# which no source was reporting are "no data", never zero. Forecasts of the country/type
+# hierarchy are then reconciled so that each country's forecast is the sum of its types'
+# and the total the sum of the countries'. Intervals are clipped at zero; a surge is a
+# latest period above its forecast interval.
 
 # %% tags=["parameters"]
 region = "ALL"
@@ -44,6 +48,7 @@ from workbench import catalog
 from workbench.analyse.forecast import Forecaster, ladder_table
 from workbench.analyse.reconcile import coherence_line, hierarchy_table, reconcile_or_none
 from workbench.analyse.routes import RouteFlows
+from workbench.analyse.aggregates import published_counts
 from workbench.analyse.scope import Scope, series_frequency
 from workbench.analyse.series import incident_series
 from workbench.share import charts, disclosure, tables
@@ -54,17 +59,23 @@ everything = catalog.load("incidents")
 incidents = scope.apply(everything)
 freq, season, freq_note = series_frequency(incidents, frequency)  # from the records' date precision
 series = tables.largest_series(
-    incident_series(incidents, freq=freq, by=(group_by,), start=period_start, end=period_end), max_series
-)
-results = (Forecaster(models=tuple(models.split(",")), season_length=season, horizon=horizon).fit(series)
+    incident_series(incidents, freq=freq, by=(group_by,), start=period_start, end=period_end, coarse="drop"),
+    max_series)  # the few records dated more coarsely than freq are left out, never put in a period's first month
+longest = int(series.groupby("unique_id")["y"].count().max()) if len(series) else 0
+steps = max(1, min(horizon, (longest - season - 1) // 2))  # short (e.g. yearly) series: a horizon two windows fit
+if steps < horizon:
+    freq_note += f"; horizon shortened from {horizon} to {steps} periods so that the longest series has 2 backtests"
+results = (Forecaster(models=tuple(models.split(",")), season_length=season, horizon=steps).fit(series)
            if len(series) else None)  # None: nothing in scope to forecast
-display(tables.header(scope, policy, f"Series by {group_by}; {horizon} periods ahead; {freq_note}."))
+display(tables.header(scope, policy, f"Series by {group_by}; {steps} periods ahead; {freq_note}."))
 display(scope.block(incidents, policy, catalog.load("quarantine")))
 
 # %% [markdown]
 # ## The ladder (backtest MASE per model)
 # MASE below 1 beats the in-sample seasonal naive error; "-" marks a model that was not a
-# candidate for the series' demand pattern.
+# candidate for the series' demand pattern, and a MASE marked "not ranked" was scored on
+# fewer backtest windows than the baseline. "windows" is how many backtest windows the
+# series' length allowed; "coverage" is the share of backtest actuals inside the interval.
 
 # %%
 tables.render(ladder_table(results), policy, empty="No series in scope to forecast.")
@@ -88,6 +99,16 @@ tables.render(tables.surge_table(results, policy), policy, empty="No series is a
 charts.forecast_grid(series, results, policy)
 
 # %% [markdown]
+# ## Published counts (aggregate tables, beside our records, never added to them)
+# Other organisations' published counts in scope (e.g. a national or UNODC data release); a
+# censored value such as <5 is shown as the interval 1-4.
+
+# %%
+published = published_counts(catalog.load("aggregates"), scope.countries, scope.start, scope.end,
+                             scope.source_entries, policy.k if policy.suppress else None, totals_only=True)
+tables.render(published.head(20), policy, empty="No published counts in scope.")
+
+# %% [markdown]
 # ## Reconciled country and type forecasts
 # Totals count type tags here: an incident of two types counts in both, so a country's
 # reconciled forecast can exceed its incident forecast. Forecasts are expected counts
@@ -95,8 +116,8 @@ charts.forecast_grid(series, results, policy)
 
 # %%
 tree = incident_series(incidents, freq=freq, by=("country_iso3", "exploitation_type"), start=period_start,
-                       end=period_end, totals=True)
-tree_results = (Forecaster(models=tuple(models.split(",")), season_length=season, horizon=horizon)
+                       end=period_end, totals=True, coarse="drop")
+tree_results = (Forecaster(models=tuple(models.split(",")), season_length=season, horizon=steps)
                 .fit(tree[["unique_id", "ds", "y"]]) if len(tree) else None)
 reconciled = reconcile_or_none(tree_results, reconcile_method)  # None: no hierarchy in scope
 display(HTML(f"<p>{html.escape(coherence_line(reconciled))}</p>"))

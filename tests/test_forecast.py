@@ -105,11 +105,11 @@ def test_all_zero_series_keeps_the_baseline():
 def test_short_series_are_skipped_with_a_reason():
     assert min_history(12, 6, 3) == 31
     series = pd.concat([monthly("short", range(10)), monthly("ok", seasonal_trend(n=40))])
-    res = Forecaster(models=("seasonal_naive",)).fit(series)
+    res = Forecaster(models=("seasonal_naive",), min_windows=3).fit(series)
     assert res.skipped.to_dict("records") == [{"unique_id": "short", "reason": "10 observations; needs 31"}]
     assert list(res.selection["unique_id"]) == ["ok"]
     with pytest.raises(ValueError, match="'short': 10 observations; needs 31"):
-        Forecaster(models=("seasonal_naive",), on_short="raise").fit(series)
+        Forecaster(models=("seasonal_naive",), on_short="raise", min_windows=3).fit(series)
 
 
 def test_bad_series_are_refused():
@@ -199,7 +199,7 @@ def test_a_seasonal_series_picks_a_seasonal_model_over_naive():
 
 def test_intermittent_series_are_routed_to_croston_and_tsb():
     series = pd.concat([monthly(f"i{seed}", intermittent(seed)) for seed in range(6)])
-    res = Forecaster(horizon=6, n_windows=3).fit(series)
+    res = Forecaster(horizon=6, n_windows=3, margin=0.0, min_win_share=0.0).fit(series)  # routing, unguarded
     sel = res.selection.set_index("unique_id")
     assert (sel["pattern"] == "intermittent").all()
     assert (sel["candidates"] == "seasonal_naive,naive,croston,tsb").all()

@@ -101,3 +101,16 @@ def test_points_are_reprojected_dated_from_the_entry_and_given_ids(workspace):
     assert points["source_record_id"].is_unique  # OBJECTID 0 everywhere is not used as an id
     assert points["lat"].between(29, 35).all() and points["lon"].between(-119, -84).all()
     assert "reprojected from EPSG:4269" in out
+
+
+def test_published_counts_show_intervals_and_withhold_below_k(workspace):
+    from workbench.analyse.aggregates import format_interval, published_counts
+    from workbench.store import Store
+
+    root, _ = workspace
+    agg = Store(root / "data" / "store").table("aggregates")
+    shown = published_counts(agg, ["MEX", "IRN"], "2019-01-01", "2020-12-31")
+    assert set(shown["value"]) == {"2,315", "1,204", "1-4"}
+    withheld = published_counts(agg, ["MEX", "IRN"], k=10, totals_only=True)
+    assert withheld["value"].tolist() == ["<10", "2,315"]  # IRN 2020 (<5), MEX 2019 total
+    assert format_interval(float("nan"), float("nan")) == "not given" and format_interval(101, float("nan")) == "101+"

@@ -15,7 +15,7 @@ CASES = textwrap.dedent("""\
     year,country,nationality,notes
     2021,Mexico,0,
     2021,0,GT,
-    2022,,,
+    2022-Q3,,,
     2022,Mexico,0,
     2022,Mexico,0,
     2023,Narnia,MX,
@@ -55,7 +55,7 @@ def test_incomplete_records_are_stored_with_unknowns_and_only_wrong_ones_quarant
     assert set(stored["exploitation_types"].map(tuple)) == {("not_recorded",)}
     assert (stored["country_iso3"] == "UNK").sum() == 2  # "0" and blank: place not known
     assert stored["victim_nationality_iso3"].isna().sum() == 4 and (stored["victim_nationality_iso3"] == "GTM").sum() == 1
-    assert set(stored["occurred_precision"]) == {"year"}
+    assert sorted(stored["occurred_precision"]) == ["quarter"] + ["year"] * 4  # "2022-Q3" keeps its quarter
     assert stored["source_record_id"].is_unique  # the duplicate rows stay two records
     quarantine = Store(root / "data" / "store").quarantine()
     assert "Narnia" in quarantine["reason"].iloc[0] and "not a known country" in quarantine["reason"].iloc[0]
@@ -127,3 +127,54 @@ def test_countries_by_official_name_short_name_and_code():
     assert to_iso3(float("nan")) is None
     assert country_name("UNK") == "Unknown" and country_name("KOR") == "South Korea"
     assert isinstance(pd.Series(["KR"]).map(to_iso3).iloc[0], str)
+
+
+def test_readme_bring_your_own_data_example_ingests_as_written(tmp_path):
+    """The README's catalog and crosswalk, verbatim, over the fixtures: every entry ingests."""
+    import re
+    import shutil
+    from pathlib import Path
+
+    from tests.realdata_helpers import DATA
+    from workbench.workspace import init_workspace
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    section = readme[readme.index("## Bring your own data"):]
+    root = init_workspace(tmp_path / "ws")
+    (root / "catalogs" / "sources.yaml").write_text(
+        "version: 2\n" + re.search(r"```yaml\n(.*?)```", section, re.S).group(1), encoding="utf-8")
+    (root / "crosswalks" / "hotline_cases.yaml").write_text(
+        re.search(r"# crosswalks/hotline_cases.yaml\n(.*?)```", section, re.S).group(1), encoding="utf-8")
+    for src, dst in [("ctdc_global_synthetic.csv", "ctdc_global.csv"), ("hotline_cases_2019.geojson",
+                     "hotline_2019.geojson"), ("glotip_data_release.xlsx", "glotip.xlsx"),
+                     ("tip_flows_2019.txt", "tip_flows_2019.txt"), ("news_alerts.csv", "alerts.csv")]:
+        shutil.copyfile(DATA / src, root / "data" / "raw" / dst)
+    (root / "data" / "raw" / "cases.csv").write_text("year,country,nationality\n2021,Mexico,0\n2022,0,GT\n",
+                                                     encoding="utf-8")
+    code, out = cli(root, "ingest")
+    assert code == 0, out
+    assert ingest_line(out, "cases") == (2, 2, 0) and ingest_line(out, "ctdc") == (65, 63, 2)
+    assert ingest_line(out, "glotip") == (9, 7, 2) and ingest_line(out, "tip_flows_2019") == (7, 6, 1)
+    assert ingest_line(out, "hotline_2019") == (7, 6, 1)
+
+
+def test_frequency_follows_date_precision_and_scope_counts_what_a_report_stands_on():
+    from workbench.analyse.scope import Scope, frequency_for, scope_summary
+    from workbench.collect.periods import parse_period
+
+    def frame(precisions):
+        return pd.DataFrame({"occurred_on": pd.Timestamp("2020-01-01"), "occurred_precision": precisions,
+                             "exploitation_types": [["not_recorded"]] + [["forced_labour"]] * (len(precisions) - 1),
+                             "lat": float("nan"), "country_iso3": ["UNK"] + ["MEX"] * (len(precisions) - 1),
+                             "catalog_entry": ["a"] * (len(precisions) - 1) + ["b"]})
+
+    assert frequency_for(frame(["year"] * 10)) == "Y"
+    assert frequency_for(frame(["quarter"] * 9 + ["day"])) == "Q"
+    assert frequency_for(frame(["day"] * 10)) == "M" and frequency_for(frame(["day"] * 10), finest="W") == "W"
+    assert frequency_for(frame(["month"] * 5 + ["year"] * 5)) == "Y"  # half year-only: never placed in months
+    summary = scope_summary(frame(["year"] * 4)).set_index("measure")["records"]
+    assert summary["records used"] == 4 and summary["no recorded exploitation type"] == 1
+    assert summary["place unknown"] == 1 and summary["date known only to the year"] == 4
+    assert len(Scope(sources="b").apply(frame(["year"] * 4))) == 1
+    assert parse_period("2024-Q2") == (pd.Timestamp("2024-04-01"), "quarter")
+    assert parse_period("Q4 2023") == (pd.Timestamp("2023-10-01"), "quarter")

@@ -27,7 +27,7 @@ def _text(path) -> str:
 @pytest.fixture(scope="module")
 def yearly(tmp_path_factory):
     root = tmp_path_factory.mktemp("yearly") / "ws"
-    entries = {k: v for k, v in ENTRIES.items() if k in ("ctdc", "tip_flows", "hotline_points")}
+    entries = {k: v for k, v in ENTRIES.items() if k in ("ctdc", "tip_flows", "hotline_points", "glotip")}
     new_workspace(root, entries, [e["file"] for e in entries.values()])
     code, out = cli(root, "ingest")
     assert code == 0, out
@@ -55,6 +55,7 @@ def test_yearly_only_data_through_the_reports(yearly, notebook, params):
     assert re.search(r"Date known only to the year: \d+ \((9\d|100)%\)", text)
     if notebook == "trend_forecast":
         assert "yearly series chosen from the records' date precision" in text
+        assert "Published counts" in text and "2,315" in text  # GLOTIP totals beside the series
         if "YS" in getattr(series, "FREQS", {}):  # the series builders support yearly series
             assert "do not support" not in text
     if notebook == "routes":

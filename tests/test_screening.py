@@ -291,3 +291,33 @@ def test_calibration_on_screening_results(bank):
     assert hand["method"] == "hand weights (YAML)"
     assert hand["true_positives"] == 5 and hand["precision"] == pytest.approx(5 / 20) and hand["recall"] == 1.0
     assert set(cal.weights["typology"]) == {r.id for r in RULES.rules}
+
+
+def test_duckdb_engine_gives_identical_results_on_messy_parquet(tmp_path):
+    """The DuckDB path (validation + one GROUP BY) equals the pandas path, rejects and all."""
+    frame = pd.concat([
+        tx("S", -20.0, int(T["classified_ads"]["count"]) + 1, mcc=7311),
+        tx("S", 80.0, 6, channel="cash", hour=23, cities=CITIES[:6]),
+        tx("P", 1500.0, 4, channel="payroll", counterparties=["E1", "E2", " E3", "E4\t"]),
+        tx("Q", -300.0, 4, channel="transfer", country="NGA"),
+        tx("N", -12.5, 30, mcc=5411),
+    ], ignore_index=True).astype(str)
+    frame.loc[0, "timestamp"] = "2026-10-30T10:00:00+02:00"  # offset: judged by pandas
+    frame.loc[1, "timestamp"] = "2026-10-30"
+    frame.loc[2, "channel"] = " CARD "  # padded and upper case: cleaned
+    frame.loc[3, "amount"] = "twelve"  # rejected
+    frame.loc[4, "merchant_category"] = "7311.0"
+    frame.loc[5, "currency"] = "usd"  # no rate: rejected
+    frame.loc[6, "city"] = "Málaga\u00a0"  # non-ASCII space at the edge
+    frame.loc[7, "account"] = ""  # rejected
+    frame.loc[8, "country_iso3"] = "XXX"  # rejected
+    path = tmp_path / "tx.parquet"
+    frame.to_parquet(path, index=False)
+    screen = TypologyScreen(high_risk_countries=("NGA",))
+    fast, slow = screen.screen_file(path, engine="duckdb"), screen.screen_file(path, engine="pandas")
+    for name in ("scores", "hits", "evidence", "features", "rejects"):
+        pd.testing.assert_frame_equal(getattr(fast, name), getattr(slow, name))
+    assert (fast.n_rows_in, fast.n_rows_scored, fast.n_rows_rejected) == (slow.n_rows_in, slow.n_rows_scored, 4)
+    assert fast.note == slow.note and not fast.hits.empty
+    with pytest.raises(ValueError, match="duckdb engine reads .parquet"):
+        screen.screen_file(tmp_path / "tx.csv", engine="duckdb")

@@ -21,6 +21,7 @@ import pandas as pd
 
 from workbench.collect import collect
 from workbench.collect.base import file_sha256
+from workbench.collect.files import confined_path
 from workbench.places.boundaries import read_boundaries
 from workbench.places.gazetteer import cities
 from workbench.store import Store
@@ -81,7 +82,8 @@ def _read_catalog(path: Path) -> Any:
     """Open one intake 2 catalog file, tolerating blocks an analyst leaves out.
 
     ``user_parameters``, ``metadata``, ``aliases`` and ``data`` may be omitted at the top
-    and in each entry (intake itself requires them); they default to empty.
+    and in each entry (intake itself requires them); they default to empty, and an
+    entry's ``output_instance`` to ``pandas:DataFrame``.
     """
     import yaml
     from intake.readers.entry import Catalog
@@ -99,6 +101,8 @@ def _read_catalog(path: Path) -> Any:
                     if spec.get(key) is None:
                         spec[key] = {}
                 spec.setdefault("kwargs", {})
+                if block == "entries":
+                    spec.setdefault("output_instance", "pandas:DataFrame")
     raw.setdefault("version", 2)
     cat = Catalog.from_dict(raw)
     cat.user_parameters["CATALOG_PATH"] = str(path)
@@ -204,6 +208,30 @@ def path_of(name: str) -> Path:
     if "path" in reader.kwargs:
         return _local(reader.kwargs["path"])
     raise ValueError(f"catalog entry {name!r} is not backed by a file")
+
+
+def source_path(name: str) -> Path:
+    """Return the raw file of a source entry, confined to the workspace.
+
+    Checked before anything opens or hashes it
+    (:func:`workbench.collect.files.confined_path`): the real file must be a regular file
+    inside the workspace (or inside a folder the entry lists in ``metadata.allowed_roots``,
+    relative to the workspace), so a catalog path such as ``../../etc/passwd``, a symlink
+    pointing outside, a folder or a FIFO is refused with the path named.
+
+    Parameters
+    ----------
+    name : str
+        Source entry name.
+
+    Returns
+    -------
+    Path
+        The resolved file.
+    """
+    root = workspace()
+    extra = tuple(root / str(p) for p in (metadata(name).get("allowed_roots") or []))
+    return confined_path(path_of(name), root, extra)
 
 
 def sources() -> list[EntryInfo]:

@@ -16,6 +16,7 @@ from workbench.analyse.scope import Scope
 from workbench.apply.calibration import evaluate_screen, evaluation_table
 from workbench.apply.campaigns import CampaignTargeting, export_dir, export_targets
 from workbench.apply.screening import TransferScreen, TypologyScreen, high_risk_countries
+from workbench.apply.screening.transfers import is_transfer_layout, transfer_file_columns
 from workbench.collect.evaluation import evaluate, hand_labelled_path, load_labelled, make_labelled_set
 from workbench.collect.fetch import FeedFetcher, feeds_of
 from workbench.collect.triage import RelevanceClassifier, Triage
@@ -24,15 +25,69 @@ from workbench.demo_transfers import HIGH_RISK, make_transfers
 from workbench.doctor import format_report, run_checks
 from workbench.engine import use as use_engine
 from workbench.ingest import ingest_entry
+from workbench.integrity import check_store, repair_store
 from workbench.parameters import ParameterError, resolve_notebook, validate_parameters
 from workbench.plan import RunPlan, plans_dir, run_plan, run_reports
 from workbench.runner import DEFAULT_REPORTS
-from workbench.share.extract import partner_extract, write_safe_csv
+from workbench.share.disclosure import POLICIES
+from workbench.share.extract import declared_partners, partner_extract, partner_id, write_safe_csv
 from workbench.store import Store
 from workbench.workspace import init_workspace
 
 app = typer.Typer(help="Intelligence-Led Prevention Workbench: collect, analyse, share, apply.",
-                  no_args_is_help=True, add_completion=False)
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+#: Set by ``--debug``: show tracebacks instead of one error line.
+_DEBUG = False
+#: Commands that read or write the store: each checks the store's integrity first.
+STORE_COMMANDS = frozenset({"ingest", "run", "status", "extract", "hotspots", "screen", "campaign-export"})
+
+
+@app.callback()
+def _options(debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors.")) -> None:
+    """Intelligence-Led Prevention Workbench: collect, analyse, share, apply."""
+    global _DEBUG
+    _DEBUG = debug
+
+
+def _check_store(command: str) -> None:
+    """Stop with one line when the store's manifest and files disagree (``workbench repair`` fixes it)."""
+    try:
+        root = catalog.store_root()
+        declared = bool(catalog.sources())
+    except Exception:  # noqa: BLE001 - no readable store entry: the command itself says what is wrong
+        return
+    check_store(root)
+    if command == "run" and not (root / "manifest.json").exists() and declared:
+        raise RuntimeError(f"the store at {root} holds nothing yet: run `workbench ingest` first "
+                           "(a report on an empty store would be published as if there were no incidents)")
+
+
+def _guarded(command: str, func):
+    """Wrap a command: store check first; any error as one ``error:`` line, exit 1 (``--debug``: traceback)."""
+    import functools
+
+    import click
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            if command in STORE_COMMANDS:
+                _check_store(command)
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, click.exceptions.ClickException, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - every error path: one line, no traceback
+            if _DEBUG:
+                raise
+            text = " ".join(str(exc).split()) or type(exc).__name__
+            if isinstance(exc, (OSError, KeyError, TypeError, AttributeError, RuntimeError)) and \
+                    type(exc).__name__ not in text:
+                text = f"{type(exc).__name__}: {text}"
+            typer.echo(f"error: {text[:500]} (--debug for details)", err=True)
+            raise typer.Exit(code=1) from None
+
+    return wrapper
 
 
 def _fail(message: object, code: int = 2) -> None:
@@ -66,6 +121,10 @@ def demo_data(
     scale: float = typer.Option(1.0, help="Multiplies every incident rate."),
 ) -> None:
     """Write the seeded synthetic demo sources."""
+    if not scale > 0 or scale > 100:
+        _fail(f"--scale must be above 0 and at most 100, got {scale}")
+    if seed < 0:
+        _fail(f"--seed must be 0 or more, got {seed}")
     target = out or catalog.workspace() / "data" / "demo"
     truth = generate_demo(target, DemoConfig(seed=seed, scale=scale))
     typer.echo(f"demo data in {target}: " + ", ".join(f"{k} {v}" for k, v in truth["files"].items()))
@@ -109,7 +168,7 @@ def ingest(
                 report = ingest_entry(name, replace=replace)
         except (ValueError, KeyError, OSError) as exc:  # unreadable file, unknown entry: named, not a traceback
             failed += 1
-            typer.echo(f"{name}: NOT INGESTED: {exc}", err=True)
+            typer.echo(f"{name}: NOT INGESTED: {' '.join(str(exc).split())}", err=True)
             continue
         typer.echo(str(report))
         for line in report.notes.get("assumptions", []):
@@ -131,6 +190,12 @@ def run(
     Exits 1 when any report failed (its error page names the cell and traceback; the last
     good version of that report stays published).
     """
+    import os
+
+    reports = catalog.workspace() / "reports"
+    probe = reports if reports.exists() else reports.parent
+    if not os.access(probe, os.W_OK | os.X_OK):
+        _fail(f"the reports folder {reports} is not writable: nothing run", code=1)
     if plan is not None:
         if notebooks or param:
             _fail("give either --plan or notebooks/--param, not both")
@@ -163,6 +228,8 @@ def demo(
     audience: str = typer.Option("partner", help="Audience of the reports: public, partner, law_enforcement."),
 ) -> None:
     """The main job: build the demo data, ingest it, run every report, write the gallery."""
+    if audience not in POLICIES:
+        _fail(f"unknown audience {audience!r}; choose one of {', '.join(sorted(POLICIES))}")
     start = time.perf_counter()
     demo_data(out=None, seed=seed, scale=1.0)
     ingest(None, engine=None, replace=False)
@@ -233,14 +300,11 @@ def extract(
     out: Optional[Path] = typer.Option(None, help="Folder (default: <workspace>/reports/extracts/<partner>)."),
 ) -> None:
     """Write a partner's extract: its own records plus disclosure-controlled aggregates (CSV)."""
-    import re
-
-    try:
-        result = partner_extract(catalog.load("incidents"), partner)
+    try:  # only a source its catalog entry declares as a partner; the folder is its canonical id
+        result = partner_extract(catalog.load("incidents"), partner, partners=declared_partners())
     except ValueError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(code=2) from None
-    folder = out or catalog.workspace() / "reports" / "extracts" / re.sub(r"[^A-Za-z0-9_-]+", "_", partner)
+        _fail(exc)
+    folder = out or catalog.workspace() / "reports" / "extracts" / partner_id(partner)
     for path in result.write(folder):
         typer.echo(f"wrote {path}")
 
@@ -326,17 +390,32 @@ def screen(
     out: Optional[Path] = typer.Option(None, help="Folder for scores.csv, hits.csv and rejects.csv."),
     chunksize: int = typer.Option(250_000, help="Rows per chunk when streaming a file."),
 ) -> None:
-    """Screen bank transactions for trafficking typologies; print the ranked alerts with explanations."""
+    """Screen bank transactions for trafficking typologies; print the ranked alerts with explanations.
+
+    Account statements (``account, amount, channel, ...``) go through the account-level
+    rules; transfer files (``from_account, to_account, type, ...``, accounts mostly seen
+    once) through the transaction-level rules.
+    """
+    import pandas as pd
+
     path = Path(entry)
     is_file = path.suffix.lower() in (".csv", ".parquet")
     try:
         meta = {} if is_file else catalog.metadata(entry)
         home = home_country or meta.get("home_country")
         risk = high_risk_countries(catalog.load("incidents"), top=high_risk_top, exclude=[home] if home else ())
-        screener = TypologyScreen(rules=rules, high_risk_countries=risk, window_days=window_days,
-                                  currency=meta.get("currency", "EUR"))
-        results = (screener.screen_file(path, chunksize=chunksize) if is_file
-                   else screener.fit(catalog.load(entry)))
+        frame = None if is_file else catalog.load(entry)
+        columns = list(frame.columns) if frame is not None else transfer_file_columns(path)
+        if is_transfer_layout(columns):  # from/to transfers (one-off accounts, no MCC or city)
+            if frame is None:
+                frame = (pd.read_parquet(path) if path.suffix.lower() == ".parquet"
+                         else pd.read_csv(path, dtype=str, keep_default_na=False))
+            results = TransferScreen(rules=rules, high_risk_countries=risk,
+                                     currency=meta.get("currency", "EUR")).fit(frame)
+        else:
+            screener = TypologyScreen(rules=rules, high_risk_countries=risk, window_days=window_days,
+                                      currency=meta.get("currency", "EUR"))
+            results = screener.screen_file(path, chunksize=chunksize) if frame is None else screener.fit(frame)
     except (ValueError, KeyError, OSError) as exc:  # bad rules, unknown entry, unreadable file: named
         typer.echo(f"screen: {exc}", err=True)
         raise typer.Exit(1) from None
@@ -410,6 +489,17 @@ def hotspots(
         typer.echo(f"note: {result.note}")
     for row in result.hot.head(top).itertuples(index=False):
         typer.echo(f"    {row.h3_cell}  count {row.count:>7}  z {row.gi_z:7.2f}  q {row.q_value:.2g}  {row.hotspot_class}")
+
+
+@app.command()
+def repair() -> None:
+    """Repair the store: rebuild an unreadable manifest, re-ingest batches whose files were lost."""
+    for line in repair_store():
+        typer.echo(line)
+
+
+for _command in app.registered_commands:  # every command: one error line, never a traceback (unless --debug)
+    _command.callback = _guarded(_command.name or _command.callback.__name__.replace("_", "-"), _command.callback)
 
 
 def main() -> None:  # pragma: no cover - console entry

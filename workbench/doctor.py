@@ -97,7 +97,7 @@ def check_catalogs() -> Iterator[Finding]:
     for entry in entries:
         try:
             if entry.metadata.get("collector"):
-                result = collect(catalog.path_of(entry.name), entry.metadata)
+                result = collect(catalog.source_path(entry.name), entry.metadata)
                 table = result.notes.get("table", "incidents")
                 if table != "incidents":  # aggregates / flows: checked by their collector
                     yield Finding("catalog", f"source {entry.name}", result.rows_in > 0,

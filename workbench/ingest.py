@@ -43,7 +43,7 @@ def ingest_entry(name: str, store: Store | None = None, replace: bool = False) -
     if not meta.get("collector"):
         raise ValueError(f"catalog entry {name!r} is not a raw source (its metadata names no collector)")
     store = store or Store(catalog.store_root())
-    path = catalog.path_of(name)
+    path = catalog.source_path(name)  # confined to the workspace, a regular file: checked before hashing
     sha = file_sha256(path)
     done = None if replace else store.ingested_batch(name, sha)
     if done:  # unchanged file: do not even parse it again

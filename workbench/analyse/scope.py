@@ -226,7 +226,7 @@ def series_frequency(incidents: pd.DataFrame, parameter: str = "auto", finest: s
         note = (f"{words} series {why}, but the series builders do not support {alias!r} yet: shown monthly, so "
                 "records known only to the year or quarter fall in its first month")
         return "MS", 12, note
-    return alias, season, f"{words} series ({why})"
+    return alias, season, f"{words} series {why}"
 
 
 def scope_summary(incidents: pd.DataFrame, quarantine: pd.DataFrame | None = None,

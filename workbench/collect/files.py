@@ -12,9 +12,11 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
-import zipfile
 import json
+import os
 import re
+import stat
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -33,6 +35,67 @@ _BOMS = (
 
 class SourceFileError(ValueError):
     """A source file as a whole cannot be read; the message names the file and why."""
+
+
+def confined_path(path: str | Path, root: str | Path, also: tuple[str | Path, ...] = ()) -> Path:
+    """Check a source path before anything opens or hashes it.
+
+    The path is resolved (``..`` and every symlink followed); the real file must lie
+    inside the workspace ``root`` (or one of the folders in ``also``) and be a regular
+    file: a catalog path like ``../../../../etc/passwd``, a symlink to a file outside,
+    a folder, a FIFO (which would hang a reader), a device or a socket is refused.
+
+    Parameters
+    ----------
+    path : str or Path
+        The path as the catalog gives it.
+    root : str or Path
+        The workspace folder.
+    also : tuple of str or Path
+        Further folders a source may live in (declared explicitly).
+
+    Returns
+    -------
+    Path
+        The resolved path of the regular file.
+
+    Raises
+    ------
+    SourceFileError
+        Naming the path and why it is refused.
+    """
+    given = Path(path)
+    try:
+        real = given.resolve(strict=True)
+    except FileNotFoundError:
+        raise SourceFileError(f"{given}: no such file") from None
+    except (OSError, RuntimeError) as exc:  # a symlink loop, a permission problem
+        raise SourceFileError(f"{given}: cannot be resolved ({exc})") from None
+    roots = [Path(r).resolve() for r in (root, *also)]
+    if not any(real == r or real.is_relative_to(r) for r in roots):
+        raise SourceFileError(f"{given}: resolves to {real}, outside the workspace {roots[0]}: refused")
+    try:
+        mode = os.stat(real).st_mode
+    except OSError as exc:
+        raise SourceFileError(f"{given}: cannot be read ({exc.strerror})") from None
+    if not stat.S_ISREG(mode):
+        kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode)
+                else "a socket" if stat.S_ISSOCK(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                else "not a regular file")
+        raise SourceFileError(f"{given}: is {kind}, not a regular file: refused")
+    return real
+
+
+def _regular(path: Path) -> None:
+    """Refuse anything but an existing regular file, without opening it (a FIFO never hangs)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise SourceFileError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise SourceFileError(f"{path}: cannot be read ({exc.strerror})") from None
+    if not stat.S_ISREG(mode):
+        raise SourceFileError(f"{path}: not a regular file (a folder, FIFO, device or socket): refused")
 
 
 def read_source_bytes(path: str | Path, max_bytes: int = MAX_BYTES) -> bytes:
@@ -57,12 +120,14 @@ def read_source_bytes(path: str | Path, max_bytes: int = MAX_BYTES) -> bytes:
         beyond the limits (a zip bomb).
     """
     path = Path(path)
-    if not path.is_file():
-        raise SourceFileError(f"{path}: no such file")
+    _regular(path)
     size = path.stat().st_size
     if size > max_bytes:
         raise SourceFileError(f"{path}: {size:,} bytes is over the limit of {max_bytes:,}")
-    raw = path.read_bytes()
+    with open(path, "rb") as handle:  # never more than max_bytes, even if the file grows meanwhile
+        raw = handle.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise SourceFileError(f"{path}: more than {max_bytes:,} bytes: over the limit")
     limit = min(MAX_DECOMPRESSED, max_bytes)
     if raw[:2] == b"\x1f\x8b":
         return _bounded(gzip.GzipFile(fileobj=io.BytesIO(raw)), path, len(raw), limit)
@@ -435,8 +500,7 @@ def open_source_stream(path: str | Path, max_bytes: int = MAX_BYTES) -> io.Buffe
         When the file is missing, not a regular file or too large.
     """
     path = Path(path)
-    if not path.is_file():
-        raise SourceFileError(f"{path}: no such file")
+    _regular(path)
     size = path.stat().st_size
     if size > max_bytes:
         raise SourceFileError(f"{path}: {size:,} bytes is over the limit of {max_bytes:,}")

@@ -23,6 +23,7 @@ import pandas as pd
 from workbench.collect.base import CollectResult, file_sha256, grading, reject, rejects_frame
 from workbench.text.dates import DateParseError, parse_partial_date, parse_timestamp
 from workbench.collect.files import MAX_BYTES, SourceFileError, decode_text, read_source_bytes
+from workbench.collect.periods import PeriodError, parse_period
 from workbench.collect.unknowns import complete_unknowns
 from workbench.places.countries import to_iso3
 from workbench.places.gazetteer import locate
@@ -168,7 +169,12 @@ def partner_record(
     try:
         occurred_on, precision = parse_partial_date(cell("occurred_on"), fmt)
     except DateParseError as exc:
-        raise ValueError(f"column {col.get('occurred_on')!r}: {exc}") from exc
+        try:  # a quarter ("2024-Q2", "Q2 2024") keeps its precision
+            occurred_on, precision = parse_period(cell("occurred_on"))
+            if precision != "quarter":
+                raise PeriodError("not a quarter")
+        except PeriodError:
+            raise ValueError(f"column {col.get('occurred_on')!r}: {exc}") from exc
     rid = cell("record_id") if "record_id" in col else fallback_id
     if rid is None:
         raise ValueError(f"column {col.get('record_id')!r} is empty")

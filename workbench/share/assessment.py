@@ -503,7 +503,8 @@ def assess(incidents: pd.DataFrame, end: pd.Timestamp | None = None, window_mont
 
     found = hotspot_judgements(gi(latest), gi(earlier), latest, type_label)
     first = (end.to_period("M") - 35).to_timestamp()
-    series = incident_series(dated, freq="MS", by=("country_iso3",), start=str(first.date()), end=str(end.date()))
+    series = incident_series(dated, freq="MS", by=("country_iso3",), start=str(first.date()), end=str(end.date()),
+                             coarse="drop")  # a year-only date says nothing about a month
     series = series[~series["unique_id"].str.contains("ALL")]
     if len(series):
         ladder = Forecaster(models=("seasonal_naive", "ets"), season_length=12, horizon=3).fit(series)

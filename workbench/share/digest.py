@@ -96,7 +96,7 @@ def snapshot(incidents: pd.DataFrame, as_of: pd.Timestamp, window_months: int = 
         hot = dict(zip(table["h3_cell"], table["hotspot_class"]))
     last_month = (as_of.to_period("M") - 1).to_timestamp()  # the last complete month
     series = incident_series(known, by=("country_iso3",), start=str((last_month.to_period("M") - 35).to_timestamp()
-                                                                   .date()), end=str(last_month.date()))
+                                                                   .date()), end=str(last_month.date()), coarse="drop")
     surges: set[str] = set()
     if len(series):
         result = Forecaster(models=("seasonal_naive", "ets"), horizon=3, n_windows=1).fit(series)

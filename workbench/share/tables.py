@@ -238,11 +238,13 @@ def selection_table(results) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``series, model, MASE, seasonal naive MASE, beats baseline`` (MASE is a ratio, not
-        a count).
+        ``series, model, MASE, seasonal naive MASE, beats baseline, why, interval`` (MASE is
+        a ratio, not a count; ``why`` is the selection note, e.g. why the baseline was
+        kept; ``interval`` says how the interval was calibrated).
     """
     if results is None:  # nothing in scope to forecast
-        return pd.DataFrame(columns=["series", "model", "MASE", "seasonal naive MASE", "beats baseline"])
+        return pd.DataFrame(columns=["series", "model", "MASE", "seasonal naive MASE", "beats baseline", "why",
+                                     "interval"])
     sel = results.selection.copy()
     out = pd.DataFrame({
         "series": sel["unique_id"],
@@ -250,6 +252,8 @@ def selection_table(results) -> pd.DataFrame:
         "MASE": sel["mase"].round(2),
         "seasonal naive MASE": sel["baseline_mase"].round(2),
         "beats baseline": sel["beats_baseline"].map({True: "yes", False: "no: baseline kept"}),
+        "why": sel["note"].fillna("").replace("", "-"),
+        "interval": sel["interval"] if "interval" in sel else "-",
     })
     return out.reset_index(drop=True)
 

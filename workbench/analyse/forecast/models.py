@@ -45,10 +45,31 @@ class ForecastModel:
     """
 
     name = "model"
+    #: Fewest training observations the model fits on (see :meth:`min_train`).
+    min_obs = 2
 
     def __init__(self, season_length: int = 12, freq: str = "MS") -> None:
         self.m = int(season_length)
         self.freq = freq
+
+    @classmethod
+    def min_train(cls, season_length: int) -> int:
+        """Fewest training observations this model needs at ``season_length``.
+
+        The ladder offers a model to a series only when the first backtest window's
+        training part is at least this long, and says so in the selection note.
+
+        Parameters
+        ----------
+        season_length : int
+            Observations per seasonal cycle.
+
+        Returns
+        -------
+        int
+            Minimum training length.
+        """
+        return cls.min_obs
 
     def fit(self, y: np.ndarray, ds: pd.DatetimeIndex | None = None) -> "ForecastModel":
         """Fit on the history ``y`` (stamped ``ds``, used by models that need dates).
@@ -136,6 +157,11 @@ class SeasonalNaive(ForecastModel):
 
     name = "seasonal_naive"
 
+    @classmethod
+    def min_train(cls, season_length: int) -> int:
+        """One season plus one observation (the MASE scale needs a seasonal difference)."""
+        return int(season_length) + 1
+
     def fit(self, y: np.ndarray, ds: pd.DatetimeIndex | None = None) -> "SeasonalNaive":
         """Fit on history ``y`` (at least one full season); see :meth:`ForecastModel.fit`."""
         self.y = np.asarray(y, dtype=float)
@@ -168,6 +194,7 @@ class ETS(ForecastModel):
     """
 
     name = "ets"
+    min_obs = 5
 
     def fit(self, y: np.ndarray, ds: pd.DatetimeIndex | None = None) -> "ETS":
         """Fit on history ``y`` (at least 5 observations); see :meth:`ForecastModel.fit`."""
@@ -226,6 +253,7 @@ class ARIMA(ForecastModel):
 
     name = "arima"
     max_p = 2
+    min_obs = 8
 
     def fit(self, y: np.ndarray, ds: pd.DatetimeIndex | None = None) -> "ARIMA":
         """Fit on history ``y`` (at least 8 observations); see :meth:`ForecastModel.fit`."""
@@ -310,6 +338,7 @@ class AutoARIMA(ForecastModel):
     """
 
     name = "auto_arima"
+    min_obs = 6
 
     def fit(self, y: np.ndarray, ds: pd.DatetimeIndex | None = None) -> "AutoARIMA":
         """Fit on history ``y`` (at least 6 observations); see :meth:`ForecastModel.fit`."""

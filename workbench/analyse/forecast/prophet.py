@@ -36,6 +36,7 @@ class Prophet(ForecastModel):
     """
 
     name = "prophet"
+    min_obs = 3
 
     def fit(self, y: np.ndarray, ds: pd.DatetimeIndex | None = None) -> "Prophet":
         """Fit on history ``y`` stamped ``ds`` (at least 3 observations); see :meth:`ForecastModel.fit`."""

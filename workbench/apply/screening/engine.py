@@ -10,9 +10,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.apply.screening.duck import duckdb_evidence
 from workbench.apply.screening.results import ScreeningResults
-from workbench.apply.screening.rules import (DISTINCT_FIELDS, Rule, RuleSet, _as_list, _explanation,
-                                             load_rules)
+from workbench.apply.screening.rules import (
+    DISTINCT_FIELDS, Rule, RuleSet, _as_list, _explanation, _explanation_fixed, load_rules,
+)
 from workbench.apply.screening.validate import iter_transactions, validate_transactions
 
 _ISO3 = re.compile(r"^[A-Z]{3}$")
@@ -254,21 +256,38 @@ class TypologyScreen:
                         pd.DataFrame(columns=["record", "field", "value", "reason"]))
         return self._finish(stats, reject_frame, offset)
 
-    def screen_file(self, path: str | Path, chunksize: int = 250_000) -> ScreeningResults:
-        """Screen a CSV or Parquet file, streaming it in chunks.
+    def screen_file(self, path: str | Path, chunksize: int = 250_000, engine: str = "auto") -> ScreeningResults:
+        """Screen a CSV or Parquet file, streaming it in chunks or aggregating it in DuckDB.
 
         Parameters
         ----------
         path : str or Path
             ``.csv`` (read as text, then validated) or ``.parquet``.
         chunksize : int
-            Rows per chunk.
+            Rows per chunk (pandas engine).
+        engine : {"auto", "duckdb", "pandas"}
+            ``duckdb``: validate and aggregate a Parquet file in one DuckDB pass
+            (:mod:`workbench.apply.screening.duck`); ``pandas``: stream chunks;
+            ``auto``: DuckDB for Parquet files whose layout it handles, else pandas.
 
         Returns
         -------
         ScreeningResults
-            Identical to :meth:`fit` on the whole file.
+            Identical to :meth:`fit` on the whole file, whichever the engine.
         """
+        if engine not in ("auto", "duckdb", "pandas"):
+            raise ValueError(f"engine={engine!r}: expected 'auto', 'duckdb' or 'pandas'")
+        is_parquet = Path(path).suffix.lower() in (".parquet", ".pq")
+        if engine == "duckdb" and not is_parquet:
+            raise ValueError(f"{Path(path).name}: the duckdb engine reads .parquet files; use engine='pandas'")
+        if engine != "pandas" and is_parquet:
+            out = duckdb_evidence(path, self.rules, self.params, self.window_days, self.as_of, self.currency,
+                                  self.fx_rates)
+            if out is not None:
+                return self._results(_assemble_evidence(out["parts"]), out["accounts"], out["n_tx"], out["end_day"],
+                                     out["rejects"], out["n_in"], out["n_scored"])
+            if engine == "duckdb":
+                raise ValueError(f"{Path(path).name}: layout not handled by the duckdb engine; use engine='pandas'")
         return self.fit_chunks(iter_transactions(path, chunksize))
 
     def _finish(self, stats: _Statistics, rejects: pd.DataFrame, n_in: int) -> ScreeningResults:
@@ -285,8 +304,13 @@ class TypologyScreen:
         accounts = _AccountIndex(stats.ids, end_day)
         n_tx = accounts.total(accounts.in_window(base, self.window_days), "n")
         evidence = self._evidence(stats, accounts)
+        return self._results(evidence, accounts.names, n_tx, end_day, rejects, n_in, stats.n_rows)
+
+    def _results(self, evidence: pd.DataFrame, accounts: np.ndarray, n_tx: np.ndarray, end_day: int,
+                 rejects: pd.DataFrame, n_in: int, n_scored: int) -> ScreeningResults:
+        """Scores, hits and notes from the evidence (shared by the pandas and DuckDB paths)."""
         fired = evidence[evidence["fired"]]
-        features, scores = self._scores(fired, accounts.names, n_tx)
+        features, scores = self._scores(fired, accounts, n_tx)
         hits = self._hits(fired, scores)
 
         notes = [f"Score = 1 - prod(1 - weight) over the typologies an account fires (noisy-OR; rules "
@@ -305,33 +329,25 @@ class TypologyScreen:
             rules=self.rules, rules_version=self.rules.version, high_risk_countries=self.high_risk_countries,
             window_start=pd.Timestamp(np.datetime64(end_day - self.window_days + 1, "D")),
             window_end=pd.Timestamp(np.datetime64(end_day, "D")), window_days=self.window_days,
-            currency=self.currency, n_rows_in=n_in, n_rows_scored=stats.n_rows, n_rows_rejected=n_rej,
+            currency=self.currency, n_rows_in=n_in, n_rows_scored=n_scored, n_rows_rejected=n_rej,
             note=" ".join(notes))
 
     def _evidence(self, stats: _Statistics, accounts: _AccountIndex) -> pd.DataFrame:
         """Every (account, typology) with a matching transaction: measures, ratio, fired."""
-        distinct_cols = [f"distinct_{f}" for f in DISTINCT_FIELDS]
         parts = [part for rule in self.rules.rules
                  if (part := _rule_evidence(rule, rule.window_days or self.window_days, stats, accounts)) is not None]
-        ev_cols = ["account", "typology", "count", "amount", *distinct_cols, "ratio", "fired", "window_days"]
-        evidence = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ev_cols)
-        for c in distinct_cols:
-            if c not in evidence.columns:
-                evidence[c] = np.nan
-        evidence = evidence[ev_cols]
-        for c in ["count", *distinct_cols, "window_days"]:
-            evidence[c] = evidence[c].astype("Int64")
-        evidence["fired"] = evidence["fired"].astype(bool)
-        return evidence.sort_values(["account", "typology"]).reset_index(drop=True)
+        return _assemble_evidence(parts)
 
     def _scores(self, fired: pd.DataFrame, accounts: np.ndarray,
                 n_tx: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Fired-typology features (accounts x rules) and the ranked noisy-OR scores."""
         rule_ids = [r.id for r in self.rules.rules]
-        features = (pd.crosstab(fired["account"], fired["typology"]) if len(fired) else
-                    pd.DataFrame(index=pd.Index([], name="account")))
-        features = features.reindex(index=accounts, columns=rule_ids, fill_value=0).clip(upper=1).astype("int8")
-        features.index.name, features.columns.name = "account", None
+        matrix = np.zeros((len(accounts), len(rule_ids)), dtype="int8")  # accounts are sorted by name
+        column = {rid: j for j, rid in enumerate(rule_ids)}
+        matrix[np.searchsorted(accounts, fired["account"].to_numpy(dtype=object)),
+               fired["typology"].map(column).to_numpy(dtype="int64")] = 1
+        features = pd.DataFrame(matrix, index=pd.Index(accounts, name="account", dtype=object),
+                                columns=pd.Index(rule_ids, dtype=object))
         weights = np.array([r.weight for r in self.rules.rules])
         log_keep = (features.to_numpy(dtype="float64") * np.log1p(-weights)).sum(axis=1)
         score = 0.0 - np.expm1(log_keep)  # 1 - prod(1 - w_i), computed stably (0.0 - : no -0.0)
@@ -358,12 +374,35 @@ class TypologyScreen:
         hits["weight"] = hits["typology"].map(lambda t: by_id[t].weight)
         order = {r.id: i for i, r in enumerate(self.rules.rules)}
         hits = hits.assign(_o=hits["typology"].map(order)).sort_values(["rank", "_o"]).drop(columns="_o")
-        hits["explanation"] = [
-            _explanation(by_id[h["typology"]], {k: (0 if pd.isna(v) else v) for k, v in h.items()},
-                         int(h["window_days"]), self.currency, self.params)
-            for h in hits.to_dict("records")]
+        columns = {c: hits[c].to_numpy(dtype=object) for c in ("typology", "count", "amount", *distinct_cols)}
+        windows = hits["window_days"].to_numpy(dtype="int64")
+        fixed: dict[tuple[str, int], dict[str, Any]] = {}
+        text = []
+        for i, (rid, window) in enumerate(zip(columns["typology"], windows)):
+            rule = by_id[rid]
+            if (rid, window) not in fixed:
+                fixed[(rid, window)] = _explanation_fixed(rule, int(window), self.currency, self.params)
+            evidence = {k: columns[k][i] for k in ("count", "amount", *(f"distinct_{f}" for f in rule.distinct_fields))}
+            text.append(_explanation(rule, {k: (0 if pd.isna(v) else v) for k, v in evidence.items()}, int(window),
+                                     self.currency, self.params, fixed[(rid, window)]))
+        hits["explanation"] = text
         return hits[["account", "rank", "typology", "title", "source", "weight", "count", "amount", *distinct_cols,
                      "explanation"]].reset_index(drop=True)
+
+
+def _assemble_evidence(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Per-rule evidence frames -> one table with fixed columns and dtypes, by account and typology."""
+    distinct_cols = [f"distinct_{f}" for f in DISTINCT_FIELDS]
+    ev_cols = ["account", "typology", "count", "amount", *distinct_cols, "ratio", "fired", "window_days"]
+    evidence = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ev_cols)
+    for c in distinct_cols:
+        if c not in evidence.columns:
+            evidence[c] = np.nan
+    evidence = evidence[ev_cols]
+    for c in ["count", *distinct_cols, "window_days"]:
+        evidence[c] = evidence[c].astype("Int64")
+    evidence["fired"] = evidence["fired"].astype(bool)
+    return evidence.sort_values(["account", "typology"]).reset_index(drop=True)
 
 
 def _joined(parts: list[pd.DataFrame]) -> pd.DataFrame:

@@ -305,16 +305,20 @@ def _fmt_where(test: Any, params: Mapping[str, tuple[str, ...]]) -> str:
     return "/".join(map(str, _as_list(test)))
 
 
+def _explanation_fixed(rule: Rule, window_days: int, currency: str,
+                       params: Mapping[str, tuple[str, ...]]) -> dict[str, Any]:
+    """The parts of a rule's explanation that do not depend on the account."""
+    return {"threshold": {k: _number(v) for k, v in rule.condition.items()},
+            "where": {k: _fmt_where(v, params) for k, v in rule.where.items()},
+            "window_days": str(window_days), "currency": currency}
+
+
 def _explanation(rule: Rule, evidence: Mapping[str, Any], window_days: int, currency: str,
-                 params: Mapping[str, tuple[str, ...]]) -> str:
+                 params: Mapping[str, tuple[str, ...]], fixed: Mapping[str, Any] | None = None) -> str:
     values = {
         "count": f"{int(evidence.get('count', 0)):,}",
         "amount": _fmt_amount(float(evidence.get("amount", 0.0))),
         "distinct": {f: f"{int(evidence.get(f'distinct_{f}', 0)):,}" for f in rule.distinct_fields},
-        "threshold": {k: _number(v) for k, v in rule.condition.items()},
-        "where": {k: _fmt_where(v, params) for k, v in rule.where.items()},
-        "window_days": str(window_days),
-        "currency": currency,
+        **(fixed if fixed is not None else _explanation_fixed(rule, window_days, currency, params)),
     }
     return rule.explanation.format(**values)
-

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -106,6 +107,50 @@ def resolve_columns(columns: list[str], mapping: Mapping[str, str] | None = None
         raise ValueError(f"transfers: missing required column(s) {missing}; found {columns}; pass "
                          "columns={canonical: file column} (canonical names: " + ", ".join(TRANSFER_COLUMNS) + ")")
     return out
+
+
+def is_transfer_layout(columns: list[str]) -> bool:
+    """Whether a table is a transfers file (from/to accounts) rather than the account-statement layout.
+
+    Parameters
+    ----------
+    columns : list of str
+        The file's column names.
+
+    Returns
+    -------
+    bool
+        True when the statement layout's ``account`` or ``channel`` column is missing and
+        :func:`resolve_columns` finds the transfer columns.
+    """
+    if {"account", "channel"} <= set(columns):
+        return False
+    try:
+        resolve_columns(list(columns))
+    except ValueError:
+        return False
+    return True
+
+
+def transfer_file_columns(path: str | Path) -> list[str]:
+    """Column names of a CSV or Parquet file (header or schema only).
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.csv`` or ``.parquet`` file.
+
+    Returns
+    -------
+    list of str
+        The column names.
+    """
+    path = Path(path)
+    if path.suffix.lower() in (".parquet", ".pq"):
+        import pyarrow.parquet as pq
+
+        return list(pq.read_schema(path).names)
+    return list(pd.read_csv(path, dtype=str, nrows=0).columns)
 
 
 @lru_cache(maxsize=4096)

@@ -64,7 +64,8 @@ def _show(value: Any) -> str:
 
 
 def validate_transactions(frame: pd.DataFrame, currency: str = "EUR", fx_rates: Mapping[str, float] | None = None,
-                          first_record: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+                          first_record: int = 0,
+                          record_ids: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Check transactions and turn them into the screen's working columns.
 
     Parameters
@@ -78,6 +79,9 @@ def validate_transactions(frame: pd.DataFrame, currency: str = "EUR", fx_rates: 
     first_record : int
         Row number of the frame's first row (for record ids when there is no
         ``transaction_id`` column; chunked reads pass the running offset).
+    record_ids : numpy.ndarray, optional
+        Row number of each row (used instead of ``first_record`` when the rows are not
+        consecutive, e.g. the doubtful rows the DuckDB path hands back).
 
     Returns
     -------
@@ -102,6 +106,8 @@ def validate_transactions(frame: pd.DataFrame, currency: str = "EUR", fx_rates: 
     frame = frame.reset_index(drop=True)
     if "transaction_id" in frame.columns:
         record = frame["transaction_id"].astype(str).to_numpy()
+    elif record_ids is not None:
+        record = np.asarray(record_ids, dtype="int64")
     else:
         record = np.arange(first_record, first_record + n)
     failures: list[tuple[str, np.ndarray, str]] = []  # (field, bad mask, expectation)
