@@ -36,7 +36,7 @@ from workbench import catalog
 from workbench.analyse.getis_ord import GetisOrdHotspots
 from workbench.analyse.hexbin import hex_counts
 from workbench.analyse.scope import Scope
-from workbench.apply import campaign_evaluation, campaigns
+from workbench.apply import campaign_evaluation, campaign_export, campaigns
 from workbench.share import disclosure, maps, tables
 
 scope = Scope(region, period_start, period_end, exploitation_type, sources)
@@ -69,12 +69,12 @@ campaigns.add_targets(m, targets, top)
 
 # %% [markdown]
 # ## Export for advertising platforms
-# `campaigns.export_targets` writes the same rows as GeoJSON circles and CSV (formulas
+# `campaign_export.export_targets` writes the same rows as GeoJSON circles and CSV (formulas
 # neutralised); places under the threshold never appear and counts are coarsened.
 # Preview of the exported rows:
 
 # %%
-tables.render(campaigns.export_preview(targets, policy.k, top), policy, empty="Nothing to export.")
+tables.render(campaign_export.export_preview(targets, policy.k, top), policy, empty="Nothing to export.")
 
 # %% [markdown]
 # ## Did the campaign change reporting?

@@ -14,7 +14,8 @@ from workbench.analyse.getis_ord import GetisOrdHotspots
 from workbench.analyse.hexbin import hex_counts
 from workbench.analyse.scope import Scope
 from workbench.apply.calibration import evaluate_screen, evaluation_table
-from workbench.apply.campaigns import CampaignTargeting, export_dir, export_targets
+from workbench.apply.campaign_export import export_dir, export_targets
+from workbench.apply.campaigns import CampaignTargeting
 from workbench.apply.screening import TransferScreen, TypologyScreen, high_risk_countries
 from workbench.apply.screening.transfers import is_transfer_layout, transfer_file_columns
 from workbench.collect.evaluation import evaluate, hand_labelled_path, load_labelled, make_labelled_set

@@ -23,8 +23,8 @@ Shares are shrunk towards the all-places share with a prior of ``prior`` inciden
 (empirical Bayes), so a small place with a few matching incidents does not top the list.
 Only places with at least ``min_incidents`` (default k = 10) incidents are candidates.
 
-:func:`export_targets` writes the targets as GeoJSON (a circle polygon of ``radius_km``
-round each centre) and CSV, for advertising platforms. These files leave the building,
+:func:`workbench.apply.campaign_export.export_targets` writes the targets as GeoJSON (a
+circle polygon of ``radius_km`` round each centre) and CSV, for advertising platforms. These files leave the building,
 so counts are coarsened (rounded down to a multiple of k) and places below k never
 appear.
 """
@@ -32,18 +32,15 @@ appear.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from workbench.analyse.getis_ord import GetisOrdHotspots
-from workbench.catalog import workspace
 from workbench.places.gazetteer import EARTH_RADIUS_KM, cities, countries, nearest_cities, radians
 from workbench.share import maps
 from workbench.share.disclosure import suppress_counts
-from workbench.share.extract import write_safe_csv
 from workbench.taxonomy import load_taxonomy
 
 #: Default weights of the score components.
@@ -56,9 +53,6 @@ CHILD_TYPES = ("child_exploitation", "online_child_sexual_exploitation")
 #: Source types whose report language is the language people of the place write in
 #: (partner case files and news are written in the partner's or the paper's language).
 LANGUAGE_SOURCES = ("app", "community")
-#: Columns of the exported CSV (and GeoJSON properties), in order.
-EXPORT_COLUMNS = ("target_id", "rank", "place", "country_iso3", "h3_cell", "centre_lat", "centre_lon",
-                  "radius_km", "language", "incidents", "score")
 
 
 @dataclass
@@ -72,7 +66,8 @@ class TargetResults:
         h3_cell, centre_lat, centre_lon, radius_km, language, language_source,
         incidents, gi_z, hotspot_class, recruitment_share, child_share, origin_score,
         score_hotspot, score_volume, score_recruitment, score_vulnerability, score``.
-        Exact counts: internal; use :func:`target_table` or :func:`export_targets`
+        Exact counts: internal; use :func:`target_table` or
+        :func:`workbench.apply.campaign_export.export_targets`
         to show or share them.
     unit : str
         ``h3`` or ``city``.
@@ -382,67 +377,6 @@ class CampaignTargeting:
         return out
 
 
-def export_frame(results: TargetResults, k: int = 10, top: int | None = None) -> pd.DataFrame:
-    """The targets as they leave the building: coarsened counts, no small places.
-
-    Parameters
-    ----------
-    results : TargetResults
-        From :meth:`CampaignTargeting.fit`.
-    k : int
-        Disclosure threshold: places below k are dropped and counts rounded down to a
-        multiple of k.
-    top : int, optional
-        Targets kept (best first).
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`EXPORT_COLUMNS`.
-    """
-    t = results.targets
-    t = t[t["incidents"] >= k]
-    if top is not None:
-        t = t.head(top)
-    out = pd.DataFrame({
-        "target_id": [f"T{i:03d}" for i in range(1, len(t) + 1)],
-        "rank": np.arange(1, len(t) + 1),
-        "place": t["place"].to_numpy(), "country_iso3": t["country_iso3"].to_numpy(),
-        "h3_cell": t["h3_cell"].to_numpy(),
-        "centre_lat": t["centre_lat"].to_numpy(float), "centre_lon": t["centre_lon"].to_numpy(float),
-        "radius_km": t["radius_km"].to_numpy(float), "language": t["language"].to_numpy(),
-        "incidents": (t["incidents"].to_numpy(int) // k) * k,
-        "score": t["score"].to_numpy(float),
-    })
-    return out[list(EXPORT_COLUMNS)]
-
-
-def export_preview(results: TargetResults | None, k: int = 10, top: int | None = None) -> pd.DataFrame:
-    """The exported rows for a report's preview (without the rank column: the order is the rank).
-
-    Parameters
-    ----------
-    results : TargetResults or None
-        From :meth:`CampaignTargeting.fit` (None: an empty table).
-    k : int
-        Disclosure threshold.
-    top : int, optional
-        Targets kept.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :func:`export_frame` without ``rank``; coordinates and radius as text.
-    """
-    if results is None:
-        results = TargetResults(_empty_targets(), "h3", 5)
-    out = export_frame(results, k=k, top=top).drop(columns="rank")
-    for col, fmt in (("centre_lat", "{:.4f}"), ("centre_lon", "{:.4f}"), ("radius_km", "{:.1f}"),
-                     ("score", "{:.1f}")):
-        out[col] = out[col].map(fmt.format)
-    return out
-
-
 def circle(lat: float, lon: float, radius_km: float, vertices: int = 64):  # -> shapely.Polygon
     """A geodesic circle as a polygon (lon, lat degrees).
 
@@ -468,56 +402,6 @@ def circle(lat: float, lon: float, radius_km: float, vertices: int = 64):  # -> 
     phi2 = np.arcsin(np.sin(phi1) * np.cos(delta) + np.cos(phi1) * np.sin(delta) * np.cos(theta))
     lam2 = lam1 + np.arctan2(np.sin(theta) * np.sin(delta) * np.cos(phi1), np.cos(delta) - np.sin(phi1) * np.sin(phi2))
     return Polygon(zip(np.degrees(lam2), np.degrees(phi2)))
-
-
-def export_dir() -> Path:
-    """Return a new dated folder for campaign exports, ``<workspace>/reports/campaigns/<UTC time>``.
-
-    Returns
-    -------
-    Path
-        The folder (not yet created).
-    """
-    import time
-
-    return workspace() / "reports" / "campaigns" / time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-
-
-def export_targets(results: TargetResults, out_dir: str | Path | None = None, k: int = 10,
-                   top: int | None = None) -> dict[str, Path]:
-    """Write the targets as GeoJSON circles and CSV for advertising platforms.
-
-    Parameters
-    ----------
-    results : TargetResults
-        From :meth:`CampaignTargeting.fit`.
-    out_dir : str or Path, optional
-        Folder (created); default :func:`export_dir`.
-    k : int
-        Disclosure threshold (see :func:`export_frame`).
-    top : int, optional
-        Targets kept.
-
-    Returns
-    -------
-    dict
-        ``{"geojson": path, "csv": path}``. Both hold :data:`EXPORT_COLUMNS`; the
-        GeoJSON's geometry is a circle of ``radius_km`` round the centre. Text cells of
-        the CSV cannot run as spreadsheet formulas.
-    """
-    import geopandas as gpd
-
-    folder = Path(out_dir) if out_dir is not None else export_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    frame = export_frame(results, k=k, top=top)
-    geometry = [circle(a, b, r) for a, b, r in zip(frame["centre_lat"], frame["centre_lon"], frame["radius_km"])]
-    gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs=4326)
-    paths = {"geojson": folder / "campaign_targets.geojson", "csv": folder / "campaign_targets.csv"}
-    if paths["geojson"].exists():
-        paths["geojson"].unlink()
-    gdf.to_file(paths["geojson"], driver="GeoJSON")
-    write_safe_csv(frame, paths["csv"])
-    return paths
 
 
 def target_table(results: TargetResults | None, policy: Any, top: int = 15) -> pd.DataFrame:
