@@ -198,7 +198,8 @@ def write_article_dump(world: pd.DataFrame, out_dir: Path, seed: int) -> dict[st
     first, second = frame[early], frame[~early]
     lines = [json.dumps(r, ensure_ascii=False) for r in first.to_dict("records")]
     lines.insert(len(lines) // 2, '{"id": "art-broken-1", "title": "cut off')  # bad JSON
-    lines.insert(len(lines) // 3, json.dumps({"url": "https://x.example.net/1", "published": "2026-01-01T00:00:00Z",
+    # no id and no link: unreadable (a relevant item without an exploitation type is stored, not broken)
+    lines.insert(len(lines) // 3, json.dumps({"published": "2026-01-01T00:00:00Z",
                                               "title": "Trafficking ring", "body": "no id"}))
     (out_dir / "media_dump_1.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     bad = pd.DataFrame([

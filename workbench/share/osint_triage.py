@@ -199,7 +199,8 @@ def review_queue(osint: pd.DataFrame, policy: Any, triage: Triage | None = None)
                                 [None if pd.isna(v) else str(v) for v in osint["language"]], dates=False)
     result.index = osint.index
     if "exploitation_types" in osint.columns:  # the collector tagged the full text: trust stored types
-        typed = osint["exploitation_types"].map(lambda v: v is not None and len(v) > 0)
+        typed = osint["exploitation_types"].map(  # "not_recorded" is no type: keep the item in review
+            lambda v: v is not None and len(v) > 0 and list(v) != ["not_recorded"])
         result.loc[typed, "reasons"] = result.loc[typed, "reasons"].map(
             lambda r: ";".join(x for x in r.split(";") if x and x != "no_exploitation_type"))
     low = result["reasons"].map(lambda r: any(x in LOW_CONFIDENCE_REASONS for x in r.split(";")))
