@@ -41,6 +41,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from workbench import catalog
+from workbench.places.gazetteer import countries
+from workbench.share.disclosure import POLICIES
+from workbench.taxonomy import load_taxonomy
+
 
 class ParameterError(ValueError):
     """A notebook name, parameter name or parameter value that cannot be run.
@@ -121,8 +126,6 @@ def _show(value: Any) -> str:
 
 
 def _notebooks_dir() -> Path:
-    from workbench import catalog
-
     return catalog.workspace_folder("notebooks")
 
 
@@ -320,8 +323,6 @@ def known_region_codes() -> frozenset[str]:
 
         codes = {c.alpha_3 for c in pycountry.countries}
     except ImportError:  # pragma: no cover - pycountry is a dependency
-        from workbench.collect.gazetteer import countries
-
         codes = set(countries()["iso3"])
     return frozenset(codes | {"UNK", "XKX"})
 
@@ -342,8 +343,6 @@ def _region(notebook: str, value: str) -> str:
 
 
 def _exploitation_type(notebook: str, value: str) -> str:
-    from workbench.taxonomy import load_taxonomy
-
     text = value.strip()
     if text.upper() in ("", "ALL"):
         return "ALL"
@@ -357,8 +356,6 @@ def _exploitation_type(notebook: str, value: str) -> str:
 
 
 def _audience(notebook: str, value: str) -> str:
-    from workbench.share.disclosure import POLICIES
-
     if value in POLICIES:
         return value
     raise ParameterError(f"{notebook}: parameter 'audience': unknown audience {_show(value)}"

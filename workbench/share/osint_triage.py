@@ -8,7 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.analyse.scope import Scope
 from workbench.collect.triage import LOW_CONFIDENCE_REASONS, Triage
+from workbench.share.disclosure import sanitise_incidents, suppress_counts, suppress_table
+from workbench.taxonomy import load_taxonomy
 
 # --------------------------------------------------------------------------- report tables
 #: Month label format of the volume table.
@@ -37,8 +40,6 @@ def osint_incidents(incidents: pd.DataFrame, start: str = "", end: str = "", lan
     ValueError
         When ``language`` is not ``"ALL"`` or a two-letter code.
     """
-    from workbench.analyse.scope import Scope
-
     lang = str(language).strip()
     if lang.upper() != "ALL" and not re.fullmatch(r"[a-z]{2}", lang):
         raise ValueError(f"language={language!r}: expected 'ALL' or a two-letter ISO 639-1 code")
@@ -78,8 +79,6 @@ def volume(osint: pd.DataFrame, policy: Any, by: str = "month") -> pd.DataFrame:
     ValueError
         For another ``by``.
     """
-    from workbench.share.disclosure import suppress_table
-
     if by not in ("month", "language"):
         raise ValueError(f"by={by!r}: expected 'month' or 'language'")
     if osint.empty:
@@ -113,9 +112,6 @@ def top_tags(osint: pd.DataFrame, policy: Any, top: int = 10) -> pd.DataFrame:
     pandas.DataFrame
         ``group, tag, incidents`` (labels from the taxonomy), largest first.
     """
-    from workbench.share.disclosure import suppress_counts
-    from workbench.taxonomy import load_taxonomy
-
     tax = load_taxonomy()
     parts = []
     for column, vocabulary, label in (("exploitation_types", "exploitation_types", "exploitation type"),
@@ -152,8 +148,6 @@ def osint_cells(osint: pd.DataFrame, policy: Any) -> pd.DataFrame:
         the threshold) and ``size`` (for the marker: k for withheld cells).
     """
     import h3
-
-    from workbench.share.disclosure import sanitise_incidents
 
     columns = ["h3_cell", "lat", "lon", "incidents", "size"]
     if osint.empty or "h3_cell" not in osint.columns:
@@ -197,8 +191,6 @@ def review_queue(osint: pd.DataFrame, policy: Any, triage: Triage | None = None)
         language rows, one column per reason plus ``Total`` (items), withheld cells
         missing.
     """
-    from workbench.share.disclosure import suppress_table
-
     if osint.empty:
         return pd.DataFrame()
     triage = triage or Triage()

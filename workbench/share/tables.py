@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from workbench.analyse.hexbin import cell_polygons
+from workbench.analyse.routes import DIRECT
+from workbench.analyse.volume import normalise_by_media_volume
+from workbench.places.gazetteer import country_name
 from workbench.share.disclosure import DisclosurePolicy, check_table, suppress_counts, suppress_table
 from workbench.taxonomy import load_taxonomy
 
@@ -167,8 +171,6 @@ def hotspot_cells(hotspots, policy: DisclosurePolicy):  # -> geopandas.GeoDataFr
         (nothing located in scope).
     """
     if hotspots is None:
-        from workbench.analyse.hexbin import cell_polygons
-
         return cell_polygons([]).assign(hotspot_class=pd.Series(dtype=str), count=pd.Series(dtype=str))
     gdf = hotspots.to_geodataframe()
     gdf = gdf[gdf["hotspot_class"] != "not_significant"].copy()
@@ -349,8 +351,6 @@ def header(scope, policy: DisclosurePolicy, extra: str = ""):  # -> IPython HTML
 
 
 def _route_keys(frame: pd.DataFrame) -> pd.DataFrame:
-    from workbench.analyse.routes import DIRECT
-
     return pd.DataFrame({
         "origin": frame["origin"].astype(str).to_numpy(),
         "transit": ["direct" if t == DIRECT else str(t) for t in frame["transit"]],
@@ -575,8 +575,6 @@ def emerging_cells(results, policy: DisclosurePolicy):  # -> geopandas.GeoDataFr
     """
     import h3
 
-    from workbench.analyse.hexbin import cell_polygons
-
     empty = cell_polygons([]).assign(pattern=pd.Series(dtype=str), count=pd.Series(dtype=str))
     if results is None:
         return empty
@@ -655,9 +653,6 @@ def media_rates(osint: pd.DataFrame, volume: pd.DataFrame, policy: DisclosurePol
     pandas.DataFrame
         ``country, OSINT incidents, media items, per 1,000 items, shrunk rate``.
     """
-    from workbench.analyse.volume import normalise_by_media_volume
-    from workbench.places.gazetteer import country_name
-
     cols = ["country", "OSINT incidents", "media items", "per 1,000 items", "shrunk rate"]
     if osint.empty or volume.empty:
         out = pd.DataFrame(columns=cols)
