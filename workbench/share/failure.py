@@ -6,6 +6,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from workbench.share.export import write_text_atomic
+from workbench.share.report import render_block
+
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -60,9 +63,6 @@ def failure_page(path: Path, title: str, parameters: dict[str, Any], error: str,
     Path
         The page (self-contained, no external resources; Jinja2 template ``failure.html.j2``).
     """
-    from workbench.share.export import write_text_atomic
-    from workbench.share.report import render_block
-
     source, trace = failing_cell(notebook) if notebook is not None and notebook.exists() else ("", "")
     page = render_block("failure.html.j2", title=title, error_line=error.splitlines()[0] if error else "",
                         last_good=last_good or "", last_good_time=last_good_time,

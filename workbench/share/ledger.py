@@ -124,10 +124,13 @@ class DisclosureLedger:
         Whether to withhold at all (True for every built-in audience).
     report : str
         Name of the report (kept in the ledger file).
+    rounding : int
+        Shown counts are rounded to a multiple of this base (the audience's policy), never
+        below ``k``; the audit still treats shown numbers as exact (the stricter attack).
     """
 
-    def __init__(self, k: int = 10, suppress: bool = True, report: str = "") -> None:
-        self.k, self.suppress, self.report = int(k), bool(suppress), report
+    def __init__(self, k: int = 10, suppress: bool = True, report: str = "", rounding: int = 1) -> None:
+        self.k, self.suppress, self.report, self.rounding = int(k), bool(suppress), report, max(1, int(rounding))
         self.items: dict[str, Published] = {}
         self.relations: list[Relation] = []
         self.listings: list[Listing] = []
@@ -148,7 +151,7 @@ class DisclosureLedger:
         DisclosureLedger
             Empty ledger.
         """
-        return cls(policy.k, policy.suppress, report)
+        return cls(policy.k, policy.suppress, report, getattr(policy, "rounding", 1))
 
     def add(self, name: str, value: Any, where: str = "text", is_count: bool = True) -> str:
         """Enter a number (primary suppression is applied at once).
@@ -286,8 +289,15 @@ class DisclosureLedger:
             Text.
         """
         item = self.items[name]
-        text = WITHHELD_TEXT if item.withheld else f"{item.value:,}"
+        text = WITHHELD_TEXT if item.withheld else f"{self._rounded(item):,}"
         return f"{text} {unit}".strip()
+
+    def _rounded(self, item: Published) -> int:
+        if not (self.suppress and item.is_count) or self.rounding <= 1 or item.value in (None, 0):
+            return int(item.value)
+        from workbench.share.disclosure import round_count
+
+        return int(round_count(item.value, self.rounding, self.k))
 
     def value(self, name: str) -> int | None:
         """The shown value (None when withheld).
@@ -303,7 +313,7 @@ class DisclosureLedger:
             The value, or None.
         """
         item = self.items[name]
-        return None if item.withheld else item.value
+        return None if item.withheld else self._rounded(item)
 
     def to_dict(self) -> dict[str, Any]:
         """The ledger as plain data (written next to the report, never published).

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from workbench.places.countries import to_iso3 as shared_to_iso3
 from workbench.apply.screening.validate import _check_currency, _on_distinct, _parse_times, _rejects, _text
 
 #: Canonical payment types of the transaction-level screen.
@@ -54,7 +55,6 @@ TYPE_SYNONYMS: dict[str, str] = {
     **dict.fromkeys(("card", "credit_card", "debit_card", "pos", "card_payment"), "card"),
     **dict.fromkeys(("cheque", "check"), "cheque"),
 }
-_COUNTRY_ALIASES = {"UK": "GBR", "UAE": "ARE", "USA": "USA", "US": "USA", "KOSOVO": "XKX", "TURKEY": "TUR"}
 
 
 def _fold(name: str) -> str:
@@ -170,25 +170,7 @@ def to_iso3(value: str) -> str | None:
     text = str(value).strip()
     if not text:
         return None
-    try:  # the shared resolver, when present
-        from workbench.places.countries import to_iso3 as shared
-    except ImportError:
-        shared = None
-    if shared is not None:
-        return shared(text)
-    from workbench.schema import iso3_codes
-
-    upper = text.upper()
-    if upper in _COUNTRY_ALIASES:
-        return _COUNTRY_ALIASES[upper]
-    if len(upper) == 3 and upper in iso3_codes():
-        return upper
-    try:
-        import pycountry
-
-        return pycountry.countries.lookup(text).alpha_3
-    except (ImportError, LookupError):
-        return None
+    return shared_to_iso3(text)
 
 
 def _countries(series: pd.Series) -> tuple[np.ndarray, int]:
