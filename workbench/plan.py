@@ -26,7 +26,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench import catalog
+from workbench import catalog, runner
+from workbench.parameters import ParameterError, publish_key, resolve_notebook, validate_parameters
+from workbench.runner import DEFAULT_REPORTS, RunResult
+from workbench.share.disclosure import POLICIES
+from workbench.share.export import write_text_atomic
+from workbench.share.gallery import ReportEntry, write_index
+from workbench.share.pdf import html_to_pdf
 
 
 @dataclass(frozen=True)
@@ -88,9 +94,6 @@ class RunPlan:
         ValueError
             Naming the report line and field that is wrong.
         """
-        from workbench.parameters import ParameterError, resolve_notebook, validate_parameters
-        from workbench.share.disclosure import POLICIES
-
         if not isinstance(raw, dict) or not isinstance(raw.get("reports"), list) or not raw["reports"]:
             raise ValueError("a run plan needs a non-empty 'reports' list")
         reports = []
@@ -179,8 +182,6 @@ def plans_dir() -> Path:
 
 def _key(notebook: str, params: dict[str, Any]) -> str:
     """Stable file key of a report: notebook plus its parameter names and values."""
-    from workbench.parameters import publish_key
-
     return publish_key(notebook, params)
 
 
@@ -201,10 +202,6 @@ def run_plan(plan: RunPlan, reports_dir: Path | None = None, run_id: str | None 
     list of RunResult
         One per notebook, audience and parameter set.
     """
-    from workbench.runner import run_notebook
-    from workbench.share.export import write_text_atomic
-    from workbench.share.gallery import ReportEntry, write_index
-
     reports_dir = Path(reports_dir or catalog.workspace() / "reports")
     run_id = run_id or time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     out_dir = reports_dir / "runs" / run_id
@@ -217,13 +214,11 @@ def run_plan(plan: RunPlan, reports_dir: Path | None = None, run_id: str | None 
             for audience in item.audiences or (None,):
                 run_params = {**params, **({"audience": audience} if audience else {})}
                 key = _key(item.notebook, run_params)
-                result = run_notebook(item.notebook, run_params, out_dir, title=item.title, stem=key)
+                result = runner.run_notebook(item.notebook, run_params, out_dir, title=item.title, stem=key)
                 results.append(result)
                 if result.ok:
                     write_text_atomic(latest / f"{key}.html", result.html.read_text(encoding="utf-8"))
                     if item.pdf:
-                        from workbench.share.pdf import html_to_pdf
-
                         pdf = html_to_pdf(result.html, out_dir / f"{key}.pdf")
                         shutil.copyfile(pdf, latest / f"{key}.pdf")
                     published[key] = {"title": item.title, "parameters": run_params, "audience": audience or "",
@@ -239,3 +234,37 @@ def run_plan(plan: RunPlan, reports_dir: Path | None = None, run_id: str | None 
             for k, v in sorted(published.items())]
     write_index(reports_dir, failures + good)
     return results
+
+
+def run_reports(
+    names: list[str] | None = None,
+    parameters: dict[str, Any] | None = None,
+    reports_dir: Path | None = None,
+    run_id: str | None = None,
+) -> list[RunResult]:
+    """Run report notebooks with one parameter set (a one-line run plan).
+
+    Parameters
+    ----------
+    names : list of str, optional
+        Notebooks to run; :data:`workbench.runner.DEFAULT_REPORTS` by default.
+    parameters : dict, optional
+        Parameters given to every notebook (each keeps its defaults for the rest).
+    reports_dir : Path, optional
+        ``<workspace>/reports`` by default.
+    run_id : str, optional
+        Folder name; the current UTC time by default.
+
+    Returns
+    -------
+    list of RunResult
+        One per notebook.
+    """
+    params = dict(parameters or {})
+    audience = params.pop("audience", None)
+    plan = RunPlan.from_dict({
+        "name": "ad hoc",
+        "reports": [{"notebook": n, "parameters": params, "audiences": [audience] if audience else []}
+                    for n in (names or DEFAULT_REPORTS)],
+    })
+    return run_plan(plan, reports_dir=reports_dir, run_id=run_id)

@@ -18,6 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from workbench import catalog
+from workbench.parameters import available_notebooks as listed
+from workbench.parameters import validate_parameters
+from workbench.share.export import export_html
+from workbench.share.failure import failure_page
+from workbench.share.provenance import provenance, provenance_html
 
 #: The report notebooks of the default plan (``workbench run`` with no notebook named).
 DEFAULT_REPORTS = ("hotspot_map", "trend_forecast", "intelligence_report")
@@ -86,8 +91,6 @@ def available_notebooks() -> list[str]:
     list of str
         Stems of ``notebooks/*.py``.
     """
-    from workbench.parameters import available_notebooks as listed
-
     return listed()
 
 
@@ -149,16 +152,10 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path, title: st
         Before anything runs or is written, when the notebook is unknown or a parameter
         name or value does not fit the notebook's ``parameters`` cell.
     """
-    from workbench.parameters import validate_parameters
-
     parameters = validate_parameters(name, parameters)  # before any kernel, file or export
 
     import nbformat
     import papermill
-
-    from workbench.share.export import export_html
-    from workbench.share.failure import failure_page
-    from workbench.share.provenance import provenance, provenance_html
 
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = stem or name + "".join(f"-{parameters[k]}" for k in ("audience",) if k in parameters)
@@ -206,39 +203,3 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path, title: st
         failure_page(out_dir / f"{stem}.error.html", title, parameters, error,
                      executed if executed.exists() else None)
     return RunResult(name, dict(parameters), error is None, html, executed, finished - started, error)
-
-
-def run_reports(
-    names: list[str] | None = None,
-    parameters: dict[str, Any] | None = None,
-    reports_dir: Path | None = None,
-    run_id: str | None = None,
-) -> list[RunResult]:
-    """Run report notebooks with one parameter set (a one-line run plan).
-
-    Parameters
-    ----------
-    names : list of str, optional
-        Notebooks to run; :data:`DEFAULT_REPORTS` by default.
-    parameters : dict, optional
-        Parameters given to every notebook (each keeps its defaults for the rest).
-    reports_dir : Path, optional
-        ``<workspace>/reports`` by default.
-    run_id : str, optional
-        Folder name; the current UTC time by default.
-
-    Returns
-    -------
-    list of RunResult
-        One per notebook.
-    """
-    from workbench.plan import RunPlan, run_plan
-
-    params = dict(parameters or {})
-    audience = params.pop("audience", None)
-    plan = RunPlan.from_dict({
-        "name": "ad hoc",
-        "reports": [{"notebook": n, "parameters": params, "audiences": [audience] if audience else []}
-                    for n in (names or DEFAULT_REPORTS)],
-    })
-    return run_plan(plan, reports_dir=reports_dir, run_id=run_id)

@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from workbench.share.export import write_text_atomic
+
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -55,8 +57,6 @@ def failure_page(path: Path, title: str, parameters: dict[str, Any], error: str,
     Path
         The page (self-contained, no external resources).
     """
-    from workbench.share.export import write_text_atomic
-
     source, trace = failing_cell(notebook) if notebook is not None and notebook.exists() else ("", "")
     params = "".join(f"<tr><th>{html.escape(str(k))}</th><td><code>{html.escape(str(v))}</code></td></tr>"
                      for k, v in sorted(parameters.items()))

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any, Iterable
 import numpy as np
 import pandas as pd
 
+from workbench.analyse.routes import country_points
+
 if TYPE_CHECKING:  # pragma: no cover
     import folium
     import geopandas
@@ -428,8 +430,6 @@ def add_flows(m: "folium.Map", flows: pd.DataFrame, countries: "geopandas.GeoDat
     import folium
     import geopandas as gpd
     import shapely
-
-    from workbench.analyse.routes import country_points
 
     if source is None or target is None:
         pair = ("source", "target") if {"source", "target"} <= set(flows.columns) else ("origin", "destination")

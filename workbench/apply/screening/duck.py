@@ -27,6 +27,7 @@ import pandas as pd
 
 from workbench.apply.screening.rules import Rule, RuleSet
 from workbench.apply.screening.validate import CHANNELS, validate_transactions
+from workbench.schema import iso3_codes
 
 _ASCII_WS = " \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"  # what str.strip() removes from pure-ASCII text
 _TRIM_CHARS = "||".join(f"chr({ord(c)})" for c in _ASCII_WS)
@@ -224,8 +225,6 @@ def duckdb_evidence(path: str | Path, rules: RuleSet, params: Mapping[str, tuple
         needs the pandas path (non-text ids, a timestamp with a time zone...).
     """
     import duckdb
-
-    from workbench.schema import iso3_codes
 
     con = duckdb.connect()
     try:

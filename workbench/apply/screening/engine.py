@@ -10,9 +10,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.apply.screening.duck import duckdb_evidence
 from workbench.apply.screening.results import ScreeningResults
-from workbench.apply.screening.rules import (DISTINCT_FIELDS, Rule, RuleSet, _as_list, _explanation,
-                                             _explanation_fixed, load_rules)
+from workbench.apply.screening.rules import (
+    DISTINCT_FIELDS, Rule, RuleSet, _as_list, _explanation, _explanation_fixed, load_rules,
+)
 from workbench.apply.screening.validate import iter_transactions, validate_transactions
 
 _ISO3 = re.compile(r"^[A-Z]{3}$")
@@ -279,8 +281,6 @@ class TypologyScreen:
         if engine == "duckdb" and not is_parquet:
             raise ValueError(f"{Path(path).name}: the duckdb engine reads .parquet files; use engine='pandas'")
         if engine != "pandas" and is_parquet:
-            from workbench.apply.screening.duck import duckdb_evidence
-
             out = duckdb_evidence(path, self.rules, self.params, self.window_days, self.as_of, self.currency,
                                   self.fx_rates)
             if out is not None:
