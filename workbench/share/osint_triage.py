@@ -92,7 +92,7 @@ def volume(osint: pd.DataFrame, policy: Any, by: str = "month") -> pd.DataFrame:
         counts = osint["language"].astype("string").fillna("unknown").value_counts().sort_index()
     table = counts.rename("incidents").rename_axis(by).to_frame()
     table.loc["Total"] = int(counts.sum())
-    return suppress_table(table, policy.k) if policy.suppress else table
+    return suppress_table(table, policy.k, base=policy.rounding) if policy.suppress else table
 
 
 def top_tags(osint: pd.DataFrame, policy: Any, top: int = 10) -> pd.DataFrame:
@@ -125,7 +125,7 @@ def top_tags(osint: pd.DataFrame, policy: Any, top: int = 10) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame(columns=["group", "tag", "incidents"])
     frame = pd.concat(parts, ignore_index=True)
-    return suppress_counts(frame, ["incidents"], policy.k) if policy.suppress else frame
+    return suppress_counts(frame, ["incidents"], policy.k, base=policy.rounding) if policy.suppress else frame
 
 
 def osint_cells(osint: pd.DataFrame, policy: Any) -> pd.DataFrame:
@@ -226,4 +226,4 @@ def review_queue(osint: pd.DataFrame, policy: Any, triage: Triage | None = None)
     total_row = table.sum(numeric_only=True)
     total_row["Total"] = int(low.sum())
     table.loc["Total"] = total_row
-    return suppress_table(table, policy.k) if policy.suppress else table
+    return suppress_table(table, policy.k, base=policy.rounding) if policy.suppress else table

@@ -48,7 +48,7 @@ def headline(incidents: pd.DataFrame, policy: DisclosurePolicy) -> pd.DataFrame:
         "measure": ["incidents", "people affected (reported)"],
         "value": [len(incidents), int(pd.to_numeric(incidents["victim_count"], errors="coerce").fillna(0).sum())],
     })
-    return suppress_counts(frame, ["value"], policy.k) if policy.suppress else frame
+    return suppress_counts(frame, ["value"], policy.k, base=policy.rounding) if policy.suppress else frame
 
 
 def country_by_type(incidents: pd.DataFrame, policy: DisclosurePolicy) -> pd.DataFrame:
@@ -77,7 +77,7 @@ def country_by_type(incidents: pd.DataFrame, policy: DisclosurePolicy) -> pd.Dat
     total_row["Total"] = len(incidents)
     table.loc["Total"] = total_row
     table.index.name = "country"
-    return suppress_table(table, policy.k) if policy.suppress else table
+    return suppress_table(table, policy.k, base=policy.rounding) if policy.suppress else table
 
 
 def corridors(incidents: pd.DataFrame, policy: DisclosurePolicy, top: int = 15) -> pd.DataFrame:
@@ -130,7 +130,7 @@ def grading_mix(incidents: pd.DataFrame, policy: DisclosurePolicy) -> pd.DataFra
     table.index = [c if c == "Total" else f"{c}: {_label('source_reliability', c)}" for c in table.index]
     table.columns = [c if c == "Total" else f"{c}: {_label('info_credibility', c)}" for c in table.columns]
     table.index.name = "reliability"
-    return suppress_table(table, policy.k) if policy.suppress else table
+    return suppress_table(table, policy.k, base=policy.rounding) if policy.suppress else table
 
 
 def source_mix(incidents: pd.DataFrame, policy: DisclosurePolicy) -> pd.DataFrame:
@@ -150,7 +150,7 @@ def source_mix(incidents: pd.DataFrame, policy: DisclosurePolicy) -> pd.DataFram
     """
     table = incidents["source_type"].map(lambda c: _label("source_types", c)).value_counts()
     frame = table.rename_axis("source").rename("incidents").reset_index()
-    return suppress_counts(frame, ["incidents"], policy.k) if policy.suppress else frame
+    return suppress_counts(frame, ["incidents"], policy.k, base=policy.rounding) if policy.suppress else frame
 
 
 def hotspot_cells(hotspots, policy: DisclosurePolicy):  # -> geopandas.GeoDataFrame
@@ -175,7 +175,7 @@ def hotspot_cells(hotspots, policy: DisclosurePolicy):  # -> geopandas.GeoDataFr
     gdf = hotspots.to_geodataframe()
     gdf = gdf[gdf["hotspot_class"] != "not_significant"].copy()
     if policy.suppress:
-        safe = suppress_counts(gdf[["count"]], ["count"], policy.k)["count"]
+        safe = suppress_counts(gdf[["count"]], ["count"], policy.k, base=policy.rounding)["count"]
         gdf["count"] = [f"<{policy.k}" if pd.isna(v) else str(int(v)) for v in safe]
     return gdf
 
@@ -205,7 +205,7 @@ def hotspot_table(hotspots, policy: DisclosurePolicy, top: int = 20) -> pd.DataF
     out = hot[["h3_cell", "hotspot_class", "count", "gi_z", "q_value"]].reset_index(drop=True)
     out["gi_z"] = out["gi_z"].round(2)
     out["q_value"] = out["q_value"].map(lambda q: f"{q:.3g}")
-    return suppress_counts(out, ["count"], policy.k) if policy.suppress else out
+    return suppress_counts(out, ["count"], policy.k, base=policy.rounding) if policy.suppress else out
 
 
 def largest_series(series: pd.DataFrame, n: int) -> pd.DataFrame:
@@ -282,7 +282,7 @@ def surge_table(results, policy: DisclosurePolicy) -> pd.DataFrame:
         "observed": surges["y"].astype(int),
         "upper bound": surges["yhat_upper"].round(1),
     }).reset_index(drop=True)
-    return suppress_counts(out, ["observed"], policy.k) if policy.suppress else out
+    return suppress_counts(out, ["observed"], policy.k, base=policy.rounding) if policy.suppress else out
 
 
 def render(frame: pd.DataFrame, policy: DisclosurePolicy | None = None, index: bool = False,
@@ -398,7 +398,7 @@ def route_table(results, policy: DisclosurePolicy, top: int = 15, domestic: bool
     out["first seen"] = pd.to_datetime(flows["first_seen"]).dt.strftime("%Y-%m").to_numpy()
     out["last seen"] = pd.to_datetime(flows["last_seen"]).dt.strftime("%Y-%m").to_numpy()
     if policy.suppress:
-        out = suppress_counts(out, ["incidents"], policy.k)
+        out = suppress_counts(out, ["incidents"], policy.k, base=policy.rounding)
         withheld = out["incidents"].isna()
         out.loc[withheld, ["first seen", "last seen"]] = pd.NA  # a lone date would date the incident
     return out
@@ -444,7 +444,7 @@ def route_change_table(results, policy: DisclosurePolicy, labels: tuple[str, ...
     out["growth"] = change["growth"].astype(str).to_numpy()
     if policy.suppress:
         small = (out[["baseline", "current"]].gt(0) & out[["baseline", "current"]].lt(policy.k)).any(axis=1)
-        out = suppress_counts(out, ["baseline", "current"], policy.k)
+        out = suppress_counts(out, ["baseline", "current"], policy.k, base=policy.rounding)
         for col in ("baseline", "current"):
             out[col] = out[col].mask(small & out[col].gt(0).fillna(False))
         out.loc[small, ["rate ratio", "95% interval", "q value"]] = pd.NA
@@ -481,7 +481,7 @@ def route_hubs_table(results, policy: DisclosurePolicy, top: int = 10) -> pd.Dat
         "betweenness": [_decimal(b, 3) for b in net["betweenness"]],
     })
     counts = ["incidents out", "incidents in", "through (transit)", "domestic"]
-    return suppress_counts(out, counts, policy.k) if policy.suppress else out
+    return suppress_counts(out, counts, policy.k, base=policy.rounding) if policy.suppress else out
 
 
 def route_map_flows(results, policy: DisclosurePolicy) -> pd.DataFrame:
@@ -524,7 +524,7 @@ def route_unknown_table(results, policy: DisclosurePolicy) -> pd.DataFrame:
     """
     out = results.unknown_origin.rename(columns={"count": "incidents"}).reset_index(drop=True)
     out["incidents"] = out["incidents"].astype("int64")
-    return suppress_counts(out, ["incidents"], policy.k) if policy.suppress else out
+    return suppress_counts(out, ["incidents"], policy.k, base=policy.rounding) if policy.suppress else out
 
 
 def emerging_pattern_counts(results, policy: DisclosurePolicy) -> pd.DataFrame:
@@ -548,7 +548,7 @@ def emerging_pattern_counts(results, policy: DisclosurePolicy) -> pd.DataFrame:
     out = results.patterns[results.patterns["places"] > 0].reset_index(drop=True)
     out["pattern"] = out["pattern"].str.capitalize()
     out["places"] = out["places"].astype("int64")
-    return suppress_counts(out, ["places"], policy.k) if policy.suppress else out
+    return suppress_counts(out, ["places"], policy.k, base=policy.rounding) if policy.suppress else out
 
 
 def emerging_cells(results, policy: DisclosurePolicy):  # -> geopandas.GeoDataFrame
@@ -587,7 +587,7 @@ def emerging_cells(results, policy: DisclosurePolicy):  # -> geopandas.GeoDataFr
                          f"{policy.h3_resolution}: run the analysis at the audience's resolution")
     gdf = cell_polygons(table["h3_cell"]).merge(table[["h3_cell", "pattern", "count"]], on="h3_cell")
     if policy.suppress:
-        safe = suppress_counts(gdf[["count"]], ["count"], policy.k)["count"]
+        safe = suppress_counts(gdf[["count"]], ["count"], policy.k, base=policy.rounding)["count"]
         gdf["count"] = [f"<{policy.k}" if pd.isna(v) else str(int(v)) for v in safe]
     return gdf
 
@@ -624,7 +624,7 @@ def robust_hotspot_table(check, policy: DisclosurePolicy, top: int = 20) -> pd.D
         "class without weak sources": hot["class_graded"],
         "robust": hot["robust"].map({True: "yes", False: "no"}),
     }).reset_index(drop=True)
-    return suppress_counts(out, ["count"], policy.k) if policy.suppress else out
+    return suppress_counts(out, ["count"], policy.k, base=policy.rounding) if policy.suppress else out
 
 
 def media_rates(osint: pd.DataFrame, volume: pd.DataFrame, policy: DisclosurePolicy, top: int = 15) -> pd.DataFrame:
@@ -675,7 +675,7 @@ def media_rates(osint: pd.DataFrame, volume: pd.DataFrame, policy: DisclosurePol
         "shrunk rate": [f"{r:.1f}" for r in rates["rate_eb"]],
     })
     if policy.suppress:
-        out = suppress_counts(out, ["OSINT incidents", "media items"], policy.k)
+        out = suppress_counts(out, ["OSINT incidents", "media items"], policy.k, base=policy.rounding)
         hidden = out["OSINT incidents"].isna() | out["media items"].isna()  # a rate would give the count back
         out.loc[hidden, ["per 1,000 items", "shrunk rate"]] = pd.NA
     out.attrs["note"] = ("Every country with OSINT incidents has its media volume." if known.all() else
