@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from workbench.apply.campaign_evaluation import CampaignEvaluation, evaluate_campaign
-from workbench.apply.campaigns import EXPORT_COLUMNS, CampaignTargeting, export_targets, target_table
+from workbench.apply.campaign_export import EXPORT_COLUMNS, export_targets
+from workbench.apply.campaigns import CampaignTargeting, target_table
 from workbench.share.disclosure import policy_for
 
 

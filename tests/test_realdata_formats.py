@@ -114,3 +114,39 @@ def test_published_counts_show_intervals_and_withhold_below_k(workspace):
     withheld = published_counts(agg, ["MEX", "IRN"], k=10, totals_only=True)
     assert withheld["value"].tolist() == ["<10", "2,315"]  # IRN 2020 (<5), MEX 2019 total
     assert format_interval(float("nan"), float("nan")) == "not given" and format_interval(101, float("nan")) == "101+"
+
+
+@pytest.mark.parametrize("kind", ["gpkg", "shp_zip"])
+def test_points_from_geopackage_and_zipped_shapefile_in_a_projected_crs(tmp_path, kind):
+    import zipfile
+
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from workbench.collect import collect
+
+    frame = gpd.GeoDataFrame({"case_no": ["c1", "c2", "c3"], "seen": ["2021-03", "", "2021-Q4"]},
+                             geometry=[Point(-3.70, 40.42), Point(2.17, 41.39), Point(-0.38, 39.47)],
+                             crs="EPSG:4326").to_crs("EPSG:3857")
+    if kind == "gpkg":
+        path = tmp_path / "cases.gpkg"
+        frame.to_file(path, layer="cases", driver="GPKG")
+        meta = {"layer": "cases"}
+    else:
+        frame.to_file(tmp_path / "cases.shp")
+        path = tmp_path / "cases.zip"
+        with zipfile.ZipFile(path, "w") as archive:
+            for part in tmp_path.glob("cases.*"):
+                if part.suffix != ".zip":
+                    archive.write(part, part.name)
+        meta = {}
+    result = collect(path, {"collector": "points", "source_name": "NGO map", "period": "2021",
+                            "columns": {"record_id": "case_no", "occurred_on": "seen"},
+                            "exploitation_type": "forced_labour", **meta})
+    c = result.candidates.set_index("source_record_id")
+    assert result.rows_in == 3 and result.rejects.empty
+    assert set(c["country_iso3"]) == {"ESP"} and abs(c.loc["c1", "lat"] - 40.42) < 1e-6
+    assert c["occurred_precision"].tolist() == ["month", "year", "quarter"]  # blank: the entry's period
+    assert c.loc["c3", "occurred_on"] == pd.Timestamp("2021-10-01")
+    assert all(t == ["forced_labour"] for t in c["exploitation_types"])
+    assert any("reprojected from EPSG:3857" in n for n in result.notes["assumptions"])

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.demo import WORLD
 from workbench.places.gazetteer import country_name
 
 LANGS = ("en", "es", "fr", "pt", "uk", "ru")
@@ -150,8 +151,6 @@ def write_article_dump(world: pd.DataFrame, out_dir: Path, seed: int) -> dict[st
         article id), the planted big story and its outlets, the cut-off, the broken
         records and the victim names planted in headlines.
     """
-    from workbench.demo import WORLD
-
     rng = np.random.default_rng(seed + 404)
     out_dir = Path(out_dir)
     outlets = [f"{a} {b}" for a in OUTLET_A for b in OUTLET_B]
@@ -199,7 +198,8 @@ def write_article_dump(world: pd.DataFrame, out_dir: Path, seed: int) -> dict[st
     first, second = frame[early], frame[~early]
     lines = [json.dumps(r, ensure_ascii=False) for r in first.to_dict("records")]
     lines.insert(len(lines) // 2, '{"id": "art-broken-1", "title": "cut off')  # bad JSON
-    lines.insert(len(lines) // 3, json.dumps({"url": "https://x.example.net/1", "published": "2026-01-01T00:00:00Z",
+    # no id and no link: unreadable (a relevant item without an exploitation type is stored, not broken)
+    lines.insert(len(lines) // 3, json.dumps({"published": "2026-01-01T00:00:00Z",
                                               "title": "Trafficking ring", "body": "no id"}))
     (out_dir / "media_dump_1.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     bad = pd.DataFrame([

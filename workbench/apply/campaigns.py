@@ -23,8 +23,8 @@ Shares are shrunk towards the all-places share with a prior of ``prior`` inciden
 (empirical Bayes), so a small place with a few matching incidents does not top the list.
 Only places with at least ``min_incidents`` (default k = 10) incidents are candidates.
 
-:func:`export_targets` writes the targets as GeoJSON (a circle polygon of ``radius_km``
-round each centre) and CSV, for advertising platforms. These files leave the building,
+:func:`workbench.apply.campaign_export.export_targets` writes the targets as GeoJSON (a
+circle polygon of ``radius_km`` round each centre) and CSV, for advertising platforms. These files leave the building,
 so counts are coarsened (rounded down to a multiple of k) and places below k never
 appear.
 """
@@ -32,11 +32,16 @@ appear.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+
+from workbench.analyse.getis_ord import GetisOrdHotspots
+from workbench.places.gazetteer import EARTH_RADIUS_KM, cities, countries, nearest_cities, radians
+from workbench.share import maps
+from workbench.share.disclosure import suppress_counts
+from workbench.taxonomy import load_taxonomy
 
 #: Default weights of the score components.
 WEIGHTS = {"hotspot": 0.40, "volume": 0.15, "recruitment": 0.25, "vulnerability": 0.20}
@@ -48,9 +53,6 @@ CHILD_TYPES = ("child_exploitation", "online_child_sexual_exploitation")
 #: Source types whose report language is the language people of the place write in
 #: (partner case files and news are written in the partner's or the paper's language).
 LANGUAGE_SOURCES = ("app", "community")
-#: Columns of the exported CSV (and GeoJSON properties), in order.
-EXPORT_COLUMNS = ("target_id", "rank", "place", "country_iso3", "h3_cell", "centre_lat", "centre_lon",
-                  "radius_km", "language", "incidents", "score")
 
 
 @dataclass
@@ -64,7 +66,8 @@ class TargetResults:
         h3_cell, centre_lat, centre_lon, radius_km, language, language_source,
         incidents, gi_z, hotspot_class, recruitment_share, child_share, origin_score,
         score_hotspot, score_volume, score_recruitment, score_vulnerability, score``.
-        Exact counts: internal; use :func:`target_table` or :func:`export_targets`
+        Exact counts: internal; use :func:`target_table` or
+        :func:`workbench.apply.campaign_export.export_targets`
         to show or share them.
     unit : str
         ``h3`` or ``city``.
@@ -88,8 +91,6 @@ def country_languages() -> dict[str, str]:
     dict
         The first language GeoNames lists for each country (e.g. ``ESP -> es``).
     """
-    from workbench.places.gazetteer import countries
-
     table = countries()
     out = {}
     for iso3, langs in zip(table["iso3"], table["languages"]):
@@ -173,8 +174,6 @@ class CampaignTargeting:
                  weights: Mapping[str, float] | None = None, counterable: Sequence[str] = COUNTERABLE,
                  prior: float = 10.0, alpha: float = 0.05, min_city_population: int = 100000,
                  city_km: float = 50.0) -> None:
-        from workbench.taxonomy import load_taxonomy
-
         if unit not in ("h3", "city"):
             raise ValueError(f"unit must be 'h3' or 'city', got {unit!r}")
         if not 0 <= int(resolution) <= 15:
@@ -197,8 +196,6 @@ class CampaignTargeting:
 
     def _hotspots(self, incidents: pd.DataFrame, cells: pd.Series, hotspots: Any) -> pd.DataFrame:
         import h3
-
-        from workbench.analyse.getis_ord import GetisOrdHotspots
 
         if hotspots is None:
             counts = cells.dropna().value_counts().rename_axis("h3_cell").rename("count").reset_index()
@@ -246,8 +243,6 @@ class CampaignTargeting:
         """Add each place's centre, radius, H3 cell and name (cell centres or gazetteer cities)."""
         import h3
 
-        from workbench.places.gazetteer import nearest_cities
-
         if self.unit == "h3":
             centres = [h3.cell_to_latlng(c) for c in places["place_id"]]
             places["h3_cell"] = places["place_id"]
@@ -257,8 +252,6 @@ class CampaignTargeting:
             near = nearest_cities(places["centre_lat"].to_numpy(float), places["centre_lon"].to_numpy(float))
             places["place"] = [f"near {n}" if km > 10 else n for n, km in zip(near["name"], near["km"])]
         else:
-            from workbench.places.gazetteer import cities
-
             gaz = cities().set_index("geonameid")
             rows = gaz.loc[places["place_id"].astype(int)]
             places["place"] = rows["name"].to_numpy()
@@ -365,9 +358,6 @@ class CampaignTargeting:
     def _assign_cities(self, inc: pd.DataFrame) -> pd.Series:
         from sklearn.neighbors import BallTree
 
-        from workbench.places.gazetteer import EARTH_RADIUS_KM, radians
-        from workbench.places.gazetteer import cities
-
         gaz = cities()
         gaz = gaz[gaz["population"] >= self.min_city_population].reset_index(drop=True)
         out = pd.Series(pd.NA, index=inc.index, dtype="object")
@@ -385,67 +375,6 @@ class CampaignTargeting:
         ids[~near] = pd.NA
         out.loc[ok[ok].index] = ids
         return out
-
-
-def export_frame(results: TargetResults, k: int = 10, top: int | None = None) -> pd.DataFrame:
-    """The targets as they leave the building: coarsened counts, no small places.
-
-    Parameters
-    ----------
-    results : TargetResults
-        From :meth:`CampaignTargeting.fit`.
-    k : int
-        Disclosure threshold: places below k are dropped and counts rounded down to a
-        multiple of k.
-    top : int, optional
-        Targets kept (best first).
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`EXPORT_COLUMNS`.
-    """
-    t = results.targets
-    t = t[t["incidents"] >= k]
-    if top is not None:
-        t = t.head(top)
-    out = pd.DataFrame({
-        "target_id": [f"T{i:03d}" for i in range(1, len(t) + 1)],
-        "rank": np.arange(1, len(t) + 1),
-        "place": t["place"].to_numpy(), "country_iso3": t["country_iso3"].to_numpy(),
-        "h3_cell": t["h3_cell"].to_numpy(),
-        "centre_lat": t["centre_lat"].to_numpy(float), "centre_lon": t["centre_lon"].to_numpy(float),
-        "radius_km": t["radius_km"].to_numpy(float), "language": t["language"].to_numpy(),
-        "incidents": (t["incidents"].to_numpy(int) // k) * k,
-        "score": t["score"].to_numpy(float),
-    })
-    return out[list(EXPORT_COLUMNS)]
-
-
-def export_preview(results: TargetResults | None, k: int = 10, top: int | None = None) -> pd.DataFrame:
-    """The exported rows for a report's preview (without the rank column: the order is the rank).
-
-    Parameters
-    ----------
-    results : TargetResults or None
-        From :meth:`CampaignTargeting.fit` (None: an empty table).
-    k : int
-        Disclosure threshold.
-    top : int, optional
-        Targets kept.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :func:`export_frame` without ``rank``; coordinates and radius as text.
-    """
-    if results is None:
-        results = TargetResults(_empty_targets(), "h3", 5)
-    out = export_frame(results, k=k, top=top).drop(columns="rank")
-    for col, fmt in (("centre_lat", "{:.4f}"), ("centre_lon", "{:.4f}"), ("radius_km", "{:.1f}"),
-                     ("score", "{:.1f}")):
-        out[col] = out[col].map(fmt.format)
-    return out
 
 
 def circle(lat: float, lon: float, radius_km: float, vertices: int = 64):  # -> shapely.Polygon
@@ -467,68 +396,12 @@ def circle(lat: float, lon: float, radius_km: float, vertices: int = 64):  # -> 
     """
     from shapely.geometry import Polygon
 
-    from workbench.places.gazetteer import EARTH_RADIUS_KM
-
     phi1, lam1 = np.radians(lat), np.radians(lon)
     delta = radius_km / EARTH_RADIUS_KM
     theta = np.linspace(0, 2 * np.pi, vertices, endpoint=False)
     phi2 = np.arcsin(np.sin(phi1) * np.cos(delta) + np.cos(phi1) * np.sin(delta) * np.cos(theta))
     lam2 = lam1 + np.arctan2(np.sin(theta) * np.sin(delta) * np.cos(phi1), np.cos(delta) - np.sin(phi1) * np.sin(phi2))
     return Polygon(zip(np.degrees(lam2), np.degrees(phi2)))
-
-
-def export_dir() -> Path:
-    """Return a new dated folder for campaign exports, ``<workspace>/reports/campaigns/<UTC time>``.
-
-    Returns
-    -------
-    Path
-        The folder (not yet created).
-    """
-    import time
-
-    from workbench.catalog import workspace
-
-    return workspace() / "reports" / "campaigns" / time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-
-
-def export_targets(results: TargetResults, out_dir: str | Path | None = None, k: int = 10,
-                   top: int | None = None) -> dict[str, Path]:
-    """Write the targets as GeoJSON circles and CSV for advertising platforms.
-
-    Parameters
-    ----------
-    results : TargetResults
-        From :meth:`CampaignTargeting.fit`.
-    out_dir : str or Path, optional
-        Folder (created); default :func:`export_dir`.
-    k : int
-        Disclosure threshold (see :func:`export_frame`).
-    top : int, optional
-        Targets kept.
-
-    Returns
-    -------
-    dict
-        ``{"geojson": path, "csv": path}``. Both hold :data:`EXPORT_COLUMNS`; the
-        GeoJSON's geometry is a circle of ``radius_km`` round the centre. Text cells of
-        the CSV cannot run as spreadsheet formulas.
-    """
-    import geopandas as gpd
-
-    from workbench.share.extract import write_safe_csv
-
-    folder = Path(out_dir) if out_dir is not None else export_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    frame = export_frame(results, k=k, top=top)
-    geometry = [circle(a, b, r) for a, b, r in zip(frame["centre_lat"], frame["centre_lon"], frame["radius_km"])]
-    gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs=4326)
-    paths = {"geojson": folder / "campaign_targets.geojson", "csv": folder / "campaign_targets.csv"}
-    if paths["geojson"].exists():
-        paths["geojson"].unlink()
-    gdf.to_file(paths["geojson"], driver="GeoJSON")
-    write_safe_csv(frame, paths["csv"])
-    return paths
 
 
 def target_table(results: TargetResults | None, policy: Any, top: int = 15) -> pd.DataFrame:
@@ -552,8 +425,6 @@ def target_table(results: TargetResults | None, policy: Any, top: int = 15) -> p
         counterable recruitment, child share, score`` (no rank column: the order is
         the rank).
     """
-    from workbench.share.disclosure import suppress_counts
-
     t = (results.targets if results is not None else _empty_targets()).head(top)
     n = t["incidents"].astype(int)
     if policy.drop_coordinates:
@@ -614,8 +485,6 @@ def add_targets(m: Any, results: TargetResults | None, top: int = 15, colour: st
         ``m``; tooltips and popups show place, language and score (escaped), no counts.
     """
     import folium
-
-    from workbench.share import maps
 
     if results is None:
         return m

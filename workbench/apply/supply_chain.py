@@ -50,7 +50,11 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from workbench.places.gazetteer import EARTH_RADIUS_KM, nearest_cities, radians
+from workbench.apply.sites import company_sites, validate_sites
+from workbench.places.gazetteer import EARTH_RADIUS_KM, fold, radians
+from workbench.share import maps
+from workbench.share.disclosure import suppress_counts
+from workbench.taxonomy import load_taxonomy
 
 #: Default weights of the score components.
 WEIGHTS = {"density": 0.25, "sector": 0.35, "recency": 0.15, "hotspot": 0.25}
@@ -108,119 +112,6 @@ class SupplyChainResults:
     note: str = ""
 
 
-def _record_name(frame: pd.DataFrame, i: int) -> str:
-    name = frame["name"].iloc[i] if "name" in frame.columns else None
-    return f"record {i} ({name!r})" if isinstance(name, str) and name.strip() else f"record {i}"
-
-
-def validate_sites(sites: pd.DataFrame) -> pd.DataFrame:
-    """Check supplier sites and locate them (coordinates, or city and country).
-
-    Parameters
-    ----------
-    sites : pandas.DataFrame
-        ``name, product, sector`` and either ``lat, lon`` or ``city, country`` per row
-        (a row may use either; ``country`` is a name, ISO2 or ISO3 code). ``sector`` is a
-        code of our taxonomy's ``sectors``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``site_id, name, product, sector, country_iso3, lat, lon, location_source``
-        (``given`` or ``city``).
-
-    Raises
-    ------
-    ValueError
-        Naming the record and field: a missing column, an empty name, a sector not in our
-        taxonomy, coordinates out of range, or a city the gazetteer cannot find.
-    """
-    from workbench.places.gazetteer import country_to_iso3, resolve_city
-    from workbench.taxonomy import load_taxonomy
-
-    if sites is None or len(sites) == 0:
-        raise ValueError("no supplier sites given")
-    missing = [c for c in ("name", "product", "sector") if c not in sites.columns]
-    if missing:
-        raise ValueError(f"supplier sites lack column(s) {missing}; they have {list(sites.columns)}")
-    has_xy = {"lat", "lon"} <= set(sites.columns)
-    has_city = "city" in sites.columns
-    if not has_xy and not has_city:
-        raise ValueError("supplier sites need lat and lon columns, or city and country columns")
-    sectors = load_taxonomy().codes("sectors")
-    frame = sites.reset_index(drop=True)
-    rows = []
-    for i in range(len(frame)):
-        rec = _record_name(frame, i)
-        name = frame["name"].iloc[i]
-        if not isinstance(name, str) or not name.strip():
-            raise ValueError(f"{rec}: field 'name'={name!r}: expected a non-empty site name")
-        sector = frame["sector"].iloc[i]
-        if not isinstance(sector, str) or sector.strip() not in sectors:
-            raise ValueError(f"{rec}: field 'sector'={sector!r}: expected one of our sector codes {sectors}")
-        lat = pd.to_numeric(frame["lat"].iloc[i], errors="coerce") if has_xy else np.nan
-        lon = pd.to_numeric(frame["lon"].iloc[i], errors="coerce") if has_xy else np.nan
-        country_raw = frame["country"].iloc[i] if "country" in frame.columns else None
-        iso3 = country_to_iso3(country_raw)
-        if country_raw is not None and not pd.isna(country_raw) and str(country_raw).strip() and iso3 is None:
-            raise ValueError(f"{rec}: field 'country'={country_raw!r}: expected a country name, ISO2 or ISO3 code")
-        if pd.notna(lat) and pd.notna(lon):
-            if not (-90 <= lat <= 90):
-                raise ValueError(f"{rec}: field 'lat'={float(lat)!r}: expected a latitude in [-90, 90]")
-            if not (-180 <= lon <= 180):
-                raise ValueError(f"{rec}: field 'lon'={float(lon)!r}: expected a longitude in [-180, 180]")
-            source = "given"  # a missing country is filled below, for all such sites at once
-        else:
-            city = frame["city"].iloc[i] if has_city else None
-            if city is None or pd.isna(city) or not str(city).strip():
-                raise ValueError(f"{rec}: field 'city'={city!r}: expected a city (with its country) "
-                                 "when lat/lon are not given")
-            hit = resolve_city(str(city), iso3)
-            if hit is None:
-                where = f" in country {iso3!r}" if iso3 else ""
-                raise ValueError(f"{rec}: field 'city'={city!r}: not found in the gazetteer{where}")
-            lat, lon, iso3, source = hit["lat"], hit["lon"], iso3 or hit["country_iso3"], "city"
-        product = frame["product"].iloc[i]
-        rows.append({"site_id": i, "name": name.strip(), "product": "" if pd.isna(product) else str(product),
-                     "sector": sector.strip(), "country_iso3": iso3, "lat": float(lat), "lon": float(lon),
-                     "location_source": source})
-    out = pd.DataFrame(rows)
-    todo = out["country_iso3"].isna().to_numpy()
-    if todo.any():
-        out.loc[todo, "country_iso3"] = nearest_cities(out.loc[todo, "lat"].to_numpy(float),
-                                                       out.loc[todo, "lon"].to_numpy(float))["country_iso3"].to_numpy()
-    return out
-
-
-def company_sites(sites: pd.DataFrame, company: str) -> pd.DataFrame:
-    """Keep one company's supplier sites.
-
-    Parameters
-    ----------
-    sites : pandas.DataFrame
-        Supplier sites, with a ``company`` column when the file holds several companies.
-    company : str
-        The company (an empty string keeps every site).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Its sites.
-
-    Raises
-    ------
-    ValueError
-        When the company has no sites (the known companies are listed).
-    """
-    if not company or "company" not in sites.columns:
-        return sites.reset_index(drop=True)
-    keep = sites[sites["company"] == company]
-    if keep.empty:
-        known = sorted(sites["company"].dropna().unique())
-        raise ValueError(f"company {company!r} has no supplier sites; known: {known}")
-    return keep.reset_index(drop=True)
-
-
 def _side_of(row_text: str, side_value: Any) -> str:
     if side_value is not None and not (isinstance(side_value, float) and np.isnan(side_value)):
         if isinstance(side_value, (bool, np.bool_)):
@@ -260,8 +151,6 @@ def hotspot_lookup(hotspots: Any) -> pd.DataFrame:
         On a missing column, an invalid H3 cell or an unknown pattern (row named).
     """
     import h3
-
-    from workbench.places.gazetteer import fold
 
     table = hotspots.table if hasattr(hotspots, "table") and not isinstance(hotspots, pd.DataFrame) else hotspots
     if not isinstance(table, pd.DataFrame):
@@ -563,8 +452,6 @@ def site_table(results: SupplyChainResults, policy: Any, top: int | None = None)
         ``score, risk``; no rank column (the order is the
         rank) and no coordinates.
     """
-    from workbench.share.disclosure import suppress_counts
-
     s = results.sites if top is None else results.sites.head(top)
     bands = [f"within_{b:g}km" for b in results.bands_km]
     out = pd.DataFrame({"site": s["name"], "product": s["product"], "sector": s["sector"],
@@ -616,9 +503,6 @@ def evidence_table(results: SupplyChainResults, policy: Any, site: str | None = 
         to the widest band's shown total) a lone withheld count is joined by the next
         smallest, so that it cannot be worked out by subtraction.
     """
-    from workbench.share.disclosure import suppress_counts
-    from workbench.taxonomy import load_taxonomy
-
     tax = load_taxonomy()
     ev = results.evidence if site is None else results.evidence[results.evidence["name"] == site]
     label = {"sector": "sectors", "type": "exploitation_types"}
@@ -662,8 +546,6 @@ def add_sites(m: Any, results: SupplyChainResults) -> Any:
         ``m``; each site's popup shows its name, product, score and risk level (escaped),
         no incident data.
     """
-    from workbench.share import maps
-
     s = results.sites
     shown = pd.DataFrame({"lat": s["lat"], "lon": s["lon"], "site": s["name"], "product": s["product"],
                           "score": s["score"].map(lambda v: f"{v:.1f}"), "risk": s["risk_level"]})

@@ -21,15 +21,19 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.collect.base import CollectResult, file_sha256, grading, reject, rejects_frame
+from workbench.collect.dedupe import signatures
 from workbench.collect.files import MAX_BYTES, SourceFileError, read_source_bytes
-from workbench.collect.base import CollectResult, file_sha256, grading, register_collector, reject, rejects_frame
 from workbench.collect.triage import detect_language as _detect_language
-from workbench.collect.triage import fold_text, geoparse_folded, lexicon, lexicon_tags
+from workbench.collect.triage import Triage, lexicon, lexicon_tags
+from workbench.collect.triage.places import geoparse as _geoparse
 from workbench.places.gazetteer import locate
-from workbench.text.pii import scrub_text
 from workbench.schema import check_date_window, incident_id
+from workbench.text.pii import scrub_text
 
 _TAG = re.compile(r"<[^>]+>")
+#: Exploitation type of a relevant item whose type the lexicon does not recognise (taxonomy code).
+NOT_RECORDED = "not_recorded"
 
 
 def detect_language(text: str, hint: str | None = None) -> str:
@@ -87,12 +91,12 @@ def geoparse(text: str) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``place_name`` and ``country_iso3`` (None when nothing is found). A named city is
-        preferred to a bare country; among cities, one inside a named country, then the
-        most populous. Exonyms and case forms (``Києві``, ``Londres``) come from the
-        lexicon; see :func:`workbench.collect.triage.geoparse_folded`.
+        ``place_name`` and ``country_iso3`` (None when nothing is found): the country with
+        the most evidence, then the first city (else division) named inside it, matched on
+        capitalised words only; see :func:`workbench.collect.triage.places.geoparse`.
     """
-    place = geoparse_folded(fold_text(text))
+    language = _detect_language(text)
+    place = _geoparse(text, None if language == "unknown" else language)
     return {"place_name": place["place_name"], "country_iso3": place["country_iso3"]}
 
 
@@ -141,10 +145,13 @@ class Article:
 def triage_articles(articles: list[Article], metadata: dict[str, Any], path: Path) -> CollectResult:
     """Triage news items into candidate incidents: the one path for feeds and dumps.
 
-    Each item is checked (an id, a date), tagged (:func:`tag_text`), geoparsed
-    (:func:`geoparse`) and its language found (:func:`detect_language`). Relevant items
-    with an exploitation type become candidates whose stored text is only the scrubbed
-    title (``summary``), the tags, the place and the link; each candidate carries, for
+    Each dated item is triaged in one batch by :meth:`Triage.learned` (relevance from
+    the model trained on real news, lexicon tags, the case-aware geoparser with the
+    link's country-code domain as a hint, language). Relevant items become candidates
+    whose stored text is only the scrubbed title (``summary``), the tags, the place and
+    the link; a relevant item without a recognised exploitation type is stored with the
+    taxonomy code ``not_recorded`` (counted, and queued for review), never quarantined.
+    Only unreadable items (no id, no date) are rejected; each candidate carries, for
     the store's near-duplicate clustering, its ``outlet`` and ``minhash`` signature of
     title + body (:mod:`workbench.collect.dedupe`; the body itself is never stored).
 
@@ -166,10 +173,13 @@ def triage_articles(articles: list[Article], metadata: dict[str, Any], path: Pat
         or ``"unknown"``, day ``ds``, ``relevant``), which the store aggregates per country
         and day (:meth:`workbench.store.Store.media_volume`).
     """
-    from workbench.collect.dedupe import signatures
-
     source_name = metadata["source_name"]
     reliability, credibility = grading(None, str(metadata.get("default_grading", "C3")))
+    dated = [art for art in articles if art.published is not None]
+    texts_all = {id(art): f"{art.title}. {art.body}" for art in dated}
+    triaged = Triage.learned().triage_many([texts_all[id(a)] for a in dated], [a.language_hint for a in dated],
+                                          [a.published for a in dated], dates=False, urls=[a.link for a in dated])
+    result_of = {id(a): triaged.iloc[k] for k, a in enumerate(dated)}
     rows, texts, rejected, volume, not_relevant = [], [], [], [], 0
     for art in articles:
         where = f"{art.position} ({art.rid})" if art.rid else art.position
@@ -180,24 +190,20 @@ def triage_articles(articles: list[Article], metadata: dict[str, Any], path: Pat
             except ValueError as exc:
                 art.published, art.date_problem = None, str(exc)
         if art.published is not None:
-            text = f"{art.title}. {art.body}"
-            place = geoparse(text)
-            tags = tag_text(text)
+            text = texts_all[id(art)]
+            res = result_of[id(art)]
+            place = {"place_name": res["place_name"], "country_iso3": res["country_iso3"]}
             key = art.rid or f"{art.position}|{art.title}|{art.published.isoformat()}"
             volume.append((incident_id(source_name, str(key)), place["country_iso3"] or "unknown",
-                           art.published.tz_localize(None).normalize(), bool(tags["relevant"])))
+                           art.published.tz_localize(None).normalize(), bool(res["relevant"])))
         if not art.rid:
             rejected.append(reject(where, "field 'link'/'id' is missing", raw))
             continue
         if art.published is None:
             rejected.append(reject(where, art.date_problem, raw))
             continue
-        if not tags["relevant"]:
+        if not res["relevant"]:
             not_relevant += 1
-            continue
-        if not tags["exploitation_types"]:
-            rejected.append(reject(where, "field 'exploitation_types': about trafficking, but no exploitation "
-                                   "type recognised; needs an analyst's tagging", raw))
             continue
         link = art.link
         rows.append({
@@ -211,11 +217,12 @@ def triage_articles(articles: list[Article], metadata: dict[str, Any], path: Pat
             "lat": None,
             "lon": None,
             **place,
-            "exploitation_types": tags["exploitation_types"],
-            "recruitment_method": tags["recruitment_method"],
-            "means_of_control": tags["means_of_control"],
-            "sector": tags["sector"],
-            "language": detect_language(text, art.language_hint),
+            # relevant but no type recognised: stored and counted as "not recorded", queued for review
+            "exploitation_types": list(res["exploitation_types"]) or [NOT_RECORDED],
+            "recruitment_method": res["recruitment_method"],
+            "means_of_control": list(res["means_of_control"]),
+            "sector": res["sector"],
+            "language": res["language"],
             "source_reliability": reliability,
             "info_credibility": credibility,
             "summary": scrub_text(art.title)[:300],
@@ -237,7 +244,6 @@ def _scrubbed(raw: dict[str, Any]) -> dict[str, Any]:
     return {k: scrub_text(v, 500) if isinstance(v, str) else v for k, v in raw.items()}
 
 
-@register_collector("osint")
 def collect_feed(path: Path, metadata: dict[str, Any]) -> CollectResult:
     """Read and triage an RSS 2.0 or Atom feed file.
 
@@ -291,8 +297,3 @@ def collect_feed(path: Path, metadata: dict[str, Any]) -> CollectResult:
     if getattr(parsed, "bozo", False):  # e.g. truncated XML: items after the damage cannot be counted
         result.notes["malformed"] = f"feed is malformed after the items read ({parsed.get('bozo_exception')})"
     return result
-
-
-# article dumps share this module's triage; importing them here registers their collector
-# wherever feeds are collected (``workbench.collect.collect`` imports this module)
-import workbench.collect.dumps  # noqa: E402,F401  (registers "osint_dump")

@@ -46,8 +46,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from workbench.analyse.forecast import Forecaster
+from workbench.analyse.getis_ord import GetisOrdHotspots
+from workbench.analyse.hexbin import hex_counts
 from workbench.analyse.series import growth_text, incident_series
-from workbench.places.gazetteer import country_name
+from workbench.places.gazetteer import area_city, country_name
 from workbench.share.judgements import KeyJudgement, judgement
 from workbench.share.scrutiny import Finding, apply_findings, scrutinise
 
@@ -376,8 +379,6 @@ def hotspot_judgements(current: Any, previous: Any = None, incidents: pd.DataFra
     """
     import h3
 
-    from workbench.places.gazetteer import area_city
-
     if current is None or current.table.empty:
         return []
     table = current.table
@@ -565,11 +566,6 @@ def assess(incidents: pd.DataFrame, end: pd.Timestamp | None = None, window_mont
         Ranked judgements (possibly empty). Hotspots use the Gi* inference chosen from
         the data (permutation on sparse counts).
     """
-    from workbench.analyse.forecast import Forecaster
-    from workbench.analyse.getis_ord import GetisOrdHotspots
-    from workbench.analyse.hexbin import hex_counts
-    from workbench.analyse.series import incident_series
-
     if incidents.empty:
         return []
     end = pd.Timestamp(end) if end is not None else last_complete_month(incidents)

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench import catalog
 from workbench.share.disclosure import policy_for
+from workbench.share.tables import country_by_type
 
 #: Cells starting with these characters are run as formulas by spreadsheet programs.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -105,7 +107,49 @@ class PartnerExtract:
                 write_safe_csv(self.aggregates.reset_index(), folder / "aggregates_country_by_type.csv")]
 
 
-def partner_extract(incidents: pd.DataFrame, partner: str, k: int | None = None) -> PartnerExtract:
+def partner_id(name: str) -> str:
+    """Return the canonical id of a partner, used as its extract folder's name.
+
+    Readable (accents folded, lower case, runs of other characters as ``-``) and
+    followed by a hash of the exact name, so names that differ only in punctuation
+    (``Alpha.Beta`` and ``Alpha,Beta``) never share a folder.
+
+    Parameters
+    ----------
+    name : str
+        The partner's ``source_name`` as its catalog entry declares it.
+
+    Returns
+    -------
+    str
+        e.g. ``harbour-light-alliance-3f2a9c1b``.
+    """
+    import hashlib
+    import re
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", name)
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:60] or "partner"
+    return f"{slug}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:8]}"
+
+
+def declared_partners() -> list[str]:
+    """Return the source names the catalogs declare as partners.
+
+    Returns
+    -------
+    list of str
+        ``metadata.source_name`` of every source entry read by the ``partner`` collector
+        or marked ``partner: true`` (the app, feeds and bulk exports are not partners).
+    """
+    return sorted({str(e.metadata["source_name"]) for e in catalog.sources()
+                   if e.metadata.get("source_name")
+                   and (e.metadata.get("collector") == "partner" or e.metadata.get("partner") is True)})
+
+
+def partner_extract(incidents: pd.DataFrame, partner: str, k: int | None = None,
+                    partners: list[str] | None = None) -> PartnerExtract:
     """Build a partner's extract.
 
     Parameters
@@ -116,6 +160,9 @@ def partner_extract(incidents: pd.DataFrame, partner: str, k: int | None = None)
         The partner's ``source_name`` as stored.
     k : int, optional
         Suppression threshold (the partner policy's by default).
+    partners : list of str, optional
+        The source names declared as partners (:func:`declared_partners`); when given,
+        ``partner`` must be one of them.
 
     Returns
     -------
@@ -126,11 +173,16 @@ def partner_extract(incidents: pd.DataFrame, partner: str, k: int | None = None)
     ------
     ValueError
         When no stored record comes from ``partner`` (a typo must not yield an empty file
-        that looks like "no data").
+        that looks like "no data"), or ``partner`` is not a partner source (the app's
+        records hold free text no extract may carry).
     """
-    from workbench.share.tables import country_by_type
-
+    if partners is not None and partner not in partners:
+        raise ValueError(f"{partner!r} is not a source declared as a partner; partners: {sorted(partners)}")
     own = incidents[incidents["source_name"] == partner]
+    if not own.empty and (own["source_type"] != "partner").any():
+        kinds = sorted(set(own["source_type"].astype(str)))
+        raise ValueError(f"{partner!r} is not a partner source (its records are {', '.join(kinds)}): "
+                         "extracts are only for partners")
     if own.empty:
         known = sorted(incidents.loc[incidents["source_type"] == "partner", "source_name"].unique())
         raise ValueError(f"no stored records from partner {partner!r}; partners in the store: {known}")

@@ -1,4 +1,9 @@
-"""Language of an article: a stop-word vote with letter cues."""
+"""Language of an article.
+
+:func:`detect_language` uses fastText's bundled lite model with a confidence floor
+(:mod:`workbench.text.language`); :func:`detect_language_folded` is the older stop-word
+vote with letter cues, kept for callers that only have folded text.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import re
 from typing import Sequence
 
 from workbench.collect.triage.lexicon import WORDS
-from workbench.text.fold import fold_text
+from workbench.text import language as _language
 
 # --------------------------------------------------------------------------- language
 STOPWORDS: dict[str, tuple[str, ...]] = {
@@ -89,9 +94,7 @@ def detect_language(text: str, hint: str | None = None) -> str:
     Returns
     -------
     str
-        ISO 639-1 code.
+        ISO 639-1 code, or ``"unknown"`` when the bundled fastText model's probability is
+        below :data:`workbench.text.language.CONFIDENCE_FLOOR`.
     """
-    if hint:
-        return hint.split("-")[0].split("_")[0].lower()[:2]
-    return detect_language_folded(fold_text(text))
-
+    return _language.detect(text, hint)

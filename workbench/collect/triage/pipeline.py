@@ -9,9 +9,10 @@ import pandas as pd
 
 from workbench.collect.triage.classifier import RelevanceClassifier
 from workbench.collect.triage.dates import extract_date
-from workbench.collect.triage.geoparse import geoparse_folded
-from workbench.collect.triage.language import detect_language_folded
-from workbench.collect.triage.lexicon import WORDS, lexicon_tags
+from workbench.collect.triage.lexicon import lexicon_tags
+from workbench.collect.triage.places import geoparse, outlet_country
+from workbench.collect.triage.relevance import RelevanceModel, default_model
+from workbench.text import language as _language
 from workbench.text.fold import fold_text
 
 #: Classifier probabilities inside this band are "uncertain" (flagged for review).
@@ -53,6 +54,12 @@ class TriageResult:
         The city's coordinates (None for a country only).
     date : pandas.Timestamp or None
         The date the text mentions.
+    place_precision : str or None
+        ``"city"``, ``"admin1"`` or ``"country"`` (None without a place).
+    place_confidence : float
+        The geoparser's confidence (the chosen country's share of the place votes).
+    language_score : float
+        The language detector's probability (1.0 for a declared language).
     """
 
     language: str
@@ -68,6 +75,9 @@ class TriageResult:
     lat: float | None = None
     lon: float | None = None
     date: pd.Timestamp | None = None
+    place_precision: str | None = None
+    place_confidence: float = 0.0
+    language_score: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         """Return a flat dict (tags spread out, reasons joined by ``;``)."""
@@ -80,10 +90,14 @@ class TriageResult:
 class Triage:
     """Triage articles: language, relevance with confidence, tags, place and date.
 
-    Decision: without a classifier, the lexicon's (:func:`lexicon_tags`). With one, the
-    score is the mean of the lexicon strength and the classifier's probability and the
-    article is relevant when the score is at least 0.5; a strong lexicon term always
-    makes it relevant. Confidence is low when a reason in
+    Decision: with a ``relevance`` model (:meth:`learned`: trained on real news, the path
+    collectors use), the model's probability alone, at its threshold. Otherwise, without a
+    classifier, the lexicon's (:func:`lexicon_tags`); with one, the score is the mean of
+    the lexicon strength and the classifier's probability and the article is relevant
+    when the score is at least 0.5; a strong lexicon term always makes it relevant.
+    Language: the bundled fastText lite model with a confidence floor
+    (:mod:`workbench.text.language`; ``"unknown"`` below it). Place: the case-aware
+    geoparser (:func:`workbench.collect.triage.places.geoparse`). Confidence is low when a reason in
     :data:`LOW_CONFIDENCE_REASONS` applies: a weak term only, a false friend next to
     exploitation words, a relevant article without an exploitation type, the classifier
     disagreeing with the lexicon or its probability inside ``review_band``.
@@ -94,19 +108,40 @@ class Triage:
         A fitted classifier; without it the lexicon decides alone (the default path).
     review_band : tuple of float
         Classifier probabilities in this closed band are uncertain.
+    relevance : RelevanceModel, optional
+        A fitted model whose probability decides alone (see :meth:`learned`).
     """
 
     def __init__(self, classifier: RelevanceClassifier | None = None,
-                 review_band: tuple[float, float] = REVIEW_BAND) -> None:
+                 review_band: tuple[float, float] = REVIEW_BAND, relevance: RelevanceModel | None = None) -> None:
         self.classifier = classifier
         self.review_band = review_band
+        self.relevance = relevance
+
+    @classmethod
+    def learned(cls, review_band: tuple[float, float] = REVIEW_BAND) -> "Triage":
+        """The triage used on real feeds: the relevance model trained on real news decides.
+
+        Parameters
+        ----------
+        review_band : tuple of float
+            Probabilities in this band are uncertain (review queue).
+
+        Returns
+        -------
+        Triage
+            With :func:`workbench.collect.triage.relevance.default_model` as ``relevance``.
+        """
+        return cls(review_band=review_band, relevance=default_model())
+
+    def _model(self) -> Any:
+        return self.relevance if self.relevance is not None else self.classifier
 
     def _one(self, text: str, hint: str | None, reference: Any, probability: float | None,
-             dates: bool) -> TriageResult:
+             dates: bool, url: str | None = None) -> TriageResult:
         folded = fold_text(text)
-        words = WORDS.findall(folded)
-        language = (hint.split("-")[0].split("_")[0].lower()[:2] if hint
-                    else detect_language_folded(folded, words))
+        language, language_score = _language.detect_with_score(text, hint)
+        lang = None if language == _language.UNKNOWN else language
         lex = lexicon_tags(text, folded)
         reasons: list[str] = []
         if lex["strong"]:
@@ -120,7 +155,17 @@ class Triage:
             strength = 0.0
         relevant = lex["relevant"]
         score = strength
-        if probability is not None:
+        if probability is not None and self.relevance is not None:  # the learned model decides alone
+            score = probability
+            decide = getattr(self.relevance, "decide", None)
+            relevant = (decide(text, probability) if decide is not None
+                        else probability >= getattr(self.relevance, "threshold", 0.5))
+            reasons = [r for r in reasons if r != "weak_term_only" or relevant]
+            if relevant != lex["relevant"]:
+                reasons.append("classifier_disagrees")
+            if self.review_band[0] <= probability <= self.review_band[1]:
+                reasons.append("classifier_uncertain")
+        elif probability is not None:
             score = (strength + probability) / 2
             relevant = score >= 0.5 if not lex["strong"] else True
             if (probability >= 0.5) != lex["relevant"]:
@@ -129,7 +174,7 @@ class Triage:
                 reasons.append("classifier_uncertain")
         if relevant and not lex["exploitation_types"]:
             reasons.append("no_exploitation_type")
-        place = geoparse_folded(folded, language)
+        place = geoparse(text, lang, outlet_country(url))
         if relevant and place["place_name"] is None and place["country_iso3"] is None:
             reasons.append("no_place")
         confidence = "low" if any(r in LOW_CONFIDENCE_REASONS for r in reasons) else "high"
@@ -139,11 +184,13 @@ class Triage:
             lexicon_strength=strength, probability=None if probability is None else float(probability),
             reasons=reasons, tags=tags, place_name=place["place_name"], country_iso3=place["country_iso3"],
             lat=place["lat"], lon=place["lon"],
-            date=extract_date(folded, language, reference, is_folded=True) if dates else None,
+            date=extract_date(folded, lang, reference, is_folded=True) if dates else None,
+            place_precision=place["precision"], place_confidence=float(place["confidence"]),
+            language_score=round(float(language_score), 4),
         )
 
     def triage(self, text: str, language_hint: str | None = None, reference: Any = None,
-               dates: bool = True) -> TriageResult:
+               dates: bool = True, url: str | None = None) -> TriageResult:
         """Triage one article.
 
         Parameters
@@ -156,17 +203,21 @@ class Triage:
             Publication date (for relative dates).
         dates : bool
             Extract the mentioned date.
+        url : str, optional
+            The article's link (its country-code domain is a hint for the place).
 
         Returns
         -------
         TriageResult
             The decision and what was found.
         """
-        prob = None if self.classifier is None else float(self.classifier.predict_proba([text])[0])
-        return self._one(str(text or ""), language_hint, reference, prob, dates)
+        model = self._model()
+        prob = None if model is None else float(model.predict_proba([str(text or "")])[0])
+        return self._one(str(text or ""), language_hint, reference, prob, dates, url)
 
     def triage_many(self, texts: Sequence[str], language_hints: Sequence[str | None] | None = None,
-                    references: Sequence[Any] | None = None, dates: bool = True) -> pd.DataFrame:
+                    references: Sequence[Any] | None = None, dates: bool = True,
+                    urls: Sequence[str | None] | None = None) -> pd.DataFrame:
         """Triage many articles (the classifier, if any, runs once over all of them).
 
         Parameters
@@ -179,6 +230,8 @@ class Triage:
             Publication dates.
         dates : bool
             Extract mentioned dates.
+        urls : sequence, optional
+            The articles' links (country-code domains hint at the place).
 
         Returns
         -------
@@ -187,12 +240,13 @@ class Triage:
             ``;``), in input order.
         """
         texts = ["" if t is None else str(t) for t in texts]
-        probs = (self.classifier.predict_proba(texts) if self.classifier is not None and texts
-                 else [None] * len(texts))
+        model = self._model()
+        probs = model.predict_proba(texts) if model is not None and texts else [None] * len(texts)
         hints = list(language_hints) if language_hints is not None else [None] * len(texts)
         refs = list(references) if references is not None else [None] * len(texts)
-        rows = [self._one(t, h, r, None if p is None else float(p), dates).as_dict()
-                for t, h, r, p in zip(texts, hints, refs, probs)]
+        links = list(urls) if urls is not None else [None] * len(texts)
+        rows = [self._one(t, h, r, None if p is None else float(p), dates, u).as_dict()
+                for t, h, r, p, u in zip(texts, hints, refs, probs, links)]
         columns = ([f for f in TriageResult.__dataclass_fields__ if f not in ("tags", "reasons")]
                    + ["exploitation_types", "means_of_control", "sector", "recruitment_method", "reasons"])
         return pd.DataFrame(rows, columns=columns)

@@ -1,0 +1,466 @@
+"""Case- and context-aware geoparsing: which place is an article about?
+
+The older :func:`workbench.collect.triage.geoparse.geoparse_folded` looks names up in
+case-folded text, so ordinary words became places ("than" -> Thān, "Most" -> Czechia,
+"Federal" -> Argentina) and people became towns ("Sen. Blackburn" -> Blackburn).
+:func:`geoparse` works on the original text:
+
+1. **Candidates** are the longest gazetteer names (GeoNames cities of 15,000+, country
+   names and aliases, first-level divisions from Natural Earth admin-1 and ISO 3166-2,
+   the lexicon's exonyms and case forms) found at each word, matched on **capitalised**
+   words only (lower-case connectors such as "de", "do", "sur" may sit inside a name).
+   In text without case (all capitals) this check is off.
+2. **Rejections**: a one-word candidate that is a common word in the text's language
+   (wordfreq Zipf frequency well above what a place of its size would have; "Federal",
+   "Time", "University")
+   unless it is a country, a Natural Earth division, a listed exonym or a large
+   city (:func:`is_common_word`); a name after a personal title ("Sen.", "Rep.", "Mr.", "Dr.", "Gov."
+   ...); a one-word town followed or preceded by another capitalised word that is
+   neither a place nor a place word ("Marsha Blackburn"; not "Leeds Crown Court" or
+   "Greater Manchester"), for towns under :data:`PERSON_NAME_MAX_POP` and outside
+   title-case headlines; the lexicon's
+   ``not_places`` words; names of three letters or fewer except listed aliases.
+   Demonyms ("Vietnamese", "Mexican") are not in the gazetteer, so an adjective never
+   becomes a place.
+3. **Country first**: each candidate votes for the countries it can be in (a country
+   name 3, a division 2 shared among its homonyms, a city 1 for its most populous
+   homonym and 0.35 for others), plus 1.5 for the outlet's country (from its
+   country-code domain) and 1 for countries speaking the text's language (0.2 for
+   English, spoken in too many). Countries with a city or division named in the text
+   come before countries only named (so "a Birmingham cannabis factory ... trafficked
+   through France" is Britain).
+4. **Then the place**, inside that country only: the first city named, else the first
+   division, else the country alone. A place is never taken from a city across the
+   border of the chosen country.
+
+``confidence`` is the chosen country's share of all the votes (1.0 when every candidate
+agrees).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlparse
+
+from workbench.collect.triage.lexicon import lexicon
+from workbench.places.admin1 import admin1_index
+from workbench.places.gazetteer import city_index, countries, country_index
+from workbench.text.fold import fold_text
+
+#: Zipf frequency (wordfreq) at or above which a one-word candidate may be a common word.
+COMMON_ZIPF = 4.0
+#: ...when it is this much more frequent than a place of its population would be.
+COMMON_EXCESS = 0.75
+#: Extra expected frequency of a place name in its own country's language.
+HOME_BONUS = 0.5
+#: Population assumed for a Natural Earth division named by its own name (common-word test).
+NOTABLE_DIVISION = 2_000_000
+#: Towns smaller than this next to another capitalised word are read as a person's name.
+PERSON_NAME_MAX_POP = 200_000
+#: Words that introduce a person, never a place.
+TITLES = frozenset({
+    "sen", "senator", "rep", "representative", "congressman", "congresswoman", "mr", "mrs", "ms", "miss", "dr",
+    "gov", "governor", "judge", "justice", "president", "sgt", "sergeant", "det", "detective", "officer",
+    "pastor", "rev", "reverend", "lt", "capt", "captain", "gen", "general", "prof", "professor", "mayor",
+    "sheriff", "deputy", "attorney", "minister", "ministro", "ministra", "sr", "sra", "senor", "senora", "dona",
+    "mme", "mlle", "monsieur", "madame", "juez", "jueza", "juge", "delegado", "delegada", "comissario",
+    "commissaire", "procureur", "fiscal", "coach", "agent", "lord", "lady", "sir", "king", "queen", "prince",
+    "princess", "saint-", "dj", "mc", "st-",
+})
+#: Capitalised words that may follow a place name without making it a person's name.
+PLACE_SUFFIXES = frozenset({
+    "county", "city", "police", "crown", "court", "courts", "magistrates", "tribunal", "station", "airport",
+    "university", "council", "road", "street", "avenue", "harbour", "harbor", "port", "province", "state",
+    "department", "sheriff", "sheriff's", "district", "federal", "region", "area", "metro", "metropolitan",
+    "international", "central", "north", "south", "east", "west", "bay", "valley", "beach", "heights",
+    "park", "square", "borough", "township", "parish", "municipality", "prefecture", "bureau", "office",
+    "attorney", "prosecutor", "prosecutors", "fc", "airport", "port", "hospital", "prison", "jail", "detention",
+    "border", "customs", "coast", "guard", "navy", "army", "times", "post", "herald", "tribune", "news",
+    "daily", "chronicle", "journal", "gazette", "star", "express", "observer", "independent", "evening",
+    "ap", "afp", "reuters", "efe", "lusa", "agencia", "agence", "police's", "pd", "da", "do", "de",
+})
+#: Capitalised words that may precede a place name ("Greater Manchester", "New ...").
+PLACE_PREFIXES = frozenset({
+    "greater", "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+    "upper", "lower", "new", "old", "downtown", "metro", "inner", "outer", "grand", "gran", "greater",
+    "nord", "sud", "norte", "sur", "saint", "san", "santa", "são", "sao", "st", "port", "fort", "mount",
+    "lake", "cape", "cabo", "porto", "puerto", "la", "le", "los", "las", "el", "les", "of", "in", "at",
+})
+#: Lower-case words allowed inside a multi-word place name.
+CONNECTORS = frozenset({"de", "del", "do", "da", "dos", "das", "di", "du", "des", "la", "le", "les", "los", "las",
+                        "el", "sur", "sous", "en", "y", "e", "of", "the", "upon", "on", "am", "an", "der", "and"})
+#: Short names accepted although they have three letters or fewer (as written, upper case).
+SHORT_ALIASES = {"UK": "GBR", "U.K.": "GBR", "US": "USA", "U.S.": "USA", "USA": "USA", "UAE": "ARE",
+                 "DRC": "COD", "RDC": "COD", "EUA": "USA", "EEUU": "USA", "EE.UU.": "USA", "RU": "GBR"}
+#: Country-code domains used as generic domains, never as the outlet's country.
+GENERIC_CCTLDS = frozenset({"tv", "io", "co", "me", "fm", "ai", "ly", "to", "cc", "ws", "nu", "gg", "so", "am",
+                            "app", "eu", "info", "asia", "news", "tk", "ml", "ga", "cf", "gq", "la", "ps", "st"})
+
+_TOKEN = re.compile(r"[^\W\d_](?:[\w'\u2019.-]*[^\W_])?")
+_SENTENCE_END = frozenset(".!?:;\"\u201c\u201d\u00ab\u00bb|\u2014\u2013()[]")
+_VOTE_COUNTRY, _VOTE_ADMIN1, _VOTE_CITY, _VOTE_HOMONYM = 3.0, 2.0, 1.0, 0.35
+_VOTE_OUTLET = 1.5
+_VOTE_LANGUAGE = {"en": 0.2}  # English is spoken in many countries: a weak cue; other languages 1.0
+
+
+@dataclass(frozen=True)
+class _Index:
+    cities: dict[str, list[tuple]]            # folded -> [(iso3, lat, lon, pop, name)]
+    admin1: dict[str, list[tuple]]            # folded -> [(iso3, name, lat, lon)]
+    countries: dict[str, str]                 # folded -> iso3
+    exempt: frozenset[str]                    # lexicon forms: accepted short and common
+    not_places: frozenset[str]
+    prefixes: frozenset[str]
+    max_words: int
+    population: dict[str, int]                # iso3 -> population
+    languages: dict[str, frozenset[str]]      # iso3 -> spoken languages
+
+
+@lru_cache(maxsize=1)
+def _index() -> _Index:
+    lex = lexicon()
+    cities = {k: list(v) for k, v in city_index().items()}
+    exempt: set[str] = set()
+    for canonical, forms in lex.get("place_names", {}).items():
+        for form in forms:
+            cities.setdefault(form, [])
+            for hit in city_index().get(fold_text(canonical), []):
+                if hit not in cities[form]:
+                    cities[form].append(hit)
+            exempt.add(form)
+    table = countries()
+    names = {fold_text(n): iso for n, iso in zip(table["name"], table["iso3"])}
+    for key, iso in country_index().items():
+        if len(key) > 3:  # codes and short aliases are handled as written (SHORT_ALIASES)
+            names.setdefault(key, iso)
+    for iso3, forms in lex.get("country_names", {}).items():
+        for form in forms:
+            names.setdefault(form, iso3)
+            exempt.add(form)
+    not_places = frozenset(w for forms in lex.get("not_places", {}).values() for w in forms)
+    admin1 = admin1_index()
+    keys = set(cities) | set(names) | set(admin1)
+    prefixes = frozenset(" ".join(k.split(" ")[:i]) for k in keys for i in range(1, len(k.split(" ")) + 1))
+    population = dict(zip(table["iso3"], table["population"].astype(int)))
+    languages = {iso3: frozenset(code.split("-")[0].lower() for code in str(langs or "").split(",") if code)
+                 for iso3, langs in zip(table["iso3"], table["languages"])}
+    return _Index(cities, admin1, names, frozenset(exempt), not_places, prefixes,
+                  min(max(len(k.split(" ")) for k in keys), 6), population, languages)
+
+
+@lru_cache(maxsize=200_000)
+def _zipf(word: str, language: str) -> float:
+    from wordfreq import zipf_frequency
+
+    try:
+        return float(zipf_frequency(word, language))
+    except (LookupError, ValueError):
+        return 0.0
+
+
+def word_frequency(word: str, language: str | None) -> float:
+    """Zipf frequency of a (folded) word in a language (wordfreq).
+
+    Parameters
+    ----------
+    word : str
+        A single word.
+    language : str, optional
+        ISO 639-1 code; unknown or missing languages are looked up in English.
+
+    Returns
+    -------
+    float
+        Zipf frequency (about 7 for "the", 0 for unknown words).
+    """
+    lang = language if language and language != "unknown" else "en"
+    return _zipf(word.lower(), lang)
+
+
+def expected_frequency(population: int) -> float:
+    """The Zipf frequency a place name of this population usually has in news text.
+
+    Parameters
+    ----------
+    population : int
+        The place's population (0 when unknown).
+
+    Returns
+    -------
+    float
+        ``1.0 + 0.6 * log10(population)`` (population floored at 1,000): about 4.4 for
+        Leeds or Lyon, 4.8 for Paris, 3.5 for a town of 15,000.
+    """
+    return 1.0 + 0.6 * math.log10(max(int(population), 1000))
+
+
+def is_common_word(word: str, language: str | None, population: int = 0, home: bool = False) -> bool:
+    """Is a one-word place name an ordinary word of the text's language?
+
+    wordfreq counts a word however it is written, so real place names are frequent too
+    ("lyon" has Zipf 4.9 in French, "leeds" 4.0 in English). A word counts as common when
+    its Zipf frequency is at least :data:`COMMON_ZIPF` and exceeds what a place of that
+    population would have (:func:`expected_frequency`) by :data:`COMMON_EXCESS`: "Time",
+    "Most", "Young", "David", "Federal", "University", "Reading" are common words; "Leeds",
+    "Lyon", "Paris", "Bath" are not. For other Latin-script languages the English
+    frequency (less 0.5) is also checked, since English words turn up in names.
+
+    Parameters
+    ----------
+    word : str
+        A single folded word.
+    language : str, optional
+        The text's language (English when unknown).
+    population : int
+        Population of the largest place of that name (0 when unknown).
+    home : bool
+        The place is in a country speaking the text's language: names are more frequent
+        at home ("paris" has Zipf 5.7 in French), so half a point more is expected.
+
+    Returns
+    -------
+    bool
+        True when the word should not be read as a place.
+    """
+    zipf = word_frequency(word, language)
+    if language not in (None, "en", "unknown"):
+        zipf = max(zipf, word_frequency(word, "en") - 0.5)
+    expected = expected_frequency(population) + (HOME_BONUS if home else 0.0)
+    return zipf >= COMMON_ZIPF and zipf - expected >= COMMON_EXCESS
+
+
+@lru_cache(maxsize=4096)
+def outlet_country(url: str | None) -> str | None:
+    """The country of an outlet's country-code domain (``bbc.co.uk`` -> GBR).
+
+    Parameters
+    ----------
+    url : str, optional
+        The article's link.
+
+    Returns
+    -------
+    str or None
+        ISO3, or None for generic domains (``.com``, ``.org``, ``.tv`` ...) and bad URLs.
+    """
+    if not url:
+        return None
+    try:
+        host = (urlparse(str(url)).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return None
+    parts = host.split(".")
+    if len(parts) < 2:
+        return None
+    tld = parts[-1]
+    if len(tld) != 2 or tld in GENERIC_CCTLDS:
+        return None
+    code = "GB" if tld == "uk" else tld.upper()
+    table = countries()
+    hit = table.loc[table["iso2"] == code, "iso3"]
+    return str(hit.iloc[0]) if len(hit) else None
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    position: int
+    written: str
+    kind: str          # "country" | "admin1" | "city"
+    entries: tuple     # country: (iso3,); admin1: ((iso3, name, lat, lon), ...); city: ((iso3, lat, lon, pop, name), ...)
+
+
+def _tokens(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    i = start - 1
+    while i >= 0 and text[i].isspace():
+        i -= 1
+    return i < 0 or text[i] in _SENTENCE_END
+
+
+def _title_case_spans(text: str, tokens: list[tuple[str, int, int]]) -> list[bool]:
+    """Per token: does it sit in a title-case sentence (most long words capitalised)?"""
+    flags = [False] * len(tokens)
+    start = 0
+    for i in range(len(tokens) + 1):
+        if i == len(tokens) or (i > start and _sentence_start(text, tokens[i][1])):
+            long_words = [t for t, _, _ in tokens[start:i] if len(t) > 3]
+            if long_words and sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.6 and len(long_words) > 2:
+                for j in range(start, i):
+                    flags[j] = True
+            start = i
+    return flags
+
+
+def _candidates(text: str, language: str | None) -> list[_Candidate]:
+    idx = _index()
+    tokens = _tokens(text)
+    if not tokens:
+        return []
+    letters = [c for c in text if c.isalpha()]
+    uppers = sum(c.isupper() for c in letters)
+    cased = bool(letters) and 0.02 < uppers / len(letters) < 0.6 and any(c.islower() for c in letters)
+    folded = [fold_text(t) for t, _, _ in tokens]
+    title_case = _title_case_spans(text, tokens) if cased else [True] * len(tokens)
+    found: list[_Candidate] = []
+    n, i = len(tokens), 0
+    while i < n:
+        written0 = tokens[i][0]
+        if cased and not written0[0].isupper():
+            i += 1
+            continue
+        if written0.strip(".") in SHORT_ALIASES or written0 in SHORT_ALIASES:
+            alias = SHORT_ALIASES.get(written0) or SHORT_ALIASES[written0.strip(".")]
+            if written0.isupper() or not cased:
+                found.append(_Candidate(i, written0, "country", (alias,)))
+            i += 1
+            continue
+        match = None
+        for size in range(min(idx.max_words, n - i), 0, -1):
+            gram = " ".join(folded[i:i + size])
+            if gram not in idx.prefixes:
+                continue
+            inner = [tokens[j][0] for j in range(i + 1, i + size)]
+            if cased and any(not (w[0].isupper() or w.lower() in CONNECTORS) for w in inner):
+                continue
+            if gram in idx.countries or gram in idx.admin1 or idx.cities.get(gram):
+                match = (gram, size)
+                break
+        if match is None:
+            i += 1
+            continue
+        gram, size = match
+        written = text[tokens[i][1]:tokens[i + size - 1][2]]
+        if _rejected(text, tokens, folded, i, size, gram, language, cased, title_case[i]):
+            i += size
+            continue
+        if gram in idx.countries:
+            found.append(_Candidate(i, written, "country", (idx.countries[gram],)))
+        elif gram in idx.admin1:
+            entries = idx.admin1[gram]
+            notable = [e for e in entries if e[2] is not None]
+            found.append(_Candidate(i, written, "admin1", tuple(notable or entries)))
+            hits = idx.cities.get(gram)
+            if hits and not notable:  # "Sevilla", "Madrid": a province and its capital city
+                found.append(_Candidate(i, written, "city", tuple(hits)))
+        else:
+            found.append(_Candidate(i, written, "city", tuple(idx.cities[gram])))
+        i += size
+    return found
+
+
+def _rejected(text: str, tokens: list[tuple[str, int, int]], folded: list[str], i: int, size: int, gram: str,
+              language: str | None, cased: bool, in_title_case: bool) -> bool:
+    idx = _index()
+    if gram in idx.not_places:
+        return True
+    exempt = gram in idx.exempt
+    if len(gram) <= 3 and not exempt:
+        return True
+    prev = folded[i - 1].rstrip(".") if i > 0 else ""
+    if prev in TITLES:
+        return True
+    is_country = gram in idx.countries
+    # a Natural Earth division under its own name is well known ("Florida", "Washington"); its other
+    # names ("Federal" for Distrito Federal) and ISO 3166-2 names ("Most") can be ordinary words
+    is_admin1 = any(e[2] is not None and fold_text(e[1]) == gram for e in idx.admin1.get(gram, ()))
+    hits = idx.cities.get(gram, [])
+    city_pop = max((h[3] for h in hits), default=0)
+    if size == 1 and not (exempt or is_country):
+        home = bool(language) and any(language in idx.languages.get(h[0], ()) for h in hits
+                                      if h[3] == city_pop)
+        if is_common_word(gram, language, NOTABLE_DIVISION if is_admin1 else city_pop, home):
+            return True
+    if not cased or in_title_case or size > 1 or is_country or is_admin1 or exempt or city_pop >= PERSON_NAME_MAX_POP:
+        return False
+    # a one-word town next to another capitalised word that is not a place word: a person's name
+    after = tokens[i + 1][0] if i + 1 < len(tokens) else ""
+    if after and after[0].isupper() and not _sentence_start(text, tokens[i + 1][1]):
+        nxt = folded[i + 1].rstrip(".")
+        if nxt not in PLACE_SUFFIXES:
+            return True
+    if i > 0 and not _sentence_start(text, tokens[i][1]):
+        before = tokens[i - 1][0]
+        if before[0].isupper() and prev not in PLACE_PREFIXES:
+            return True
+    return False
+
+
+def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = None) -> dict[str, Any]:
+    """Find the place an article is about (see the module notes for the rules).
+
+    Parameters
+    ----------
+    text : str
+        Title and summary, as written (case matters).
+    language : str, optional
+        The text's language (ISO 639-1): for the common-word test and a weak preference
+        for countries speaking it.
+    outlet_iso3 : str, optional
+        The outlet's country (e.g. :func:`outlet_country` of the link).
+
+    Returns
+    -------
+    dict
+        ``place_name``, ``country_iso3``, ``lat``, ``lon`` (None when not found; a country
+        or a division without coordinates has none), ``precision`` (``"city"``,
+        ``"admin1"``, ``"country"`` or None) and ``confidence`` (the chosen country's
+        share of the votes, 0 when nothing was found).
+    """
+    empty = {"place_name": None, "country_iso3": None, "lat": None, "lon": None, "precision": None,
+             "confidence": 0.0}
+    cands = _candidates(str(text or ""), language)
+    if not cands and not outlet_iso3:
+        return empty
+    idx = _index()
+    votes: dict[str, float] = {}
+    named_inside: set[str] = set()
+    for cand in cands:
+        if cand.kind == "country":
+            votes[cand.entries[0]] = votes.get(cand.entries[0], 0.0) + _VOTE_COUNTRY
+        elif cand.kind == "admin1":
+            share = _VOTE_ADMIN1 / len({e[0] for e in cand.entries})
+            for entry in cand.entries:
+                votes[entry[0]] = votes.get(entry[0], 0.0) + share
+                named_inside.add(entry[0])
+        else:
+            best = max(cand.entries, key=lambda e: e[3])
+            for entry in cand.entries:
+                if entry[0] is None:
+                    continue
+                weight = _VOTE_CITY if entry is best else _VOTE_HOMONYM
+                votes[entry[0]] = votes.get(entry[0], 0.0) + weight
+                named_inside.add(entry[0])
+    if outlet_iso3:
+        votes[outlet_iso3] = votes.get(outlet_iso3, 0.0) + _VOTE_OUTLET
+    if language and votes:
+        for iso3 in list(votes):
+            if language in idx.languages.get(iso3, ()):
+                votes[iso3] += _VOTE_LANGUAGE.get(language, 1.0)
+    if not votes:
+        return empty
+    iso3 = max(votes, key=lambda c: (c in named_inside, votes[c], idx.population.get(c, 0)))
+    confidence = round(votes[iso3] / sum(votes.values()), 3)
+    if not cands:  # the outlet's country alone says little about the story's place
+        return {**empty, "country_iso3": iso3, "precision": "country", "confidence": round(confidence * 0.5, 3)}
+    for cand in cands:  # first city named inside the chosen country
+        if cand.kind == "city":
+            inside = [e for e in cand.entries if e[0] == iso3]
+            if inside:
+                e = max(inside, key=lambda h: h[3])
+                return {"place_name": e[4], "country_iso3": iso3, "lat": e[1], "lon": e[2], "precision": "city",
+                        "confidence": confidence}
+    for cand in cands:
+        if cand.kind == "admin1":
+            inside = [e for e in cand.entries if e[0] == iso3]
+            if inside:
+                e = inside[0]
+                return {"place_name": e[1], "country_iso3": iso3, "lat": e[2], "lon": e[3], "precision": "admin1",
+                        "confidence": confidence}
+    return {**empty, "country_iso3": iso3, "precision": "country", "confidence": confidence}

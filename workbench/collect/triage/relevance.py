@@ -1,0 +1,362 @@
+"""Relevance learned from real news: lexicon and context features plus text n-grams.
+
+Keyword matching alone flags every snippet that says "trafficking" somewhere, and most
+false alarms on real news alerts have a structure: the trafficking words sit in a
+sidebar or related-links tail ("READ ALSO", "Leia também", "À lire aussi"), or beside
+cue words of another story (cocaine, firearms, pangolins, migrants crossing a border, a
+crash, a film review, a bill, an annual report). :class:`RelevanceModel` reads:
+
+- the **main text** only: :func:`split_sidebar` cuts the snippet at the first
+  related-links marker; the tail is kept as a separate, weaker feature block;
+- **lexicon features** of the main text (:func:`workbench.collect.triage.lexicon_tags`:
+  strong and weak terms, support, false friends, exploitation types) and of the tail;
+- **confuser cues** per story type (the lexicon's ``confusers`` group);
+- word 1-2-grams and character 3-5-grams (TF-IDF of the folded main text).
+
+A logistic regression combines them. The model is trained on the **development part**
+of the real labelled news set plus the earlier hand-written examples
+(``resources/osint_relevance_train.jsonl``, built from
+``tests/data/osint_real_labelled.jsonl`` and ``tests/data/osint_labelled.jsonl`` by
+:func:`export_training`; the held-out part is never in it) at first use and cached for
+the process: training takes seconds and nothing is downloaded or unpickled.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from workbench.collect.triage.lexicon import WORDS, lexicon_tags, matcher
+from workbench.text.fold import fold_text
+
+#: Markers after which a snippet is a sidebar / related-links tail, not the story.
+SIDEBAR_MARKERS = (
+    "read also", "read more", "also read", "related:", "related stories", "related articles", "related news",
+    "more from", "more stories", "you may also like", "most read", "the latest", "recommended",
+    "leia tambem", "leia mais", "veja tambem", "saiba mais", "mais lidas",
+    "lee tambien", "te puede interesar", "tambien te puede interesar", "mas noticias", "noticias relacionadas",
+    "lea tambien", "a lire aussi", "lire aussi", "a voir aussi", "autres videos", "pour aller plus loin",
+    "sur le meme sujet", "les plus lus", "dans l'actualite",
+)
+_MARKER = re.compile(r"(?:^|[\s.!?:;|\-\u2013\u2014(])(" + "|".join(re.escape(m) for m in SIDEBAR_MARKERS) + r")\b")
+#: Confuser cue groups (keys of the lexicon's ``confusers`` group), in feature order.
+CONFUSERS = ("drugs", "arms", "wildlife", "smuggling", "accident", "fiction", "politics", "statistics",
+             "awareness", "sport")
+#: Event cue groups (keys of the lexicon's ``events`` group): a case report or a general piece.
+EVENTS = ("action", "general")
+_N_DENSE = 11 + len(CONFUSERS) + len(EVENTS) + 1
+_TRAIN_RESOURCE = "resources/osint_relevance_train.jsonl"
+
+
+def split_sidebar(text: str) -> tuple[str, str]:
+    """Split a snippet into its story and its related-links tail.
+
+    Parameters
+    ----------
+    text : str
+        Title and summary.
+
+    Returns
+    -------
+    tuple of str
+        ``(main, tail)``; ``tail`` is empty when no marker is found after the first 20
+        characters (a marker at the very start is part of the title).
+    """
+    text = str(text or "")
+    folded = fold_text(text)
+    m = _MARKER.search(folded, 20)
+    if m is None:
+        return text, ""
+    # fold_text keeps one character per character except collapsed whitespace: map back by ratio
+    cut = m.start(1)
+    ratio = len(text) / max(len(folded), 1)
+    at = min(len(text), int(round(cut * ratio)))
+    return text[:at].rstrip(" .|-\u2013\u2014"), text[at:]
+
+
+_DIGITS = re.compile(r"\b\d+\b")
+
+
+def _cue_counts(words: Sequence[str]) -> dict[str, int]:
+    counts = dict.fromkeys(CONFUSERS + EVENTS, 0)
+    for m in matcher().find(words):
+        if m.group in ("confusers", "events") and m.key in counts:
+            counts[m.key] += 1
+    return counts
+
+
+def context_features(texts: Iterable[str]) -> np.ndarray:
+    """Dense lexicon and context features, one row per text.
+
+    Parameters
+    ----------
+    texts : iterable of str
+        Title + summary texts.
+
+    Returns
+    -------
+    numpy.ndarray
+        Columns: main-text strong / weak / support / false-friend counts, has an
+        exploitation type, lexicon says relevant; the same four counts in the sidebar
+        tail, a tail exists; one count per :data:`CONFUSERS` and :data:`EVENTS` group in
+        the main text; numbers in the main text; log length. Counts are capped at 3 and log-scaled.
+    """
+    texts = ["" if t is None else str(t) for t in texts]
+    rows = []
+    for text in texts:
+        main, tail = split_sidebar(text)
+        fm, ft = fold_text(main), fold_text(tail)
+        lm = lexicon_tags(main, fm)
+        lt = lexicon_tags(tail, ft) if tail else {"strong": 0, "weak": 0, "support": 0, "negatives": 0}
+        cues = _cue_counts(WORDS.findall(fm))
+        row = [lm["strong"], lm["weak"], lm["support"], lm["negatives"], bool(lm["exploitation_types"]),
+               bool(lm["relevant"]), lt["strong"], lt["weak"], lt["support"], lt["negatives"], bool(tail)]
+        row += [cues[k] for k in CONFUSERS + EVENTS]
+        row.append(len(_DIGITS.findall(main)))
+        rows.append(row)
+    arr = np.log1p(np.minimum(np.asarray(rows, dtype=float).reshape(-1, _N_DENSE), 3.0))
+    lengths = np.log1p(np.asarray([len(t) for t in texts], dtype=float))[:, None] / 8.0
+    return np.hstack([arr, lengths])
+
+
+def _main_text(texts: Iterable[str]) -> list[str]:
+    return [fold_text(split_sidebar(t)[0]) for t in texts]
+
+
+class RelevanceModel:
+    """Is a news item about a trafficking / exploitation case? (scikit-learn style)
+
+    Parameters
+    ----------
+    C : float
+        Inverse regularisation strength of the logistic regression.
+    context_weight : float
+        Multiplier of the dense lexicon/context block against the TF-IDF blocks.
+    threshold : float
+        Probability at or above which an item is relevant (:meth:`predict`).
+    strong_floor : float
+        A lower threshold for items whose main text (sidebar cut off) holds a strong
+        lexicon term ("forced labour", "trata de personas"): such items are relevant from
+        this probability on.
+    seed : int
+        Seed of the solver (the fit is deterministic anyway).
+
+    Attributes
+    ----------
+    pipeline_ : dict
+        The fitted vectorisers and regression (after :meth:`fit`).
+    n_train_ : int
+        Number of training items.
+    """
+
+    def __init__(self, C: float = 4.0, context_weight: float = 2.0, threshold: float = 0.5,
+                 strong_floor: float = 0.15, seed: int = 0) -> None:
+        self.C = C
+        self.context_weight = context_weight
+        self.threshold = threshold
+        self.strong_floor = strong_floor
+        self.seed = seed
+
+    def _matrix(self, texts: list[str], fit: bool) -> Any:
+        from scipy.sparse import csr_matrix, hstack
+
+        main = _main_text(texts)
+        if fit:
+            words = self.pipeline_["words"].fit_transform(main)
+            chars = self.pipeline_["chars"].fit_transform(main)
+        else:
+            words = self.pipeline_["words"].transform(main)
+            chars = self.pipeline_["chars"].transform(main)
+        dense = csr_matrix(context_features(texts) * self.context_weight)
+        return hstack([words, chars, dense]).tocsr()
+
+    def fit(self, texts: Sequence[str], labels: Sequence[bool]) -> "RelevanceModel":
+        """Fit on labelled texts.
+
+        Parameters
+        ----------
+        texts : sequence of str
+            Title + summary of each item.
+        labels : sequence of bool
+            Relevant or not.
+
+        Returns
+        -------
+        RelevanceModel
+            ``self``.
+
+        Raises
+        ------
+        ValueError
+            When the labels hold only one class or lengths differ.
+        """
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        texts = ["" if t is None else str(t) for t in texts]
+        y = np.asarray(labels, dtype=bool)
+        if len(texts) != len(y):
+            raise ValueError(f"texts ({len(texts)}) and labels ({len(y)}) differ in length")
+        if y.all() or not y.any():
+            raise ValueError("labels must hold both relevant and not relevant items")
+        self.pipeline_ = {
+            "words": TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True, token_pattern=r"(?u)\b\w+\b"),
+            "chars": TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True,
+                                     max_features=60_000),
+        }
+        X = self._matrix(texts, fit=True)
+        self.pipeline_["clf"] = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear",
+                                                   random_state=self.seed).fit(X, y)
+        self.n_train_ = len(texts)
+        return self
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Probability that each text is relevant.
+
+        Parameters
+        ----------
+        texts : sequence of str
+            Title + summary texts.
+
+        Returns
+        -------
+        numpy.ndarray
+            One probability per text.
+
+        Raises
+        ------
+        RuntimeError
+            Before :meth:`fit`.
+        """
+        if not hasattr(self, "pipeline_"):
+            raise RuntimeError("RelevanceModel is not fitted: call fit() or use default_model()")
+        texts = ["" if t is None else str(t) for t in texts]
+        if not texts:
+            return np.zeros(0)
+        return self.pipeline_["clf"].predict_proba(self._matrix(texts, fit=False))[:, 1]
+
+    def decide(self, text: str, probability: float) -> bool:
+        """The decision for one text given its probability (see ``strong_floor``).
+
+        Parameters
+        ----------
+        text : str
+            Title + summary.
+        probability : float
+            :meth:`predict_proba` of the text.
+
+        Returns
+        -------
+        bool
+            Relevant or not.
+        """
+        if probability >= self.threshold:
+            return True
+        if probability < self.strong_floor:
+            return False
+        main = split_sidebar(text)[0]
+        return lexicon_tags(main)["strong"] > 0
+
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
+        """Relevant (True) or not (:meth:`decide` on each probability).
+
+        Parameters
+        ----------
+        texts : sequence of str
+            Title + summary texts.
+
+        Returns
+        -------
+        numpy.ndarray
+            Booleans.
+        """
+        texts = ["" if t is None else str(t) for t in texts]
+        return np.asarray([self.decide(t, p) for t, p in zip(texts, self.predict_proba(texts))], dtype=bool)
+
+
+def item_text(title: Any, summary: Any) -> str:
+    """The text a news alert is judged on: title, then summary.
+
+    Parameters
+    ----------
+    title, summary : Any
+        The alert's fields (missing values become empty).
+
+    Returns
+    -------
+    str
+        ``"title. summary"`` (without a doubled full stop).
+    """
+    t = "" if title is None or (isinstance(title, float) and np.isnan(title)) else str(title).strip()
+    s = "" if summary is None or (isinstance(summary, float) and np.isnan(summary)) else str(summary).strip()
+    if t and s:
+        return f"{t}{'' if t[-1] in '.!?' else '.'} {s}"
+    return t or s
+
+
+def training_items() -> list[dict[str, Any]]:
+    """The bundled training items (the development part of the real labelled set).
+
+    Returns
+    -------
+    list of dict
+        ``title, summary, language, relevant`` per item.
+    """
+    text = resources.files("workbench").joinpath(_TRAIN_RESOURCE).read_text("utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def export_training(labelled: str | Path, extra: str | Path | None = None, out: str | Path | None = None) -> Path:
+    """Write the development part of a labelled set as the bundled training resource.
+
+    Parameters
+    ----------
+    labelled : str or Path
+        The real labelled set (JSON lines with ``id, title, summary, language, relevant,
+        split``).
+    extra : str or Path, optional
+        Further hand-labelled examples (JSON lines with ``text, language, relevant``),
+        written with an empty summary.
+    out : str or Path, optional
+        Destination (default: the package's ``resources/osint_relevance_train.jsonl``).
+
+    Returns
+    -------
+    Path
+        The file written. Items with ``split == "holdout"`` are never written.
+    """
+    target = Path(out) if out is not None else Path(str(resources.files("workbench").joinpath(_TRAIN_RESOURCE)))
+    rows = [json.loads(line) for line in Path(labelled).read_text(encoding="utf-8").splitlines() if line.strip()]
+    keep = [{k: r.get(k) for k in ("id", "title", "summary", "language", "relevant")}
+            for r in rows if r.get("split") == "dev"]
+    if extra is not None:
+        for k, line in enumerate(Path(extra).read_text(encoding="utf-8").splitlines()):
+            if line.strip():
+                r = json.loads(line)
+                if r.get("split") != "holdout":
+                    keep.append({"id": f"h{k:04d}", "title": r["text"], "summary": "",
+                                 "language": r.get("language"), "relevant": bool(r["relevant"])})
+    with target.open("w", encoding="utf-8") as fh:
+        for r in keep:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    return target
+
+
+@lru_cache(maxsize=1)
+def default_model() -> RelevanceModel:
+    """The relevance model trained on the bundled development set (once per process).
+
+    Returns
+    -------
+    RelevanceModel
+        Fitted with the default settings.
+    """
+    items = training_items()
+    return RelevanceModel().fit([item_text(i["title"], i["summary"]) for i in items],
+                                [bool(i["relevant"]) for i in items])
