@@ -137,12 +137,11 @@ def place_words(subject: str) -> str:
 def _term(judgement: dict[str, Any] | None) -> str:
     if not judgement:
         return ""
-    from workbench.share.judgements import yardstick
+    from workbench.share.judgements import band, cautious_band
 
-    band, _ = yardstick(judgement["probability"])
-    low, high = getattr(band, "low", None), getattr(band, "high", None)
-    bounds = f", {low:.0%}-{high:.0%}" if low is not None and high is not None else ""
-    return f"{band.term}{bounds}; {judgement['confidence']} confidence"
+    # the judgement's own term (in a gap: the cautious neighbour), printed with its band as the yardstick check reads it
+    b = band(judgement["term"]) if judgement.get("term") else cautious_band(judgement["probability"])
+    return f"{b.term} ({b.label}); {judgement['confidence']} confidence"
 
 
 def _judgement_for(found: Any, kinds: tuple[str, ...], subject: str) -> dict[str, Any] | None:
