@@ -23,7 +23,6 @@ import pandas as pd
 
 from workbench.collect.base import CollectResult, file_sha256, grading, reject, rejects_frame
 from workbench.collect.dedupe import signatures
-import workbench.collect.dumps
 from workbench.collect.files import MAX_BYTES, SourceFileError, read_source_bytes
 from workbench.collect.triage import detect_language as _detect_language
 from workbench.collect.triage import Triage, lexicon, lexicon_tags
@@ -298,7 +297,3 @@ def collect_feed(path: Path, metadata: dict[str, Any]) -> CollectResult:
     if getattr(parsed, "bozo", False):  # e.g. truncated XML: items after the damage cannot be counted
         result.notes["malformed"] = f"feed is malformed after the items read ({parsed.get('bozo_exception')})"
     return result
-
-
-# article dumps share this module's triage; importing them here registers their collector
-# wherever feeds are collected (``workbench.collect.collect`` imports this module)
