@@ -367,10 +367,24 @@ def evaluate_triage(
     classifier: bool = typer.Option(False, "--classifier", help="Also train the learned classifier on a "
                                     "separate generated set and evaluate lexicon + classifier."),
 ) -> None:
-    """Evaluate OSINT triage on a generated set and the hand-labelled set (tables on stdout)."""
+    """Evaluate OSINT triage on real labelled news (held-out and dev parts), a generated set and the hand-written set."""
     from workbench.collect.evaluation import evaluate, hand_labelled_path, load_labelled, make_labelled_set
     from workbench.collect.triage import RelevanceClassifier, Triage
 
+    from workbench.collect.news_evaluation import evaluate_real, load_real_labelled, real_labelled_path
+
+    real = real_labelled_path()
+    if real is not None:
+        news = load_real_labelled(real)
+        typer.echo(f"Real labelled news: {real} ({len(news)} items, {int(news['relevant'].sum())} relevant; "
+                   f"holdout {int((news['split'] == 'holdout').sum())}, never used for training or tuning)")
+        for part in ("holdout", "dev"):
+            result = evaluate_real(news, part)
+            typer.echo(result.format())
+            if part == "holdout" and not result.errors.empty:
+                typer.echo("\nRelevance mistakes on the held-out part")
+                typer.echo(result.errors.to_string(index=False))
+            typer.echo("")
     sets = {f"generated (n={n}, seed={seed})": make_labelled_set(n, seed)}
     hand = hand_labelled_path()
     if hand is not None:
