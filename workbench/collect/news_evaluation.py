@@ -32,7 +32,7 @@ import pandas as pd
 from workbench.collect.dedupe import bcubed, cluster, cluster_stories, signatures
 from workbench.collect.evaluation import GEO_TOLERANCE_KM, haversine_km
 from workbench.collect.triage import Triage, detect_language_folded, fold_text, geoparse_folded, lexicon_tags
-from workbench.collect.triage.places import is_common_word
+from workbench.collect.triage.places import word_frequency
 from workbench.collect.triage.relevance import item_text
 from workbench.places.gazetteer import resolve_city
 from workbench.text import language as lang_id
@@ -112,7 +112,8 @@ class RealNewsEvaluation:
         lexicon, flag_everything).
     geo : pandas.DataFrame
         ``geoparser, n, country_accuracy, within_50km, places_located, common_word_places``
-        on relevant items with a labelled country.
+        on relevant items with a labelled country (``common_word_places``: wrong places
+        whose one-word name has a Zipf frequency of 4 or more in the item's language).
     clustering : pandas.DataFrame
         ``method, items, precision, recall, f1`` (B-cubed), on all items and on items of
         multi-item stories.
@@ -166,12 +167,13 @@ def _geo_table(frame: pd.DataFrame, triaged: pd.DataFrame) -> pd.DataFrame:
     for name, pred in (("case-aware (learned triage)", out), ("folded n-grams (before)", old_frame)):
         country_ok = (pred["country_iso3"].to_numpy() == sub["country_iso3"].to_numpy())
         within, located, common = [], 0, 0
-        for (idx, row), p_name, p_lat, p_lon in zip(sub.iterrows(), pred["place_name"], pred["lat"], pred["lon"]):
+        for (idx, row), p_name, p_iso, p_lat, p_lon in zip(sub.iterrows(), pred["place_name"], pred["country_iso3"],
+                                                             pred["lat"], pred["lon"]):
             if p_name:
                 located += 1
-                # a one-word place that is a common word of the language and not the labelled place
-                if " " not in str(p_name) and fold_text(p_name) != fold_text(row["place_name"] or "") and \
-                        is_common_word(fold_text(p_name), row["language"]):
+                # a wrong place whose one-word name is a common word of the language ("Federal", "Most")
+                wrong = p_iso != row["country_iso3"]
+                if wrong and " " not in str(p_name) and word_frequency(fold_text(p_name), row["language"]) >= 4.0:
                     common += 1
             if isinstance(row["place_name"], str) and row["place_name"]:
                 gold = resolve_city(row["place_name"], row["country_iso3"])
