@@ -128,8 +128,8 @@ def test_the_runner_validates_before_any_kernel(workspace, no_kernel, tmp_path):
 
 def test_values_are_coerced_to_the_declared_type():
     checked = validate_parameters("hotspot_map", {"h3_resolution": "7", "alpha": "0.01", "region": " gbr, ukr ",
-                                                  "exploitation_type": "Forced_Labour", "audience": "public"})
-    assert checked == {"region": "GBR,UKR", "exploitation_type": "forced_labour", "audience": "public",
+                                                  "exploitation_type": "Forced_Labour", "audience": "law_enforcement"})
+    assert checked == {"region": "GBR,UKR", "exploitation_type": "forced_labour", "audience": "law_enforcement",
                        "h3_resolution": 7, "alpha": 0.01}
     assert validate_parameters("key_judgements", {"end_month": "2026-03"}) == {"end_month": "2026-03"}
     assert validate_parameters("whats_changed", {"as_of": "", "region": "all"}) == {"as_of": "", "region": "ALL"}
@@ -151,7 +151,7 @@ def test_the_parameters_cell_must_be_literal_assignments():
         with pytest.raises(ParameterError, match="parameters cell"):
             parse_parameters_cell(source)
     every = declared_parameters("hotspot_map")
-    assert every["audience"].default == "partner" and every["h3_resolution"].default == 5
+    assert every["audience"].default == "partner" and every["h3_resolution"].default == 0  # 0: the audience's resolution
 
 
 def test_resolve_notebook_refuses_paths_and_non_strings():
@@ -170,3 +170,31 @@ def test_the_publish_key_holds_parameter_names():
     long_a = publish_key("h", {"company": "x" * 300 + "a"})
     long_b = publish_key("h", {"company": "x" * 300 + "b"})
     assert long_a != long_b and len(long_a) <= 150
+
+
+# -- cross-run disclosure: no two allowed runs differ by a small group ------------------------------
+
+
+def test_public_and_partner_runs_cannot_difference_regions():
+    for audience in ("public", "partner"):
+        assert validate_parameters("intelligence_report", {"region": "GBR", "audience": audience})["region"] == "GBR"
+        with pytest.raises(ParameterError, match="region must be ALL or one country"):
+            validate_parameters("intelligence_report", {"region": "GBR,UKR", "audience": audience})
+    with pytest.raises(ParameterError, match="region must be ALL or one country"):  # partner is the default
+        validate_parameters("intelligence_report", {"region": "GBR,UKR"})
+    law = validate_parameters("intelligence_report", {"region": "GBR,UKR", "audience": "law_enforcement"})
+    assert law["region"] == "GBR,UKR"
+
+
+def test_periods_one_day_apart_give_the_same_run():
+    one = validate_parameters("intelligence_report", {"period_start": "2025-03-01", "period_end": "2026-02-28"})
+    two = validate_parameters("intelligence_report", {"period_start": "2025-03-02", "period_end": "2026-02-27"})
+    assert one == two == {"period_start": "2025-03-01", "period_end": "2026-02-28"}
+    public = validate_parameters("intelligence_report", {"period_start": "2025-03-02", "period_end": "2026-02-27",
+                                                         "audience": "public"})
+    assert public == {"period_start": "2025-01-01", "period_end": "2026-03-31", "audience": "public"}
+    law = validate_parameters("intelligence_report", {"period_start": "2025-03-02", "audience": "law_enforcement"})
+    assert law["period_start"] == "2025-03-02"
+    a = validate_parameters("whats_changed", {"as_of": "2026-05-14"})
+    b = validate_parameters("whats_changed", {"as_of": "2026-05-15"})
+    assert a == b == {"as_of": "2026-05-31"}

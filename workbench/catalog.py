@@ -19,45 +19,19 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.collect import collect
+from workbench.collect.base import file_sha256
+from workbench.collect.files import confined_path
+from workbench.places.boundaries import read_boundaries
+from workbench.places.gazetteer import cities
+from workbench.store import Store
+from workbench.workspace import workspace, workspace_folder  # noqa: F401  (catalog.workspace(): the public name)
+
 try:  # intake is a hard dependency; the readers below subclass its base reader.
     from intake.readers import datatypes as _datatypes
     from intake.readers.readers import BaseReader as _BaseReader
 except ImportError as exc:  # pragma: no cover - shown as a clear message on a broken install
     raise ImportError("workbench.catalog needs intake>=2 (pip install -r requirements.lock)") from exc
-
-
-def workspace() -> Path:
-    """Return the workspace folder holding ``catalogs/``, ``data/`` and ``reports/``.
-
-    Returns
-    -------
-    Path
-        ``$WORKBENCH_HOME``, or the repository root, or the current folder.
-    """
-    env = os.environ.get("WORKBENCH_HOME")
-    if env:
-        return Path(env).resolve()
-    repo = Path(__file__).resolve().parent.parent
-    if (repo / "catalogs").is_dir():
-        return repo
-    return Path.cwd()
-
-
-def workspace_folder(name: str) -> Path:
-    """Return ``<workspace>/<name>`` when it exists, else the repository's folder.
-
-    Parameters
-    ----------
-    name : str
-        ``notebooks`` or ``plans``.
-
-    Returns
-    -------
-    Path
-        The folder (a test workspace may bring its own, or use the repository's).
-    """
-    local = workspace() / name
-    return local if local.is_dir() else Path(__file__).resolve().parent.parent / name
 
 
 def _local(url: str) -> Path:
@@ -255,8 +229,6 @@ def source_path(name: str) -> Path:
     Path
         The resolved file.
     """
-    from workbench.collect.files import confined_path
-
     root = workspace()
     extra = tuple(root / str(p) for p in (metadata(name).get("allowed_roots") or []))
     return confined_path(path_of(name), root, extra)
@@ -297,8 +269,6 @@ def entry_hash(name: str) -> str | None:
     str or None
         SHA-256 of the file, of the store manifest for the store, or None.
     """
-    from workbench.collect.base import file_sha256
-
     try:
         path = path_of(name)
     except ValueError:
@@ -322,8 +292,6 @@ class StoreIncidents(_BaseReader):
     output_instance = "pandas:DataFrame"
 
     def _read(self, path: str, where: str | None = None, params: list | None = None, **_: Any) -> pd.DataFrame:
-        from workbench.store import Store
-
         return Store(_local(path)).incidents(where=where, params=params)
 
 
@@ -333,8 +301,6 @@ class StoreQuarantine(_BaseReader):
     output_instance = "pandas:DataFrame"
 
     def _read(self, path: str, **_: Any) -> pd.DataFrame:
-        from workbench.store import Store
-
         return Store(_local(path)).quarantine()
 
 
@@ -344,8 +310,6 @@ class StoreMentions(_BaseReader):
     output_instance = "pandas:DataFrame"
 
     def _read(self, path: str, where: str | None = None, params: list | None = None, **_: Any) -> pd.DataFrame:
-        from workbench.store import Store
-
         return Store(_local(path)).mentions(where=where, params=params)
 
 
@@ -355,8 +319,6 @@ class StoreMediaVolume(_BaseReader):
     output_instance = "pandas:DataFrame"
 
     def _read(self, path: str, **_: Any) -> pd.DataFrame:
-        from workbench.store import Store
-
         return Store(_local(path)).media_volume()
 
 
@@ -366,8 +328,6 @@ class StoreAggregates(_BaseReader):
     output_instance = "pandas:DataFrame"
 
     def _read(self, path: str, where: str | None = None, params: list | None = None, **_: Any) -> pd.DataFrame:
-        from workbench.store import Store
-
         return Store(_local(path)).table("aggregates", where=where, params=params)
 
 
@@ -377,8 +337,6 @@ class StoreFlows(_BaseReader):
     output_instance = "pandas:DataFrame"
 
     def _read(self, path: str, where: str | None = None, params: list | None = None, **_: Any) -> pd.DataFrame:
-        from workbench.store import Store
-
         return Store(_local(path)).table("flows", where=where, params=params)
 
 
@@ -389,16 +347,7 @@ class CountryBoundaries(_BaseReader):
     output_instance = "geopandas:GeoDataFrame"
 
     def _read(self, data: Any, **_: Any):
-        import geopandas as gpd
-
-        frame = gpd.read_file(_local(data.url))
-        cols = {c.lower(): c for c in frame.columns}  # Natural Earth's scales differ in case
-        iso = frame[cols["iso_a3"]]
-        iso = iso.where(iso != "-99", frame[cols.get("adm0_a3", cols["iso_a3"])])
-        return gpd.GeoDataFrame(
-            {"iso3": iso, "name": frame[cols["name"]], "continent": frame[cols["continent"]]},
-            geometry=frame.geometry, crs=frame.crs,
-        )
+        return read_boundaries(_local(data.url))
 
 
 class CityGazetteer(_BaseReader):
@@ -407,8 +356,6 @@ class CityGazetteer(_BaseReader):
     output_instance = "pandas:DataFrame"
 
     def _read(self, min_population: int = 15000, **_: Any) -> pd.DataFrame:
-        from workbench.places.gazetteer import cities
-
         return cities(min_population)
 
 
@@ -419,6 +366,4 @@ class SourceRecords(_BaseReader):
     output_instance = "pandas:DataFrame"
 
     def _read(self, data: Any, **_: Any) -> pd.DataFrame:
-        from workbench.collect import collect
-
         return collect(_local(data.url), dict(self.metadata)).candidates

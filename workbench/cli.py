@@ -8,6 +8,38 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from workbench import catalog
+from workbench.analyse.getis_ord import GetisOrdHotspots
+from workbench.analyse.hexbin import hex_counts
+from workbench.analyse.scope import Scope
+from workbench.apply.calibration import evaluate_screen, evaluation_table
+from workbench.apply.campaign_export import export_dir, export_targets
+from workbench.apply.campaigns import CampaignTargeting
+from workbench.apply.screening import TransferScreen, TypologyScreen, high_risk_countries
+from workbench.apply.screening.transfers import is_transfer_layout, transfer_file_columns
+from workbench.collect.evaluation import evaluate, hand_labelled_path, load_labelled, make_labelled_set
+from workbench.collect.fetch import FeedFetcher, feeds_of
+from workbench.collect.news_evaluation import evaluate_real, load_real_labelled, real_labelled_path
+from workbench.collect.triage import RelevanceClassifier, Triage
+from workbench.demo import DemoConfig, generate_demo
+from workbench.demo_transfers import HIGH_RISK, make_transfers
+from workbench import doctor as doctor_checks
+from workbench.accounting import rows_in
+from workbench.doctor import format_line
+from workbench.engine import use as use_engine
+from workbench.ingest import ingest_entry
+from workbench.progress import Steps
+from workbench.integrity import check_store, repair_store
+from workbench.parameters import ParameterError, resolve_notebook, validate_parameters
+from workbench.plan import RunPlan, plans_dir, run_plan, run_reports
+from workbench.runner import DEFAULT_REPORTS
+from workbench.share.disclosure import POLICIES
+from workbench.share.extract import declared_partners, partner_extract, partner_id, write_safe_csv
+from workbench.store import Store
+from workbench.workspace import init_workspace
 
 app = typer.Typer(help="Intelligence-Led Prevention Workbench: collect, analyse, share, apply.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -27,9 +59,6 @@ def _options(debug: bool = typer.Option(False, "--debug", help="Show full traceb
 
 def _check_store(command: str) -> None:
     """Stop with one line when the store's manifest and files disagree (``workbench repair`` fixes it)."""
-    from workbench import catalog
-    from workbench.integrity import check_store
-
     try:
         root = catalog.store_root()
         declared = bool(catalog.sources())
@@ -99,9 +128,6 @@ def demo_data(
     scale: float = typer.Option(1.0, help="Multiplies every incident rate."),
 ) -> None:
     """Write the seeded synthetic demo sources."""
-    from workbench import catalog
-    from workbench.demo import DemoConfig, generate_demo
-
     if not scale > 0 or scale > 100:
         _fail(f"--scale must be above 0 and at most 100, got {scale}")
     if seed < 0:
@@ -117,8 +143,6 @@ def init(
     force: bool = typer.Option(False, help="Add what is missing to a folder that already has catalogs/."),
 ) -> None:
     """Create an empty workspace (catalogs, crosswalks, data, reports): no demo."""
-    from workbench.workspace import init_workspace
-
     try:
         root = init_workspace(folder, force=force)
     except FileExistsError as exc:
@@ -144,24 +168,25 @@ def ingest(
     """
     from contextlib import nullcontext
 
-    from workbench import catalog
-    from workbench.engine import use as use_engine
-    from workbench.ingest import ingest_entry
-
     failed = 0
-    for name in entries or [e.name for e in catalog.sources()]:
-        try:
-            with use_engine(engine) if engine else nullcontext():
-                report = ingest_entry(name, replace=replace)
-        except (ValueError, KeyError, OSError) as exc:  # unreadable file, unknown entry: named, not a traceback
-            failed += 1
-            typer.echo(f"{name}: NOT INGESTED: {' '.join(str(exc).split())}", err=True)
-            continue
-        typer.echo(str(report))
-        for line in report.notes.get("assumptions", []):
-            typer.echo(f"    note: {line}")
-        for reason, n in list(report.top_reasons.items())[:5]:
-            typer.echo(f"    quarantined {n:>5}  {reason}")
+    names = list(entries or [e.name for e in catalog.sources()])
+    with Steps(len(names), "ingest") as steps:
+        for name in names:
+            steps.start(name)
+            try:
+                with use_engine(engine) if engine else nullcontext():
+                    report = ingest_entry(name, replace=replace)
+            except (ValueError, KeyError, OSError) as exc:  # unreadable file, unknown entry: named, not a traceback
+                failed += 1
+                steps.done("NOT INGESTED")
+                typer.echo(f"{name}: NOT INGESTED: {' '.join(str(exc).split())}", err=True)
+                continue
+            steps.done("skipped" if report.skipped_reason else "ok")
+            typer.echo(str(report))
+            for line in report.notes.get("assumptions", []):
+                typer.echo(f"    note: {line}")
+            for reason, n in list(report.top_reasons.items())[:5]:
+                typer.echo(f"    quarantined {n:>5}  {reason}")
     if failed:
         raise typer.Exit(code=1)
 
@@ -177,13 +202,7 @@ def run(
     Exits 1 when any report failed (its error page names the cell and traceback; the last
     good version of that report stays published).
     """
-    from workbench.parameters import ParameterError, resolve_notebook, validate_parameters
-    from workbench.plan import RunPlan, run_plan
-    from workbench.runner import DEFAULT_REPORTS, run_reports
-
     import os
-
-    from workbench import catalog
 
     reports = catalog.workspace() / "reports"
     probe = reports if reports.exists() else reports.parent
@@ -221,17 +240,12 @@ def demo(
     audience: str = typer.Option("partner", help="Audience of the reports: public, partner, law_enforcement."),
 ) -> None:
     """The main job: build the demo data, ingest it, run every report, write the gallery."""
-    from workbench import catalog
-    from workbench.share.disclosure import POLICIES
-
     if audience not in POLICIES:
         _fail(f"unknown audience {audience!r}; choose one of {', '.join(sorted(POLICIES))}")
     start = time.perf_counter()
     demo_data(out=None, seed=seed, scale=1.0)
     ingest(None, engine=None, replace=False)
     if audience == "partner":
-        from workbench.plan import plans_dir
-
         run(None, [], plans_dir() / "demo.yaml")
     else:
         run(None, [f"audience={audience}"], None)
@@ -248,11 +262,8 @@ def fetch(
     delay: float = typer.Option(1.0, help="Least seconds between requests to one host."),
 ) -> None:
     """Poll news feeds (conditional GET, retries, politeness) into immutable raw files; exit 1 on a failure."""
-    from workbench import catalog
-    from workbench.collect.fetch import FeedFetcher, feeds_of
-
     try:
-        urls = feeds_of(sources)
+        urls = feeds_of(sources, catalog.metadata)
         fetcher = FeedFetcher(urls, out or catalog.workspace() / "data" / "raw" / "osint", timeout=timeout,
                               retries=retries, per_host_delay=delay)
     except (KeyError, ValueError) as exc:
@@ -270,8 +281,6 @@ def fetch(
 @app.command()
 def catalog_entries() -> None:
     """List the catalog entries."""
-    from workbench import catalog
-
     for e in catalog.entries():
         typer.echo(f"{e.catalog:<10} {e.name:<18} {e.description}")
 
@@ -279,25 +288,51 @@ def catalog_entries() -> None:
 @app.command()
 def status() -> None:
     """Print the store's counts and its ingest ledger."""
-    from workbench import catalog
-    from workbench.store import Store
-
     store = Store(catalog.store_root())
-    typer.echo(str(store.counts()))
+    counts = store.counts()
+    console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+    console.print(f"Store {catalog.store_root()}: {counts['incidents']:,} incidents, "
+                  f"{counts['quarantined']:,} quarantined records, {counts['batches']:,} batches", markup=False)
     ledger = store.batches()
-    if len(ledger):
-        cols = ["catalog_entry", "rows_in", "new", "already_stored", "quarantined", "not_relevant", "merged",
-                "ingested_at"]
-        typer.echo(ledger[[c for c in cols if c in ledger.columns]].to_string(index=False))
+    if not len(ledger):
+        console.print("No batch ingested yet: run workbench ingest.", markup=False)
+        return
+    table = Table(title="Ingest ledger (rows in = stored + quarantined + not relevant + merged duplicates)",
+                  title_justify="left")
+    heads = [("catalog_entry", "source"), ("rows in", "rows in"), ("new", "new"), ("already_stored", "already stored"),
+             ("quarantined", "quarantined"), ("not_relevant", "not relevant"), ("merged", "merged duplicates"),
+             ("ingested_at", "ingested (UTC)")]
+    for _, head in heads:
+        table.add_column(head, justify="left" if head in ("source", "ingested (UTC)") else "right")
+    for batch in ledger.to_dict("records"):
+        batch["rows in"] = rows_in(batch)
+        cells = []
+        for key, _ in heads:
+            value = batch.get(key, "")
+            if key == "ingested_at":
+                cells.append(str(value)[:19].replace("T", " "))
+            elif isinstance(value, (int, float)) and value == value:
+                cells.append(f"{int(value):,}")
+            else:
+                cells.append("" if value is None or value != value else str(value))
+        table.add_row(*cells)
+    console.print(table)
 
 
 @app.command()
 def doctor() -> None:
     """Check the environment, every catalog entry and the store; exit 1 if anything failed."""
-    from workbench.doctor import format_report, run_checks
-
-    findings = run_checks()
-    typer.echo(format_report(findings))
+    findings, area = [], None
+    typer.echo("checking the environment, every catalog entry and the store (one line per check as it finishes)")
+    for check in (doctor_checks.check_environment, doctor_checks.check_catalogs, doctor_checks.check_store):
+        for f in check():
+            if f.area != area:
+                area = f.area
+                typer.echo(f"\n{area.upper()}")
+            typer.echo(format_line(f))
+            findings.append(f)
+    failed = [f for f in findings if not f.ok and not f.warning]
+    typer.echo(f"\n{len(findings)} checks, {len(failed)} failed")
     if any(not f.ok and not f.warning for f in findings):
         raise typer.Exit(code=1)
 
@@ -308,9 +343,6 @@ def extract(
     out: Optional[Path] = typer.Option(None, help="Folder (default: <workspace>/reports/extracts/<partner>)."),
 ) -> None:
     """Write a partner's extract: its own records plus disclosure-controlled aggregates (CSV)."""
-    from workbench import catalog
-    from workbench.share.extract import declared_partners, partner_extract, partner_id
-
     try:  # only a source its catalog entry declares as a partner; the folder is its canonical id
         result = partner_extract(catalog.load("incidents"), partner, partners=declared_partners())
     except ValueError as exc:
@@ -333,10 +365,6 @@ def evaluate_screening(
 ) -> None:
     """Measure transaction-level screening: ROC AUC and precision at the budget vs a random baseline."""
     import pandas as pd
-
-    from workbench.apply.calibration import evaluate_screen, evaluation_table
-    from workbench.apply.screening import TransferScreen
-    from workbench.demo_transfers import HIGH_RISK, make_transfers
 
     given = [train, train_labels, holdout, holdout_labels]
     if any(given) and not all(given):
@@ -367,10 +395,19 @@ def evaluate_triage(
     classifier: bool = typer.Option(False, "--classifier", help="Also train the learned classifier on a "
                                     "separate generated set and evaluate lexicon + classifier."),
 ) -> None:
-    """Evaluate OSINT triage on a generated set and the hand-labelled set (tables on stdout)."""
-    from workbench.collect.evaluation import evaluate, hand_labelled_path, load_labelled, make_labelled_set
-    from workbench.collect.triage import RelevanceClassifier, Triage
-
+    """Evaluate OSINT triage on real labelled news (held-out and dev parts), a generated set and the hand-written set."""
+    real = real_labelled_path()
+    if real is not None:
+        news = load_real_labelled(real)
+        typer.echo(f"Real labelled news: {real} ({len(news)} items, {int(news['relevant'].sum())} relevant; "
+                   f"holdout {int((news['split'] == 'holdout').sum())}, never used for training or tuning)")
+        for part in ("holdout", "dev"):
+            result = evaluate_real(news, part)
+            typer.echo(result.format())
+            if part == "holdout" and not result.errors.empty:
+                typer.echo("\nRelevance mistakes on the held-out part")
+                typer.echo(result.errors.to_string(index=False))
+            typer.echo("")
     sets = {f"generated (n={n}, seed={seed})": make_labelled_set(n, seed)}
     hand = hand_labelled_path()
     if hand is not None:
@@ -416,11 +453,6 @@ def screen(
     """
     import pandas as pd
 
-    from workbench import catalog
-    from workbench.apply.screening import TransferScreen, TypologyScreen, high_risk_countries
-    from workbench.apply.screening.transfers import is_transfer_layout, transfer_file_columns
-    from workbench.share.extract import write_safe_csv
-
     path = Path(entry)
     is_file = path.suffix.lower() in (".csv", ".parquet")
     try:
@@ -461,11 +493,6 @@ def campaign_export(
     out: Optional[Path] = typer.Option(None, help="Folder (default: reports/campaigns/<UTC time>)."),
 ) -> None:
     """Rank places for geo-targeted prevention campaigns; write GeoJSON and CSV for ad platforms."""
-    from workbench import catalog
-    from workbench.analyse.scope import Scope
-    from workbench.apply.campaign_export import export_dir, export_targets
-    from workbench.apply.campaigns import CampaignTargeting
-
     try:
         incidents = Scope(region, since, "", "ALL").apply(catalog.load("incidents"))
         results = CampaignTargeting(unit=unit).fit(incidents)
@@ -491,11 +518,6 @@ def hotspots(
     With ``--engine dask`` the store's Parquet batches are counted partition by partition
     (the counts, not the incidents, come back); Gi* runs on the counts either way.
     """
-    from workbench import catalog
-    from workbench.analyse.getis_ord import GetisOrdHotspots
-    from workbench.analyse.hexbin import hex_counts
-    from workbench.store import Store
-
     t0 = time.perf_counter()
     store = Store(catalog.store_root())
     columns = ["incident_id", "h3_cell", "lat", "lon"]
@@ -527,8 +549,6 @@ def hotspots(
 @app.command()
 def repair() -> None:
     """Repair the store: rebuild an unreadable manifest, re-ingest batches whose files were lost."""
-    from workbench.integrity import repair_store
-
     for line in repair_store():
         typer.echo(line)
 

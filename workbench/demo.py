@@ -29,7 +29,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 
-from workbench.places.gazetteer import country_name
+from workbench.places.gazetteer import countries, country_name, resolve_city
 
 #: Country (ISO3) -> (cities, app language, base monthly rate, yearly trend factor).
 WORLD: dict[str, tuple[tuple[str, ...], str, float, float]] = {
@@ -191,8 +191,6 @@ class DemoConfig:
 
 
 def _city(name: str, iso3: str) -> tuple[float, float]:
-    from workbench.places.gazetteer import resolve_city
-
     hit = resolve_city(name, iso3)
     if hit is None:
         raise ValueError(f"demo world: city {name!r} not in the gazetteer for {iso3}")
@@ -273,8 +271,6 @@ def _incident(rng, iso3, cities, month, etype, hotspot) -> dict[str, Any]:
 
 @lru_cache(maxsize=None)
 def _iso2(iso3: str) -> str:
-    from workbench.places.gazetteer import countries
-
     table = countries()
     return str(table.loc[table.iso3 == iso3, "iso2"].iloc[0])
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.demo import WORLD
 from workbench.places.gazetteer import country_name
 
 LANGS = ("en", "es", "fr", "pt", "uk", "ru")
@@ -150,8 +151,6 @@ def write_article_dump(world: pd.DataFrame, out_dir: Path, seed: int) -> dict[st
         article id), the planted big story and its outlets, the cut-off, the broken
         records and the victim names planted in headlines.
     """
-    from workbench.demo import WORLD
-
     rng = np.random.default_rng(seed + 404)
     out_dir = Path(out_dir)
     outlets = [f"{a} {b}" for a in OUTLET_A for b in OUTLET_B]

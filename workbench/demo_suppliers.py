@@ -22,6 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.demo import PLANTED_HOTSPOTS, SEASON, WORLD
+from workbench.places.gazetteer import cities, countries, resolve_city
+
 COMPANY = "Demo Fresh Produce Ltd"
 #: The planted supplier: about 2 km from the Almería greenhouses hotspot.
 PLANTED_SITE = ("Poniente Greenhouse Cooperative", "tomatoes", "agriculture", 36.79, -2.63)
@@ -64,9 +67,6 @@ def write_suppliers(world: pd.DataFrame, out_dir: Path, seed: int) -> dict[str, 
         Ground truth: file, company, number of sites, the planted site and hotspot, the
         sites given by city only, and the far sites (over 150 km from every incident).
     """
-    from workbench.places.gazetteer import cities, countries, resolve_city
-    from workbench.demo import PLANTED_HOTSPOTS, WORLD
-
     rng = np.random.default_rng(seed + 101)
     names = dict(zip(countries()["iso3"], countries()["name"]))
     gaz = cities()
@@ -156,8 +156,6 @@ def campaign_series(start: str, weeks: int, campaign_week: int, base: float, rat
     pandas.DataFrame
         ``ds, y, mu`` (``mu`` the true mean).
     """
-    from workbench.demo import SEASON
-
     ds = pd.date_range(start, periods=weeks, freq="W-MON")
     t = np.arange(weeks)
     season = 1 + 0.5 * (SEASON[ds.month.to_numpy() - 1] - 1)
@@ -183,8 +181,6 @@ def write_campaign(world: pd.DataFrame, out_dir: Path, seed: int) -> dict[str, A
     dict
         Ground truth: files, and per campaign its id, start and planted rate ratio.
     """
-    from workbench.places.gazetteer import resolve_city
-
     rng = np.random.default_rng(seed + 202)
     weeks, campaign_week = 104, 64
     end = pd.Timestamp(world["occurred_on"].max()) if len(world) else pd.Timestamp("2026-10-31")

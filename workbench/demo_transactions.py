@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.apply.screening import high_risk_countries
+
 #: Bank's home country and currency.
 HOME = ("ESP", "EUR")
 #: Cities of the bank's branches and customers (weights: share of customers).
@@ -104,8 +106,6 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def _risk_countries(world: pd.DataFrame, top: int) -> tuple[str, ...]:
-    from workbench.apply.screening import high_risk_countries
-
     frame = world.rename(columns={"origin_iso3": "origin_country_iso3"})
     return high_risk_countries(frame, top=top, exclude=(HOME[0],))
 

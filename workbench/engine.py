@@ -1,14 +1,21 @@
-"""Engines: run the same pandas functions in this process or on dask partitions.
+"""Engines: run the same pandas function on pieces of data, in this process or on dask.
 
-Two steps of the workbench grow with the number of incidents: collecting a bulk export
-(:mod:`workbench.collect.bulk`) and counting incidents per H3 cell
-(:func:`workbench.analyse.hexbin.hex_counts`). Both are written as a pandas function of
-one chunk of rows (:func:`workbench.collect.bulk.prepare_chunk`,
-:func:`workbench.analyse.hexbin.partition_counts`) plus a cheap combining step. The
-``pandas`` engine runs the chunks one after another; the ``dask`` engine runs the very
-same functions on the partitions of a ``dask.dataframe`` (with whatever scheduler is
-active: a ``distributed`` client when one exists, else dask's threads), so both engines
-give identical results. Gi* itself runs on the aggregated counts, which are small.
+An engine is a generic partition runner: it knows nothing about what it runs and imports
+nothing from the rest of the workbench above :mod:`workbench.registry`. Steps that grow
+with the number of incidents are written as a pandas function of one chunk of rows plus
+a cheap combining step, and hand the function to an engine:
+
+- :meth:`PandasEngine.map_pieces` / :meth:`DaskEngine.map_pieces` apply a function to a
+  sequence of pieces (e.g. :mod:`workbench.collect.bulk` runs
+  :func:`~workbench.collect.bulk.prepare_chunk` on the chunks of a bulk export);
+- ``map_partitions`` applies a function to the partitions of a frame (e.g.
+  :func:`workbench.analyse.hexbin.hex_counts` runs
+  :func:`~workbench.analyse.hexbin.partition_counts` on them).
+
+The ``pandas`` engine runs the pieces one after another; the ``dask`` engine runs the very
+same functions as dask tasks (with whatever scheduler is active: a ``distributed`` client
+when one exists, else dask's threads), so both engines give identical results. Gi*
+itself runs on the aggregated counts, which are small.
 
 Choose an engine per call (``engine="dask"``), per block (``with use("dask"): ...``), per
 process (``WORKBENCH_ENGINE=dask``) or per catalog entry (metadata ``engine: dask``); the
@@ -19,14 +26,13 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
-import numpy as np
 import pandas as pd
 
-#: Engines known to :func:`get_engine`.
-ENGINES = ("pandas", "dask")
+from workbench.registry import Registry
+
+R = TypeVar("R")
 _CURRENT: list[str] = []
 
 
@@ -79,7 +85,7 @@ def use(name: str) -> Iterator[None]:
 
 def _check(name: str) -> str:
     if name not in ENGINES:
-        raise ValueError(f"engine {name!r} is not one of {list(ENGINES)}")
+        raise ValueError(f"engine {name!r} is not one of {ENGINES.names()}")
     return name
 
 
@@ -100,148 +106,147 @@ def is_dask_frame(obj: Any) -> bool:
 
 
 class PandasEngine:
-    """Runs chunk functions one after another in this process."""
+    """Runs the unit-of-work functions one after another in this process."""
 
     name = "pandas"
+    #: False: pieces are processed as they come (a generator is read lazily, chunk by chunk).
+    parallel = False
 
-    def collect_bulk(self, path: Path, metadata: dict[str, Any]):  # -> CollectResult
-        """Collect a bulk export chunk by chunk.
-
-        Parameters
-        ----------
-        path : Path
-            Parquet or CSV file.
-        metadata : dict
-            Catalog metadata (see :func:`workbench.collect.bulk.collect_bulk`).
-
-        Returns
-        -------
-        workbench.collect.base.CollectResult
-            Candidates and rejects.
-        """
-        from workbench.collect.bulk import collect_bulk_pandas
-
-        return collect_bulk_pandas(Path(path), metadata)
-
-    def hex_counts(self, incidents: Any, resolution: int) -> pd.DataFrame:
-        """Count incidents per H3 cell.
+    def map_pieces(self, func: Callable[..., R], pieces: Iterable[Any], *args: Any,
+                   load: Callable[[Any], Any] | None = None) -> list[R]:
+        """Apply ``func(load(piece), *args)`` to every piece, in order.
 
         Parameters
         ----------
-        incidents : pandas.DataFrame or dask DataFrame
-            Incidents (a dask frame is computed first).
-        resolution : int
-            H3 resolution.
+        func : callable
+            The unit of work (e.g. :func:`workbench.collect.bulk.prepare_chunk`).
+        pieces : iterable
+            The pieces (chunks of rows, or descriptions that ``load`` turns into chunks);
+            read lazily, one at a time.
+        *args
+            Passed to ``func`` after the piece.
+        load : callable, optional
+            Turns a piece into ``func``'s first argument (default: the piece itself).
 
         Returns
         -------
-        pandas.DataFrame
-            As :func:`workbench.analyse.hexbin.hex_counts`.
+        list
+            ``func``'s results, in the order of the pieces.
         """
-        from workbench.analyse.hexbin import hex_counts
+        return [func(load(piece) if load else piece, *args) for piece in pieces]
 
-        frame = incidents.compute() if is_dask_frame(incidents) else incidents
-        return hex_counts(frame, resolution, engine="pandas")
+    def map_partitions(self, func: Callable[..., pd.DataFrame], frame: Any, *args: Any,
+                       columns: Sequence[str] | None = None,
+                       meta: pd.DataFrame | None = None) -> tuple[pd.DataFrame, int]:
+        """Apply ``func(frame, *args)`` to a whole frame (a dask frame is computed first).
+
+        Parameters
+        ----------
+        func : callable
+            Takes a pandas frame (and ``args``) and returns a pandas frame.
+        frame : pandas.DataFrame or dask DataFrame
+            The rows.
+        *args
+            Passed to ``func`` after the frame.
+        columns : sequence of str, optional
+            Columns ``func`` needs (the dask engine reads only these).
+        meta : pandas.DataFrame, optional
+            An empty frame shaped like ``func``'s result (used by the dask engine).
+
+        Returns
+        -------
+        tuple of (pandas.DataFrame, int)
+            ``func``'s result and the number of rows in ``frame``.
+        """
+        if is_dask_frame(frame):
+            frame = frame[list(columns)].compute() if columns is not None else frame.compute()
+        return func(frame, *args), len(frame)
 
 
 class DaskEngine:
-    """Runs the same chunk functions on the partitions of a dask DataFrame.
+    """Runs the same unit-of-work functions as dask tasks, one per piece or partition.
 
     Parameters
     ----------
     partitions : int
-        Partitions made from an in-memory pandas frame (``hex_counts``).
+        Partitions made from an in-memory pandas frame (:meth:`map_partitions`).
     """
 
     name = "dask"
+    #: True: pieces are listed up front and run as parallel tasks.
+    parallel = True
 
     def __init__(self, partitions: int = 4) -> None:
         self.partitions = max(1, int(partitions))
 
-    def collect_bulk(self, path: Path, metadata: dict[str, Any]):  # -> CollectResult
-        """Collect a bulk export with one dask task per partition.
-
-        Parquet files are split by row groups (read by the workers); CSV files are
-        read in chunks here (one partition per chunk). Every partition runs
-        :func:`workbench.collect.bulk.prepare_chunk` and the results are joined in file
-        order, exactly as the pandas engine does.
+    def map_pieces(self, func: Callable[..., R], pieces: Iterable[Any], *args: Any,
+                   load: Callable[[Any], Any] | None = None) -> list[R]:
+        """Apply ``func(load(piece), *args)`` to every piece as one dask task each.
 
         Parameters
         ----------
-        path : Path
-            Parquet or CSV file.
-        metadata : dict
-            Catalog metadata (see :func:`workbench.collect.bulk.collect_bulk`).
+        func : callable
+            The unit of work.
+        pieces : iterable
+            The pieces; with ``load``, small descriptions that the workers turn into
+            chunks themselves (e.g. Parquet row groups).
+        *args
+            Passed to ``func`` after the piece.
+        load : callable, optional
+            Turns a piece into ``func``'s first argument, inside the task.
 
         Returns
         -------
-        workbench.collect.base.CollectResult
-            Candidates and rejects, identical to the pandas engine's.
+        list
+            ``func``'s results, in the order of the pieces (identical to the pandas
+            engine's).
         """
         import dask
 
-        from workbench.collect.base import file_sha256
-        from workbench.collect.bulk import CHUNK_ROWS
-
-        path = Path(path)
-        sha = file_sha256(path)
-        chunk_rows = int(metadata.get("chunk_rows", CHUNK_ROWS))
+        tasks = [dask.delayed(func)(dask.delayed(load)(piece) if load else piece, *args) for piece in pieces]
         with dask.config.set({"dataframe.convert-string": False}):  # keep pandas' own dtypes
-            return self._collect(path, metadata, sha, chunk_rows)
+            return list(dask.compute(*tasks))
 
-    def _collect(self, path: Path, metadata: dict[str, Any], sha: str, chunk_rows: int):  # -> CollectResult
-        import dask
-        import dask.dataframe as dd
-
-        from workbench.collect.bulk import assemble, file_format, parquet_pieces, prepare_chunk, read_chunks, \
-            read_parquet_piece
-
-        if file_format(path, metadata) == "parquet":
-            ddf = dd.from_map(read_parquet_piece, parquet_pieces(path, chunk_rows), enforce_metadata=False)
-        else:
-            ddf = dd.from_map(_identity, list(read_chunks(path, metadata, chunk_rows)), enforce_metadata=False)
-        tasks = [dask.delayed(prepare_chunk)(part, metadata, sha) for part in ddf.to_delayed()]
-        results = dask.compute(*tasks)
-        return assemble([good for good, _ in results], [bad for _, bad in results], sha)
-
-    def hex_counts(self, incidents: Any, resolution: int) -> pd.DataFrame:
-        """Count incidents per H3 cell, partition by partition.
+    def map_partitions(self, func: Callable[..., pd.DataFrame], frame: Any, *args: Any,
+                       columns: Sequence[str] | None = None,
+                       meta: pd.DataFrame | None = None) -> tuple[pd.DataFrame, int]:
+        """Apply ``func(partition, *args)`` to every partition and concatenate the results.
 
         Parameters
         ----------
-        incidents : pandas.DataFrame or dask DataFrame
-            Incidents; a pandas frame is split into ``partitions`` partitions.
-        resolution : int
-            H3 resolution.
+        func : callable
+            Takes a pandas frame (one partition, and ``args``) and returns a pandas frame.
+        frame : pandas.DataFrame or dask DataFrame
+            The rows; a pandas frame is split into ``partitions`` partitions.
+        *args
+            Passed to ``func`` after the partition.
+        columns : sequence of str, optional
+            Columns ``func`` needs (only these are read).
+        meta : pandas.DataFrame, optional
+            An empty frame shaped like ``func``'s result.
 
         Returns
         -------
-        pandas.DataFrame
-            As :func:`workbench.analyse.hexbin.hex_counts` (identical counts).
+        tuple of (pandas.DataFrame, int)
+            The partitions' results, concatenated, and the number of rows in ``frame``.
         """
         import dask
         import dask.dataframe as dd
 
         with dask.config.set({"dataframe.convert-string": False}):
-            ddf = incidents if is_dask_frame(incidents) else dd.from_pandas(incidents, npartitions=self.partitions,
-                                                                             sort=False)
-            return self._hex_counts(ddf, resolution)
-
-    def _hex_counts(self, ddf: Any, resolution: int) -> pd.DataFrame:
-        import dask
-
-        from workbench.analyse.hexbin import finish_counts, partition_counts
-
-        columns = [c for c in ("incident_id", "h3_cell", "lat", "lon") if c in ddf.columns]
-        ddf = ddf[columns]
-        meta = pd.DataFrame({"h3_cell": pd.Series(dtype=object), "count": pd.Series(dtype=np.int64)})
-        parts = ddf.map_partitions(partition_counts, resolution, meta=meta)
-        counts, n = dask.compute(parts, ddf.map_partitions(len).sum())
-        return finish_counts(counts, int(n), resolution)
+            ddf = frame if is_dask_frame(frame) else dd.from_pandas(frame, npartitions=self.partitions, sort=False)
+            if columns is not None:
+                ddf = ddf[list(columns)]
+            parts = ddf.map_partitions(func, *args, meta=meta) if meta is not None else ddf.map_partitions(func,
+                                                                                                           *args)
+            result, n = dask.compute(parts, ddf.map_partitions(len).sum())
+        return result, int(n)
 
 
-def _identity(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame
+#: Engine name -> engine class (:func:`get_engine` makes one).
+ENGINES: Registry[type[PandasEngine] | type[DaskEngine]] = Registry("engine")
+ENGINES.register("pandas", PandasEngine)
+ENGINES.register("dask", DaskEngine)
 
 
 def get_engine(name: str | None = None) -> PandasEngine | DaskEngine:
@@ -262,5 +267,4 @@ def get_engine(name: str | None = None) -> PandasEngine | DaskEngine:
     ValueError
         For an unknown name.
     """
-    name = _check(name or default_engine())
-    return DaskEngine() if name == "dask" else PandasEngine()
+    return ENGINES.get(_check(name or default_engine()))()

@@ -6,6 +6,7 @@ from typing import Iterable
 
 from workbench import catalog
 from workbench.collect import collect, file_sha256
+from workbench.collect.bulk import incident_ids
 from workbench.store import DEDUPE_WINDOW_DAYS, IngestReport, Store, skipped_report
 
 
@@ -94,8 +95,6 @@ def file_under_catalog_source(candidates, metadata: dict) -> None:
     ValueError
         When the entry declares no ``source_name``.
     """
-    from workbench.collect.bulk import incident_ids
-
     source = str(metadata.get("source_name") or "").strip()
     if not source:
         raise ValueError("the catalog entry declares no metadata.source_name")

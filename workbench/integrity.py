@@ -18,6 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbench import catalog
+from workbench.ingest import ingest_entry
+from workbench.store import FILE_KINDS, MANIFEST_VERSION, Store, _write_text_atomic
+
 
 class StoreIntegrityError(ValueError):
     """The store's manifest and files disagree; the message is one line and says what to run."""
@@ -130,8 +134,6 @@ def rebuild_manifest(root: str | Path) -> list[str]:
     """
     import pyarrow.parquet as pq
 
-    from workbench.store import FILE_KINDS, MANIFEST_VERSION
-
     root = Path(root)
     batches: dict[str, dict[str, Any]] = {}
     for kind in FILE_KINDS:
@@ -174,8 +176,6 @@ def rebuild_manifest(root: str | Path) -> list[str]:
         aside = root / f"manifest.json.damaged-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}"
         path.replace(aside)
         lines.insert(0, f"damaged manifest kept as {aside.name}")
-    from workbench.store import _write_text_atomic
-
     _write_text_atomic(path, json.dumps({"version": MANIFEST_VERSION, "batches": kept}, indent=1, default=str))
     lines.append(f"manifest rebuilt from the batch files: {len(kept)} batch(es)")
     return lines
@@ -198,10 +198,6 @@ def repair_store(root: str | Path | None = None) -> list[str]:
     list of str
         What was done, one line each (``store is intact`` when nothing was wrong).
     """
-    from workbench import catalog
-    from workbench.ingest import ingest_entry
-    from workbench.store import Store, _write_text_atomic
-
     store = Store(root or catalog.store_root())
     lines: list[str] = []
     damage = inspect_store(store.root)

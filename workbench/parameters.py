@@ -19,7 +19,10 @@ run``) goes through :func:`validate_parameters` first:
   notebook settings (``unit``, ``compare``) against their choices;
 - dates are ISO ``YYYY-MM-DD`` (``end_month`` may be ``YYYY-MM``) between 1900 and 2100,
   and a period is never reversed (``period_start <= period_end``,
-  ``previous_as_of < as_of``).
+  ``previous_as_of < as_of``);
+- for the public and partner audiences, given values are snapped to the published grid
+  (:func:`workbench.share.disclosure.snap_parameters`: whole months or quarters, a region
+  of ``ALL`` or one country), so no two allowed runs differ by a small group.
 
 Any failure raises :class:`ParameterError` with one line naming the notebook, the
 parameter and the value.
@@ -37,6 +40,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from workbench import catalog
+from workbench.places.gazetteer import countries
+from workbench.share.disclosure import POLICIES
+from workbench.taxonomy import load_taxonomy
 
 
 class ParameterError(ValueError):
@@ -118,8 +126,6 @@ def _show(value: Any) -> str:
 
 
 def _notebooks_dir() -> Path:
-    from workbench import catalog
-
     return catalog.workspace_folder("notebooks")
 
 
@@ -317,8 +323,6 @@ def known_region_codes() -> frozenset[str]:
 
         codes = {c.alpha_3 for c in pycountry.countries}
     except ImportError:  # pragma: no cover - pycountry is a dependency
-        from workbench.collect.gazetteer import countries
-
         codes = set(countries()["iso3"])
     return frozenset(codes | {"UNK", "XKX"})
 
@@ -339,8 +343,6 @@ def _region(notebook: str, value: str) -> str:
 
 
 def _exploitation_type(notebook: str, value: str) -> str:
-    from workbench.taxonomy import load_taxonomy
-
     text = value.strip()
     if text.upper() in ("", "ALL"):
         return "ALL"
@@ -354,8 +356,6 @@ def _exploitation_type(notebook: str, value: str) -> str:
 
 
 def _audience(notebook: str, value: str) -> str:
-    from workbench.share.disclosure import POLICIES
-
     if value in POLICIES:
         return value
     raise ParameterError(f"{notebook}: parameter 'audience': unknown audience {_show(value)}"
@@ -441,6 +441,18 @@ def validate_parameters(notebook: str, parameters: Mapping[str, Any] | None) -> 
     checked = {key: _check_value(name, key, parameters[key], declared[key].default)
                for key in declared if key in parameters}
     merged = {key: checked.get(key, declared[key].default) for key in declared}
+    audience = merged.get("audience")
+    if isinstance(audience, str):  # public and partner runs: parameters on the published grid
+        from workbench.share.disclosure import POLICIES, snap_parameters
+
+        if audience in POLICIES:
+            try:
+                snapped, _ = snap_parameters({**merged}, POLICIES[audience])
+            except ValueError as exc:
+                raise ParameterError(f"{name}: {exc}") from None
+            moved = {k: v for k, v in snapped.items() if k in checked and v != checked[k]}
+            checked.update(moved)
+            merged.update({k: snapped[k] for k in moved})
     for early, late, strict in PERIOD_PAIRS:
         a, b = merged.get(early), merged.get(late)
         if isinstance(a, str) and isinstance(b, str) and a and b and (early in checked or late in checked):

@@ -21,12 +21,21 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench import catalog
+from workbench import catalog, runner
+from workbench.parameters import ParameterError, publish_key, resolve_notebook, validate_parameters
+from workbench.runner import DEFAULT_REPORTS, RunResult
+from workbench.share.disclosure import POLICIES
+from workbench.share.export import write_text_atomic
+from workbench.share.gallery import ReportEntry, write_index
+from workbench.progress import Steps
+from workbench.share.ledger import audit_run
+from workbench.share.pdf import html_to_pdf
 
 
 @dataclass(frozen=True)
@@ -88,9 +97,6 @@ class RunPlan:
         ValueError
             Naming the report line and field that is wrong.
         """
-        from workbench.parameters import ParameterError, resolve_notebook, validate_parameters
-        from workbench.share.disclosure import POLICIES
-
         if not isinstance(raw, dict) or not isinstance(raw.get("reports"), list) or not raw["reports"]:
             raise ValueError("a run plan needs a non-empty 'reports' list")
         reports = []
@@ -179,12 +185,11 @@ def plans_dir() -> Path:
 
 def _key(notebook: str, params: dict[str, Any]) -> str:
     """Stable file key of a report: notebook plus its parameter names and values."""
-    from workbench.parameters import publish_key
-
     return publish_key(notebook, params)
 
 
-def run_plan(plan: RunPlan, reports_dir: Path | None = None, run_id: str | None = None) -> list:
+def run_plan(plan: RunPlan, reports_dir: Path | None = None, run_id: str | None = None,
+             progress_stream: Any = None) -> list:
     """Run a plan into a dated folder, publish what succeeded, and update the gallery.
 
     Parameters
@@ -195,16 +200,15 @@ def run_plan(plan: RunPlan, reports_dir: Path | None = None, run_id: str | None 
         ``<workspace>/reports`` by default.
     run_id : str, optional
         Folder name under ``runs/``; the current UTC time by default.
+    progress_stream : file, optional
+        Where progress goes (standard error by default: a bar on a terminal, one plain
+        line per report otherwise).
 
     Returns
     -------
     list of RunResult
         One per notebook, audience and parameter set.
     """
-    from workbench.runner import run_notebook
-    from workbench.share.export import write_text_atomic
-    from workbench.share.gallery import ReportEntry, write_index
-
     reports_dir = Path(reports_dir or catalog.workspace() / "reports")
     run_id = run_id or time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     out_dir = reports_dir / "runs" / run_id
@@ -212,30 +216,75 @@ def run_plan(plan: RunPlan, reports_dir: Path | None = None, run_id: str | None 
     published_path = latest / "published.json"  # key -> the last good run of each report
     published = json.loads(published_path.read_text(encoding="utf-8")) if published_path.exists() else {}
     results, failures = [], []
-    for item in plan.reports:
-        for params in item.parameter_sets:
-            for audience in item.audiences or (None,):
-                run_params = {**params, **({"audience": audience} if audience else {})}
-                key = _key(item.notebook, run_params)
-                result = run_notebook(item.notebook, run_params, out_dir, title=item.title, stem=key)
-                results.append(result)
-                if result.ok:
-                    write_text_atomic(latest / f"{key}.html", result.html.read_text(encoding="utf-8"))
-                    if item.pdf:
-                        from workbench.share.pdf import html_to_pdf
-
-                        pdf = html_to_pdf(result.html, out_dir / f"{key}.pdf")
-                        shutil.copyfile(pdf, latest / f"{key}.pdf")
-                    published[key] = {"title": item.title, "parameters": run_params, "audience": audience or "",
-                                      "run_time": result.started, "run_id": run_id}
+    todo = [(item, params, audience) for item in plan.reports for params in item.parameter_sets
+            for audience in item.audiences or (None,)]
+    steps = Steps(len(todo), f"run plan {plan.name}", stream=progress_stream)
+    with steps:
+        for item, params, audience in todo:
+            run_params = {**params, **({"audience": audience} if audience else {})}
+            key = _key(item.notebook, run_params)
+            steps.start(f"{item.notebook} ({audience or 'default audience'})")
+            before = published.get(key)
+            last_good = (f"../../latest/{key}.html", str(before.get("run_time", ""))) if before else None
+            result = runner.run_notebook(item.notebook, run_params, out_dir, title=item.title, stem=key,
+                                  last_good=last_good)
+            results.append(result)
+            steps.done("ok" if result.ok else "FAILED")
+            if result.ok:
+                write_text_atomic(latest / f"{key}.html", result.html.read_text(encoding="utf-8"))
+                if item.pdf:
+                    pdf = html_to_pdf(result.html, out_dir / f"{key}.pdf")
+                    shutil.copyfile(pdf, latest / f"{key}.pdf")
                 else:
-                    note = " (last good version kept)" if key in published else ""
-                    failures.append(ReportEntry(item.title + note, out_dir / f"{key}.error.html", run_params,
-                                                audience or "", result.started, "failed"))
+                    (latest / f"{key}.pdf").unlink(missing_ok=True)  # PDFs only where the plan asks
+                published[key] = {"title": item.title, "parameters": run_params, "audience": audience or "",
+                                  "run_time": result.started, "run_id": run_id}
+            else:
+                note = " (last good version kept)" if key in published else ""
+                failures.append(ReportEntry(item.title + note, out_dir / f"{key}.error.html", run_params,
+                                            audience or "", result.started, "failed"))
+    audit = audit_run(out_dir)  # every report of the run attacked together (subtraction, counting rows)
+    print(f"disclosure audit: {audit}", file=progress_stream or sys.stderr, flush=True)
     write_text_atomic(out_dir / "run.json", json.dumps(
-        {"plan": plan.name, "run_id": run_id, "results": [asdict(r) for r in results]}, default=str, indent=1))
+        {"plan": plan.name, "run_id": run_id, "results": [asdict(r) for r in results],
+         "disclosure_audit": {"published": audit.published, "withheld": audit.withheld,
+                              "recoverable": len(audit.recovered)}}, default=str, indent=1))
     write_text_atomic(published_path, json.dumps(published, indent=1, default=str))
     good = [ReportEntry(v["title"], latest / f"{k}.html", v["parameters"], v["audience"], v["run_time"], "ok")
             for k, v in sorted(published.items())]
     write_index(reports_dir, failures + good)
     return results
+
+
+def run_reports(
+    names: list[str] | None = None,
+    parameters: dict[str, Any] | None = None,
+    reports_dir: Path | None = None,
+    run_id: str | None = None,
+) -> list[RunResult]:
+    """Run report notebooks with one parameter set (a one-line run plan).
+
+    Parameters
+    ----------
+    names : list of str, optional
+        Notebooks to run; :data:`workbench.runner.DEFAULT_REPORTS` by default.
+    parameters : dict, optional
+        Parameters given to every notebook (each keeps its defaults for the rest).
+    reports_dir : Path, optional
+        ``<workspace>/reports`` by default.
+    run_id : str, optional
+        Folder name; the current UTC time by default.
+
+    Returns
+    -------
+    list of RunResult
+        One per notebook.
+    """
+    params = dict(parameters or {})
+    audience = params.pop("audience", None)
+    plan = RunPlan.from_dict({
+        "name": "ad hoc",
+        "reports": [{"notebook": n, "parameters": params, "audiences": [audience] if audience else []}
+                    for n in (names or DEFAULT_REPORTS)],
+    })
+    return run_plan(plan, reports_dir=reports_dir, run_id=run_id)

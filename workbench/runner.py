@@ -18,6 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from workbench import catalog
+from workbench.parameters import available_notebooks as listed
+from workbench.parameters import validate_parameters
+from workbench.share.export import export_html
+from workbench.share.failure import failure_page
+from workbench.share.provenance import provenance, provenance_html
 
 #: The report notebooks of the default plan (``workbench run`` with no notebook named).
 DEFAULT_REPORTS = ("hotspot_map", "trend_forecast", "intelligence_report")
@@ -86,8 +91,6 @@ def available_notebooks() -> list[str]:
     list of str
         Stems of ``notebooks/*.py``.
     """
-    from workbench.parameters import available_notebooks as listed
-
     return listed()
 
 
@@ -121,7 +124,7 @@ def to_ipynb(name: str, path: Path) -> Path:
 
 
 def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path, title: str | None = None,
-                 stem: str | None = None) -> RunResult:
+                 stem: str | None = None, last_good: tuple[str, str] | None = None) -> RunResult:
     """Execute one notebook with Papermill and export it to HTML with its provenance.
 
     Parameters
@@ -136,6 +139,9 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path, title: st
         Title of the HTML page.
     stem : str, optional
         File name stem (``<name>-<audience>`` by default).
+    last_good : tuple of str, optional
+        ``(relative link, run time)`` of the last good version still published, for the
+        error page of a failed run (without it the page says there is none).
 
     Returns
     -------
@@ -149,16 +155,10 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path, title: st
         Before anything runs or is written, when the notebook is unknown or a parameter
         name or value does not fit the notebook's ``parameters`` cell.
     """
-    from workbench.parameters import validate_parameters
-
     parameters = validate_parameters(name, parameters)  # before any kernel, file or export
 
     import nbformat
     import papermill
-
-    from workbench.share.export import export_html
-    from workbench.share.failure import failure_page
-    from workbench.share.provenance import provenance, provenance_html
 
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = stem or name + "".join(f"-{parameters[k]}" for k in ("audience",) if k in parameters)
@@ -166,14 +166,18 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path, title: st
     executed = out_dir / f"{stem}.ipynb"
     access_log = out_dir / f".{stem}.entries"
     access_log.unlink(missing_ok=True)
-    saved = {k: os.environ.get(k) for k in ("WORKBENCH_HOME", "WORKBENCH_ACCESS_LOG")}
+    disclosure_ledger = out_dir / f"{stem}.disclosure.json"  # every number the report shows, for the auditor
+    disclosure_ledger.unlink(missing_ok=True)
+    saved = {k: os.environ.get(k) for k in ("WORKBENCH_HOME", "WORKBENCH_ACCESS_LOG", "WORKBENCH_DISCLOSURE_LEDGER")}
     os.environ["WORKBENCH_HOME"] = str(catalog.workspace())
     os.environ["WORKBENCH_ACCESS_LOG"] = str(access_log)
+    os.environ["WORKBENCH_DISCLOSURE_LEDGER"] = str(disclosure_ledger)
     started = time.time()
     try:
         papermill.execute_notebook(
             str(source), str(executed), parameters=parameters, kernel_name="python3",
             progress_bar=False, cwd=str(out_dir), kernel_manager_class=_ipc_kernel_manager(),
+            log_output=False, extra_arguments=["--IPKernelApp.log_level=CRITICAL"],  # no shutdown noise in logs
         )
         error = None
     except papermill.PapermillExecutionError as exc:
@@ -204,41 +208,5 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path, title: st
             error = f"export refused: {exc}"
     if error is not None:
         failure_page(out_dir / f"{stem}.error.html", title, parameters, error,
-                     executed if executed.exists() else None)
+                     executed if executed.exists() else None, *(last_good or ()))
     return RunResult(name, dict(parameters), error is None, html, executed, finished - started, error)
-
-
-def run_reports(
-    names: list[str] | None = None,
-    parameters: dict[str, Any] | None = None,
-    reports_dir: Path | None = None,
-    run_id: str | None = None,
-) -> list[RunResult]:
-    """Run report notebooks with one parameter set (a one-line run plan).
-
-    Parameters
-    ----------
-    names : list of str, optional
-        Notebooks to run; :data:`DEFAULT_REPORTS` by default.
-    parameters : dict, optional
-        Parameters given to every notebook (each keeps its defaults for the rest).
-    reports_dir : Path, optional
-        ``<workspace>/reports`` by default.
-    run_id : str, optional
-        Folder name; the current UTC time by default.
-
-    Returns
-    -------
-    list of RunResult
-        One per notebook.
-    """
-    from workbench.plan import RunPlan, run_plan
-
-    params = dict(parameters or {})
-    audience = params.pop("audience", None)
-    plan = RunPlan.from_dict({
-        "name": "ad hoc",
-        "reports": [{"notebook": n, "parameters": params, "audiences": [audience] if audience else []}
-                    for n in (names or DEFAULT_REPORTS)],
-    })
-    return run_plan(plan, reports_dir=reports_dir, run_id=run_id)

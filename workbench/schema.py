@@ -86,6 +86,25 @@ RECORD_RULES: tuple[tuple[str, str, Any], ...] = (
 )
 
 
+#: Published aggregate counts. A censored value such as ``<5`` is kept as the interval
+#: [value_lower, value_upper] = [1, 4] with ``censored`` true and the text as published in
+#: ``value_text``; an exact value has lower == upper. Never replaced by a point value.
+AGGREGATE_COLUMNS = {
+    "record_id": "string", "source_name": "string", "country_iso3": "string", "year": "Int64",
+    "period_start": "datetime64[ns]", "period_precision": "string", "indicator": "string",
+    "dimension": "string", "category": "string", "sex": "string", "age": "string",
+    "exploitation_type": "string", "unit": "string", "value_lower": "float64", "value_upper": "float64",
+    "censored": "bool", "value_text": "string", "catalog_entry": "string", "source_file_sha256": "string",
+    "batch_id": "string",
+}
+#: Country flow lists (e.g. TIP-report origin -> destination lines); ``count`` may be missing.
+FLOW_COLUMNS = {
+    "record_id": "string", "source_name": "string", "origin_iso3": "string", "destination_iso3": "string",
+    "year": "Int64", "count": "Int64", "catalog_entry": "string", "source_file_sha256": "string",
+    "batch_id": "string",
+}
+
+
 def latest_date() -> pd.Timestamp:
     """Return the latest date a record may carry: today (UTC) plus one day.
 

@@ -51,7 +51,8 @@ from typing import Any, Iterator
 import numpy as np
 import pandas as pd
 
-from workbench.schema import COLUMNS, empty_incidents, validate_incidents
+from workbench.collect.dedupe import assign_stories
+from workbench.schema import AGGREGATE_COLUMNS, COLUMNS, FLOW_COLUMNS, empty_incidents, validate_incidents
 
 MANIFEST_VERSION = 1
 QUARANTINE_COLUMNS = {
@@ -76,23 +77,6 @@ MENTION_COLUMNS = {
 }
 VOLUME_COLUMNS = {"item_id": "string", "country_iso3": "string", "ds": "datetime64[ns]", "relevant": "bool",
                   "catalog_entry": "string", "batch_id": "string"}
-#: Published aggregate counts. A censored value such as ``<5`` is kept as the interval
-#: [value_lower, value_upper] = [1, 4] with ``censored`` true and the text as published in
-#: ``value_text``; an exact value has lower == upper. Never replaced by a point value.
-AGGREGATE_COLUMNS = {
-    "record_id": "string", "source_name": "string", "country_iso3": "string", "year": "Int64",
-    "period_start": "datetime64[ns]", "period_precision": "string", "indicator": "string",
-    "dimension": "string", "category": "string", "sex": "string", "age": "string",
-    "exploitation_type": "string", "unit": "string", "value_lower": "float64", "value_upper": "float64",
-    "censored": "bool", "value_text": "string", "catalog_entry": "string", "source_file_sha256": "string",
-    "batch_id": "string",
-}
-#: Country flow lists (e.g. TIP-report origin -> destination lines); ``count`` may be missing.
-FLOW_COLUMNS = {
-    "record_id": "string", "source_name": "string", "origin_iso3": "string", "destination_iso3": "string",
-    "year": "Int64", "count": "Int64", "catalog_entry": "string", "source_file_sha256": "string",
-    "batch_id": "string",
-}
 #: Tables other than incidents that a collector may fill (``CollectResult.notes["table"]``).
 TABLE_COLUMNS = {"aggregates": AGGREGATE_COLUMNS, "flows": FLOW_COLUMNS}
 #: Kinds of data file a batch may list in the manifest (each under ``<root>/<kind>/``).
@@ -694,8 +678,6 @@ class Store:
         this batch), the mentions (every new article under its story's incident) and the
         new articles' signatures.
         """
-        from workbench.collect.dedupe import assign_stories
-
         if new.empty:
             return new, _empty(MENTION_COLUMNS), _empty_signatures()
         info = side.set_index("incident_id").loc[new["incident_id"]]

@@ -20,6 +20,8 @@ from typing import Any, Iterable
 import pandas as pd
 import yaml
 
+from workbench.workspace import workspace
+
 #: Taxonomy vocabularies whose values are lists in the store (several per incident).
 MULTI_VALUED = ("exploitation_types", "means_of_control")
 
@@ -313,8 +315,6 @@ def _split(raw: Any, separator: str | None) -> list[str]:
 
 def _workspace_crosswalks() -> Any:
     """The workspace's ``crosswalks/`` folder (it may not exist)."""
-    from workbench.catalog import workspace
-
     return workspace() / "crosswalks"
 
 

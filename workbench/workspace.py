@@ -12,11 +12,12 @@
 
 Point the workbench at it with ``export WORKBENCH_HOME=DIR`` (or run from a folder
 without its own ``catalogs/`` while ``WORKBENCH_HOME`` is unset: see
-:func:`workbench.catalog.workspace`).
+:func:`workspace`; ``workbench.catalog.workspace`` is the same function).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -51,6 +52,40 @@ Crosswalks of this workspace: <name>.yaml maps a partner's columns and categorie
 the workbench taxonomy (see the packaged examples in workbench/resources/crosswalks/).
 A crosswalk here is used before a packaged one of the same name.
 """
+
+
+def workspace() -> Path:
+    """Return the workspace folder holding ``catalogs/``, ``data/`` and ``reports/``.
+
+    Returns
+    -------
+    Path
+        ``$WORKBENCH_HOME``, or the repository root, or the current folder.
+    """
+    env = os.environ.get("WORKBENCH_HOME")
+    if env:
+        return Path(env).resolve()
+    repo = Path(__file__).resolve().parent.parent
+    if (repo / "catalogs").is_dir():
+        return repo
+    return Path.cwd()
+
+
+def workspace_folder(name: str) -> Path:
+    """Return ``<workspace>/<name>`` when it exists, else the repository's folder.
+
+    Parameters
+    ----------
+    name : str
+        ``notebooks`` or ``plans``.
+
+    Returns
+    -------
+    Path
+        The folder (a test workspace may bring its own, or use the repository's).
+    """
+    local = workspace() / name
+    return local if local.is_dir() else Path(__file__).resolve().parent.parent / name
 
 
 def init_workspace(root: str | Path, force: bool = False) -> Path:

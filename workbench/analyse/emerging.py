@@ -73,8 +73,12 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
-from workbench.analyse.getis_ord import (bh_qvalues, check_resolution, gi_star_z, h3_neighbours, hotspot_classes,
-                                         star_weights)
+from workbench import catalog
+from workbench.analyse.getis_ord import (
+    bh_qvalues, check_resolution, gi_star_z, h3_neighbours, hotspot_classes, star_weights,
+)
+from workbench.analyse.hexbin import cell_polygons, hex_counts
+from workbench.analyse.series import FREQS
 
 #: ArcGIS's eight pattern names, each with a hot and a cold variant.
 PATTERNS = ("new", "consecutive", "intensifying", "persistent", "diminishing", "sporadic", "oscillating",
@@ -138,13 +142,9 @@ class EmergingResults:
         import geopandas as gpd
 
         if self.space_col == "h3_cell":
-            from workbench.analyse.hexbin import cell_polygons
-
             return cell_polygons(self.table["h3_cell"]).merge(self.table, on="h3_cell")
         polys = self._geometries
         if polys is None:
-            from workbench import catalog
-
             polys = catalog.load("countries")
         polys = gpd.GeoDataFrame({self.space_col: polys["iso3"]}, geometry=polys.geometry.to_numpy(),
                                  crs=polys.crs).to_crs(4326)
@@ -264,8 +264,6 @@ class EmergingHotspots:
     def _country_area(self, observed: list[str]) -> tuple[list[str], Any, list[str]]:
         polys = self.countries
         if polys is None:
-            from workbench import catalog
-
             polys = catalog.load("countries")
             self.countries = polys
         adjacency, iso = country_adjacency(polys, k_ring=self.k_ring, knn=self.knn)
@@ -562,9 +560,6 @@ def space_time_counts(incidents: pd.DataFrame, freq: str = "W-MON", resolution: 
     ValueError
         On an unsupported ``freq`` or missing columns.
     """
-    from workbench.analyse.hexbin import hex_counts
-    from workbench.analyse.series import FREQS
-
     if freq not in FREQS:
         raise ValueError(f"freq must be one of {sorted(FREQS)}, got {freq!r}")
     col = "h3_cell" if by is None else by
@@ -640,8 +635,6 @@ def recent_emerging(incidents: pd.DataFrame, resolution: int = 5, steps: int = 1
     ValueError
         On fewer than two steps or an unsupported ``freq``.
     """
-    from workbench.analyse.series import FREQS
-
     if int(steps) != steps or steps < 2:
         raise ValueError(f"steps must be a whole number >= 2, got {steps}")
     if freq not in FREQS:

@@ -36,6 +36,8 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from workbench.analyse.hexbin import cell_polygons, h3_star_weights
+
 CLASSES = ("hot_99", "hot_95", "hot_90", "not_significant", "cold_90", "cold_95", "cold_99")
 
 
@@ -88,8 +90,6 @@ class HotspotResults:
         geopandas.GeoDataFrame
             ``table`` plus hexagon polygons, EPSG:4326.
         """
-        from workbench.analyse.hexbin import cell_polygons
-
         polys = cell_polygons(self.table["h3_cell"])
         return polys.merge(self.table, on="h3_cell")
 
@@ -193,8 +193,6 @@ class GetisOrdHotspots:
             z = np.zeros(len(cells))
         elif not self.permutations:
             # analytical z only: esda's moments in one sparse product (fast on 100,000s of cells)
-            from workbench.analyse.hexbin import h3_star_weights
-
             z = gi_star_z(y, h3_star_weights(cells, self.k_ring))
         else:
             from esda.getisord import G_Local

@@ -1,4 +1,9 @@
-"""Incident counts on the H3 hexagonal grid."""
+"""Incident counts on the H3 hexagonal grid.
+
+Indexing points (:func:`~workbench.grid.latlng_cells`, :func:`~workbench.grid.cell_names`)
+lives in :mod:`workbench.grid`, below the phases, because collectors need it too; both
+names are importable from here as before.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
+from workbench import engine as engines
+from workbench.grid import cell_names, latlng_cells  # noqa: F401  (cell_names re-exported)
 from workbench.schema import STORE_H3_RESOLUTION
 
 
@@ -39,16 +46,14 @@ def hex_counts(incidents: Any, resolution: int = STORE_H3_RESOLUTION, engine: st
         On a resolution outside 0-15, missing location columns, or coordinates out of
         range (the first offending ``incident_id`` is named).
     """
-    from workbench import engine as engines
-
     if not 0 <= int(resolution) <= 15:
         raise ValueError(f"H3 resolution must be 0-15, got {resolution}")
     resolution = int(resolution)
-    name = engine or ("dask" if engines.is_dask_frame(incidents) else engines.default_engine())
-    if name != "pandas":
-        return engines.get_engine(name).hex_counts(incidents, resolution)
-    counts = partition_counts(incidents, resolution)
-    return finish_counts(counts, len(incidents), resolution)
+    runner = engines.get_engine(engine or ("dask" if engines.is_dask_frame(incidents) else None))
+    columns = [c for c in ("incident_id", "h3_cell", "lat", "lon") if c in incidents.columns]
+    meta = pd.DataFrame({"h3_cell": pd.Series(dtype=object), "count": pd.Series(dtype=np.int64)})
+    counts, n = runner.map_partitions(partition_counts, incidents, resolution, columns=columns, meta=meta)
+    return finish_counts(counts, n, resolution)
 
 
 def partition_counts(incidents: pd.DataFrame, resolution: int) -> pd.DataFrame:
@@ -129,57 +134,6 @@ def finish_counts(counts: pd.DataFrame, n_incidents: int, resolution: int) -> pd
     out.attrs["unlocated"] = int(n_incidents - out["count"].sum())
     out.attrs["resolution"] = int(resolution)
     return out
-
-
-def latlng_cells(lat: np.ndarray, lon: np.ndarray, resolution: int = STORE_H3_RESOLUTION) -> np.ndarray:
-    """H3 cells of many points, indexing each distinct point once.
-
-    Parameters
-    ----------
-    lat, lon : numpy.ndarray
-        Coordinates in degrees (NaN where unknown; out-of-range points get no cell).
-    resolution : int
-        H3 resolution.
-
-    Returns
-    -------
-    numpy.ndarray
-        Object array of cell ids (as ``h3.latlng_to_cell`` gives them), None where a
-        point is missing or out of range.
-    """
-    import h3.api.basic_int as h3i
-
-    lat = np.asarray(lat, dtype=float)
-    lon = np.asarray(lon, dtype=float)
-    out = np.full(len(lat), None, dtype=object)
-    ok = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
-    if not ok.any():
-        return out
-    # one complex number per point: a fast hashable key for both coordinates
-    codes, uniques = pd.factorize(lat[ok] + 1j * lon[ok])
-    cell = h3i.latlng_to_cell
-    ints = np.fromiter((cell(p.real, p.imag, resolution) for p in uniques.tolist()), dtype=np.uint64,
-                       count=len(uniques))
-    out[ok] = cell_names(ints)[codes]
-    return out
-
-
-def cell_names(cells: np.ndarray) -> np.ndarray:
-    """H3 cell ids as the 15-character hex strings used everywhere else.
-
-    Parameters
-    ----------
-    cells : numpy.ndarray
-        Integer (uint64) H3 indexes.
-
-    Returns
-    -------
-    numpy.ndarray
-        Object array of lower-case hex strings, one per input.
-    """
-    uniq, inverse = np.unique(np.asarray(cells, dtype=np.uint64), return_inverse=True)
-    names = np.array([format(int(c), "x") for c in uniq.tolist()], dtype=object)
-    return names[inverse.ravel()]
 
 
 def h3_star_weights(cells: list[str], k_ring: int = 1):  # -> scipy.sparse.csr_matrix

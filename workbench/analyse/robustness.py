@@ -25,6 +25,10 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
+from workbench.analyse.emerging import EmergingHotspots, NO_PATTERN, space_time_counts
+from workbench.analyse.getis_ord import GetisOrdHotspots
+from workbench.analyse.hexbin import hex_counts
+
 #: Admiralty grades treated as weak by default.
 WEAK_RELIABILITY = ("E", "F")
 WEAK_CREDIBILITY = ("5", "6")
@@ -174,9 +178,6 @@ class RobustnessCheck:
                                  n_incidents=len(self.incidents), n_dropped=n_dropped, note="; ".join(notes))
 
     def _gi(self, kept: pd.DataFrame) -> tuple[pd.DataFrame, Any, Any]:
-        from workbench.analyse.getis_ord import GetisOrdHotspots
-        from workbench.analyse.hexbin import hex_counts
-
         model = GetisOrdHotspots(k_ring=self.k_ring, alpha=self.alpha, permutations=0)
         full = model.fit(hex_counts(self.incidents, self.resolution))
         counts = hex_counts(kept, self.resolution)
@@ -196,8 +197,6 @@ class RobustnessCheck:
         return t.sort_values("gi_z", key=np.abs, ascending=False, ignore_index=True), full, graded
 
     def _emerging(self, kept: pd.DataFrame) -> tuple[pd.DataFrame, Any, Any]:
-        from workbench.analyse.emerging import NO_PATTERN, EmergingHotspots, space_time_counts
-
         cube = space_time_counts(self.incidents, freq=self.freq, resolution=self.resolution, start=self.start,
                                  end=self.end)
         if cube.empty:

@@ -17,6 +17,10 @@ from typing import Any
 
 import pandas as pd
 
+from workbench import catalog
+from workbench.analyse import series
+from workbench.taxonomy import load_taxonomy
+
 #: Frequency letter -> (pandas alias for the series builders, season length, words).
 FREQUENCIES: dict[str, tuple[str, int, str]] = {
     "Y": ("YS", 1, "yearly"), "Q": ("QS", 4, "quarterly"), "M": ("MS", 12, "monthly"), "W": ("W-MON", 52, "weekly"),
@@ -77,14 +81,10 @@ class Scope:
         pandas.DataFrame
             The rows in scope (incidents without a date are outside any bounded period).
         """
-        from workbench.taxonomy import load_taxonomy
-
         keep = pd.Series(True, index=incidents.index)
         if self.source_entries is not None:
             known = set(incidents["catalog_entry"].dropna().unique()) if "catalog_entry" in incidents else set()
             try:
-                from workbench import catalog
-
                 known |= {e.name for e in catalog.sources()}
             except Exception:  # noqa: BLE001 - no catalog (a bare frame): the data's own entries
                 pass
@@ -108,8 +108,6 @@ class Scope:
         """Words for what is counted: ``"trafficking"``, or the exploitation type's label."""
         if self.exploitation_type.upper() == "ALL":
             return "trafficking"
-        from workbench.taxonomy import load_taxonomy
-
         return load_taxonomy().label("exploitation_types", self.exploitation_type).lower()
 
     def describe(self) -> str:
@@ -218,8 +216,6 @@ def series_frequency(incidents: pd.DataFrame, parameter: str = "auto", finest: s
         the series builders do not yet support the chosen alias, the finest supported
         one is used and the note says that year-only records then fall in January.
     """
-    from workbench.analyse import series
-
     letter = frequency_for(incidents, finest) if str(parameter).lower() == "auto" else str(parameter).upper()[:1]
     if letter not in FREQUENCIES:
         raise ValueError(f"frequency {parameter!r} is not auto, Y, Q, M or W")

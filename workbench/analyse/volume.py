@@ -28,6 +28,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench.analyse.emerging import space_time_counts
+from workbench.analyse.series import FREQS
+from workbench.schema import STORE_H3_RESOLUTION
+
 #: Rates are per this many media items.
 PER = 1000
 
@@ -62,9 +66,6 @@ def osint_counts(incidents: pd.DataFrame, freq: str = "MS", by: str = "country_i
     ValueError
         When ``source_type`` is missing.
     """
-    from workbench.analyse.emerging import space_time_counts
-    from workbench.schema import STORE_H3_RESOLUTION
-
     if "source_type" not in incidents.columns:
         raise ValueError("incidents lack column 'source_type' needed to pick OSINT incidents")
     osint = incidents[incidents["source_type"] == "osint"]
@@ -111,8 +112,6 @@ def normalise_by_media_volume(counts: pd.DataFrame, volume: pd.DataFrame, place_
         On missing columns, negative or non-numeric values (the row is named), or a
         place and period with OSINT incidents but no media volume.
     """
-    from workbench.analyse.series import FREQS
-
     for name, frame, cols in (("counts", counts, (place_col, time_col, count_col)),
                               ("volume", volume, (place_col, time_col, items_col))):
         missing = sorted(set(cols) - set(frame.columns))

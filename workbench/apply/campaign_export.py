@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 
 from workbench.apply.campaigns import TargetResults, _empty_targets, circle
+from workbench.catalog import workspace
+from workbench.share.extract import write_safe_csv
 
 #: Columns of the exported CSV (and GeoJSON properties), in order.
 EXPORT_COLUMNS = ("target_id", "rank", "place", "country_iso3", "h3_cell", "centre_lat", "centre_lon",
@@ -89,8 +91,6 @@ def export_dir() -> Path:
     """
     import time
 
-    from workbench.catalog import workspace
-
     return workspace() / "reports" / "campaigns" / time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
 
 
@@ -117,8 +117,6 @@ def export_targets(results: TargetResults, out_dir: str | Path | None = None, k:
         the CSV cannot run as spreadsheet formulas.
     """
     import geopandas as gpd
-
-    from workbench.share.extract import write_safe_csv
 
     folder = Path(out_dir) if out_dir is not None else export_dir()
     folder.mkdir(parents=True, exist_ok=True)

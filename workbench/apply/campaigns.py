@@ -37,6 +37,12 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from workbench.analyse.getis_ord import GetisOrdHotspots
+from workbench.places.gazetteer import EARTH_RADIUS_KM, cities, countries, nearest_cities, radians
+from workbench.share import maps
+from workbench.share.disclosure import suppress_counts
+from workbench.taxonomy import load_taxonomy
+
 #: Default weights of the score components.
 WEIGHTS = {"hotspot": 0.40, "volume": 0.15, "recruitment": 0.25, "vulnerability": 0.20}
 #: Recruitment methods that awareness advertising can counter.
@@ -85,8 +91,6 @@ def country_languages() -> dict[str, str]:
     dict
         The first language GeoNames lists for each country (e.g. ``ESP -> es``).
     """
-    from workbench.places.gazetteer import countries
-
     table = countries()
     out = {}
     for iso3, langs in zip(table["iso3"], table["languages"]):
@@ -170,8 +174,6 @@ class CampaignTargeting:
                  weights: Mapping[str, float] | None = None, counterable: Sequence[str] = COUNTERABLE,
                  prior: float = 10.0, alpha: float = 0.05, min_city_population: int = 100000,
                  city_km: float = 50.0) -> None:
-        from workbench.taxonomy import load_taxonomy
-
         if unit not in ("h3", "city"):
             raise ValueError(f"unit must be 'h3' or 'city', got {unit!r}")
         if not 0 <= int(resolution) <= 15:
@@ -194,8 +196,6 @@ class CampaignTargeting:
 
     def _hotspots(self, incidents: pd.DataFrame, cells: pd.Series, hotspots: Any) -> pd.DataFrame:
         import h3
-
-        from workbench.analyse.getis_ord import GetisOrdHotspots
 
         if hotspots is None:
             counts = cells.dropna().value_counts().rename_axis("h3_cell").rename("count").reset_index()
@@ -243,8 +243,6 @@ class CampaignTargeting:
         """Add each place's centre, radius, H3 cell and name (cell centres or gazetteer cities)."""
         import h3
 
-        from workbench.places.gazetteer import nearest_cities
-
         if self.unit == "h3":
             centres = [h3.cell_to_latlng(c) for c in places["place_id"]]
             places["h3_cell"] = places["place_id"]
@@ -254,8 +252,6 @@ class CampaignTargeting:
             near = nearest_cities(places["centre_lat"].to_numpy(float), places["centre_lon"].to_numpy(float))
             places["place"] = [f"near {n}" if km > 10 else n for n, km in zip(near["name"], near["km"])]
         else:
-            from workbench.places.gazetteer import cities
-
             gaz = cities().set_index("geonameid")
             rows = gaz.loc[places["place_id"].astype(int)]
             places["place"] = rows["name"].to_numpy()
@@ -362,9 +358,6 @@ class CampaignTargeting:
     def _assign_cities(self, inc: pd.DataFrame) -> pd.Series:
         from sklearn.neighbors import BallTree
 
-        from workbench.places.gazetteer import EARTH_RADIUS_KM, radians
-        from workbench.places.gazetteer import cities
-
         gaz = cities()
         gaz = gaz[gaz["population"] >= self.min_city_population].reset_index(drop=True)
         out = pd.Series(pd.NA, index=inc.index, dtype="object")
@@ -403,8 +396,6 @@ def circle(lat: float, lon: float, radius_km: float, vertices: int = 64):  # -> 
     """
     from shapely.geometry import Polygon
 
-    from workbench.places.gazetteer import EARTH_RADIUS_KM
-
     phi1, lam1 = np.radians(lat), np.radians(lon)
     delta = radius_km / EARTH_RADIUS_KM
     theta = np.linspace(0, 2 * np.pi, vertices, endpoint=False)
@@ -434,8 +425,6 @@ def target_table(results: TargetResults | None, policy: Any, top: int = 15) -> p
         counterable recruitment, child share, score`` (no rank column: the order is
         the rank).
     """
-    from workbench.share.disclosure import suppress_counts
-
     t = (results.targets if results is not None else _empty_targets()).head(top)
     n = t["incidents"].astype(int)
     if policy.drop_coordinates:
@@ -496,8 +485,6 @@ def add_targets(m: Any, results: TargetResults | None, top: int = 15, colour: st
         ``m``; tooltips and popups show place, language and score (escaped), no counts.
     """
     import folium
-
-    from workbench.share import maps
 
     if results is None:
         return m

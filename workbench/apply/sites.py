@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.places.gazetteer import nearest_cities
+from workbench.places.gazetteer import country_to_iso3, nearest_cities, resolve_city
+from workbench.taxonomy import load_taxonomy
 
 __all__ = ["company_sites", "validate_sites"]
 
@@ -41,9 +42,6 @@ def validate_sites(sites: pd.DataFrame) -> pd.DataFrame:
         Naming the record and field: a missing column, an empty name, a sector not in our
         taxonomy, coordinates out of range, or a city the gazetteer cannot find.
     """
-    from workbench.places.gazetteer import country_to_iso3, resolve_city
-    from workbench.taxonomy import load_taxonomy
-
     if sites is None or len(sites) == 0:
         raise ValueError("no supplier sites given")
     missing = [c for c in ("name", "product", "sector") if c not in sites.columns]

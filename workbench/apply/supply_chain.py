@@ -51,7 +51,10 @@ import numpy as np
 import pandas as pd
 
 from workbench.apply.sites import company_sites, validate_sites
-from workbench.places.gazetteer import EARTH_RADIUS_KM, radians
+from workbench.places.gazetteer import EARTH_RADIUS_KM, fold, radians
+from workbench.share import maps
+from workbench.share.disclosure import suppress_counts
+from workbench.taxonomy import load_taxonomy
 
 #: Default weights of the score components.
 WEIGHTS = {"density": 0.25, "sector": 0.35, "recency": 0.15, "hotspot": 0.25}
@@ -148,8 +151,6 @@ def hotspot_lookup(hotspots: Any) -> pd.DataFrame:
         On a missing column, an invalid H3 cell or an unknown pattern (row named).
     """
     import h3
-
-    from workbench.places.gazetteer import fold
 
     table = hotspots.table if hasattr(hotspots, "table") and not isinstance(hotspots, pd.DataFrame) else hotspots
     if not isinstance(table, pd.DataFrame):
@@ -451,8 +452,6 @@ def site_table(results: SupplyChainResults, policy: Any, top: int | None = None)
         ``score, risk``; no rank column (the order is the
         rank) and no coordinates.
     """
-    from workbench.share.disclosure import suppress_counts
-
     s = results.sites if top is None else results.sites.head(top)
     bands = [f"within_{b:g}km" for b in results.bands_km]
     out = pd.DataFrame({"site": s["name"], "product": s["product"], "sector": s["sector"],
@@ -504,9 +503,6 @@ def evidence_table(results: SupplyChainResults, policy: Any, site: str | None = 
         to the widest band's shown total) a lone withheld count is joined by the next
         smallest, so that it cannot be worked out by subtraction.
     """
-    from workbench.share.disclosure import suppress_counts
-    from workbench.taxonomy import load_taxonomy
-
     tax = load_taxonomy()
     ev = results.evidence if site is None else results.evidence[results.evidence["name"] == site]
     label = {"sector": "sectors", "type": "exploitation_types"}
@@ -550,8 +546,6 @@ def add_sites(m: Any, results: SupplyChainResults) -> Any:
         ``m``; each site's popup shows its name, product, score and risk level (escaped),
         no incident data.
     """
-    from workbench.share import maps
-
     s = results.sites
     shown = pd.DataFrame({"lat": s["lat"], "lon": s["lon"], "site": s["name"], "product": s["product"],
                           "score": s["score"].map(lambda v: f"{v:.1f}"), "risk": s["risk_level"]})

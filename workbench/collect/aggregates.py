@@ -1,7 +1,7 @@
 """Published aggregate counts: the UNODC GLOTIP layout and any tidy count table.
 
 Counts per country x year (x sex x age x form of exploitation) are not incidents: they go
-to the store's ``aggregates`` table (:data:`workbench.store.AGGREGATE_COLUMNS`), read with
+to the store's ``aggregates`` table (:data:`workbench.schema.AGGREGATE_COLUMNS`), read with
 ``catalog.load("aggregates")``. Two shapes are read, from ``.xlsx``/``.xls`` (the first
 sheet, or ``metadata.sheet``) or ``.csv``:
 
@@ -27,8 +27,10 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.collect.base import CollectResult, file_sha256, register_collector, reject, rejects_frame
+from workbench.collect.base import CollectResult, file_sha256, reject, rejects_frame
+from workbench.collect.partner import read_partner_csv
 from workbench.places.countries import to_iso3
+from workbench.schema import AGGREGATE_COLUMNS
 
 #: Our column -> accepted header names (folded: lower case, letters and digits only).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -129,8 +131,6 @@ def _read_table(path: Path, metadata: dict[str, Any]) -> tuple[pd.DataFrame, int
     if suffix in (".xlsx", ".xlsm", ".xls"):
         raw = pd.read_excel(path, sheet_name=metadata.get("sheet", 0), header=None, dtype=object)
     else:
-        from workbench.collect.partner import read_partner_csv
-
         frame, _ = read_partner_csv(path, metadata.get("encoding"), metadata.get("delimiter", ","))
         raw = pd.concat([pd.DataFrame([list(frame.columns)]), pd.DataFrame(frame.to_numpy())], ignore_index=True)
     wanted = {a for names in ALIASES.values() for a in names}
@@ -150,7 +150,6 @@ def _read_table(path: Path, metadata: dict[str, Any]) -> tuple[pd.DataFrame, int
     return body, header_at + 1
 
 
-@register_collector("aggregates")
 def collect_aggregates(path: Path, metadata: dict[str, Any]) -> CollectResult:
     """Read a GLOTIP-style or tidy aggregate count table into ``aggregates`` rows.
 
@@ -175,8 +174,6 @@ def collect_aggregates(path: Path, metadata: dict[str, Any]) -> CollectResult:
     ValueError
         When no header with a country, year and value column is found.
     """
-    from workbench.store import AGGREGATE_COLUMNS
-
     body, header_row = _read_table(path, metadata)
     folded = {_fold(c): c for c in body.columns}
     col: dict[str, str] = {}

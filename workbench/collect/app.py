@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.collect.base import CollectResult, file_sha256, grading, register_collector, reject, rejects_frame
+from workbench.collect.base import CollectResult, file_sha256, grading, reject, rejects_frame
 from workbench.text.dates import DateParseError, parse_partial_date, parse_timestamp
 from workbench.collect.files import MAX_BYTES, frame_json_records, read_source_bytes
 from workbench.places.gazetteer import country_to_iso3, locate
@@ -141,7 +141,6 @@ def app_record(record: dict[str, Any], source_name: str, default_grading: str) -
     }
 
 
-@register_collector("app")
 def collect_app(path: Path, metadata: dict[str, Any]) -> CollectResult:
     """Read an app export (JSON lines).
 

@@ -1,4 +1,7 @@
-"""What every collector returns, and the registry of collectors."""
+"""What every collector returns, and the helpers collectors share.
+
+The registry of collectors is :mod:`workbench.collect.registry`.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +9,9 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
-
-#: collector name -> function(path, metadata) -> CollectResult; filled by the collector modules.
-COLLECTORS: dict[str, Callable[[Path, dict[str, Any]], "CollectResult"]] = {}
-
 
 @dataclass
 class CollectResult:
@@ -39,63 +38,6 @@ class CollectResult:
     def rows_in(self) -> int:
         """Records read from the file (parsed + rejected)."""
         return len(self.candidates) + len(self.rejects)
-
-
-def register_collector(name: str) -> Callable:
-    """Register a collector function under ``name``.
-
-    Parameters
-    ----------
-    name : str
-        Name used in catalog metadata (``collector: name``).
-
-    Returns
-    -------
-    callable
-        A decorator that registers and returns the function.
-    """
-
-    def decorate(func: Callable) -> Callable:
-        COLLECTORS[name] = func
-        return func
-
-    return decorate
-
-
-def collect(path: str | Path, metadata: dict[str, Any]) -> CollectResult:
-    """Read one source file with the collector its metadata names.
-
-    Parameters
-    ----------
-    path : str or Path
-        The file.
-    metadata : dict
-        The catalog entry's metadata; must have ``collector`` and ``source_name``.
-
-    Returns
-    -------
-    CollectResult
-        Candidates and rejects.
-
-    Raises
-    ------
-    KeyError
-        When the metadata names no known collector.
-    """
-    import workbench.collect.aggregates  # noqa: F401
-    import workbench.collect.app  # noqa: F401  (registers)
-    import workbench.collect.bulk  # noqa: F401
-    import workbench.collect.ctdc  # noqa: F401
-    import workbench.collect.dumps  # noqa: F401
-    import workbench.collect.flows  # noqa: F401
-    import workbench.collect.osint  # noqa: F401
-    import workbench.collect.partner  # noqa: F401
-    import workbench.collect.points  # noqa: F401
-
-    name = metadata.get("collector")
-    if name not in COLLECTORS:
-        raise KeyError(f"metadata names collector {name!r}; known: {sorted(COLLECTORS)}")
-    return COLLECTORS[name](Path(path), metadata)
 
 
 def file_sha256(path: str | Path) -> str:

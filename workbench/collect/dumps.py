@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from workbench.collect.base import CollectResult, register_collector, reject
+from workbench.collect.base import CollectResult, reject
 from workbench.text.dates import DateParseError, parse_timestamp
 from workbench.collect.files import MAX_BYTES, SourceFileError, decode_text, frame_json_records, read_source_bytes
 from workbench.collect.osint import Article, _plain, triage_articles
@@ -105,8 +105,6 @@ def _field(record: dict[str, Any], name: str) -> Any:
     return None
 
 
-@register_collector("news_export")
-@register_collector("osint_dump")
 def collect_dump(path: Path, metadata: dict[str, Any]) -> CollectResult:
     """Read and triage an article dump (JSON lines or CSV).
 

@@ -22,6 +22,8 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from workbench.places.gazetteer import resolve_city
+
 #: Distance within which a geoparsed place counts as right.
 GEO_TOLERANCE_KM = 50.0
 LABEL_COLUMNS = ("text", "language", "relevant", "exploitation_types", "sector", "place_name", "lat", "lon",
@@ -163,8 +165,6 @@ SECTOR_LABOUR = {"en": "the port", "es": "el puerto", "fr": "le port", "pt": "o 
 
 
 def _coords(name: str, iso3: str) -> tuple[float, float]:
-    from workbench.places.gazetteer import resolve_city
-
     hit = resolve_city(name, iso3)
     if hit is None:
         raise ValueError(f"place {name!r}: not in the gazetteer for {iso3}")

@@ -32,7 +32,7 @@ import urllib.request
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 import pandas as pd
 
@@ -329,13 +329,16 @@ def http_date(stamp: float) -> str:
     return email.utils.formatdate(stamp, usegmt=True)
 
 
-def feeds_of(entries: Iterable[str]) -> list[str]:
+def feeds_of(entries: Iterable[str], metadata: Callable[[str], Mapping[str, Any]] | None = None) -> list[str]:
     """Collect the feed URLs listed by catalog entries (``metadata.feeds``) or given directly.
 
     Parameters
     ----------
     entries : iterable of str
         Catalog entry names or http(s) URLs.
+    metadata : callable, optional
+        Entry name -> its metadata (the CLI passes :func:`workbench.catalog.metadata`);
+        needed only when ``entries`` names catalog entries.
 
     Returns
     -------
@@ -345,15 +348,16 @@ def feeds_of(entries: Iterable[str]) -> list[str]:
     Raises
     ------
     KeyError
-        When a name is neither a URL nor a catalog entry.
+        When a name is neither a URL nor a catalog entry (or no ``metadata`` look-up
+        was given).
     """
-    from workbench import catalog
-
     urls: list[str] = []
     for item in entries:
         if str(item).startswith(("http://", "https://")):
             urls.append(str(item))
+        elif metadata is None:
+            raise KeyError(f"{item!r} is not an http(s) URL, and no catalog look-up was given for entry names")
         else:
-            feeds: Any = catalog.metadata(str(item)).get("feeds") or []
+            feeds: Any = metadata(str(item)).get("feeds") or []
             urls.extend(str(u) for u in feeds)
     return list(dict.fromkeys(urls))

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.collect.base import CollectResult, file_sha256, register_collector, reject, rejects_frame
+from workbench.collect.base import CollectResult, file_sha256, reject, rejects_frame
 from workbench.collect.files import MAX_BYTES, decode_text, read_source_bytes
 from workbench.collect.periods import year_in_name
 from workbench.places.countries import to_iso3, to_iso3_exact
@@ -46,7 +46,6 @@ def _split_pair(cells: list[str]) -> tuple[str, str, list[str]] | None:
     return None
 
 
-@register_collector("flows")
 def collect_flows(path: Path, metadata: dict[str, Any]) -> CollectResult:
     """Read a flow list into ``flows`` rows.
 

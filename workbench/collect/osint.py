@@ -21,15 +21,15 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.collect.base import CollectResult, file_sha256, grading, reject, rejects_frame
+from workbench.collect.dedupe import signatures
 from workbench.collect.files import MAX_BYTES, SourceFileError, read_source_bytes
-from workbench.collect.base import CollectResult, file_sha256, grading, register_collector, reject, rejects_frame
-from workbench.collect.triage import Triage
 from workbench.collect.triage import detect_language as _detect_language
-from workbench.collect.triage import lexicon, lexicon_tags
+from workbench.collect.triage import Triage, lexicon, lexicon_tags
 from workbench.collect.triage.places import geoparse as _geoparse
 from workbench.places.gazetteer import locate
-from workbench.text.pii import scrub_text
 from workbench.schema import check_date_window, incident_id
+from workbench.text.pii import scrub_text
 
 _TAG = re.compile(r"<[^>]+>")
 #: Exploitation type of a relevant item whose type the lexicon does not recognise (taxonomy code).
@@ -173,8 +173,6 @@ def triage_articles(articles: list[Article], metadata: dict[str, Any], path: Pat
         or ``"unknown"``, day ``ds``, ``relevant``), which the store aggregates per country
         and day (:meth:`workbench.store.Store.media_volume`).
     """
-    from workbench.collect.dedupe import signatures
-
     source_name = metadata["source_name"]
     reliability, credibility = grading(None, str(metadata.get("default_grading", "C3")))
     dated = [art for art in articles if art.published is not None]
@@ -246,7 +244,6 @@ def _scrubbed(raw: dict[str, Any]) -> dict[str, Any]:
     return {k: scrub_text(v, 500) if isinstance(v, str) else v for k, v in raw.items()}
 
 
-@register_collector("osint")
 def collect_feed(path: Path, metadata: dict[str, Any]) -> CollectResult:
     """Read and triage an RSS 2.0 or Atom feed file.
 
@@ -300,8 +297,3 @@ def collect_feed(path: Path, metadata: dict[str, Any]) -> CollectResult:
     if getattr(parsed, "bozo", False):  # e.g. truncated XML: items after the damage cannot be counted
         result.notes["malformed"] = f"feed is malformed after the items read ({parsed.get('bozo_exception')})"
     return result
-
-
-# article dumps share this module's triage; importing them here registers their collector
-# wherever feeds are collected (``workbench.collect.collect`` imports this module)
-import workbench.collect.dumps  # noqa: E402,F401  (registers "osint_dump")

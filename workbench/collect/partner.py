@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.collect.base import CollectResult, file_sha256, grading, register_collector, reject, rejects_frame
+from workbench.collect.base import CollectResult, file_sha256, grading, reject, rejects_frame
 from workbench.text.dates import DateParseError, parse_partial_date, parse_timestamp
 from workbench.collect.files import MAX_BYTES, SourceFileError, decode_text, read_source_bytes
 from workbench.collect.periods import PeriodError, parse_period
@@ -208,7 +208,6 @@ def partner_record(
     return record
 
 
-@register_collector("partner")
 def collect_partner(path: Path, metadata: dict[str, Any]) -> CollectResult:
     """Read a partner CSV through its crosswalk.
 

@@ -19,8 +19,8 @@ one candidate incident per point. From the catalog entry's metadata:
 
 A ``record_id`` property is used only when its values are present and unique in the file;
 otherwise (an object id of 0 everywhere) ids are the file hash and the feature number.
-Each point's country comes from the Natural Earth boundaries of the workspace when they
-are available. A feature with no or non-point geometry, or coordinates outside the
+Each point's country comes from the Natural Earth boundaries of the workspace
+(:func:`workbench.places.boundaries.workspace_boundaries`) when they are available. A feature with no or non-point geometry, or coordinates outside the
 globe after reprojection, is quarantined with its feature number.
 """
 
@@ -31,11 +31,13 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.collect.base import CollectResult, file_sha256, grading, register_collector, reject, rejects_frame
+from workbench.collect.base import CollectResult, file_sha256, grading, reject, rejects_frame
 from workbench.collect.periods import PeriodError, parse_period, period_end
 from workbench.collect.unknowns import NOT_RECORDED, complete_unknowns
+from workbench.places.boundaries import countries_of, workspace_boundaries
 from workbench.places.gazetteer import locate
 from workbench.schema import incident_id
+from workbench.taxonomy import load_crosswalk
 
 
 class PointFileError(ValueError):
@@ -82,31 +84,10 @@ def read_points(path: Path, metadata: dict[str, Any]):  # -> tuple[GeoDataFrame,
 
 
 def _countries_of(lat: pd.Series, lon: pd.Series) -> pd.Series:
-    """ISO3 of the country each point lies in (Natural Earth from the catalog), None elsewhere."""
-    import geopandas as gpd
-
-    from workbench import catalog
-
-    out = pd.Series([None] * len(lat), index=lat.index, dtype="object")
-    boundaries = None
-    for name in ("countries_50m", "countries"):
-        try:
-            boundaries = catalog.load(name)
-            break
-        except Exception:  # noqa: BLE001 - a workspace without boundaries: countries stay unknown
-            continue
-    if boundaries is None or lat.empty:
-        return out
-    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), index=lat.index, crs="EPSG:4326")
-    joined = gpd.sjoin(points, boundaries[["iso3", "geometry"]].to_crs("EPSG:4326"), how="left",
-                       predicate="within")
-    joined = joined[~joined.index.duplicated(keep="first")]
-    found = joined["iso3"].where(joined["iso3"].astype(str).str.fullmatch(r"[A-Z]{3}"), None)
-    out.loc[found.index] = found.to_numpy()
-    return out
+    """ISO3 of the country each point lies in (the workspace's Natural Earth boundaries), None elsewhere."""
+    return countries_of(lat, lon, workspace_boundaries())
 
 
-@register_collector("points")
 def collect_points(path: Path, metadata: dict[str, Any]) -> CollectResult:
     """Read a point file (GeoJSON, GeoPackage, Shapefile; any CRS) into candidate incidents.
 
@@ -130,8 +111,6 @@ def collect_points(path: Path, metadata: dict[str, Any]) -> CollectResult:
     PointFileError
         When the file cannot be read, or neither it nor the entry gives a date.
     """
-    from workbench.taxonomy import load_crosswalk
-
     frame, notes = read_points(path, metadata)
     columns = dict(metadata.get("columns") or {})
     sha = file_sha256(path)

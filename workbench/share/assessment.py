@@ -39,7 +39,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from workbench.places.gazetteer import country_name
+from workbench.analyse.forecast import Forecaster
+from workbench.analyse.getis_ord import GetisOrdHotspots
+from workbench.analyse.hexbin import hex_counts
+from workbench.analyse.series import incident_series
+from workbench.places.gazetteer import area_city, country_name
 from workbench.share.judgements import KeyJudgement, judgement
 
 #: Admiralty grades counted as well graded: reliability A-B and credibility 1-2.
@@ -314,8 +318,6 @@ def hotspot_judgements(current: Any, previous: Any = None, incidents: pd.DataFra
     """
     import h3
 
-    from workbench.places.gazetteer import area_city
-
     if current is None or current.table.empty:
         return []
     table = current.table
@@ -485,11 +487,6 @@ def assess(incidents: pd.DataFrame, end: pd.Timestamp | None = None, window_mont
     list of KeyJudgement
         Ranked judgements (possibly empty).
     """
-    from workbench.analyse.forecast import Forecaster
-    from workbench.analyse.getis_ord import GetisOrdHotspots
-    from workbench.analyse.hexbin import hex_counts
-    from workbench.analyse.series import incident_series
-
     if incidents.empty:
         return []
     end = pd.Timestamp(end) if end is not None else last_complete_month(incidents)

@@ -11,6 +11,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from workbench.analyse.forecast import Forecaster
+from workbench.analyse.getis_ord import GetisOrdHotspots
+from workbench.analyse.hexbin import hex_counts
+from workbench.analyse.series import incident_series
+
 #: Order of Gi* classes, weakest to strongest.
 HOT_RANK = {"hot_90": 1, "hot_95": 2, "hot_99": 3}
 
@@ -80,11 +85,6 @@ def snapshot(incidents: pd.DataFrame, as_of: pd.Timestamp, window_months: int = 
     Snapshot
         Hot cells, surging series and corridors.
     """
-    from workbench.analyse.forecast import Forecaster
-    from workbench.analyse.getis_ord import GetisOrdHotspots
-    from workbench.analyse.hexbin import hex_counts
-    from workbench.analyse.series import incident_series
-
     as_of = pd.Timestamp(as_of)
     known = known_on(incidents, as_of)
     start = as_of - pd.DateOffset(months=window_months)

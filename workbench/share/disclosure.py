@@ -25,6 +25,15 @@ audience                  k    H3    free text  source columns   coordinates
 ``law_enforcement``       10   7     kept       kept             kept
 ========================  ===  ====  =========  ===============  ============
 
+**Cross-run rules** (public and partner): parameters are snapped to a published grid
+before a report runs (:func:`snap_parameters`: periods to whole months for partners and
+whole quarters for the public, regions ``ALL`` or one country) and every shown count of
+at least ``k`` is rounded to the nearest 5 (:func:`round_counts`), so no two allowed
+queries differ by an exact small group. Secondary suppression assumes every withheld
+cell is at least 1 (zeros are shown) and checks each withheld cell's feasible range by
+linear programming. A percentage is withheld when its numerator, denominator or
+complement is a count below ``k`` (:func:`percentage`).
+
 Law enforcement is a closed, vetted audience: it sees finer cells, the records' sources
 and their text. Its counts are still suppressed, because DEVELOPERS.md rules that counts
 below the threshold never reach an exported file, whoever reads it.
@@ -67,6 +76,14 @@ class DisclosurePolicy:
         Drop :data:`SOURCE_COLUMNS`.
     drop_coordinates : bool
         Drop point coordinates (:data:`COORDINATE_COLUMNS`).
+    rounding : int
+        Shown counts (at least ``k``) are rounded to the nearest multiple of this base
+        (:func:`round_counts`); 1 shows them exactly.
+    period_grid : str or None
+        ``"M"`` or ``"Q"``: dates in the parameters are snapped to whole months or
+        quarters (:func:`snap_parameters`); None leaves them as given.
+    region_grid : bool
+        Regions restricted to the published list (``ALL`` or one country).
     """
 
     audience: str
@@ -76,14 +93,76 @@ class DisclosurePolicy:
     drop_free_text: bool = True
     drop_source_names: bool = True
     drop_coordinates: bool = True
+    rounding: int = 1
+    period_grid: str | None = None
+    region_grid: bool = False
 
 
 POLICIES = {
-    "public": DisclosurePolicy("public", h3_resolution=4),
-    "partner": DisclosurePolicy("partner", h3_resolution=5),
+    "public": DisclosurePolicy("public", h3_resolution=4, rounding=5, period_grid="Q", region_grid=True),
+    "partner": DisclosurePolicy("partner", h3_resolution=5, rounding=5, period_grid="M", region_grid=True),
     "law_enforcement": DisclosurePolicy("law_enforcement", h3_resolution=7, drop_free_text=False,
                                         drop_source_names=False, drop_coordinates=False),
 }
+
+
+#: Parameters holding a period's first day, last day, or one reference day.
+PERIOD_STARTS = ("period_start",)
+PERIOD_ENDS = ("period_end", "as_of", "previous_as_of")
+
+
+def snap_parameters(parameters: dict, policy: DisclosurePolicy) -> tuple[dict, list[str]]:
+    """Snap report parameters to the audience's published grid.
+
+    Any audience that can choose parameters can query the store; two allowed queries
+    that differ by a small group (``region=GBR`` and ``region=GBR,UKR``; a period one
+    day longer) would give that group away by subtraction. For an audience with a grid
+    (public, partner):
+
+    - period starts move to the first day of their month (``period_grid="M"``) or
+      quarter (``"Q"``), period ends and reference days (``as_of``) to the last day;
+    - a region must be ``ALL`` or one country (a list of countries is refused);
+    - shown counts are rounded as well (:func:`round_counts`, the policy's ``rounding``).
+
+    Parameters
+    ----------
+    parameters : dict
+        Checked parameters (ISO dates as text).
+    policy : DisclosurePolicy
+        The audience's policy.
+
+    Returns
+    -------
+    parameters : dict
+        A copy on the grid.
+    notes : list of str
+        One line per value moved (for the report's provenance).
+
+    Raises
+    ------
+    ValueError
+        When a region is not on the published list.
+    """
+    out, notes = dict(parameters), []
+    if policy.region_grid:
+        region = str(out.get("region", "ALL") or "ALL")
+        if "," in region:
+            raise ValueError(f"audience {policy.audience}: region must be ALL or one country (the published grid), "
+                             f"not {region!r}; law_enforcement may combine countries")
+    if policy.period_grid:
+        freq = policy.period_grid
+        for name in PERIOD_STARTS + PERIOD_ENDS:
+            value = out.get(name)
+            if not isinstance(value, str) or len(value) != 10:
+                continue
+            period = pd.Timestamp(value).to_period(freq)
+            snapped = period.start_time if name in PERIOD_STARTS else period.end_time
+            text = str(snapped.date())
+            if text != value:
+                out[name] = text
+                notes.append(f"{name} {value} -> {text} (whole {'months' if freq == 'M' else 'quarters'} "
+                             f"for the {policy.audience} audience)")
+    return out, notes
 
 
 def policy_for(audience: str, k: int | None = None) -> DisclosurePolicy:
@@ -121,7 +200,103 @@ def _is_small(values: pd.Series | pd.DataFrame, k: int) -> pd.Series | pd.DataFr
     return ((num > 0) & (num < k)).fillna(False).astype(bool)
 
 
-def suppress_counts(table: pd.DataFrame, count_cols: list[str], k: int) -> pd.DataFrame:
+def round_count(value: object, base: int, k: int) -> object:
+    """Round one shown count to the nearest multiple of ``base``, never below ``k``.
+
+    Parameters
+    ----------
+    value : object
+        A count (or a missing/withheld value, returned as it is).
+    base : int
+        Rounding base (1: unchanged).
+    k : int
+        Threshold: a count of at least ``k`` is never rounded down below ``k``, and a
+        count below ``k`` is returned as it is (it is withheld elsewhere).
+
+    Returns
+    -------
+    object
+        The rounded count (an int), or ``value`` unchanged.
+    """
+    if value is None or pd.isna(value) or base <= 1:
+        return value
+    number = float(value)
+    if number < k:
+        return value
+    rounded = int(base * np.floor(number / base + 0.5))  # half up, as statistical offices publish
+    return max(rounded, int(base * np.ceil(k / base)))
+
+
+def round_counts(table: pd.DataFrame, count_cols: list[str] | None, base: int, k: int) -> pd.DataFrame:
+    """Round every shown count of a table (:func:`round_count`), after suppression.
+
+    Rounding is what stops two allowed queries that differ by a small group (a region
+    added, a period one day longer) from giving that group away by subtraction: the
+    difference of two rounded counts no longer pins down the difference of the true
+    ones. Totals are rounded on their own (rounded cells may not add up to them, as in
+    any published rounded table).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Counts (withheld cells missing).
+    count_cols : list of str or None
+        Columns to round (every numeric column when None).
+    base : int
+        Rounding base.
+    k : int
+        Threshold.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the count columns as nullable integers.
+    """
+    out = table.copy()
+    if base <= 1:
+        return out
+    cols = count_cols if count_cols is not None else list(out.select_dtypes("number").columns)
+    for col in cols:
+        values = pd.to_numeric(out[col], errors="coerce")
+        out[col] = pd.array([round_count(v, base, k) if pd.notna(v) else pd.NA for v in values], dtype="Int64")
+    return out
+
+
+def percentage(numerator: object, denominator: object, k: int, decimals: int = 0) -> str | None:
+    """A percentage that never gives a small count away, or None when it must be withheld.
+
+    "23 incidents; 22% graded B2 or better" gives 5 away. A percentage is withheld when
+    its numerator, its denominator or their difference (the complement) is a count
+    ``0 < c < k``, or when any of them is itself withheld.
+
+    Parameters
+    ----------
+    numerator, denominator : object
+        Counts (missing means withheld).
+    k : int
+        Threshold.
+    decimals : int
+        Decimal places shown.
+
+    Returns
+    -------
+    str or None
+        e.g. ``"22%"``, or None: show "withheld" (or nothing) instead.
+    """
+    values = []
+    for v in (numerator, denominator):
+        if v is None or pd.isna(v):
+            return None
+        values.append(float(v))
+    num, den = values
+    if den <= 0 or num < 0 or num > den:
+        return None
+    if any(0 < c < k for c in (num, den, den - num)):
+        return None
+    return f"{100 * num / den:.{decimals}f}%"
+
+
+def suppress_counts(table: pd.DataFrame, count_cols: list[str], k: int, base: int = 1) -> pd.DataFrame:
     """Primary suppression: withhold counts ``0 < c < k``.
 
     Parameters
@@ -132,6 +307,9 @@ def suppress_counts(table: pd.DataFrame, count_cols: list[str], k: int) -> pd.Da
         Columns holding counts.
     k : int
         Threshold.
+    base : int
+        Round the shown counts to this base (:func:`round_counts`; the policy's
+        ``rounding``); 1 shows them exactly.
 
     Returns
     -------
@@ -143,7 +321,7 @@ def suppress_counts(table: pd.DataFrame, count_cols: list[str], k: int) -> pd.Da
     for col in count_cols:
         values = pd.to_numeric(out[col], errors="coerce")
         out[col] = values.mask(_is_small(values, k)).round().astype("Int64")
-    return out
+    return round_counts(out, count_cols, base, k) if base > 1 else out
 
 
 def _lines(index: pd.Index, columns: pd.Index, total_label: str) -> list[tuple[list[tuple], tuple]]:
@@ -181,7 +359,55 @@ def _determined(hidden: pd.DataFrame, lines: list[tuple[list[tuple], tuple]]) ->
     return [cell for cell in cells if np.all(np.abs(null[:, position[cell]]) < 1e-9)]
 
 
-def suppress_table(table: pd.DataFrame, k: int, total_label: str = "Total") -> pd.DataFrame:
+def _interval_exposed(hidden: pd.DataFrame, values: pd.DataFrame, lines: list[tuple[list[tuple], tuple]],
+                      least: float = 1.0, width: float = 1.0) -> list[tuple]:
+    """Withheld cells an attacker can pin down knowing that every withheld cell is >= ``least``.
+
+    Zeros are shown, so a withheld cell is at least 1: two withheld cells that must sum
+    to 2 are both 1 although no equation alone fixes them. For each withheld cell the
+    smallest and largest value consistent with the shown cells, the margins and that
+    bound are found by linear programming; the cell is exposed when they are less than
+    ``width`` apart.
+    """
+    from scipy.optimize import linprog
+
+    cells = [(r, c) for r in hidden.index for c in hidden.columns if hidden.at[r, c]]
+    if not cells or not lines:
+        return []
+    position = {cell: i for i, cell in enumerate(cells)}
+    rows, rhs = [], []
+    for parts, total in lines:
+        coeff = np.zeros(len(cells))
+        known = 0.0
+        for cell in parts:
+            if cell in position:
+                coeff[position[cell]] += 1.0
+            else:
+                known += float(values.at[cell]) if pd.notna(values.at[cell]) else 0.0
+        if total in position:
+            coeff[position[total]] -= 1.0
+            rhs.append(-known)
+        else:
+            rhs.append((float(values.at[total]) if pd.notna(values.at[total]) else 0.0) - known)
+        if coeff.any():
+            rows.append(coeff)
+        else:
+            rhs.pop()
+    if not rows:
+        return []
+    a_eq, b_eq = np.array(rows), np.array(rhs)
+    exposed = []
+    for cell, i in position.items():
+        goal = np.zeros(len(cells))
+        goal[i] = 1.0
+        low = linprog(goal, A_eq=a_eq, b_eq=b_eq, bounds=[(least, None)] * len(cells), method="highs")
+        high = linprog(-goal, A_eq=a_eq, b_eq=b_eq, bounds=[(least, None)] * len(cells), method="highs")
+        if low.status == 0 and high.status == 0 and (-high.fun) - low.fun < width:
+            exposed.append(cell)
+    return exposed
+
+
+def suppress_table(table: pd.DataFrame, k: int, total_label: str = "Total", base: int = 1) -> pd.DataFrame:
     """Primary and secondary suppression of a count table with row and column totals.
 
     See the module docstring for the procedure. Margins are assumed additive (cells sum
@@ -197,12 +423,15 @@ def suppress_table(table: pd.DataFrame, k: int, total_label: str = "Total") -> p
         Threshold.
     total_label : str
         Label of the margins.
+    base : int
+        Round the shown counts to this base afterwards (:func:`round_counts`).
 
     Returns
     -------
     pandas.DataFrame
         Nullable-integer table; withheld cells (totals included) are ``pd.NA``. No
-        withheld cell can be recovered exactly from what is shown.
+        withheld cell can be recovered exactly from what is shown, even knowing that
+        every withheld cell is at least 1 (zeros are shown).
     """
     values = table.apply(pd.to_numeric, errors="coerce").astype(float)
     hidden = _is_small(values, k)
@@ -225,6 +454,8 @@ def suppress_table(table: pd.DataFrame, k: int, total_label: str = "Total") -> p
         if changed:
             continue
         exposed = _determined(hidden, lines)  # recoverable through several lines
+        if not exposed:  # ... or pinned down because every withheld cell is at least 1
+            exposed = _interval_exposed(hidden, values, lines)
         if not exposed:
             break
         neighbours = [cell for parts, total in lines if exposed[0] in parts or exposed[0] == total
@@ -232,10 +463,11 @@ def suppress_table(table: pd.DataFrame, k: int, total_label: str = "Total") -> p
         everything = [(r, c) for r in values.index for c in values.columns]
         if not (withhold_smallest(neighbours) or withhold_smallest(everything)):
             break
-    return values.mask(hidden).round().astype("Int64")
+    out = values.mask(hidden).round().astype("Int64")
+    return round_counts(out, None, base, k) if base > 1 else out
 
 
-def recoverable_cells(table: pd.DataFrame, total_label: str = "Total") -> list[tuple]:
+def recoverable_cells(table: pd.DataFrame, total_label: str = "Total", least: float | None = 1.0) -> list[tuple]:
     """Audit a suppressed table: which withheld cells can be worked out exactly?
 
     An attacker knows every shown cell and that rows and columns add up to their
@@ -249,13 +481,22 @@ def recoverable_cells(table: pd.DataFrame, total_label: str = "Total") -> list[t
         :func:`suppress_table`).
     total_label : str
         Label of the margins.
+    least : float or None
+        What the attacker knows about every withheld cell: at least this much (1 by
+        default, since zeros are shown); None for the equations alone.
 
     Returns
     -------
     list of tuple
         ``(row, column)`` of each recoverable withheld cell; empty for a safe table.
     """
-    return _determined(table.isna(), _lines(table.index, table.columns, total_label))
+    lines = _lines(table.index, table.columns, total_label)
+    hidden = table.isna()
+    found = _determined(hidden, lines)
+    if least is not None:
+        values = table.apply(pd.to_numeric, errors="coerce").astype(float)
+        found += [c for c in _interval_exposed(hidden, values, lines, least=least) if c not in found]
+    return found
 
 
 def check_table(table: pd.DataFrame, count_cols: list[str] | None, k: int) -> None:

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench import catalog
 from workbench.share.disclosure import policy_for
+from workbench.share.tables import country_by_type
 
 #: Cells starting with these characters are run as formulas by spreadsheet programs.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -141,8 +143,6 @@ def declared_partners() -> list[str]:
         ``metadata.source_name`` of every source entry read by the ``partner`` collector
         or marked ``partner: true`` (the app, feeds and bulk exports are not partners).
     """
-    from workbench import catalog
-
     return sorted({str(e.metadata["source_name"]) for e in catalog.sources()
                    if e.metadata.get("source_name")
                    and (e.metadata.get("collector") == "partner" or e.metadata.get("partner") is True)})
@@ -176,8 +176,6 @@ def partner_extract(incidents: pd.DataFrame, partner: str, k: int | None = None,
         that looks like "no data"), or ``partner`` is not a partner source (the app's
         records hold free text no extract may carry).
     """
-    from workbench.share.tables import country_by_type
-
     if partners is not None and partner not in partners:
         raise ValueError(f"{partner!r} is not a source declared as a partner; partners: {sorted(partners)}")
     own = incidents[incidents["source_name"] == partner]

@@ -42,6 +42,8 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.share.disclosure import display_count
+
 
 @dataclass(frozen=True)
 class Band:
@@ -365,8 +367,6 @@ def render_judgements(judgements: list[KeyJudgement], policy: Any) -> str:
         When any judgement fails :func:`check_judgements` (a term without a probability
         behind it, or outside its band): such a report is not rendered.
     """
-    from workbench.share.disclosure import display_count
-
     problems = check_judgements(judgements)
     if problems:
         raise ValueError("judgements fail the yardstick check:\n" + "\n".join(problems))

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any, Iterable
 import numpy as np
 import pandas as pd
 
+from workbench.analyse.routes import country_points
+
 if TYPE_CHECKING:  # pragma: no cover
     import folium
     import geopandas
@@ -429,8 +431,6 @@ def add_flows(m: "folium.Map", flows: pd.DataFrame, countries: "geopandas.GeoDat
     import geopandas as gpd
     import shapely
 
-    from workbench.analyse.routes import country_points
-
     if source is None or target is None:
         pair = ("source", "target") if {"source", "target"} <= set(flows.columns) else ("origin", "destination")
         source, target = source or pair[0], target or pair[1]
@@ -543,4 +543,34 @@ def add_emerging_cells(m: "folium.Map", gdf: "geopandas.GeoDataFrame", class_col
     present = set(classes)
     add_legend(m, "Emerging hot spots", [(c.capitalize(), colour) for c, colour in EMERGING_COLOURS.items()
                                          if c in present])
+    return m
+
+
+def add_place_labels(m: "folium.Map", places: pd.DataFrame, label_col: str = "label", lat: str = "lat",
+                     lon: str = "lon") -> "folium.Map":
+    """Write place names on the map (top hotspots), as plain text labels (no marker images).
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map.
+    places : pandas.DataFrame
+        One row per label with ``label_col``, ``lat`` and ``lon``.
+    label_col, lat, lon : str
+        Columns.
+
+    Returns
+    -------
+    folium.Map
+        ``m``.
+    """
+    import folium
+
+    for row in places.itertuples(index=False):  # a permanent tooltip: no marker image to load
+        folium.CircleMarker(
+            [float(getattr(row, lat)), float(getattr(row, lon))], radius=3, color="#111", weight=1, fill=True,
+            fill_opacity=1,
+            tooltip=folium.Tooltip(escape_text(getattr(row, label_col)), permanent=True, direction="right",
+                                   style="font:bold 12px sans-serif;background:rgba(255,255,255,0.85);"),
+        ).add_to(m)
     return m

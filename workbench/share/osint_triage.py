@@ -8,7 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.analyse.scope import Scope
 from workbench.collect.triage import LOW_CONFIDENCE_REASONS, Triage
+from workbench.share.disclosure import sanitise_incidents, suppress_counts, suppress_table
+from workbench.taxonomy import load_taxonomy
 
 # --------------------------------------------------------------------------- report tables
 #: Month label format of the volume table.
@@ -37,8 +40,6 @@ def osint_incidents(incidents: pd.DataFrame, start: str = "", end: str = "", lan
     ValueError
         When ``language`` is not ``"ALL"`` or a two-letter code.
     """
-    from workbench.analyse.scope import Scope
-
     lang = str(language).strip()
     if lang.upper() != "ALL" and not re.fullmatch(r"[a-z]{2}", lang):
         raise ValueError(f"language={language!r}: expected 'ALL' or a two-letter ISO 639-1 code")
@@ -78,8 +79,6 @@ def volume(osint: pd.DataFrame, policy: Any, by: str = "month") -> pd.DataFrame:
     ValueError
         For another ``by``.
     """
-    from workbench.share.disclosure import suppress_table
-
     if by not in ("month", "language"):
         raise ValueError(f"by={by!r}: expected 'month' or 'language'")
     if osint.empty:
@@ -93,7 +92,7 @@ def volume(osint: pd.DataFrame, policy: Any, by: str = "month") -> pd.DataFrame:
         counts = osint["language"].astype("string").fillna("unknown").value_counts().sort_index()
     table = counts.rename("incidents").rename_axis(by).to_frame()
     table.loc["Total"] = int(counts.sum())
-    return suppress_table(table, policy.k) if policy.suppress else table
+    return suppress_table(table, policy.k, base=policy.rounding) if policy.suppress else table
 
 
 def top_tags(osint: pd.DataFrame, policy: Any, top: int = 10) -> pd.DataFrame:
@@ -113,9 +112,6 @@ def top_tags(osint: pd.DataFrame, policy: Any, top: int = 10) -> pd.DataFrame:
     pandas.DataFrame
         ``group, tag, incidents`` (labels from the taxonomy), largest first.
     """
-    from workbench.share.disclosure import suppress_counts
-    from workbench.taxonomy import load_taxonomy
-
     tax = load_taxonomy()
     parts = []
     for column, vocabulary, label in (("exploitation_types", "exploitation_types", "exploitation type"),
@@ -129,7 +125,7 @@ def top_tags(osint: pd.DataFrame, policy: Any, top: int = 10) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame(columns=["group", "tag", "incidents"])
     frame = pd.concat(parts, ignore_index=True)
-    return suppress_counts(frame, ["incidents"], policy.k) if policy.suppress else frame
+    return suppress_counts(frame, ["incidents"], policy.k, base=policy.rounding) if policy.suppress else frame
 
 
 def osint_cells(osint: pd.DataFrame, policy: Any) -> pd.DataFrame:
@@ -152,8 +148,6 @@ def osint_cells(osint: pd.DataFrame, policy: Any) -> pd.DataFrame:
         the threshold) and ``size`` (for the marker: k for withheld cells).
     """
     import h3
-
-    from workbench.share.disclosure import sanitise_incidents
 
     columns = ["h3_cell", "lat", "lon", "incidents", "size"]
     if osint.empty or "h3_cell" not in osint.columns:
@@ -197,8 +191,6 @@ def review_queue(osint: pd.DataFrame, policy: Any, triage: Triage | None = None)
         language rows, one column per reason plus ``Total`` (items), withheld cells
         missing.
     """
-    from workbench.share.disclosure import suppress_table
-
     if osint.empty:
         return pd.DataFrame()
     triage = triage or Triage()
@@ -234,4 +226,4 @@ def review_queue(osint: pd.DataFrame, policy: Any, triage: Triage | None = None)
     total_row = table.sum(numeric_only=True)
     total_row["Total"] = int(low.sum())
     table.loc["Total"] = total_row
-    return suppress_table(table, policy.k) if policy.suppress else table
+    return suppress_table(table, policy.k, base=policy.rounding) if policy.suppress else table

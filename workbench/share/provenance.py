@@ -9,6 +9,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from workbench import catalog
+
 #: Packages whose versions every report records.
 PACKAGES = ("workbench", "pandas", "numpy", "duckdb", "h3", "esda", "statsmodels", "prophet", "folium",
             "papermill", "nbconvert", "intake")
@@ -78,8 +80,6 @@ def provenance(parameters: dict[str, Any], entries: list[str], started: float, f
         ``parameters``, ``catalog_entries`` (name -> content hash), ``git_commit``,
         ``packages``, ``run_started``, ``run_seconds``.
     """
-    from workbench import catalog
-
     return {
         "parameters": dict(parameters),
         "catalog_entries": {name: catalog.entry_hash(name) or "n/a" for name in sorted(set(entries))},

@@ -27,6 +27,7 @@ import pandas as pd
 
 from workbench.apply.screening.rules import Rule, RuleSet
 from workbench.apply.screening.validate import CHANNELS, validate_transactions
+from workbench.schema import iso3_codes
 
 _ASCII_WS = " \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"  # what str.strip() removes from pure-ASCII text
 _TRIM_CHARS = "||".join(f"chr({ord(c)})" for c in _ASCII_WS)
@@ -225,8 +226,6 @@ def duckdb_evidence(path: str | Path, rules: RuleSet, params: Mapping[str, tuple
     """
     import duckdb
 
-    from workbench.schema import iso3_codes
-
     con = duckdb.connect()
     try:
         src = f"read_parquet({_quote(Path(path))}, file_row_number = true)"
@@ -247,13 +246,16 @@ def duckdb_evidence(path: str | Path, rules: RuleSet, params: Mapping[str, tuple
                     f"{''.join(f'{c}, ' for c in _TEXT_COLUMNS if c in types)}"
                     f"{'merchant_category, ' if 'merchant_category' in types else ''}"
                     f"{amount} AS amount, {', '.join(keep)}, ({odd_sql}) AS odd FROM {src}").fetchall()
-        summary = "count(*), max(day) FILTER (WHERE NOT odd), list(rn ORDER BY rn) FILTER (WHERE odd)"
-        lists = "".join(f", list(DISTINCT {c}), bool_or({c} IS NULL)" for c in present)
-        first = con.execute(f"SELECT {summary}{lists} FROM work").fetchall()[0]
-        n_in, max_day, odd_rn = first[:3]
+        summary = "count(*), max(day) FILTER (WHERE NOT odd), list(rn) FILTER (WHERE odd)"
+        n_in, max_day, odd_rn = con.execute(f"SELECT {summary} FROM work").fetchall()[0]
+        values: dict[str, list[Any]] = {c: [] for c in present}  # distinct raw values (None: NULL)
+        if present:
+            union = " UNION ALL ".join(f"SELECT {i} AS c, {c} AS v FROM work GROUP BY {c}"
+                                       for i, c in enumerate(present))
+            for i, v in con.execute(union).fetchall():
+                values[present[i]].append(v)
         rates = {str(k).upper() for k in fx_rates} | {currency.upper()}
         iso3 = set(iso3_codes())
-        values = {c: list(first[3 + 2 * i]) + ([None] if first[4 + 2 * i] else []) for i, c in enumerate(present)}
         judged = {c: _judge_values(c, v, rates, iso3) for c, v in values.items()}
         currencies = {str(v).strip().upper() for v in values.get("currency", []) if v is not None}
         cols, odd = _working_sql(types, currency, fx_rates, judged, currencies)
@@ -265,27 +267,37 @@ def duckdb_evidence(path: str | Path, rules: RuleSet, params: Mapping[str, tuple
             con.execute(f"UPDATE work SET odd = TRUE WHERE {' OR '.join(f'coalesce({o}, TRUE)' for o in text_odd)}"
                         ).fetchall()
             n_in, max_day, odd_rn = con.execute(f"SELECT {summary} FROM work").fetchall()[0]
-        odd_rn = np.asarray(odd_rn or [], dtype="int64")
+        odd_rn = np.sort(np.asarray(odd_rn or [], dtype="int64"))
         rejects = pd.DataFrame(columns=["record", "field", "value", "reason"])
         out_cols = [c for c in cols if not c.endswith((" AS day", " AS hour", " AS mcc"))] + ["day", "hour", "mcc"]
         rows = f"SELECT {', '.join(out_cols)} FROM work WHERE NOT odd"
         if len(odd_rn):
-            con.register("odd_rn", pd.DataFrame({"rn": odd_rn}))
-            raw = con.execute(f"SELECT * EXCLUDE (file_row_number) FROM {src} WHERE file_row_number IN "
-                              "(SELECT rn FROM odd_rn) ORDER BY file_row_number").df()
-            clean, bad = validate_transactions(raw, currency, fx_rates, record_ids=odd_rn)
+            bad, extra_day = _judge_in_pandas(con, src, odd_rn, currency, fx_rates)
             if len(bad):
                 rejects = bad
-            extra = clean.rename(columns={"merchant_category": "mcc"})[
-                [*_TEXT_COLUMNS, "cents", "day", "hour", "mcc"]]
-            con.register("extra", extra)
-            if len(extra):
-                max_day = max(int(extra["day"].max()), max_day) if max_day is not None else int(extra["day"].max())
+            if extra_day is not None:
+                max_day = extra_day if max_day is None else max(extra_day, max_day)
             rows = f"{rows} UNION ALL SELECT {', '.join(_TEXT_COLUMNS)}, cents, day, hour, mcc FROM extra"
         return _aggregate(con, rows, rules, params, window_days, as_of, max_day, rejects, int(n_in),
                           int(n_in) - len(rejects))
     finally:
         con.close()
+
+
+def _judge_in_pandas(con: Any, src: str, odd_rn: np.ndarray, currency: str,
+                     fx_rates: Mapping[str, float]) -> tuple[pd.DataFrame, int | None]:
+    """Run the rows SQL could not judge through the pandas validation.
+
+    Registers the rows it accepts as the DuckDB table ``extra`` (working columns) and
+    returns the rejects and the latest day among the accepted rows (None: none accepted).
+    """
+    con.register("odd_rn", pd.DataFrame({"rn": odd_rn}))
+    raw = con.execute(f"SELECT * EXCLUDE (file_row_number) FROM {src} WHERE file_row_number IN "
+                      "(SELECT rn FROM odd_rn) ORDER BY file_row_number").df()
+    clean, bad = validate_transactions(raw, currency, fx_rates, record_ids=odd_rn)
+    extra = clean.rename(columns={"merchant_category": "mcc"})[[*_TEXT_COLUMNS, "cents", "day", "hour", "mcc"]]
+    con.register("extra", extra)
+    return bad, (int(extra["day"].max()) if len(extra) else None)
 
 
 def _aggregate(con: Any, rows: str, rules: RuleSet, params: Mapping[str, tuple[str, ...]], window_days: int,
@@ -310,11 +322,14 @@ def _aggregate(con: Any, rows: str, rules: RuleSet, params: Mapping[str, tuple[s
         for f in rule.distinct_fields:
             col, blank = ("mcc", "-1") if f == "merchant_category" else (f, "''")
             items.append(f"count(DISTINCT {col}) FILTER (WHERE {cond} AND {col} <> {blank}) AS d{i}_{f}")
-    agg = con.execute(f"SELECT account, {', '.join(items)} FROM ({rows}) GROUP BY account").df()
-    names = agg["account"].to_numpy(dtype=object)
-    order = np.argsort(names, kind="stable")
-    agg = agg.iloc[order].reset_index(drop=True)
-    accounts = agg["account"].to_numpy(dtype=object)
+    widest = max([window_days, *(r.window_days or window_days for r in rules.rules)])
+    # only rows inside the widest window are aggregated; every account is scored (accounts whose
+    # transactions all fall outside the window get zeros, as on the pandas path)
+    names = con.execute(f"SELECT DISTINCT account FROM ({rows})").df()["account"].to_numpy(dtype=object)
+    accounts = names[np.argsort(names, kind="stable")]
+    agg = con.execute(f"SELECT account, {', '.join(items)} FROM ({rows}) WHERE {window(widest)} "
+                      "GROUP BY account").df()
+    agg = agg.set_index("account").reindex(accounts, fill_value=0).reset_index()
     parts = []
     for i, rule in enumerate(rules.rules):
         count = agg[f"c{i}"].to_numpy(dtype="int64")

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.apply.screening.rules import RuleSet
+from workbench.share.disclosure import suppress_counts
 
 
 @dataclass
@@ -145,7 +146,6 @@ class ScreeningResults:
         return head + f": {len(hits)} typolog{'y' if len(hits) == 1 else 'ies'} fired.\n" + "\n".join(lines)
 
 
-
 def alert_table(results: ScreeningResults, policy: Any, budget: int = 20) -> pd.DataFrame:
     """The ranked alert list, for a restricted audience, with no bare small integers.
 
@@ -194,8 +194,6 @@ def typology_counts(results: ScreeningResults, policy: Any) -> pd.DataFrame:
     pandas.DataFrame
         ``typology, title, accounts`` (``accounts`` missing where withheld).
     """
-    from workbench.share.disclosure import suppress_counts
-
     fired = results.features.sum(axis=0).astype("int64")
     frame = pd.DataFrame({"typology": fired.index, "title": [r.title for r in results.rules.rules],
                           "accounts": fired.to_numpy()})

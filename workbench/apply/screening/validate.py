@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.schema import iso3_codes
+
 #: Transaction channels understood by the screen.
 CHANNELS: tuple[str, ...] = ("card", "cash", "atm", "transfer", "payroll", "direct_debit")
 #: Columns every input must have.
@@ -202,8 +204,6 @@ def _check_timestamp(ts_raw: pd.Series, failures: _Failures) -> pd.Series:
 def _check_country(country: pd.Series, country_missing: np.ndarray, failures: _Failures) -> None:
     """Non-blank counterparty countries must be ISO 3166-1 alpha-3 codes."""
     if (~country_missing).any():
-        from workbench.schema import iso3_codes
-
         codes = iso3_codes()
         bad_country = ~country_missing & ~_on_distinct(country, lambda u: u.isin(codes))
     else:
@@ -254,7 +254,6 @@ def _rejects(frame: pd.DataFrame, record: np.ndarray, bad_any: np.ndarray, failu
         "value": [_show(frame.at[i, f]) for i, f in zip(idx, first_field)],
         "reason": reasons.to_numpy(),
     })
-
 
 
 def iter_transactions(path: str | Path, chunksize: int = 250_000) -> Iterator[pd.DataFrame]:
