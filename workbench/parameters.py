@@ -42,16 +42,10 @@ from pathlib import Path
 from typing import Any
 
 from workbench import catalog
+from workbench.exceptions import ParameterError
 from workbench.places.gazetteer import countries
 from workbench.share.disclosure import POLICIES
 from workbench.taxonomy import load_taxonomy
-
-
-class ParameterError(ValueError):
-    """A notebook name, parameter name or parameter value that cannot be run.
-
-    The message is one line, suitable for a command's error output.
-    """
 
 
 #: Parameters holding one ISO date (``""`` allowed where the notebook's default is ``""``).
