@@ -30,8 +30,13 @@ test: $(STAMP) browser
 bench: $(STAMP)
 	$(VENV)/bin/python bench/bench_ingest.py
 
+# JupyterLab rooted at the workspace (notebooks/, reports/ and data/ in reach); the settings override
+# in jupyter/overrides.json makes Jupytext's notebook view the default for .py files, so a
+# double-click on a report notebook opens it as a notebook. ipywidgets (in the lock) renders progress bars.
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=.
 
 clean:
 	rm -rf data/demo data/store reports/runs reports/index.html

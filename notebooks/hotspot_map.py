@@ -23,7 +23,7 @@ period_end = "2026-10-31"
 exploitation_type = "ALL"
 audience = "partner"
 sources = "ALL"
-h3_resolution = 5
+h3_resolution = 0
 alpha = 0.05
 emerging_steps = 12
 emerging_freq = "MS"
@@ -31,39 +31,42 @@ emerging_freq = "MS"
 # %%
 from IPython.display import display
 
-from workbench import catalog
+from workbench import catalog, findings
 from workbench.analyse.emerging import recent_emerging
 from workbench.analyse.getis_ord import GetisOrdHotspots
 from workbench.analyse.hexbin import cell_polygons, hex_counts
 from workbench.analyse.robustness import RobustnessCheck
 from workbench.analyse.scope import Scope
-from workbench.share import disclosure, maps, tables
+from workbench.share import disclosure, maps, report, tables
 
 scope = Scope(region, period_start, period_end, exploitation_type, sources)
 policy = disclosure.policy_for(audience)
-incidents = scope.apply(catalog.load("incidents"))
-resolution = min(h3_resolution, policy.h3_resolution)
+everything = Scope(region, "", "", exploitation_type, sources).apply(catalog.load("incidents"))
+incidents = scope.apply(everything)
+resolution = min(h3_resolution or policy.h3_resolution, policy.h3_resolution)
+found = findings.findings_for(region=region, exploitation_type=exploitation_type, sources=sources,
+                              resolution=resolution)
+report.open_report(found, policy, everything,
+                   tables.header_text(scope, policy, f"H3 resolution {resolution}; false discovery rate {alpha}."),
+                   sections={"hotspots": "map", "volume": "map", "trends": "emerging", "surges": "emerging"},
+                   order=("hotspots", "volume", "trends"), report="hotspot_map", chart=False)
 counts = hex_counts(incidents, resolution=resolution)
 hotspots = GetisOrdHotspots(alpha=alpha).fit(counts) if len(counts) else None  # None: nothing located in scope
-display(tables.header(scope, policy, f"H3 resolution {resolution}; false discovery rate {alpha}."))
-display(scope.block(incidents, policy, catalog.load("quarantine")))
-tables.render(tables.headline(incidents, policy), policy)
-
-# %% [markdown]
-# ## Map
-# Red hexagons are hotspots (Gi* significant after FDR at 90/95/99% confidence), blue
-# cold spots. The basemap is the Natural Earth country layer; the map works offline.
-
-# %%
 m = maps.offline_map(catalog.load("countries"))
 maps.add_hotspot_cells(m, tables.hotspot_cells(hotspots, policy))
-m
+maps.add_place_labels(m, report.hotspot_labels(found))
+display(m)
+scope.block(incidents, policy, catalog.load("quarantine"))
 
 # %% [markdown]
-# ## Hotspot cells
+# ## Map <a id="map"></a>
+# Red hexagons are hotspots over the report's period (Gi* significant after FDR at
+# 90/95/99% confidence), blue cold spots; the labelled places are the run's hotspots of the
+# last months (the key findings). The basemap is the Natural Earth country layer; the map
+# works offline.
 
 # %%
-tables.render(tables.hotspot_table(hotspots, policy), policy)
+tables.render(tables.headline(incidents, policy), policy)
 
 # %% [markdown]
 # ## Robust to source grading
@@ -76,7 +79,7 @@ robustness = RobustnessCheck(incidents, resolution=resolution, alpha=alpha).fit(
 tables.render(tables.robust_hotspot_table(robustness, policy), policy)
 
 # %% [markdown]
-# ## Emerging hotspots
+# ## Emerging hotspots <a id="emerging"></a>
 # How clustering changed step by step (months by default; `emerging_freq = "W-MON"` for
 # weeks) up to the end of the period: Gi* for every step (false discovery rate controlled
 # within each step) and a Mann-Kendall trend test of each cell's Gi* scores, classed as
@@ -94,3 +97,11 @@ tables.render(tables.emerging_pattern_counts(emerging, policy), policy)
 m = maps.offline_map(catalog.load("countries"))
 maps.add_emerging_cells(m, tables.emerging_cells(emerging, policy))
 m
+
+# %% [markdown]
+# ## Appendix: hotspot cells
+# The strongest hot cells over the report's period, named after the nearest well-known
+# place: Gi* z-score and the false-discovery-rate-adjusted q value.
+
+# %%
+tables.render(tables.hotspot_table(hotspots, policy), policy)

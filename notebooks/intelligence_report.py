@@ -12,9 +12,9 @@
 
 # %% [markdown]
 # # Intelligence report
-# The period at a glance: volumes by country and exploitation type, hotspots, corridors,
-# trends and the grading of the sources behind them. Counts below the audience's
-# threshold are suppressed (with secondary suppression in tables with totals).
+# The period at a glance: what changed, where, and along which corridors. Every finding
+# comes from the run's findings ledger, so it is the same in every report of the run.
+# Counts below the audience's threshold are withheld, over the whole report.
 
 # %% tags=["parameters"]
 region = "ALL"
@@ -23,65 +23,67 @@ period_end = "2026-10-31"
 exploitation_type = "ALL"
 audience = "partner"
 sources = "ALL"
-h3_resolution = 5
+h3_resolution = 0
 
 # %%
-import html
+from IPython.display import display
 
-from IPython.display import HTML, display
-
-from workbench import catalog
-from workbench.analyse.forecast import Forecaster
+from workbench import catalog, findings
 from workbench.analyse.getis_ord import GetisOrdHotspots
 from workbench.analyse.hexbin import hex_counts
 from workbench.analyse.aggregates import published_counts
-from workbench.analyse.scope import Scope, series_frequency
-from workbench.analyse.series import incident_series
-from workbench.share import disclosure, maps, tables
+from workbench.analyse.scope import Scope
+from workbench.share import disclosure, maps, report, tables
 
 scope = Scope(region, period_start, period_end, exploitation_type, sources)
 policy = disclosure.policy_for(audience)
-incidents = scope.apply(catalog.load("incidents"))
-display(tables.header(scope, policy))
-display(scope.block(incidents, policy, catalog.load("quarantine")))
-tables.render(tables.headline(incidents, policy), policy)
+resolution = min(h3_resolution or policy.h3_resolution, policy.h3_resolution)
+found = findings.findings_for(region=region, exploitation_type=exploitation_type, sources=sources,
+                              resolution=resolution)
+everything = Scope(region, "", "", exploitation_type, sources).apply(catalog.load("incidents"))
+incidents = scope.apply(everything)
+ledger = report.open_report(found, policy, everything, tables.header_text(scope, policy), report="intelligence_report",
+                            sections={"volume": "where-and-what", "hotspots": "hotspots", "surges": "surges",
+                                      "corridors": "corridors", "trends": "surges"})
+scope.block(incidents, policy, catalog.load("quarantine"))
 
 # %% [markdown]
-# ## Where and what
+# ## Hotspots <a id="hotspots"></a>
+# Significant hot cells of the last months of the ledger (Gi*, false discovery rate
+# controlled); labelled areas are the ledger's hotspots.
+
+# %%
+first, last = found.windows.get("latest", [period_start, period_end])
+window = everything[(everything["occurred_on"] >= first) & (everything["occurred_on"] <= last)]
+counts = hex_counts(window, resolution=resolution)
+hotspots = GetisOrdHotspots(permutations=0).fit(counts) if len(counts) > 1 else None  # the ledger's Gi*
+m = maps.offline_map(catalog.load("countries"))
+maps.add_hotspot_cells(m, tables.hotspot_cells(hotspots, policy))
+maps.add_place_labels(m, report.hotspot_labels(found))
+m
+
+# %% [markdown]
+# ## Where and what <a id="where-and-what"></a>
+# Incidents in the report's period by country and exploitation type.
 
 # %%
 tables.render(tables.country_by_type(incidents, policy), policy, index=True)
 
 # %% [markdown]
-# ## Hotspots
+# ## Corridors <a id="corridors"></a>
+# Origin (or, failing it, the victims' nationality) -> transit -> country of
+# exploitation, latest quarter against the same quarter a year before.
 
 # %%
-counts = hex_counts(incidents, resolution=min(h3_resolution, policy.h3_resolution))
-hotspots = GetisOrdHotspots().fit(counts) if len(counts) else None  # None: nothing located in scope
-m = maps.offline_map(catalog.load("countries"))
-maps.add_hotspot_cells(m, tables.hotspot_cells(hotspots, policy))
-m
+tables.render(tables.ledger_corridors(found, policy), policy, empty="No corridor in scope.")
 
 # %% [markdown]
-# ## Corridors (origin -> country of exploitation)
+# ## Surges and trends <a id="surges"></a>
 
 # %%
-tables.render(tables.corridors(incidents, policy), policy)
-
-# %% [markdown]
-# ## Trend and surges (monthly, by country, last 36 months)
-
-# %%
-everything = catalog.load("incidents")
-trend_scope = scope.trailing(36, latest=everything["occurred_on"].max())
-trend_freq, trend_season, trend_note = series_frequency(trend_scope.apply(everything))  # from date precision
-display(HTML(f"<p>{html.escape(trend_note)}</p>"))
-series = tables.largest_series(
-    incident_series(trend_scope.apply(everything), freq=trend_freq, by=("country_iso3",),
-                    start=trend_scope.start, end=trend_scope.end, coarse="drop"), 6)
-trend = Forecaster(models=("seasonal_naive", "ets"), season_length=trend_season, horizon=3).fit(series) if len(series) else None
-display(tables.render(tables.selection_table(trend), policy))
-tables.render(tables.surge_table(trend, policy), policy, empty="No country is above its forecast interval.")
+display(tables.render(tables.ledger_surges(found, policy), policy,
+                      empty=f"No country's count for {report.month_words(found.end_month)} was above its forecast interval."))
+tables.render(tables.ledger_trends(found), policy, empty="No country's trend is clear enough to state.")
 
 # %% [markdown]
 # ## Published counts (aggregate tables, beside our records, never added to them)
@@ -91,7 +93,7 @@ tables.render(tables.surge_table(trend, policy), policy, empty="No country is ab
 # %%
 published = published_counts(catalog.load("aggregates"), scope.countries, scope.start, scope.end,
                              scope.source_entries, policy.k if policy.suppress else None, totals_only=False)
-tables.render(published.head(20), policy, empty="No published counts in scope.")
+tables.render(tables.readable(published.head(20)), policy, empty="No published counts in scope.")
 
 # %% [markdown]
 # ## Sources and grading
@@ -99,3 +101,11 @@ tables.render(published.head(20), policy, empty="No published counts in scope.")
 # %%
 display(tables.render(tables.source_mix(incidents, policy), policy))
 tables.render(tables.grading_mix(incidents, policy), policy, index=True)
+
+# %% [markdown]
+# ## Appendix: model selection
+# Backtest error (MASE; below 1 beats the in-sample seasonal naive error) of the model
+# chosen for each country's monthly series.
+
+# %%
+tables.render(tables.ledger_forecast(found), policy, empty="No series in scope to forecast.")

@@ -26,38 +26,44 @@ window_months = 6
 trend_months = 24
 audience = "partner"
 sources = "ALL"
-h3_resolution = 5
+h3_resolution = 0
 top = 10
 
 # %%
 from IPython.display import HTML, display
 
-from workbench import catalog
+from workbench import catalog, findings
 from workbench.analyse.scope import Scope
-from workbench.share import assessment, disclosure, judgements, tables
+from workbench.share import disclosure, judgements, report, tables
 
 policy = disclosure.policy_for(audience)
 scope = Scope(region, "", "", exploitation_type, sources)
+resolution = min(h3_resolution or policy.h3_resolution, policy.h3_resolution)
+found = findings.findings_for(region=region, exploitation_type=exploitation_type, sources=sources, end_month=end_month,
+                              window_months=window_months, trend_months=trend_months, resolution=resolution)
 incidents = scope.apply(catalog.load("incidents"))
-found = assessment.assess(incidents, end=end_month or None, window_months=window_months,
-                          trend_months=trend_months, resolution=min(h3_resolution, policy.h3_resolution),
-                          top=top, type_label=scope.type_label())
-display(tables.header(scope, policy, f"{len(found)} judgement(s)."))
-display(scope.block(incidents, policy, catalog.load("quarantine")))
-tables.render(judgements.judgement_table(found), policy, empty="No judgement could be supported by the data in scope.")
+ledger = report.open_report(found, policy, incidents, tables.header_text(scope, policy, f"{len(found.judgements)} "
+                                                                           "judgement(s)."),
+                            sections={k: "the-judgements" for k in ("volume", "hotspots", "surges", "corridors",
+                                                                    "trends")},
+                            order=("hotspots", "surges", "corridors", "trends", "volume"), report="key_judgements")
+prepared = report.judgement_blocks(found.judgements[:top], ledger, report.scope_id(found))
+ledger.settle()
+_ = report.publish_ledger(ledger)
+scope.block(incidents, policy, catalog.load("quarantine"))
 
 # %% [markdown]
-# ## The judgements
+# ## The judgements <a id="the-judgements"></a>
 
 # %%
-HTML(judgements.render_judgements(found, policy))
+HTML(report.judgements_html(prepared, ledger))
 
 # %% [markdown]
-# ## Yardstick check
+# ## Appendix: yardstick check
 # Every yardstick term above carries the probability it was computed from, inside the term's
 # published band; a report that fails this check is not rendered.
 
 # %%
-problems = judgements.check_judgements(found)
-display(HTML(f"<p>{len(found)} judgement(s) checked; {len(problems)} problem(s).</p>"))
+problems = judgements.check_judgements(found.key_judgements())
+display(HTML(f"<p>{len(found.judgements)} judgement(s) checked; {len(problems)} problem(s).</p>"))
 tables.render(judgements.yardstick_table())

@@ -34,13 +34,11 @@ freq = "YS"
 # %%
 from IPython.display import display
 
-from workbench import catalog
+from workbench import catalog, findings
 from workbench.analyse.routes import RouteFlows
-from workbench.analyse.scope import Scope
-from IPython.display import display
-
 from workbench.analyse.flows import reported_corridors
-from workbench.share import disclosure, maps, tables
+from workbench.analyse.scope import Scope
+from workbench.share import disclosure, maps, report, tables
 
 scope = Scope(region, period_start, period_end, exploitation_type, sources)
 policy = disclosure.policy_for(audience)
@@ -50,8 +48,26 @@ routes = RouteFlows(incidents, freq=freq, compare=compare, start=period_start, e
 windows = (f"Change: {routes.current_window[0].date()} to {routes.current_window[1].date()} against "
            f"{routes.baseline_window[0].date()} to {routes.baseline_window[1].date()}." if routes.current_window
            else "No dated incidents to compare.")
-display(tables.header(scope, policy, f"{windows} {routes.note}"))
-display(scope.block(incidents, policy, catalog.load("quarantine")))
+found = findings.findings_for(region=region, exploitation_type=exploitation_type, sources=sources,
+                              resolution=policy.h3_resolution)
+report.open_report(found, policy, incidents, tables.header_text(scope, policy, f"{windows} {routes.note}"),
+                   sections={"corridors": "corridor-change", "volume": "largest-corridors",
+                             "largest": "largest-corridors"},
+                   order=("corridors", "largest", "volume"), report="routes", chart=False)
+countries = catalog.load("countries")
+m = maps.offline_map(countries)
+maps.add_flows(m, tables.route_map_flows(routes, policy), countries,
+               note=f"corridors under {policy.k} incidents not drawn" if policy.suppress else "")
+display(m)
+scope.block(incidents, policy, catalog.load("quarantine"))
+
+# %% [markdown]
+# ## Corridor change, latest quarter <a id="corridor-change"></a>
+# From the run's findings ledger (the same in every report): latest complete quarter
+# against the same quarter a year before.
+
+# %%
+tables.render(tables.ledger_corridors(found, policy), policy, empty="No corridor in scope.")
 
 # %% [markdown]
 # ## Corridors named in flow lists (reported, not counted incidents)
@@ -69,43 +85,38 @@ if policy.suppress and "reported_count" in listed:  # counts of people in the li
 tables.render(listed, policy, empty="No flow list in scope.")
 
 # %% [markdown]
-# ## Largest corridors
+# ## Largest corridors <a id="largest-corridors"></a>
 
 # %%
-tables.render(tables.route_table(routes, policy, top=top), policy, empty="No corridor in scope.")
+tables.render(tables.readable(tables.route_table(routes, policy, top=top)), policy, empty="No corridor in scope.")
 
 # %% [markdown]
-# ## Growing and declining corridors
+# ## Growing and declining corridors over the report's period
 
 # %%
-tables.render(tables.route_change_table(routes, policy, labels=("growing", "declining", "ended"), top=top),
-              policy, empty="No corridor changed significantly.")
+tables.render(tables.readable(tables.route_change_table(routes, policy, labels=("growing", "declining", "ended"),
+                                                       top=top)),
+              policy, empty="No corridor changed significantly between the report's period and the year before.")
 
 # %% [markdown]
 # ## New corridors (none in the baseline)
 
 # %%
-tables.render(tables.route_change_table(routes, policy, labels=("new",), top=top), policy,
+tables.render(tables.readable(tables.route_change_table(routes, policy, labels=("new",), top=top)), policy,
               empty="No new corridor.")
 
 # %% [markdown]
-# ## Network hubs (transit hubs have high betweenness)
+# ## Appendix: network hubs
+# Countries by incidents routed through them as transit; betweenness is the share of
+# shortest routes between other countries passing through (0 when direct routes exist).
 
 # %%
-tables.render(tables.route_hubs_table(routes, policy), policy, empty="No network in scope.")
+tables.render(tables.readable(tables.route_hubs_table(routes, policy)), policy, empty="No network in scope.")
 
 # %% [markdown]
 # ## Incidents with unknown origin, by country of exploitation
 
 # %%
-tables.render(tables.route_unknown_table(routes, policy), policy, empty="Every incident has an origin.")
+tables.render(tables.readable(tables.route_unknown_table(routes, policy)), policy,
+              empty="Every incident has an origin.")
 
-# %% [markdown]
-# ## Flow map
-
-# %%
-countries = catalog.load("countries")
-m = maps.offline_map(countries)
-maps.add_flows(m, tables.route_map_flows(routes, policy), countries,
-               note=f"corridors under {policy.k} incidents not drawn" if policy.suppress else "")
-m

@@ -44,14 +44,13 @@ import html
 
 from IPython.display import HTML, display
 
-from workbench import catalog
+from workbench import catalog, findings
 from workbench.analyse.forecast import Forecaster, ladder_table
 from workbench.analyse.reconcile import coherence_line, hierarchy_table, reconcile_or_none
-from workbench.analyse.routes import RouteFlows
 from workbench.analyse.aggregates import published_counts
 from workbench.analyse.scope import Scope, series_frequency
 from workbench.analyse.series import incident_series
-from workbench.share import charts, disclosure, tables
+from workbench.share import charts, disclosure, report, tables
 
 scope = Scope(region, period_start, period_end, exploitation_type, sources)
 policy = disclosure.policy_for(audience)
@@ -67,11 +66,28 @@ if steps < horizon:
     freq_note += f"; horizon shortened from {horizon} to {steps} periods so that the longest series has 2 backtests"
 results = (Forecaster(models=tuple(models.split(",")), season_length=season, horizon=steps).fit(series)
            if len(series) else None)  # None: nothing in scope to forecast
-display(tables.header(scope, policy, f"Series by {group_by}; {steps} periods ahead; {freq_note}."))
-display(scope.block(incidents, policy, catalog.load("quarantine")))
+found = findings.findings_for(region=region, exploitation_type=exploitation_type, sources=sources,
+                              resolution=policy.h3_resolution)
+report.open_report(found, policy, Scope(region, "", "", exploitation_type, sources).apply(everything),
+                   tables.header_text(scope, policy, f"Series by {group_by}; {steps} periods ahead; {freq_note}."),
+                   sections={"surges": "surge-alerts", "trends": "surge-alerts", "volume": "forecasts",
+                             "corridors": "corridor-trends"},
+                   order=("surges", "trends", "volume", "corridors"), report="trend_forecast", chart=False)
+display(charts.forecast_grid(series, results, policy))
+scope.block(incidents, policy, catalog.load("quarantine"))
 
 # %% [markdown]
-# ## The ladder (backtest MASE per model)
+# ## Surge alerts <a id="surge-alerts"></a>
+# From the run's findings ledger: each country's monthly series over the last 36 months,
+# the latest month against its one-step forecast interval.
+
+# %%
+display(tables.render(tables.ledger_surges(found, policy), policy,
+                      empty=f"No country's count for {report.month_words(found.end_month)} was above its forecast interval."))
+tables.render(tables.ledger_trends(found), policy, empty="No country's trend is clear enough to state.")
+
+# %% [markdown]
+# ## Appendix: the ladder (backtest MASE per model) <a id="forecasts"></a>
 # MASE below 1 beats the in-sample seasonal naive error; "-" marks a model that was not a
 # candidate for the series' demand pattern, and a MASE marked "not ranked" was scored on
 # fewer backtest windows than the baseline. "windows" is how many backtest windows the
@@ -81,22 +97,11 @@ display(scope.block(incidents, policy, catalog.load("quarantine")))
 tables.render(ladder_table(results), policy, empty="No series in scope to forecast.")
 
 # %% [markdown]
-# ## Model selection
+# ## Appendix: model selection
 
 # %%
 tables.render(tables.selection_table(results), policy)
 
-# %% [markdown]
-# ## Surge alerts
-
-# %%
-tables.render(tables.surge_table(results, policy), policy, empty="No series is above its forecast interval.")
-
-# %% [markdown]
-# ## Forecasts
-
-# %%
-charts.forecast_grid(series, results, policy)
 
 # %% [markdown]
 # ## Published counts (aggregate tables, beside our records, never added to them)
@@ -106,7 +111,7 @@ charts.forecast_grid(series, results, policy)
 # %%
 published = published_counts(catalog.load("aggregates"), scope.countries, scope.start, scope.end,
                              scope.source_entries, policy.k if policy.suppress else None, totals_only=True)
-tables.render(published.head(20), policy, empty="No published counts in scope.")
+tables.render(tables.readable(published.head(20)), policy, empty="No published counts in scope.")
 
 # %% [markdown]
 # ## Reconciled country and type forecasts
@@ -125,14 +130,10 @@ tables.render(hierarchy_table(reconciled, policy.k if policy.suppress else None,
               empty="No hierarchy in scope to reconcile.")
 
 # %% [markdown]
-# ## Corridor trends (latest quarter against the same quarter a year before)
+# ## Corridor trends (latest quarter against the same quarter a year before) <a id="corridor-trends"></a>
 # Origin -> country of exploitation corridors whose count changed significantly (exact
 # Poisson rate test, false discovery rate controlled), or that are new or ended. The
 # `routes` report has the full picture and the flow map.
 
 # %%
-routes = RouteFlows(Scope(region, "", "", exploitation_type, sources).apply(everything),
-                    freq="YS" if freq == "YS" else "QS", compare="previous_year",
-                    end=period_end).fit()
-tables.render(tables.route_change_table(routes, policy, labels=("growing", "new", "declining", "ended"), top=10),
-              policy, empty="No corridor changed significantly.")
+tables.render(tables.ledger_corridors(found, policy), policy, empty="No corridor in scope.")

@@ -27,9 +27,12 @@ high_risk_top = 6
 rules_version = ""
 
 # %%
+from IPython.display import HTML, display
+
 from workbench import catalog
 from workbench.apply import calibration, screening
-from workbench.share import disclosure, tables
+from workbench.share import disclosure, report, tables
+from workbench.share.ledger import DisclosureLedger
 
 policy = disclosure.policy_for(audience)
 bank = catalog.metadata("bank_transactions")
@@ -38,20 +41,40 @@ screen = screening.TypologyScreen(high_risk_countries=risk, window_days=window_d
 if rules_version and screen.rules.version != rules_version:
     raise ValueError(f"parameter rules_version={rules_version!r}: the installed rules are {screen.rules.version!r}")
 results = screen.fit(catalog.load("bank_transactions"))
-print(results.summary())
+ledger = DisclosureLedger.for_policy(policy, "typology_screening")
+alerts, counts = report.screening_view(results, policy, alert_budget, ledger)
+screened = ledger.add("screening|accounts screened", int(len(results.scores)) if hasattr(results, "scores") else 0)
+flagged = "screening|accounts with a typology"
+top_rule = counts.dropna(subset=["accounts"]).sort_values("accounts", ascending=False).head(1)
+found = [
+    report.KeyFinding("screening:flagged", f"{{{flagged}}} of {{{screened}}} accounts fired at least one trafficking "
+                      f"typology in the {window_days} days screened (rules {results.rules.version}).", "", "alerts",
+                      "alerts"),
+    report.KeyFinding("screening:alerts", f"{len(alerts):,} account(s) listed for review, highest score first"
+                      + ("" if len(alerts) else " (account-level alerts are not shown to this audience)") + ".",
+                      "", "alerts", "alerts"),
+    report.KeyFinding("screening:typology", (f"Most fired typology: {top_rule.iloc[0]['title']}." if len(top_rule) else
+                      f"Every typology fired on fewer than {policy.k} accounts, or on a number that would reveal one: "
+                      "counts withheld."), "", "typologies", "typologies"),
+    report.KeyFinding("screening:corridors", "High-risk corridor countries from the incident store: "
+                      + ", ".join(risk) + ".", "", "typologies", "typologies"),
+]
+ledger.settle()
+display(HTML(report.key_findings_html(found, ledger, tables.header_text_plain(policy, results.summary().split(";")[1]))))
+_ = report.publish_ledger(ledger)
+report.typology_chart(counts, policy)
 
 # %% [markdown]
-# ## Alerts (highest scores first)
+# ## Alerts (highest scores first) <a id="alerts"></a>
 
 # %%
-tables.render(screening.alert_table(results, policy, alert_budget), policy,
-              empty="Account-level alerts are not shown to this audience, or no account fired a typology.")
+tables.render(alerts, policy, empty="Account-level alerts are not shown to this audience, or no account fired a typology.")
 
 # %% [markdown]
-# ## Accounts firing each typology
+# ## Accounts firing each typology <a id="typologies"></a>
 
 # %%
-tables.render(screening.typology_counts(results, policy), policy)
+tables.render(counts, policy)
 
 # %% [markdown]
 # ## The typology rules and their sources

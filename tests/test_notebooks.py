@@ -77,7 +77,7 @@ def test_every_report_runs_for_every_audience_and_is_indexed(partner_run):
     assert [r.notebook for r in results] == [n for n in runner.DEFAULT_REPORTS for _ in range(3)]
     assert [r.parameters["audience"] for r in results[:3]] == ["public", "partner", "law_enforcement"]
     assert all(r.ok for r in results), [r.error for r in results]
-    index = (reports / "index.html").read_text()
+    index = "".join(p.read_text() for p in [reports / "index.html", *sorted(reports.glob("audience-*.html"))])
     for r in results:
         assert r.html.exists() and (reports / "latest" / r.html.name).exists()
         assert f"latest/{r.html.name}" in index
@@ -158,3 +158,58 @@ def test_an_empty_scope_gives_a_report_not_a_crash(demo_home, tmp_path, notebook
     with home(demo_home):
         result = runner.run_notebook(notebook, {"region": "ISL", "audience": "public"}, tmp_path)
     assert result.ok, result.error
+
+
+#: What a reader must never see in a report: H3 ids, "nan", Python reprs, scientific notation.
+UNREADABLE = {
+    "H3 cell id": re.compile(r"\b8[0-9a-f]{5,14}f{3,}\b"),
+    "nan": re.compile(r"(?<![\w-])(nan|NaN|<NA>)(?![\w-])|(^|\t)None(\t|$)", re.MULTILINE),
+    "Python repr": re.compile(r"(PosixPath\(|Timestamp\(|<IPython|<Figure size|array\(\[|dtype[:=]|\bdict_keys\()"),
+    "scientific notation": re.compile(r"\b\d(\.\d+)?e[-+]\d{2}\b"),
+}
+
+FIRST_SCREEN = """() => {
+  const h = window.innerHeight;
+  const top = el => el.getBoundingClientRect().top + window.scrollY;
+  const kf = document.querySelector('.wb-key-findings');
+  const visual = [...document.querySelectorAll('img, iframe, .folium-map, svg.main-svg')]
+    .filter(el => el.getBoundingClientRect().height > 100);
+  return {findings: kf ? top(kf) : null, items: kf ? kf.querySelectorAll('li').length : 0,
+          visual: visual.length ? Math.min(...visual.map(top)) : null, height: h};
+}"""
+
+
+def test_every_report_opens_with_findings_and_a_drawing_and_reads_cleanly(partner_run, other_runs, browser):
+    """One browser session over every executed report: the first screen holds the key findings
+    and a chart or map starts on it; the text holds no H3 id, nan, Python repr or 1e-05."""
+    results = [r for r in partner_run[1] + other_runs[1] if r.ok]
+    problems = []
+    for r in results:
+        page = open_offline(browser, r.html, settle_ms=600)
+        page.page.set_viewport_size({"width": 1280, "height": 1000})
+        screen = page.evaluate(FIRST_SCREEN)
+        if screen["findings"] is None or screen["findings"] > screen["height"]:
+            problems.append((r.html.name, "no key findings on the first screen"))
+        elif not 3 <= screen["items"] <= 5:
+            problems.append((r.html.name, f"{screen['items']} key findings"))
+        if screen["visual"] is None or screen["visual"] > 1.6 * screen["height"]:
+            problems.append((r.html.name, "no chart or map right after the findings"))
+        text = page.evaluate("document.body.innerText")
+        for what, pattern in UNREADABLE.items():
+            hit = pattern.search(text)
+            if hit:
+                problems.append((r.html.name, f"{what}: {text[max(0, hit.start() - 40):hit.end() + 20]!r}"))
+        page.close()
+    assert problems == []
+
+
+def test_the_auditor_recovers_no_withheld_count_from_any_audience(partner_run, other_runs):
+    """Every report for every audience of a run, attacked together by subtraction and by counting rows."""
+    from workbench.share.ledger import audit_run
+
+    for reports, results in (partner_run, other_runs):
+        ledgers = list((reports / "runs" / "t1").glob("*.disclosure.json"))
+        assert len(ledgers) == len([r for r in results if r.ok]), "every report leaves its disclosure ledger"
+        result = audit_run(reports / "runs" / "t1")
+        print(f"\ndisclosure audit of {len(ledgers)} reports: {result}")
+        assert result.published > 0 and result.ok, str(result)

@@ -151,7 +151,7 @@ def test_the_parameters_cell_must_be_literal_assignments():
         with pytest.raises(ParameterError, match="parameters cell"):
             parse_parameters_cell(source)
     every = declared_parameters("hotspot_map")
-    assert every["audience"].default == "partner" and every["h3_resolution"].default == 5
+    assert every["audience"].default == "partner" and every["h3_resolution"].default == 0  # 0: the audience's resolution
 
 
 def test_resolve_notebook_refuses_paths_and_non_strings():

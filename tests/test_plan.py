@@ -48,7 +48,7 @@ def test_a_failed_run_keeps_the_last_good_report(demo_home, tmp_path, monkeypatc
     assert (reports / "latest" / "hotspot_map-partner.html").read_text() == good  # not overwritten
     error_page = (reports / "runs" / "r2" / "hotspot_map-partner.error.html").read_text()
     assert "Failing cell" in error_page and "catalog.load" in error_page and "Traceback" in error_page
-    index = (reports / "index.html").read_text()
+    index = "".join(p.read_text() for p in [reports / "index.html", *sorted(reports.glob("audience-*.html"))])
     assert "last good version kept" in index and "runs/r2/hotspot_map-partner.error.html" in index
     assert "latest/hotspot_map-partner.html" in index
 
@@ -69,7 +69,7 @@ def test_cli_run_exits_non_zero_on_failure(demo_home, tmp_path, monkeypatch):
     import workbench.runner
     from workbench.runner import RunResult
 
-    def failing(name, params, out_dir, title=None, stem=None):
+    def failing(name, params, out_dir, title=None, stem=None, last_good=None):
         return RunResult(name, params, False, None, out_dir / f"{stem}.ipynb", 0.1, "cell 3: ValueError: boom")
 
     monkeypatch.setattr(workbench.runner, "run_notebook", failing)

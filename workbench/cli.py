@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
 from workbench import catalog
 from workbench.analyse.getis_ord import GetisOrdHotspots
@@ -23,9 +25,12 @@ from workbench.collect.fetch import FeedFetcher, feeds_of
 from workbench.collect.triage import RelevanceClassifier, Triage
 from workbench.demo import DemoConfig, generate_demo
 from workbench.demo_transfers import HIGH_RISK, make_transfers
-from workbench.doctor import format_report, run_checks
+from workbench import doctor as doctor_checks
+from workbench.accounting import rows_in
+from workbench.doctor import format_line
 from workbench.engine import use as use_engine
 from workbench.ingest import ingest_entry
+from workbench.progress import Steps
 from workbench.integrity import check_store, repair_store
 from workbench.parameters import ParameterError, resolve_notebook, validate_parameters
 from workbench.plan import RunPlan, plans_dir, run_plan, run_reports
@@ -163,19 +168,24 @@ def ingest(
     from contextlib import nullcontext
 
     failed = 0
-    for name in entries or [e.name for e in catalog.sources()]:
-        try:
-            with use_engine(engine) if engine else nullcontext():
-                report = ingest_entry(name, replace=replace)
-        except (ValueError, KeyError, OSError) as exc:  # unreadable file, unknown entry: named, not a traceback
-            failed += 1
-            typer.echo(f"{name}: NOT INGESTED: {' '.join(str(exc).split())}", err=True)
-            continue
-        typer.echo(str(report))
-        for line in report.notes.get("assumptions", []):
-            typer.echo(f"    note: {line}")
-        for reason, n in list(report.top_reasons.items())[:5]:
-            typer.echo(f"    quarantined {n:>5}  {reason}")
+    names = list(entries or [e.name for e in catalog.sources()])
+    with Steps(len(names), "ingest") as steps:
+        for name in names:
+            steps.start(name)
+            try:
+                with use_engine(engine) if engine else nullcontext():
+                    report = ingest_entry(name, replace=replace)
+            except (ValueError, KeyError, OSError) as exc:  # unreadable file, unknown entry: named, not a traceback
+                failed += 1
+                steps.done("NOT INGESTED")
+                typer.echo(f"{name}: NOT INGESTED: {' '.join(str(exc).split())}", err=True)
+                continue
+            steps.done("skipped" if report.skipped_reason else "ok")
+            typer.echo(str(report))
+            for line in report.notes.get("assumptions", []):
+                typer.echo(f"    note: {line}")
+            for reason, n in list(report.top_reasons.items())[:5]:
+                typer.echo(f"    quarantined {n:>5}  {reason}")
     if failed:
         raise typer.Exit(code=1)
 
@@ -278,19 +288,50 @@ def catalog_entries() -> None:
 def status() -> None:
     """Print the store's counts and its ingest ledger."""
     store = Store(catalog.store_root())
-    typer.echo(str(store.counts()))
+    counts = store.counts()
+    console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+    console.print(f"Store {catalog.store_root()}: {counts['incidents']:,} incidents, "
+                  f"{counts['quarantined']:,} quarantined records, {counts['batches']:,} batches", markup=False)
     ledger = store.batches()
-    if len(ledger):
-        cols = ["catalog_entry", "rows_in", "new", "already_stored", "quarantined", "not_relevant", "merged",
-                "ingested_at"]
-        typer.echo(ledger[[c for c in cols if c in ledger.columns]].to_string(index=False))
+    if not len(ledger):
+        console.print("No batch ingested yet: run workbench ingest.", markup=False)
+        return
+    table = Table(title="Ingest ledger (rows in = stored + quarantined + not relevant + merged duplicates)",
+                  title_justify="left")
+    heads = [("catalog_entry", "source"), ("rows in", "rows in"), ("new", "new"), ("already_stored", "already stored"),
+             ("quarantined", "quarantined"), ("not_relevant", "not relevant"), ("merged", "merged duplicates"),
+             ("ingested_at", "ingested (UTC)")]
+    for _, head in heads:
+        table.add_column(head, justify="left" if head in ("source", "ingested (UTC)") else "right")
+    for batch in ledger.to_dict("records"):
+        batch["rows in"] = rows_in(batch)
+        cells = []
+        for key, _ in heads:
+            value = batch.get(key, "")
+            if key == "ingested_at":
+                cells.append(str(value)[:19].replace("T", " "))
+            elif isinstance(value, (int, float)) and value == value:
+                cells.append(f"{int(value):,}")
+            else:
+                cells.append("" if value is None or value != value else str(value))
+        table.add_row(*cells)
+    console.print(table)
 
 
 @app.command()
 def doctor() -> None:
     """Check the environment, every catalog entry and the store; exit 1 if anything failed."""
-    findings = run_checks()
-    typer.echo(format_report(findings))
+    findings, area = [], None
+    typer.echo("checking the environment, every catalog entry and the store (one line per check as it finishes)")
+    for check in (doctor_checks.check_environment, doctor_checks.check_catalogs, doctor_checks.check_store):
+        for f in check():
+            if f.area != area:
+                area = f.area
+                typer.echo(f"\n{area.upper()}")
+            typer.echo(format_line(f))
+            findings.append(f)
+    failed = [f for f in findings if not f.ok and not f.warning]
+    typer.echo(f"\n{len(findings)} checks, {len(failed)} failed")
     if any(not f.ok and not f.warning for f in findings):
         raise typer.Exit(code=1)
 

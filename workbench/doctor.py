@@ -101,7 +101,7 @@ def check_catalogs() -> Iterator[Finding]:
                 table = result.notes.get("table", "incidents")
                 if table != "incidents":  # aggregates / flows: checked by their collector
                     yield Finding("catalog", f"source {entry.name}", result.rows_in > 0,
-                                  f"{result.rows_in} records: {len(result.candidates)} valid {table} rows, "
+                                  f"rows in {result.rows_in:,}: {len(result.candidates):,} valid {table} rows, "
                                   f"{len(result.rejects)} would be quarantined", warning=len(result.rejects) > 0)
                     continue
                 if len(result.candidates):
@@ -114,7 +114,7 @@ def check_catalogs() -> Iterator[Finding]:
                     valid, rejected = result.candidates, result.candidates
                 bad = len(result.rejects) + len(rejected)
                 yield Finding("catalog", f"source {entry.name}", True,
-                              f"{result.rows_in} records: {len(valid)} valid, {bad} would be quarantined",
+                              f"rows in {result.rows_in:,}: {len(valid):,} valid, {bad:,} would be quarantined",
                               warning=bad > 0)
             elif entry.metadata.get("role") == "store":
                 yield Finding("catalog", f"entry {entry.name}", True, f"{len(catalog.load(entry.name))} rows")
@@ -201,6 +201,23 @@ def run_checks() -> list[Finding]:
     return [*check_environment(), *check_catalogs(), *check_store()]
 
 
+def format_line(f: Finding) -> str:
+    """One finding as a report line: ``  [ok  ] check   detail``.
+
+    Parameters
+    ----------
+    f : Finding
+        A finding.
+
+    Returns
+    -------
+    str
+        The line.
+    """
+    mark = "ok  " if f.ok and not f.warning else ("warn" if f.ok or f.warning else "FAIL")
+    return f"  [{mark}] {f.check:<34} {f.detail}"
+
+
 def format_report(findings: list[Finding]) -> str:
     """Format findings as a readable report.
 
@@ -219,8 +236,7 @@ def format_report(findings: list[Finding]) -> str:
         if f.area != area:
             area = f.area
             lines.append(f"\n{area.upper()}")
-        mark = "ok  " if f.ok and not f.warning else ("warn" if f.ok or f.warning else "FAIL")
-        lines.append(f"  [{mark}] {f.check:<34} {f.detail}")
+        lines.append(format_line(f))
     failed = [f for f in findings if not f.ok and not f.warning]
     lines.append(f"\n{len(findings)} checks, {len(failed)} failed")
     return "\n".join(lines).lstrip("\n")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -32,6 +33,8 @@ from workbench.runner import DEFAULT_REPORTS, RunResult
 from workbench.share.disclosure import POLICIES
 from workbench.share.export import write_text_atomic
 from workbench.share.gallery import ReportEntry, write_index
+from workbench.progress import Steps
+from workbench.share.ledger import audit_run
 from workbench.share.pdf import html_to_pdf
 
 
@@ -185,7 +188,8 @@ def _key(notebook: str, params: dict[str, Any]) -> str:
     return publish_key(notebook, params)
 
 
-def run_plan(plan: RunPlan, reports_dir: Path | None = None, run_id: str | None = None) -> list:
+def run_plan(plan: RunPlan, reports_dir: Path | None = None, run_id: str | None = None,
+             progress_stream: Any = None) -> list:
     """Run a plan into a dated folder, publish what succeeded, and update the gallery.
 
     Parameters
@@ -196,6 +200,9 @@ def run_plan(plan: RunPlan, reports_dir: Path | None = None, run_id: str | None 
         ``<workspace>/reports`` by default.
     run_id : str, optional
         Folder name under ``runs/``; the current UTC time by default.
+    progress_stream : file, optional
+        Where progress goes (standard error by default: a bar on a terminal, one plain
+        line per report otherwise).
 
     Returns
     -------
@@ -209,26 +216,39 @@ def run_plan(plan: RunPlan, reports_dir: Path | None = None, run_id: str | None 
     published_path = latest / "published.json"  # key -> the last good run of each report
     published = json.loads(published_path.read_text(encoding="utf-8")) if published_path.exists() else {}
     results, failures = [], []
-    for item in plan.reports:
-        for params in item.parameter_sets:
-            for audience in item.audiences or (None,):
-                run_params = {**params, **({"audience": audience} if audience else {})}
-                key = _key(item.notebook, run_params)
-                result = runner.run_notebook(item.notebook, run_params, out_dir, title=item.title, stem=key)
-                results.append(result)
-                if result.ok:
-                    write_text_atomic(latest / f"{key}.html", result.html.read_text(encoding="utf-8"))
-                    if item.pdf:
-                        pdf = html_to_pdf(result.html, out_dir / f"{key}.pdf")
-                        shutil.copyfile(pdf, latest / f"{key}.pdf")
-                    published[key] = {"title": item.title, "parameters": run_params, "audience": audience or "",
-                                      "run_time": result.started, "run_id": run_id}
+    todo = [(item, params, audience) for item in plan.reports for params in item.parameter_sets
+            for audience in item.audiences or (None,)]
+    steps = Steps(len(todo), f"run plan {plan.name}", stream=progress_stream)
+    with steps:
+        for item, params, audience in todo:
+            run_params = {**params, **({"audience": audience} if audience else {})}
+            key = _key(item.notebook, run_params)
+            steps.start(f"{item.notebook} ({audience or 'default audience'})")
+            before = published.get(key)
+            last_good = (f"../../latest/{key}.html", str(before.get("run_time", ""))) if before else None
+            result = runner.run_notebook(item.notebook, run_params, out_dir, title=item.title, stem=key,
+                                  last_good=last_good)
+            results.append(result)
+            steps.done("ok" if result.ok else "FAILED")
+            if result.ok:
+                write_text_atomic(latest / f"{key}.html", result.html.read_text(encoding="utf-8"))
+                if item.pdf:
+                    pdf = html_to_pdf(result.html, out_dir / f"{key}.pdf")
+                    shutil.copyfile(pdf, latest / f"{key}.pdf")
                 else:
-                    note = " (last good version kept)" if key in published else ""
-                    failures.append(ReportEntry(item.title + note, out_dir / f"{key}.error.html", run_params,
-                                                audience or "", result.started, "failed"))
+                    (latest / f"{key}.pdf").unlink(missing_ok=True)  # PDFs only where the plan asks
+                published[key] = {"title": item.title, "parameters": run_params, "audience": audience or "",
+                                  "run_time": result.started, "run_id": run_id}
+            else:
+                note = " (last good version kept)" if key in published else ""
+                failures.append(ReportEntry(item.title + note, out_dir / f"{key}.error.html", run_params,
+                                            audience or "", result.started, "failed"))
+    audit = audit_run(out_dir)  # every report of the run attacked together (subtraction, counting rows)
+    print(f"disclosure audit: {audit}", file=progress_stream or sys.stderr, flush=True)
     write_text_atomic(out_dir / "run.json", json.dumps(
-        {"plan": plan.name, "run_id": run_id, "results": [asdict(r) for r in results]}, default=str, indent=1))
+        {"plan": plan.name, "run_id": run_id, "results": [asdict(r) for r in results],
+         "disclosure_audit": {"published": audit.published, "withheld": audit.withheld,
+                              "recoverable": len(audit.recovered)}}, default=str, indent=1))
     write_text_atomic(published_path, json.dumps(published, indent=1, default=str))
     good = [ReportEntry(v["title"], latest / f"{k}.html", v["parameters"], v["audience"], v["run_time"], "ok")
             for k, v in sorted(published.items())]

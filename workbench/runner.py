@@ -124,7 +124,7 @@ def to_ipynb(name: str, path: Path) -> Path:
 
 
 def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path, title: str | None = None,
-                 stem: str | None = None) -> RunResult:
+                 stem: str | None = None, last_good: tuple[str, str] | None = None) -> RunResult:
     """Execute one notebook with Papermill and export it to HTML with its provenance.
 
     Parameters
@@ -139,6 +139,9 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path, title: st
         Title of the HTML page.
     stem : str, optional
         File name stem (``<name>-<audience>`` by default).
+    last_good : tuple of str, optional
+        ``(relative link, run time)`` of the last good version still published, for the
+        error page of a failed run (without it the page says there is none).
 
     Returns
     -------
@@ -163,14 +166,18 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path, title: st
     executed = out_dir / f"{stem}.ipynb"
     access_log = out_dir / f".{stem}.entries"
     access_log.unlink(missing_ok=True)
-    saved = {k: os.environ.get(k) for k in ("WORKBENCH_HOME", "WORKBENCH_ACCESS_LOG")}
+    disclosure_ledger = out_dir / f"{stem}.disclosure.json"  # every number the report shows, for the auditor
+    disclosure_ledger.unlink(missing_ok=True)
+    saved = {k: os.environ.get(k) for k in ("WORKBENCH_HOME", "WORKBENCH_ACCESS_LOG", "WORKBENCH_DISCLOSURE_LEDGER")}
     os.environ["WORKBENCH_HOME"] = str(catalog.workspace())
     os.environ["WORKBENCH_ACCESS_LOG"] = str(access_log)
+    os.environ["WORKBENCH_DISCLOSURE_LEDGER"] = str(disclosure_ledger)
     started = time.time()
     try:
         papermill.execute_notebook(
             str(source), str(executed), parameters=parameters, kernel_name="python3",
             progress_bar=False, cwd=str(out_dir), kernel_manager_class=_ipc_kernel_manager(),
+            log_output=False, extra_arguments=["--IPKernelApp.log_level=CRITICAL"],  # no shutdown noise in logs
         )
         error = None
     except papermill.PapermillExecutionError as exc:
@@ -201,5 +208,5 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path, title: st
             error = f"export refused: {exc}"
     if error is not None:
         failure_page(out_dir / f"{stem}.error.html", title, parameters, error,
-                     executed if executed.exists() else None)
+                     executed if executed.exists() else None, *(last_good or ()))
     return RunResult(name, dict(parameters), error is None, html, executed, finished - started, error)

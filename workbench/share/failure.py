@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 from typing import Any
 
 from workbench.share.export import write_text_atomic
+from workbench.share.report import render_block
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -36,7 +36,8 @@ def failing_cell(notebook: Path) -> tuple[str, str]:
     return "", ""
 
 
-def failure_page(path: Path, title: str, parameters: dict[str, Any], error: str, notebook: Path | None) -> Path:
+def failure_page(path: Path, title: str, parameters: dict[str, Any], error: str, notebook: Path | None,
+                 last_good: str | None = None, last_good_time: str = "") -> Path:
     """Write a readable, escaped error page for a failed run.
 
     Parameters
@@ -51,25 +52,20 @@ def failure_page(path: Path, title: str, parameters: dict[str, Any], error: str,
         One-line error.
     notebook : Path or None
         The executed notebook, if any (its failing cell and traceback are shown).
+    last_good : str, optional
+        Relative link to the last good version still published; without it the page says
+        that no good version exists.
+    last_good_time : str
+        When the last good version ran.
 
     Returns
     -------
     Path
-        The page (self-contained, no external resources).
+        The page (self-contained, no external resources; Jinja2 template ``failure.html.j2``).
     """
     source, trace = failing_cell(notebook) if notebook is not None and notebook.exists() else ("", "")
-    params = "".join(f"<tr><th>{html.escape(str(k))}</th><td><code>{html.escape(str(v))}</code></td></tr>"
-                     for k, v in sorted(parameters.items()))
-    page = (
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<title>FAILED: {html.escape(title)}</title><style>body{{font:14px/1.5 system-ui,sans-serif;"
-        "max-width:1000px;margin:2em auto;padding:0 1em}} pre{{background:#f6f6f6;padding:1em;overflow:auto}}"
-        " .err{{color:#b00020}}</style></head><body>"
-        f"<h1 class=\"err\">Report failed: {html.escape(title)}</h1>"
-        f"<p class=\"err\"><b>{html.escape(error.splitlines()[0] if error else '')}</b></p>"
-        "<p>The last good version of this report was kept; this run's output was not published.</p>"
-        f"<h2>Parameters</h2><table>{params}</table>"
-        f"<h2>Failing cell</h2><pre>{html.escape(source)}</pre>"
-        f"<h2>Traceback</h2><pre>{html.escape(trace or error)}</pre></body></html>"
-    )
+    page = render_block("failure.html.j2", title=title, error_line=error.splitlines()[0] if error else "",
+                        last_good=last_good or "", last_good_time=last_good_time,
+                        parameters=[(str(k), str(v)) for k, v in sorted(parameters.items())],
+                        source=source, trace=trace or error)
     return write_text_atomic(path, page)

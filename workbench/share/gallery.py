@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,28 +39,6 @@ class ReportEntry:
     status: str = "ok"
 
 
-_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Workbench reports</title>
-<style>
-body {{ font: 15px/1.5 system-ui, sans-serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #222; }}
-table {{ border-collapse: collapse; width: 100%; }}
-th, td {{ text-align: left; padding: 6px 8px; border-bottom: 1px solid #ddd; vertical-align: top; }}
-code {{ font-size: 12px; }}
-.ok {{ color: #1e7b34; }} .failed {{ color: #b00020; font-weight: bold; }}
-</style></head><body>
-<h1>Workbench reports</h1>
-<p>Latest run: {latest}. Every report works offline; counts below the audience's disclosure threshold
-are withheld.</p>
-<table><thead><tr><th>Report</th><th>Audience</th><th>Parameters</th><th>Run</th><th>Status</th></tr></thead>
-<tbody>
-{rows}
-</tbody></table>
-{older}
-</body></html>
-"""
-
-
 def _href(reports_dir: Path, path: Path) -> str:
     """A relative, percent-encoded URL (so no name can become ``javascript:`` or ``//host``)."""
     path = Path(path)
@@ -69,29 +46,57 @@ def _href(reports_dir: Path, path: Path) -> str:
         path = path.resolve().relative_to(reports_dir.resolve())  # ValueError when outside
     if ".." in path.parts:
         raise ValueError(f"report path {path} leaves the reports folder")
-    return html.escape(quote(path.as_posix()), quote=True)
+    return quote(path.as_posix())  # only letters, digits and "_.-~/" remain: nothing to escape
 
 
-def _row(reports_dir: Path, e: ReportEntry) -> str:
+AUDIENCE_LABELS = {"public": "Public", "partner": "Partners", "law_enforcement": "Law enforcement",
+                   "": "Default audience"}
+
+
+def audience_page(audience: str) -> str:
+    """File name of an audience's gallery page.
+
+    Parameters
+    ----------
+    audience : str
+        Audience (empty for reports run without one).
+
+    Returns
+    -------
+    str
+        ``audience-<name>.html``.
+    """
+    return f"audience-{audience or 'default'}.html"
+
+
+def _row(reports_dir: Path, e: ReportEntry) -> dict[str, str]:
     params = ", ".join(f"{k}={v}" for k, v in sorted(e.parameters.items()))
     status = "ok" if e.status == "ok" else "failed"
-    return (f'<tr><td><a href="{_href(reports_dir, e.path)}">{html.escape(e.title)}</a></td>'
-            f"<td>{html.escape(e.audience)}</td><td><code>{html.escape(params)}</code></td>"
-            f'<td>{html.escape(e.run_time)}</td><td class="{status}">{html.escape(e.status)}</td></tr>')
+    pdf = Path(e.path).with_suffix(".pdf")
+    pdf_href = _href(reports_dir, pdf) if status == "ok" and (reports_dir / pdf if not pdf.is_absolute() else pdf).exists() else ""
+    return {"href": _href(reports_dir, e.path), "title": e.title, "audience": e.audience, "params": params,
+            "run_time": e.run_time, "status": status, "status_text": e.status, "pdf": pdf_href}
+
+
+def _render(**context: object) -> str:
+    from workbench.share.report import render_block
+
+    return render_block("gallery.html.j2", **context)
 
 
 def write_index(reports_dir: Path, entries: list[ReportEntry]) -> Path:
-    """Write ``index.html`` listing the given reports and links to earlier runs.
+    """Write ``index.html`` (one link per audience) and one gallery page per audience.
 
-    Every title, parameter, audience and time is HTML-escaped, and links are relative
-    to ``reports_dir``, so the folder can be copied or opened from ``file://``.
+    Every title, parameter, audience and time is HTML-escaped (Jinja2 autoescaping), and
+    links are relative to ``reports_dir``, so the folder can be copied or opened from
+    ``file://``. Public, partner and law-enforcement reports never share a page.
 
     Parameters
     ----------
     reports_dir : Path
         The reports folder (earlier runs are its ``runs/*`` folders).
     entries : list of ReportEntry
-        Reports of the latest run.
+        Reports of the latest run (failures and the published ones).
 
     Returns
     -------
@@ -104,13 +109,22 @@ def write_index(reports_dir: Path, entries: list[ReportEntry]) -> Path:
         If an entry's path lies outside ``reports_dir``.
     """
     reports_dir = Path(reports_dir)
-    rows = "\n".join(_row(reports_dir, e) for e in entries)
     runs_dir = reports_dir / "runs"
     runs = sorted((p.name for p in runs_dir.iterdir() if p.is_dir()), reverse=True) if runs_dir.is_dir() else []
-    older = ""
-    if len(runs) > 1:
-        older = "<h2>Earlier runs</h2><ul>" + "".join(
-            f'<li><a href="runs/{html.escape(quote(r), quote=True)}/">{html.escape(r)}</a></li>' for r in runs[1:20]
-        ) + "</ul>"
-    page = _PAGE.format(latest=html.escape(runs[0] if runs else "none"), rows=rows, older=older)
+    latest = runs[0] if runs else "none"
+    older = [{"href": f"runs/{quote(r)}/", "name": r} for r in runs[1:20]]
+    by_audience: dict[str, list[ReportEntry]] = {}
+    for e in entries:
+        by_audience.setdefault(e.audience or "", []).append(e)
+    order = [a for a in ("public", "partner", "law_enforcement") if a in by_audience]
+    order += sorted(a for a in by_audience if a not in order)
+    nav = [("All audiences", "index.html")] + [(AUDIENCE_LABELS.get(a, a), audience_page(a)) for a in order]
+    for audience in order:
+        rows = [_row(reports_dir, e) for e in by_audience[audience]]
+        page = _render(title=f"Workbench reports: {AUDIENCE_LABELS.get(audience, audience)}", nav=nav,
+                       latest=latest, audiences=[], rows=rows, older=[])
+        write_text_atomic(reports_dir / audience_page(audience), page)
+    audiences = [{"href": audience_page(a), "label": AUDIENCE_LABELS.get(a, a), "count": len(by_audience[a]),
+                  "failed": sum(e.status != "ok" for e in by_audience[a])} for a in order]
+    page = _render(title="Workbench reports", nav=[], latest=latest, audiences=audiences, rows=[], older=older)
     return write_text_atomic(reports_dir / "index.html", page)

@@ -544,3 +544,33 @@ def add_emerging_cells(m: "folium.Map", gdf: "geopandas.GeoDataFrame", class_col
     add_legend(m, "Emerging hot spots", [(c.capitalize(), colour) for c, colour in EMERGING_COLOURS.items()
                                          if c in present])
     return m
+
+
+def add_place_labels(m: "folium.Map", places: pd.DataFrame, label_col: str = "label", lat: str = "lat",
+                     lon: str = "lon") -> "folium.Map":
+    """Write place names on the map (top hotspots), as plain text labels (no marker images).
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map.
+    places : pandas.DataFrame
+        One row per label with ``label_col``, ``lat`` and ``lon``.
+    label_col, lat, lon : str
+        Columns.
+
+    Returns
+    -------
+    folium.Map
+        ``m``.
+    """
+    import folium
+
+    for row in places.itertuples(index=False):  # a permanent tooltip: no marker image to load
+        folium.CircleMarker(
+            [float(getattr(row, lat)), float(getattr(row, lon))], radius=3, color="#111", weight=1, fill=True,
+            fill_opacity=1,
+            tooltip=folium.Tooltip(escape_text(getattr(row, label_col)), permanent=True, direction="right",
+                                   style="font:bold 12px sans-serif;background:rgba(255,255,255,0.85);"),
+        ).add_to(m)
+    return m

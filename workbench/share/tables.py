@@ -13,7 +13,7 @@ from workbench.analyse.hexbin import cell_polygons
 from workbench.analyse.routes import DIRECT
 from workbench.analyse.volume import normalise_by_media_volume
 from workbench.places.gazetteer import country_name
-from workbench.share.disclosure import DisclosurePolicy, check_table, suppress_counts, suppress_table
+from workbench.share.disclosure import DisclosurePolicy, check_table, round_counts, suppress_counts, suppress_table
 from workbench.taxonomy import load_taxonomy
 
 #: How a withheld cell is shown (as in official statistics: "[c]" for confidential).
@@ -180,6 +180,45 @@ def hotspot_cells(hotspots, policy: DisclosurePolicy):  # -> geopandas.GeoDataFr
     return gdf
 
 
+def place_of_cell(cell: str) -> str:
+    """Name an H3 cell after the well-known place around it: ``"Almeria, Andalusia, Spain"``.
+
+    The most populous city near the cell's centre (see
+    :func:`workbench.places.gazetteer.area_city`) with its first-level area when the
+    gazetteer knows it, and the country by name; never the cell's id.
+
+    Parameters
+    ----------
+    cell : str
+        H3 cell.
+
+    Returns
+    -------
+    str
+        Place, (area,) country; ``"remote area"`` when no city is known nearby.
+    """
+    import h3
+
+    from workbench.places.gazetteer import area_city, country_name
+
+    lat, lon = h3.cell_to_latlng(cell)
+    city = area_city(float(lat), float(lon))
+    if not city:
+        return "remote area"
+    parts = [str(city["name"])]
+    admin1 = city.get("admin1")
+    if admin1 and admin1 != parts[0]:
+        parts.append(str(admin1))
+    parts.append(country_name(city["country_iso3"]))
+    return ", ".join(parts)
+
+
+#: Hotspot classes in words.
+CLASS_WORDS = {"hot_99": "hotspot (99% confidence)", "hot_95": "hotspot (95%)", "hot_90": "hotspot (90%)",
+               "cold_99": "cold spot (99%)", "cold_95": "cold spot (95%)", "cold_90": "cold spot (90%)",
+               "not_significant": "not significant"}
+
+
 def hotspot_table(hotspots, policy: DisclosurePolicy, top: int = 20) -> pd.DataFrame:
     """The strongest hotspot cells as a table.
 
@@ -198,14 +237,19 @@ def hotspot_table(hotspots, policy: DisclosurePolicy, top: int = 20) -> pd.DataF
         ``h3_cell, hotspot_class, count, gi_z, q_value`` for hot cells; counts below k
         suppressed; empty when ``hotspots`` is None.
     """
+    cols = ["place", "class", "incidents", "Gi* z", "q value"]
     if hotspots is None:
-        return pd.DataFrame(columns=["h3_cell", "hotspot_class", "count", "gi_z", "q_value"])
+        return pd.DataFrame(columns=cols)
     table = hotspots.table
     hot = table[table["hotspot_class"].str.startswith("hot")].sort_values("gi_z", ascending=False).head(top)
-    out = hot[["h3_cell", "hotspot_class", "count", "gi_z", "q_value"]].reset_index(drop=True)
-    out["gi_z"] = out["gi_z"].round(2)
-    out["q_value"] = out["q_value"].map(lambda q: f"{q:.3g}")
-    return suppress_counts(out, ["count"], policy.k, base=policy.rounding) if policy.suppress else out
+    out = pd.DataFrame({
+        "place": [place_of_cell(c) for c in hot["h3_cell"]],
+        "class": hot["hotspot_class"].map(lambda c: CLASS_WORDS.get(c, c)).to_numpy(),
+        "incidents": hot["count"].astype("int64").to_numpy(),
+        "Gi* z": [f"{z:.2f}" for z in hot["gi_z"]],
+        "q value": [_decimal(q, 3) for q in hot["q_value"]],
+    })
+    return suppress_counts(out, ["incidents"], policy.k, base=policy.rounding) if policy.suppress else out
 
 
 def largest_series(series: pd.DataFrame, n: int) -> pd.DataFrame:
@@ -314,7 +358,9 @@ def render(frame: pd.DataFrame, policy: DisclosurePolicy | None = None, index: b
         return HTML(f"<p>{html.escape(empty)}</p>")
     if policy is not None and policy.suppress:  # counts are the integer columns (z-scores, MASE are not)
         check_table(frame, [c for c in frame.columns if pd.api.types.is_integer_dtype(frame[c])], policy.k)
-    shown = frame.astype("object").where(frame.notna(), WITHHELD)
+    shown = frame.astype("object").where(frame.notna(), WITHHELD).map(_cell_text)
+    if index:
+        shown.index = [_cell_text(v) for v in shown.index]
     table = shown.to_html(index=index, escape=True, border=0, classes="wb-table")
     note = ""
     if (shown == WITHHELD).to_numpy().any():
@@ -322,6 +368,223 @@ def render(frame: pd.DataFrame, policy: DisclosurePolicy | None = None, index: b
         note = (f'<p style="font-size:11px;color:#666">{WITHHELD} withheld to protect confidentiality: a count '
                 f"below {k}, or a cell that would reveal one by subtraction.</p>")
     return HTML(table + note)
+
+
+def _cell_text(value: object) -> object:
+    """A cell as a reader expects it: thousands separators, no scientific notation, no ``nan``."""
+    import numbers
+
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else ("yes" if value else "no")
+    if isinstance(value, numbers.Integral):
+        return f"{int(value):,}"
+    if isinstance(value, numbers.Real):
+        if value != value:
+            return "n/a"
+        if float(value).is_integer() and abs(value) >= 1:
+            return f"{int(value):,}"
+        return f"{value:,.3f}".rstrip("0").rstrip(".") if abs(value) >= 0.001 else "<0.001"
+    return value
+
+
+def header_text(scope, policy: DisclosurePolicy, extra: str = "") -> str:
+    """The report's scope line as plain text (for the key findings block).
+
+    Parameters
+    ----------
+    scope : Scope
+        The report's scope.
+    policy : DisclosurePolicy
+        The audience's policy.
+    extra : str
+        More text.
+
+    Returns
+    -------
+    str
+        One line.
+    """
+    from workbench.places.gazetteer import country_name
+
+    region = "all regions" if scope.countries is None else ", ".join(country_name(c) for c in scope.countries)
+    what = scope.type_label()
+    period = f"{scope.start or 'start'} to {scope.end or 'latest'}" if (scope.start or scope.end) else "all dates"
+    entries = getattr(scope, "source_entries", None)
+    sources = f"; sources {', '.join(entries)}" if entries else ""
+    audience = policy.audience.replace("_", " ")
+    rule = f"counts below {policy.k} withheld" if policy.suppress else "exact counts"
+    return f"{region}; {what}; {period}{sources}. Audience: {audience} ({rule}). {extra}".strip()
+
+
+def header_text_plain(policy: DisclosurePolicy, extra: str = "") -> str:
+    """The audience line of a report with no geographic scope (e.g. bank screening).
+
+    Parameters
+    ----------
+    policy : DisclosurePolicy
+        The audience's policy.
+    extra : str
+        More text.
+
+    Returns
+    -------
+    str
+        One line.
+    """
+    rule = f"counts below {policy.k} withheld" if policy.suppress else "exact counts"
+    return f"Audience: {policy.audience.replace('_', ' ')} ({rule}). {extra.strip()}".strip()
+
+
+def ledger_corridors(found, policy: DisclosurePolicy, top: int = 10) -> pd.DataFrame:
+    """Corridor change from the findings ledger, named, safe for the audience.
+
+    Parameters
+    ----------
+    found : Findings
+        The findings ledger.
+    policy : DisclosurePolicy
+        The audience's policy: a corridor with a count below k shows neither count.
+    top : int
+        Rows kept (changed corridors first, then the largest).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``corridor, same quarter a year before, latest quarter, change``.
+    """
+    change = found.corridors
+    if change.empty:
+        return pd.DataFrame(columns=["corridor", "same quarter a year before", "latest quarter", "change"])
+    change = change[~change["domestic"].astype(bool)].copy()
+    rank = {"growing": 0, "new": 1, "declining": 2, "ended": 3}
+    change["_r"] = change["growth"].map(rank).fillna(4)
+    change["_n"] = change["baseline"].astype(int) + change["current"].astype(int)
+    change = change.sort_values(["_r", "_n"], ascending=[True, False]).head(top)
+    out = pd.DataFrame({
+        "corridor": change["corridor"].to_numpy(),
+        "same quarter a year before": change["baseline"].astype("int64").to_numpy(),
+        "latest quarter": change["current"].astype("int64").to_numpy(),
+        "change": change["growth"].map(lambda g: "no significant change" if g == "no significant change" else g)
+        .to_numpy(),
+    })
+    if policy.suppress:
+        small = out[["same quarter a year before", "latest quarter"]].apply(
+            lambda c: c.gt(0) & c.lt(policy.k)).any(axis=1)
+        for col in ("same quarter a year before", "latest quarter"):
+            out[col] = out[col].astype("Int64").mask(small & out[col].gt(0))
+        out = round_counts(out, ["same quarter a year before", "latest quarter"], policy.rounding, policy.k)
+    return out
+
+
+def ledger_surges(found, policy: DisclosurePolicy) -> pd.DataFrame:
+    """Surges from the findings ledger (countries by name).
+
+    Parameters
+    ----------
+    found : Findings
+        The findings ledger.
+    policy : DisclosurePolicy
+        The audience's policy (observed counts below k withheld).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``country, month, incidents, expected, upper bound``.
+    """
+    s = found.surges
+    out = pd.DataFrame({
+        "country": s["country"].to_numpy(), "month": [pd.Timestamp(m + "-01").strftime("%B %Y") for m in s["month"]],
+        "incidents": s["observed"].astype("int64").to_numpy(),
+        "expected": [f"{v:.1f}" for v in s["expected"]], "upper bound": [f"{v:.1f}" for v in s["upper"]],
+    })
+    return suppress_counts(out, ["incidents"], policy.k, base=policy.rounding) if policy.suppress else out
+
+
+def ledger_trends(found) -> pd.DataFrame:
+    """Trend judgements from the findings ledger.
+
+    Parameters
+    ----------
+    found : Findings
+        The findings ledger.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``country, direction, probability`` (yardstick term with its band).
+    """
+    from workbench.share.judgements import yardstick
+
+    rows = []
+    for r in found.trends.itertuples():
+        band, _ = yardstick(r.probability)
+        rows.append({"country": r.country, "direction": r.direction,
+                     "probability": f"{band.term} ({band.low:.0%}-{band.high:.0%}; p = {r.probability:.2f})"})
+    return pd.DataFrame(rows, columns=["country", "direction", "probability"])
+
+
+def ledger_forecast(found) -> pd.DataFrame:
+    """Model choice per country series from the findings ledger (appendix table).
+
+    Parameters
+    ----------
+    found : Findings
+        The findings ledger.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``country, model, MASE, seasonal naive MASE, beats baseline``.
+    """
+    f = found.forecast
+    return pd.DataFrame({
+        "country": f["country"].to_numpy(), "model": f["model"].to_numpy(),
+        "MASE": [_decimal(v) for v in f["mase"]], "seasonal naive MASE": [_decimal(v) for v in f["baseline_mase"]],
+        "beats baseline": ["yes" if b else "no: baseline kept" for b in f["beats_baseline"]],
+    })
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table as readers expect it: no H3 ids, countries and hotspot classes in words.
+
+    Columns holding H3 cells (``h3_cell``, ``h3 cell``) are dropped (places are named in
+    another column), ISO3 codes in ``country``/``origin``/``destination``/``transit``
+    columns become country names, and Gi* classes become words.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A disclosure-controlled table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy.
+    """
+    from workbench.places.gazetteer import country_name
+
+    import re
+
+    h3_like = re.compile(r"^8[0-9a-f]{14}$")
+    out = frame.copy()
+    for col in list(out.columns):
+        values = out[col].dropna()
+        if len(values) and values.map(lambda v: isinstance(v, str) and bool(h3_like.match(v))).all():
+            if "place" in out.columns:
+                out = out.drop(columns=[col])
+            else:
+                out[col] = [place_of_cell(v) if isinstance(v, str) else v for v in out[col]]
+                out = out.rename(columns={col: "place"})
+                out = out[["place", *[c for c in out.columns if c != "place"]]]
+        elif str(col).replace(" ", "_").lower() == "h3_cell":
+            out = out.drop(columns=[col])
+    for col in out.columns:
+        name = str(col).lower()
+        if name in ("country", "origin", "destination", "transit"):
+            out[col] = [country_name(v) if isinstance(v, str) and len(v) == 3 and v.isupper() else v for v in out[col]]
+        elif name in ("hotspot class", "hotspot_class", "class", "class now", "class before"):
+            out[col] = [CLASS_WORDS.get(v, v) if isinstance(v, str) else v for v in out[col]]
+    return out
 
 
 def header(scope, policy: DisclosurePolicy, extra: str = ""):  # -> IPython HTML
@@ -613,18 +876,19 @@ def robust_hotspot_table(check, policy: DisclosurePolicy, top: int = 20) -> pd.D
         ``h3_cell, hotspot_class, count, class without weak sources, robust`` for hot
         cells; empty when ``check`` is None.
     """
-    cols = ["h3_cell", "hotspot_class", "count", "class without weak sources", "robust"]
+    cols = ["place", "class", "incidents", "class without weak sources", "robust"]
     if check is None:
         return pd.DataFrame(columns=cols)
     t = check.table
     hot = t[t["hotspot_class"].str.startswith("hot")].sort_values("gi_z", ascending=False).head(top)
     out = pd.DataFrame({
-        "h3_cell": hot["h3_cell"], "hotspot_class": hot["hotspot_class"],
-        "count": hot["count"].astype("int64"),
-        "class without weak sources": hot["class_graded"],
-        "robust": hot["robust"].map({True: "yes", False: "no"}),
-    }).reset_index(drop=True)
-    return suppress_counts(out, ["count"], policy.k, base=policy.rounding) if policy.suppress else out
+        "place": [place_of_cell(c) for c in hot["h3_cell"]],
+        "class": hot["hotspot_class"].map(lambda c: CLASS_WORDS.get(c, c)).to_numpy(),
+        "incidents": hot["count"].astype("int64").to_numpy(),
+        "class without weak sources": hot["class_graded"].map(lambda c: CLASS_WORDS.get(c, c)).to_numpy(),
+        "robust": hot["robust"].map({True: "yes", False: "no"}).to_numpy(),
+    })
+    return suppress_counts(out, ["incidents"], policy.k, base=policy.rounding) if policy.suppress else out
 
 
 def media_rates(osint: pd.DataFrame, volume: pd.DataFrame, policy: DisclosurePolicy, top: int = 15) -> pd.DataFrame:
@@ -678,6 +942,7 @@ def media_rates(osint: pd.DataFrame, volume: pd.DataFrame, policy: DisclosurePol
         out = suppress_counts(out, ["OSINT incidents", "media items"], policy.k, base=policy.rounding)
         hidden = out["OSINT incidents"].isna() | out["media items"].isna()  # a rate would give the count back
         out.loc[hidden, ["per 1,000 items", "shrunk rate"]] = pd.NA
+    out.attrs["iso3"] = [str(c) for c in rates["country_iso3"]]  # row keys for a report's disclosure ledger
     out.attrs["note"] = ("Every country with OSINT incidents has its media volume." if known.all() else
                          "Some countries' media volume was not recorded (items ingested before it was kept); "
                          "they are left out.")

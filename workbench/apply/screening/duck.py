@@ -246,13 +246,16 @@ def duckdb_evidence(path: str | Path, rules: RuleSet, params: Mapping[str, tuple
                     f"{''.join(f'{c}, ' for c in _TEXT_COLUMNS if c in types)}"
                     f"{'merchant_category, ' if 'merchant_category' in types else ''}"
                     f"{amount} AS amount, {', '.join(keep)}, ({odd_sql}) AS odd FROM {src}").fetchall()
-        summary = "count(*), max(day) FILTER (WHERE NOT odd), list(rn ORDER BY rn) FILTER (WHERE odd)"
-        lists = "".join(f", list(DISTINCT {c}), bool_or({c} IS NULL)" for c in present)
-        first = con.execute(f"SELECT {summary}{lists} FROM work").fetchall()[0]
-        n_in, max_day, odd_rn = first[:3]
+        summary = "count(*), max(day) FILTER (WHERE NOT odd), list(rn) FILTER (WHERE odd)"
+        n_in, max_day, odd_rn = con.execute(f"SELECT {summary} FROM work").fetchall()[0]
+        values: dict[str, list[Any]] = {c: [] for c in present}  # distinct raw values (None: NULL)
+        if present:
+            union = " UNION ALL ".join(f"SELECT {i} AS c, {c} AS v FROM work GROUP BY {c}"
+                                       for i, c in enumerate(present))
+            for i, v in con.execute(union).fetchall():
+                values[present[i]].append(v)
         rates = {str(k).upper() for k in fx_rates} | {currency.upper()}
         iso3 = set(iso3_codes())
-        values = {c: list(first[3 + 2 * i]) + ([None] if first[4 + 2 * i] else []) for i, c in enumerate(present)}
         judged = {c: _judge_values(c, v, rates, iso3) for c, v in values.items()}
         currencies = {str(v).strip().upper() for v in values.get("currency", []) if v is not None}
         cols, odd = _working_sql(types, currency, fx_rates, judged, currencies)
@@ -264,7 +267,7 @@ def duckdb_evidence(path: str | Path, rules: RuleSet, params: Mapping[str, tuple
             con.execute(f"UPDATE work SET odd = TRUE WHERE {' OR '.join(f'coalesce({o}, TRUE)' for o in text_odd)}"
                         ).fetchall()
             n_in, max_day, odd_rn = con.execute(f"SELECT {summary} FROM work").fetchall()[0]
-        odd_rn = np.asarray(odd_rn or [], dtype="int64")
+        odd_rn = np.sort(np.asarray(odd_rn or [], dtype="int64"))
         rejects = pd.DataFrame(columns=["record", "field", "value", "reason"])
         out_cols = [c for c in cols if not c.endswith((" AS day", " AS hour", " AS mcc"))] + ["day", "hour", "mcc"]
         rows = f"SELECT {', '.join(out_cols)} FROM work WHERE NOT odd"
@@ -309,11 +312,14 @@ def _aggregate(con: Any, rows: str, rules: RuleSet, params: Mapping[str, tuple[s
         for f in rule.distinct_fields:
             col, blank = ("mcc", "-1") if f == "merchant_category" else (f, "''")
             items.append(f"count(DISTINCT {col}) FILTER (WHERE {cond} AND {col} <> {blank}) AS d{i}_{f}")
-    agg = con.execute(f"SELECT account, {', '.join(items)} FROM ({rows}) GROUP BY account").df()
-    names = agg["account"].to_numpy(dtype=object)
-    order = np.argsort(names, kind="stable")
-    agg = agg.iloc[order].reset_index(drop=True)
-    accounts = agg["account"].to_numpy(dtype=object)
+    widest = max([window_days, *(r.window_days or window_days for r in rules.rules)])
+    # only rows inside the widest window are aggregated; every account is scored (accounts whose
+    # transactions all fall outside the window get zeros, as on the pandas path)
+    names = con.execute(f"SELECT DISTINCT account FROM ({rows})").df()["account"].to_numpy(dtype=object)
+    accounts = names[np.argsort(names, kind="stable")]
+    agg = con.execute(f"SELECT account, {', '.join(items)} FROM ({rows}) WHERE {window(widest)} "
+                      "GROUP BY account").df()
+    agg = agg.set_index("account").reindex(accounts, fill_value=0).reset_index()
     parts = []
     for i, rule in enumerate(rules.rules):
         count = agg[f"c{i}"].to_numpy(dtype="int64")

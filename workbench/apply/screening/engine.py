@@ -377,14 +377,17 @@ class TypologyScreen:
         columns = {c: hits[c].to_numpy(dtype=object) for c in ("typology", "count", "amount", *distinct_cols)}
         windows = hits["window_days"].to_numpy(dtype="int64")
         fixed: dict[tuple[str, int], dict[str, Any]] = {}
+        params = self.params
+        fields = {rid: rule.distinct_fields for rid, rule in by_id.items()}
+        keys = {rid: ("count", "amount", *(f"distinct_{f}" for f in fields[rid])) for rid in by_id}
         text = []
         for i, (rid, window) in enumerate(zip(columns["typology"], windows)):
             rule = by_id[rid]
             if (rid, window) not in fixed:
-                fixed[(rid, window)] = _explanation_fixed(rule, int(window), self.currency, self.params)
-            evidence = {k: columns[k][i] for k in ("count", "amount", *(f"distinct_{f}" for f in rule.distinct_fields))}
+                fixed[(rid, window)] = _explanation_fixed(rule, int(window), self.currency, params)
+            evidence = {k: columns[k][i] for k in keys[rid]}
             text.append(_explanation(rule, {k: (0 if pd.isna(v) else v) for k, v in evidence.items()}, int(window),
-                                     self.currency, self.params, fixed[(rid, window)]))
+                                     self.currency, params, fixed[(rid, window)], fields[rid]))
         hits["explanation"] = text
         return hits[["account", "rank", "typology", "title", "source", "weight", "count", "amount", *distinct_cols,
                      "explanation"]].reset_index(drop=True)

@@ -314,11 +314,18 @@ def _explanation_fixed(rule: Rule, window_days: int, currency: str,
 
 
 def _explanation(rule: Rule, evidence: Mapping[str, Any], window_days: int, currency: str,
-                 params: Mapping[str, tuple[str, ...]], fixed: Mapping[str, Any] | None = None) -> str:
+                 params: Mapping[str, tuple[str, ...]], fixed: Mapping[str, Any] | None = None,
+                 fields: tuple[str, ...] | None = None) -> str:
+    """Fill a rule's explanation template with an account's evidence.
+
+    ``fixed`` (from :func:`_explanation_fixed`) and ``fields`` (the rule's distinct
+    fields) may be passed precomputed when many explanations of one rule are made.
+    """
     values = {
         "count": f"{int(evidence.get('count', 0)):,}",
         "amount": _fmt_amount(float(evidence.get("amount", 0.0))),
-        "distinct": {f: f"{int(evidence.get(f'distinct_{f}', 0)):,}" for f in rule.distinct_fields},
+        "distinct": {f: f"{int(evidence.get(f'distinct_{f}', 0)):,}"
+                     for f in (rule.distinct_fields if fields is None else fields)},
         **(fixed if fixed is not None else _explanation_fixed(rule, window_days, currency, params)),
     }
     return rule.explanation.format(**values)

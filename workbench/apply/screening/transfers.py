@@ -6,22 +6,22 @@ amount, currency, type, country, counterparty country``, with no merchant catego
 or city, and most accounts appear only once. :func:`validate_transfers` maps the column
 names of common layouts onto the canonical ones (:data:`TRANSFER_ALIASES`, or an explicit
 ``columns`` mapping), normalises payment types (:data:`TYPE_SYNONYMS`) and countries
-(ISO 3166-1 alpha-3; names and alpha-2 codes are looked up), and rejects rows it cannot
-use with their record and field: rows in = rows screened + rows rejected.
+(ISO 3166-1 alpha-3 via :func:`workbench.places.countries.to_iso3`; names and alpha-2
+codes are looked up), and rejects rows it cannot use with their record and field:
+rows in = rows screened + rows rejected.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from workbench.places.countries import to_iso3 as shared_to_iso3
 from workbench.apply.screening.validate import _check_currency, _on_distinct, _parse_times, _rejects, _text
+from workbench.places.countries import to_iso3
 
 #: Canonical payment types of the transaction-level screen.
 TRANSFER_TYPES: tuple[str, ...] = ("cash_deposit", "cash_withdrawal", "transfer", "wire", "card", "cheque", "other")
@@ -151,26 +151,6 @@ def transfer_file_columns(path: str | Path) -> list[str]:
 
         return list(pq.read_schema(path).names)
     return list(pd.read_csv(path, dtype=str, nrows=0).columns)
-
-
-@lru_cache(maxsize=4096)
-def to_iso3(value: str) -> str | None:
-    """ISO 3166-1 alpha-3 code of a country code or name (None when unknown).
-
-    Parameters
-    ----------
-    value : str
-        Alpha-3 or alpha-2 code, or an English country name.
-
-    Returns
-    -------
-    str or None
-        The alpha-3 code.
-    """
-    text = str(value).strip()
-    if not text:
-        return None
-    return shared_to_iso3(text)
 
 
 def _countries(series: pd.Series) -> tuple[np.ndarray, int]:
