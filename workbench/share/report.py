@@ -17,6 +17,8 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.places.gazetteer import country_name
+from workbench.share.judgements import KeyJudgement, check_judgements, yardstick
 from workbench.share.ledger import DisclosureLedger
 
 #: Environment variable naming the file a report's disclosure ledger is written to (set by the runner).
@@ -137,8 +139,6 @@ def place_words(subject: str) -> str:
 def _term(judgement: dict[str, Any] | None) -> str:
     if not judgement:
         return ""
-    from workbench.share.judgements import yardstick
-
     band, _ = yardstick(judgement["probability"])
     low, high = getattr(band, "low", None), getattr(band, "high", None)
     bounds = f", {low:.0%}-{high:.0%}" if low is not None and high is not None else ""
@@ -332,8 +332,6 @@ def judgements_html(prepared: list[dict[str, Any]], ledger: DisclosureLedger) ->
         :func:`workbench.share.judgements.render_judgements` when a judgement fails the
         yardstick check.
     """
-    from workbench.share.judgements import KeyJudgement, check_judgements
-
     objects = [KeyJudgement(**{k: v for k, v in j.items() if k not in ("count_names", "total_name")})
                for j in prepared]
     problems = check_judgements(objects)
@@ -438,8 +436,6 @@ def country_bars(counts: pd.Series, ledger: DisclosureLedger, total_name: str | 
         The chart, or a sentence when nothing is in scope.
     """
     import matplotlib.pyplot as plt
-
-    from workbench.places.gazetteer import country_name
 
     counts = counts[counts > 0].sort_values(ascending=False)
     if counts.empty:
@@ -567,70 +563,13 @@ def hotspot_labels(found: Any, top: int = 3) -> pd.DataFrame:
                          "lon": hot["lon"].to_numpy()})
 
 
-def screening_view(results: Any, policy: Any, budget: int, ledger: DisclosureLedger) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Alerts and accounts per typology of a screening, disclosure-controlled together.
-
-    Listing alerted accounts with the typologies they fired lets a reader count the
-    accounts of a typology whose count is withheld (the "18 alerted accounts above a
-    withheld count" leak). Each typology's count enters the ledger with the listing of
-    the rows that name it; a typology whose count is withheld is then not named in any
-    alert row (nor its explanation shown), so no row can be counted.
-
-    Parameters
-    ----------
-    results : ScreeningResults
-        Screening results.
-    policy : DisclosurePolicy
-        The audience's policy (public sees no account-level alert).
-    budget : int
-        Alerts listed.
-    ledger : DisclosureLedger
-        The report's ledger (settled here).
-
-    Returns
-    -------
-    (pandas.DataFrame, pandas.DataFrame)
-        ``alerts`` (``rank, account, score, typologies, explanation``) and ``counts``
-        (``typology, title, accounts``; withheld counts missing).
-    """
-    from workbench.apply import screening
-
-    fired = results.features.sum(axis=0).astype("int64")
-    names = {t: ledger.add(f"screening|typology|{t}|accounts", int(n), where="table") for t, n in fired.items()}
-    total = ledger.add("screening|accounts with a typology", int((results.features.sum(axis=1) > 0).sum()))
-    alerts = screening.alert_table(results, policy, budget)
-    raw = results.alerts(budget) if len(alerts) else None
-    for t, name in names.items():
-        mentioned = 0 if raw is None else int(raw["typologies"].astype(str).str.split(", ").map(lambda x: t in x).sum())
-        ledger.listing(name, mentioned, complete=mentioned == int(fired[t]) and mentioned > 0)
-    ledger.settle()
-    hidden = {t for t, name in names.items() if ledger.is_withheld(name)}
-    if raw is not None and hidden:
-        shown_types, explanations = [], []
-        for types, text in zip(raw["typologies"].astype(str), raw["explanation"].astype(str)):
-            kinds = types.split(", ")
-            parts = text.split("; ")
-            keep = [i for i, kind in enumerate(kinds) if kind not in hidden]
-            shown_types.append(", ".join(kinds[i] for i in keep) + ("; others withheld (counts below k)" if keep and len(keep) < len(kinds) else "" if keep else "withheld (counts below k)"))
-            explanations.append("; ".join(parts[i] for i in keep) if len(parts) == len(kinds) else
-                                "withheld (it would name typologies whose counts are withheld)")
-        alerts = alerts.assign(typologies=shown_types, explanation=explanations)
-        for t, name in names.items():  # the listing now names only the shown typologies
-            ledger.listings = [entry for entry in ledger.listings if entry.count != name]
-            ledger.listing(name, 0 if t in hidden else int(fired[t]), complete=t not in hidden)
-    counts = pd.DataFrame({"typology": fired.index, "title": [r.title for r in results.rules.rules],
-                           "accounts": pd.array([ledger.value(names[t]) for t in fired.index], dtype="Int64")})
-    _ = total
-    return alerts, counts
-
-
 def typology_chart(counts: pd.DataFrame, policy: Any):  # -> matplotlib Figure
     """Bars of accounts per typology; withheld counts drawn hatched and labelled "[c]".
 
     Parameters
     ----------
     counts : pandas.DataFrame
-        ``title, accounts`` (withheld counts missing), from :func:`screening_view`.
+        ``title, accounts`` (withheld counts missing), from :func:`workbench.apply.screening.view.screening_view`.
     policy : DisclosurePolicy
         The audience's policy.
 
