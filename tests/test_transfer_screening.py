@@ -111,3 +111,15 @@ def test_calibration_on_a_held_out_file_beats_the_random_baseline(tmp_path):
     assert t.loc["random expectation", "precision"] == pytest.approx(ev.n_positive_holdout / ev.n_holdout)
     assert t.loc["hand weights (YAML)", "precision"] > 3 * t.loc["random expectation", "precision"]
     assert np.isfinite(ev.coefficients["coefficient"]).all()
+
+
+def test_transfer_files_are_told_apart_from_account_statements(tmp_path):
+    from workbench.apply.screening.transfers import is_transfer_layout, transfer_file_columns
+
+    tx, _ = make_transfers(200, seed=8)
+    path = tmp_path / "t.csv"
+    tx.to_csv(path, index=False)
+    assert is_transfer_layout(transfer_file_columns(path))
+    statement = ["account", "counterparty", "amount", "currency", "timestamp", "channel", "merchant_category"]
+    assert not is_transfer_layout(statement)
+    assert not is_transfer_layout(["id", "note"])

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from workbench.share.export import write_text_atomic
-from workbench.share.report import render_block
+from workbench.share.templating import render_block
 
 
 @dataclass(frozen=True)

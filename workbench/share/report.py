@@ -11,52 +11,54 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from workbench import findings as findings_ledger
 from workbench.places.gazetteer import country_name
+from workbench.share import assessment
 from workbench.share.judgements import KeyJudgement, check_judgements, yardstick
 from workbench.share.ledger import DisclosureLedger
+from workbench.share.templating import render_block
 
 #: Environment variable naming the file a report's disclosure ledger is written to (set by the runner).
 LEDGER_ENV = "WORKBENCH_DISCLOSURE_LEDGER"
 
 
-@lru_cache(maxsize=1)
-def environment():  # -> jinja2.Environment
-    """The Jinja2 environment of report blocks (autoescaping on).
-
-    Returns
-    -------
-    jinja2.Environment
-        Loading ``share/templates/blocks``.
-    """
-    import jinja2
-
-    folder = Path(__file__).resolve().parent / "templates" / "blocks"
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-
-
-def render_block(template: str, **context: Any) -> str:
-    """Render a block template.
+def findings_for(**scope: Any) -> Any:
+    """The run's findings ledger of a scope, with Key Judgements (what every report calls).
 
     Parameters
     ----------
-    template : str
-        File name in ``share/templates/blocks``.
-    **context
-        Template variables (escaped on output).
+    **scope
+        ``region, exploitation_type, sources, end_month, window_months, trend_months,
+        resolution`` (see :func:`workbench.findings.findings_for`).
 
     Returns
     -------
-    str
-        HTML.
+    Findings
+        Read from the store, or computed once (judgements by
+        :mod:`workbench.share.assessment`) and stored.
     """
-    return environment().get_template(template).render(**context)
+    return findings_ledger.findings_for(judge=assessment, **scope)
+
+
+def key_judgements(found: Any) -> list[KeyJudgement]:
+    """The ledger's judgements as :class:`~workbench.share.judgements.KeyJudgement` objects.
+
+    Parameters
+    ----------
+    found : Findings
+        The findings ledger.
+
+    Returns
+    -------
+    list of KeyJudgement
+        In ledger order.
+    """
+    return [KeyJudgement(**j) for j in found.judgements]
 
 
 @dataclass(frozen=True)
@@ -563,13 +565,71 @@ def hotspot_labels(found: Any, top: int = 3) -> pd.DataFrame:
                          "lon": hot["lon"].to_numpy()})
 
 
+def screening_view(results: Any, alerts: pd.DataFrame, policy: Any, budget: int,
+                   ledger: DisclosureLedger) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Alerts and accounts per typology of a screening, disclosure-controlled together.
+
+    Listing alerted accounts with the typologies they fired lets a reader count the
+    accounts of a typology whose count is withheld (the "18 alerted accounts above a
+    withheld count" leak). Each typology's count enters the ledger with the listing of
+    the rows that name it; a typology whose count is withheld is then not named in any
+    alert row (nor its explanation shown), so no row can be counted.
+
+    Parameters
+    ----------
+    results : ScreeningResults
+        Screening results.
+    alerts : pandas.DataFrame
+        The alert table (``workbench.apply.screening.alert_table(results, policy, budget)``;
+        passed in because the apply layer sits above this one).
+    policy : DisclosurePolicy
+        The audience's policy (public sees no account-level alert).
+    budget : int
+        Alerts listed.
+    ledger : DisclosureLedger
+        The report's ledger (settled here).
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        ``alerts`` (``rank, account, score, typologies, explanation``) and ``counts``
+        (``typology, title, accounts``; withheld counts missing).
+    """
+    fired = results.features.sum(axis=0).astype("int64")
+    names = {t: ledger.add(f"screening|typology|{t}|accounts", int(n), where="table") for t, n in fired.items()}
+    total = ledger.add("screening|accounts with a typology", int((results.features.sum(axis=1) > 0).sum()))
+    raw = results.alerts(budget) if len(alerts) else None
+    for t, name in names.items():
+        mentioned = 0 if raw is None else int(raw["typologies"].astype(str).str.split(", ").map(lambda x: t in x).sum())
+        ledger.listing(name, mentioned, complete=mentioned == int(fired[t]) and mentioned > 0)
+    ledger.settle()
+    hidden = {t for t, name in names.items() if ledger.is_withheld(name)}
+    if raw is not None and hidden:
+        shown_types, explanations = [], []
+        for types, text in zip(raw["typologies"].astype(str), raw["explanation"].astype(str)):
+            kinds = types.split(", ")
+            parts = text.split("; ")
+            keep = [i for i, kind in enumerate(kinds) if kind not in hidden]
+            shown_types.append(", ".join(kinds[i] for i in keep) + ("; others withheld (counts below k)" if keep and len(keep) < len(kinds) else "" if keep else "withheld (counts below k)"))
+            explanations.append("; ".join(parts[i] for i in keep) if len(parts) == len(kinds) else
+                                "withheld (it would name typologies whose counts are withheld)")
+        alerts = alerts.assign(typologies=shown_types, explanation=explanations)
+        for t, name in names.items():  # the listing now names only the shown typologies
+            ledger.listings = [entry for entry in ledger.listings if entry.count != name]
+            ledger.listing(name, 0 if t in hidden else int(fired[t]), complete=t not in hidden)
+    counts = pd.DataFrame({"typology": fired.index, "title": [r.title for r in results.rules.rules],
+                           "accounts": pd.array([ledger.value(names[t]) for t in fired.index], dtype="Int64")})
+    _ = total
+    return alerts, counts
+
+
 def typology_chart(counts: pd.DataFrame, policy: Any):  # -> matplotlib Figure
     """Bars of accounts per typology; withheld counts drawn hatched and labelled "[c]".
 
     Parameters
     ----------
     counts : pandas.DataFrame
-        ``title, accounts`` (withheld counts missing), from :func:`workbench.apply.screening.view.screening_view`.
+        ``title, accounts`` (withheld counts missing), from :func:`screening_view`.
     policy : DisclosurePolicy
         The audience's policy.
 

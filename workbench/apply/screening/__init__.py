@@ -52,10 +52,9 @@ from workbench.apply.screening.transfers import TRANSFER_COLUMNS, TRANSFER_TYPES
 from workbench.apply.screening.rules import DISTINCT_FIELDS, WHERE_FIELDS, Rule, RuleSet, load_rules
 from workbench.apply.screening.validate import (CHANNELS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, iter_transactions,
                                                validate_transactions)
-from workbench.apply.screening.view import screening_view
 
 __all__ = ["CHANNELS", "DISTINCT_FIELDS", "OPTIONAL_COLUMNS", "REQUIRED_COLUMNS", "WHERE_FIELDS", "Rule", "RuleSet",
            "ScreeningResults", "TypologyScreen", "alert_table", "high_risk_countries", "iter_transactions",
            "load_rules", "screen_file", "typology_counts", "validate_transactions", "TRANSFER_COLUMNS",
            "TRANSFER_TYPES", "TransferResults", "TransferRuleSet", "TransferScreen", "load_transfer_rules",
-           "validate_transfers", "screening_view"]
+           "validate_transfers"]
