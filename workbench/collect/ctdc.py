@@ -91,7 +91,7 @@ CONTROL_FLAGS: dict[str, str] = {
     "meansofcontrolsexualabuse": "threats_violence", "meansofcontrolfalsepromises": "psychological_abuse",
     "meansofcontrolpsychoactivesubstances": "substance_dependency",
     "meansofcontrolrestrictsmovement": "isolation", "meansofcontrolrestrictsmedicalcare": "other",
-    "meansofcontrolexcessiveworkinghours": "other", "meansofcontrolusesChildren".lower(): "threats_to_family",
+    "meansofcontrolexcessiveworkinghours": "other", "meansofcontroluseschildren": "threats_to_family",
     "meansofcontrolthreatoflawenforcement": "immigration_status_threats",
     "meansofcontrolwithholdsnecessities": "other", "meansofcontrolwithholdsdocuments": "document_confiscation",
     "meansofcontrolother": "other",
