@@ -123,3 +123,19 @@ def test_transfer_files_are_told_apart_from_account_statements(tmp_path):
     statement = ["account", "counterparty", "amount", "currency", "timestamp", "channel", "merchant_category"]
     assert not is_transfer_layout(statement)
     assert not is_transfer_layout(["id", "note"])
+
+
+def test_corridor_countries_come_from_the_routes_through_the_home_country():
+    from workbench.apply.screening import corridor_countries
+
+    flows = pd.DataFrame({"origin": ["NGA", "ROU", "ESP", "VNM", "THA", "UNK"],
+                          "transit": ["LBY", "", "", "", "", ""],
+                          "destination": ["ESP", "ESP", "FRA", "GBR", "ESP", "ESP"],
+                          "count": [40, 25, 5, 99, 3, 50]})
+    assert corridor_countries(flows, "ESP", top=3) == ("LBY", "NGA", "ROU")  # LBY ties NGA at 40: by code
+    assert "VNM" not in corridor_countries(flows, "ESP") and "UNK" not in corridor_countries(flows, "ESP")
+    screen = TransferScreen(high_risk_countries=corridor_countries(flows, "ESP"))
+    tx = pd.DataFrame([{"transaction_id": "t1", "timestamp": "2026-10-01T10:00:00", "from_account": "A",
+                        "to_account": "B", "amount": 900, "currency": "EUR", "type": "wire", "country": "ESP",
+                        "counterparty_country": "Nigeria"}])
+    assert "high-risk corridor" in screen.fit(tx).explain("A")
