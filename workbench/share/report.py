@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from workbench import findings as findings_ledger
+from workbench.places.gazetteer import country_name
 from workbench.share import assessment
 from workbench.share.judgements import KeyJudgement, check_judgements, yardstick
 from workbench.share.ledger import DisclosureLedger
@@ -437,8 +438,6 @@ def country_bars(counts: pd.Series, ledger: DisclosureLedger, total_name: str | 
         The chart, or a sentence when nothing is in scope.
     """
     import matplotlib.pyplot as plt
-
-    from workbench.places.gazetteer import country_name
 
     counts = counts[counts > 0].sort_values(ascending=False)
     if counts.empty:
