@@ -32,7 +32,7 @@ campaign_id = "CMP-2025-01"
 # %%
 from IPython.display import HTML, display
 
-from workbench import catalog, findings
+from workbench import catalog
 from workbench.analyse.getis_ord import GetisOrdHotspots
 from workbench.analyse.hexbin import hex_counts
 from workbench.analyse.scope import Scope
@@ -47,7 +47,7 @@ counts = hex_counts(incidents, resolution=resolution)
 hotspots = GetisOrdHotspots(permutations=0).fit(counts) if len(counts) else None
 targets = (campaigns.CampaignTargeting(resolution=resolution, unit=unit, min_incidents=policy.k)
            .fit(incidents, hotspots) if len(incidents) else None)
-found = findings.findings_for(region=region, exploitation_type=exploitation_type, sources=sources,
+found = report.findings_for(region=region, exploitation_type=exploitation_type, sources=sources,
                               resolution=resolution)
 ranked = tables.readable(campaigns.target_table(targets, policy, top))
 ledger = report.DisclosureLedger.for_policy(policy, "campaign_targeting")

@@ -31,7 +31,7 @@ emerging_freq = "MS"
 # %%
 from IPython.display import display
 
-from workbench import catalog, findings
+from workbench import catalog
 from workbench.analyse.emerging import recent_emerging
 from workbench.analyse.getis_ord import GetisOrdHotspots
 from workbench.analyse.hexbin import cell_polygons, hex_counts
@@ -44,7 +44,7 @@ policy = disclosure.policy_for(audience)
 everything = Scope(region, "", "", exploitation_type, sources).apply(catalog.load("incidents"))
 incidents = scope.apply(everything)
 resolution = min(h3_resolution or policy.h3_resolution, policy.h3_resolution)
-found = findings.findings_for(region=region, exploitation_type=exploitation_type, sources=sources,
+found = report.findings_for(region=region, exploitation_type=exploitation_type, sources=sources,
                               resolution=resolution)
 report.open_report(found, policy, everything,
                    tables.header_text(scope, policy, f"H3 resolution {resolution}; false discovery rate {alpha}."),

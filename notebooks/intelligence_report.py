@@ -28,7 +28,7 @@ h3_resolution = 0
 # %%
 from IPython.display import display
 
-from workbench import catalog, findings
+from workbench import catalog
 from workbench.analyse.getis_ord import GetisOrdHotspots
 from workbench.analyse.hexbin import hex_counts
 from workbench.analyse.aggregates import published_counts
@@ -38,7 +38,7 @@ from workbench.share import disclosure, maps, report, tables
 scope = Scope(region, period_start, period_end, exploitation_type, sources)
 policy = disclosure.policy_for(audience)
 resolution = min(h3_resolution or policy.h3_resolution, policy.h3_resolution)
-found = findings.findings_for(region=region, exploitation_type=exploitation_type, sources=sources,
+found = report.findings_for(region=region, exploitation_type=exploitation_type, sources=sources,
                               resolution=resolution)
 everything = Scope(region, "", "", exploitation_type, sources).apply(catalog.load("incidents"))
 incidents = scope.apply(everything)

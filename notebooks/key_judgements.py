@@ -32,14 +32,14 @@ top = 10
 # %%
 from IPython.display import HTML, display
 
-from workbench import catalog, findings
+from workbench import catalog
 from workbench.analyse.scope import Scope
 from workbench.share import disclosure, judgements, report, tables
 
 policy = disclosure.policy_for(audience)
 scope = Scope(region, "", "", exploitation_type, sources)
 resolution = min(h3_resolution or policy.h3_resolution, policy.h3_resolution)
-found = findings.findings_for(region=region, exploitation_type=exploitation_type, sources=sources, end_month=end_month,
+found = report.findings_for(region=region, exploitation_type=exploitation_type, sources=sources, end_month=end_month,
                               window_months=window_months, trend_months=trend_months, resolution=resolution)
 incidents = scope.apply(catalog.load("incidents"))
 ledger = report.open_report(found, policy, incidents, tables.header_text(scope, policy, f"{len(found.judgements)} "
@@ -64,6 +64,6 @@ HTML(report.judgements_html(prepared, ledger))
 # published band; a report that fails this check is not rendered.
 
 # %%
-problems = judgements.check_judgements(found.key_judgements())
+problems = judgements.check_judgements(report.key_judgements(found))
 display(HTML(f"<p>{len(found.judgements)} judgement(s) checked; {len(problems)} problem(s).</p>"))
 tables.render(judgements.yardstick_table())

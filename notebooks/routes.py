@@ -34,7 +34,7 @@ freq = "YS"
 # %%
 from IPython.display import display
 
-from workbench import catalog, findings
+from workbench import catalog
 from workbench.analyse.routes import RouteFlows
 from workbench.analyse.flows import reported_corridors
 from workbench.analyse.scope import Scope
@@ -48,7 +48,7 @@ routes = RouteFlows(incidents, freq=freq, compare=compare, start=period_start, e
 windows = (f"Change: {routes.current_window[0].date()} to {routes.current_window[1].date()} against "
            f"{routes.baseline_window[0].date()} to {routes.baseline_window[1].date()}." if routes.current_window
            else "No dated incidents to compare.")
-found = findings.findings_for(region=region, exploitation_type=exploitation_type, sources=sources,
+found = report.findings_for(region=region, exploitation_type=exploitation_type, sources=sources,
                               resolution=policy.h3_resolution)
 report.open_report(found, policy, incidents, tables.header_text(scope, policy, f"{windows} {routes.note}"),
                    sections={"corridors": "corridor-change", "volume": "largest-corridors",

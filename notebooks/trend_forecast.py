@@ -44,7 +44,7 @@ import html
 
 from IPython.display import HTML, display
 
-from workbench import catalog, findings
+from workbench import catalog
 from workbench.analyse.forecast import Forecaster, ladder_table
 from workbench.analyse.reconcile import coherence_line, hierarchy_table, reconcile_or_none
 from workbench.analyse.aggregates import published_counts
@@ -66,7 +66,7 @@ if steps < horizon:
     freq_note += f"; horizon shortened from {horizon} to {steps} periods so that the longest series has 2 backtests"
 results = (Forecaster(models=tuple(models.split(",")), season_length=season, horizon=steps).fit(series)
            if len(series) else None)  # None: nothing in scope to forecast
-found = findings.findings_for(region=region, exploitation_type=exploitation_type, sources=sources,
+found = report.findings_for(region=region, exploitation_type=exploitation_type, sources=sources,
                               resolution=policy.h3_resolution)
 report.open_report(found, policy, Scope(region, "", "", exploitation_type, sources).apply(everything),
                    tables.header_text(scope, policy, f"Series by {group_by}; {steps} periods ahead; {freq_note}."),

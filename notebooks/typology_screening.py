@@ -42,7 +42,8 @@ if rules_version and screen.rules.version != rules_version:
     raise ValueError(f"parameter rules_version={rules_version!r}: the installed rules are {screen.rules.version!r}")
 results = screen.fit(catalog.load("bank_transactions"))
 ledger = DisclosureLedger.for_policy(policy, "typology_screening")
-alerts, counts = report.screening_view(results, policy, alert_budget, ledger)
+alerts, counts = report.screening_view(results, screening.alert_table(results, policy, alert_budget), policy,
+                                       alert_budget, ledger)
 screened = ledger.add("screening|accounts screened", int(len(results.scores)) if hasattr(results, "scores") else 0)
 flagged = "screening|accounts with a typology"
 top_rule = counts.dropna(subset=["accounts"]).sort_values("accounts", ascending=False).head(1)

@@ -7,6 +7,7 @@ import pytest
 
 from tests.workspace import home
 from workbench import findings
+from workbench.share import report
 from workbench.share.ledger import DisclosureLedger, audit, audit_run
 
 LEDGER_REPORTS = ("intelligence_report", "key_judgements", "trend_forecast", "routes")
@@ -14,8 +15,8 @@ LEDGER_REPORTS = ("intelligence_report", "key_judgements", "trend_forecast", "ro
 
 def test_the_ledger_is_computed_once_and_read_back_identically(demo_home):
     with home(demo_home):
-        first = findings.findings_for(resolution=5, recompute=True)
-        again = findings.findings_for(resolution=5)
+        first = findings.findings_for(resolution=5, recompute=True, judge=report.assessment)
+        again = report.findings_for(resolution=5)
         stored = json.loads((findings.ledger_dir() / f"{first.key}.json").read_text())
     assert again.key == first.key and again.to_json() == first.to_json()
     assert stored["parameters"]["resolution"] == 5 and len(stored["provenance"]["store_manifest_sha256"]) == 64
@@ -36,7 +37,7 @@ def ledger_run(demo_home, tmp_path_factory):
         plan = RunPlan.from_dict({"name": "ledger", "reports": [
             {"notebook": n, "audiences": ["partner"]} for n in LEDGER_REPORTS]})
         results = run_plan(plan, reports_dir=reports, run_id="L1")
-        found = findings.findings_for(resolution=5)
+        found = report.findings_for(resolution=5)
     return reports, results, found
 
 

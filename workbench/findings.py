@@ -47,6 +47,15 @@ from typing import Any
 
 import pandas as pd
 
+from workbench import catalog
+from workbench.analyse.forecast import Forecaster
+from workbench.analyse.getis_ord import GetisOrdHotspots
+from workbench.analyse.hexbin import hex_counts
+from workbench.analyse.routes import RouteFlows
+from workbench.analyse.scope import Scope
+from workbench.analyse.series import incident_series
+from workbench.places.gazetteer import area_city, country_name
+
 #: Version of the ledger's layout and definitions (part of the key).
 LEDGER_VERSION = 1
 #: Months of history behind the surge check.
@@ -174,18 +183,6 @@ class Findings:
 
     _TABLES = ("surges", "forecast", "hotspots", "corridors", "top_corridors", "trends")
 
-    def key_judgements(self) -> list:
-        """Return the judgements as :class:`~workbench.share.judgements.KeyJudgement` objects.
-
-        Returns
-        -------
-        list of KeyJudgement
-            In ledger order.
-        """
-        from workbench.share.judgements import KeyJudgement
-
-        return [KeyJudgement(**j) for j in self.judgements]
-
     def growing_corridors(self) -> pd.DataFrame:
         """Corridors the change test calls growing or new (the only ones any report may call so).
 
@@ -296,8 +293,6 @@ def corridor_name(origin: str, transit: str, destination: str) -> str:
     str
         The names joined by arrows.
     """
-    from workbench.places.gazetteer import country_name
-
     return " -> ".join(country_name(c) for c in (origin, transit, destination) if c)
 
 
@@ -313,8 +308,6 @@ def _git_commit() -> str:
 
 
 def _in_scope(incidents: pd.DataFrame, scope: FindingsScope) -> pd.DataFrame:
-    from workbench.analyse.scope import Scope
-
     return Scope(scope.region, "", "", scope.exploitation_type, scope.sources).apply(incidents)
 
 
@@ -337,7 +330,8 @@ def last_complete_month(incidents: pd.DataFrame) -> pd.Timestamp:
     return (pd.Timestamp(latest).to_period("M") - 1).to_timestamp()
 
 
-def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: str | None = None) -> Findings:
+def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: str | None = None,
+                     judge: Any = None) -> Findings:
     """Compute every finding of a scope (the library's one definition of each).
 
     Parameters
@@ -348,6 +342,13 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
         The scope.
     store_hash : str, optional
         SHA-256 of the store manifest, for the key and provenance.
+    judge : module-like, optional
+        The judgement builders (``hotspot_judgements``, ``surge_judgements``,
+        ``trend_judgements``, ``confidence``, ``source_summary``, ``rank`` and
+        ``judgement``), e.g. :mod:`workbench.share.assessment` as passed by
+        :func:`workbench.share.report.findings_for`. They live in the share layer, above
+        this one, so they are handed in rather than imported. Without them the ledger
+        holds the analyses and no judgement.
 
     Returns
     -------
@@ -355,15 +356,6 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
         The ledger (not yet stored; see :func:`findings_for`).
     """
     from scipy import stats
-
-    from workbench.analyse.forecast import Forecaster
-    from workbench.analyse.getis_ord import GetisOrdHotspots
-    from workbench.analyse.hexbin import hex_counts
-    from workbench.analyse.routes import RouteFlows
-    from workbench.analyse.series import incident_series
-    from workbench.places.gazetteer import country_name
-    from workbench.share import assessment
-    from workbench.share.judgements import judgement
 
     started = time.time()
     data = _in_scope(incidents, scope)
@@ -397,7 +389,7 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
     type_label = ("trafficking" if scope.exploitation_type.upper() == "ALL"
                   else scope.exploitation_type.replace("_", " "))
     current = gi(latest)
-    hot_judgements = assessment.hotspot_judgements(current, gi(earlier), latest, type_label)
+    hot_judgements = judge.hotspot_judgements(current, gi(earlier), latest, type_label) if judge else []
     out.hotspots = _hotspot_rows(current, hot_judgements)
 
     # surges: the forecasting ladder on monthly country series
@@ -406,7 +398,7 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
                              **_coarse_drop(incident_series))  # year-dated records never placed in January
     series = series[~series["unique_id"].astype(str).str.contains("ALL")]
     ladder = Forecaster(season_length=12, horizon=3).fit(series) if len(series) else None
-    surge_judgements = assessment.surge_judgements(ladder, dated) if ladder is not None else []
+    surge_judgements = judge.surge_judgements(ladder, dated) if judge and ladder is not None else []
     out.forecast, out.surges = _forecast_rows(ladder)
 
     # corridors: latest quarter against the same quarter a year before, nationality fallback
@@ -426,17 +418,18 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
     corridor_judgements = []
     for row in out.corridors.itertuples():
         n0, n1 = int(row.baseline), int(row.current)
-        if row.growth not in ("growing", "declining", "new") or row.domestic or n0 + n1 < MIN_CORRIDOR_INCIDENTS:
+        if (judge is None or row.growth not in ("growing", "declining", "new") or row.domestic
+                or n0 + n1 < MIN_CORRIDOR_INCIDENTS):
             continue
         p_up = float(stats.beta.sf(0.5, n1 + 0.5, n0 + 0.5))
         grew = row.growth != "declining"
         p = p_up if grew else 1 - p_up
         sel = data[(data["country_iso3"] == row.destination)]
-        corridor_judgements.append(judgement(
+        corridor_judgements.append(judge.judgement(
             "corridor_growth", row.corridor,
             f"the {row.corridor} corridor {'grew' if grew else 'shrank'} in the quarter to {quarter_end:%B %Y} "
             f"compared with the same quarter a year before",
-            p, assessment.confidence(assessment.source_summary(sel)),
+            p, judge.confidence(judge.source_summary(sel)),
             f"exact Poisson rate test (q = {float(row.q_value):.3f}, FDR controlled) and Poisson rates with "
             f"Jeffreys priors: P(rate now {'>' if grew else '<'} rate before) = {p:.3f}",
             evidence={"incidents, latest quarter": n1, "incidents, same quarter a year before": n0},
@@ -448,12 +441,13 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
         ))
 
     # trends
-    trend_judgements = assessment.trend_judgements(dated, scope.trend_months, end)
+    trend_judgements = judge.trend_judgements(dated, scope.trend_months, end) if judge else []
     out.trends = pd.DataFrame([{
         "country": j.subject, "direction": "rising" if " rose over " in j.statement else "falling",
         "probability": j.probability, "term": j.term} for j in trend_judgements], columns=_COLUMNS["trends"])
 
-    ranked = assessment.rank(hot_judgements + surge_judgements + corridor_judgements + trend_judgements, top=10)
+    found = hot_judgements + surge_judgements + corridor_judgements + trend_judgements
+    ranked = judge.rank(found, top=10) if judge else []
     out.judgements = [_plain(asdict(j)) for j in ranked]
     out.provenance["seconds"] = round(time.time() - started, 2)
     out.provenance["countries"] = {c: country_name(c) for c in sorted(data["country_iso3"].dropna().unique())}
@@ -485,8 +479,6 @@ def _hotspot_rows(current: Any, judged: list) -> pd.DataFrame:
     import h3
     import numpy as np
 
-    from workbench.places.gazetteer import area_city
-
     if current is None or not judged:
         return pd.DataFrame(columns=_COLUMNS["hotspots"])
     table = current.table
@@ -506,15 +498,24 @@ def _hotspot_rows(current: Any, judged: list) -> pd.DataFrame:
 
 
 def _areas(cells: list[str]) -> list[list[str]]:
-    """Touching H3 cells grouped into areas, in the order the hotspot judgements use."""
-    from workbench.share.assessment import _areas as areas
+    """Touching H3 cells grouped into areas, largest first (the order the hotspot judgements use)."""
+    import h3
 
-    return areas(cells)
+    remaining, areas = set(cells), []
+    while remaining:
+        seed = remaining.pop()
+        area, frontier = [seed], [seed]
+        while frontier:
+            nxt = [n for c in frontier for n in h3.grid_ring(c, 1) if n in remaining]
+            for n in nxt:
+                remaining.discard(n)
+            area += nxt
+            frontier = nxt
+        areas.append(sorted(area))
+    return sorted(areas, key=lambda a: (-len(a), a[0]))
 
 
 def _forecast_rows(ladder: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from workbench.places.gazetteer import country_name
-
     if ladder is None:
         return pd.DataFrame(columns=_COLUMNS["forecast"]), pd.DataFrame(columns=_COLUMNS["surges"])
     sel = ladder.selection
@@ -555,14 +556,12 @@ def ledger_dir() -> Path:
     Path
         The folder (created on first write).
     """
-    from workbench import catalog
-
     return catalog.store_root() / "findings"
 
 
 def findings_for(region: str = "ALL", exploitation_type: str = "ALL", sources: str = "ALL", end_month: str = "",
                  window_months: int = 6, trend_months: int = 24, resolution: int = 5,
-                 recompute: bool = False) -> Findings:
+                 recompute: bool = False, judge: Any = None) -> Findings:
     """Return the ledger of a scope: read from the store, or computed once and stored.
 
     Parameters
@@ -571,22 +570,23 @@ def findings_for(region: str = "ALL", exploitation_type: str = "ALL", sources: s
         The scope (see :class:`FindingsScope`).
     recompute : bool
         Compute even when a stored ledger exists (it is then replaced).
+    judge : module-like, optional
+        Judgement builders (see :func:`compute_findings`); reports go through
+        :func:`workbench.share.report.findings_for`, which passes them.
 
     Returns
     -------
     Findings
         The ledger; its ``key`` names ``<store>/findings/<key>.json``.
     """
-    from workbench import catalog
-
     scope = FindingsScope(str(region or "ALL"), str(exploitation_type or "ALL"), str(sources or "ALL"),
                           str(end_month or "")[:7], int(window_months), int(trend_months), int(resolution))
     store_hash = catalog.entry_hash("incidents")
-    path = ledger_dir() / f"{scope.key(store_hash)}.json"
+    path = ledger_dir() / f"{scope.key(store_hash)}{'' if judge else '-nojudge'}.json"
     if path.is_file() and not recompute:
         catalog.load("incidents", where="1 = 0")  # the report read the store: keep it in the provenance
         return Findings.from_json(path.read_text(encoding="utf-8"))
-    found = compute_findings(catalog.load("incidents"), scope, store_hash)
+    found = compute_findings(catalog.load("incidents"), scope, store_hash, judge)
     path.parent.mkdir(parents=True, exist_ok=True)
     _write_atomic(path, found.to_json())
     return Findings.from_json(found.to_json())  # exactly what later readers will see

@@ -74,9 +74,8 @@ import numpy as np
 import pandas as pd
 
 from workbench import catalog
-from workbench.analyse.getis_ord import (
-    bh_qvalues, check_resolution, gi_star_z, h3_neighbours, hotspot_classes, star_weights,
-)
+from workbench.analyse.fdr import bh_qvalues
+from workbench.analyse.getis_ord import check_resolution, gi_star_z, h3_neighbours, hotspot_classes, star_weights
 from workbench.analyse.hexbin import cell_polygons, hex_counts
 from workbench.analyse.series import FREQS, placeable
 

@@ -44,6 +44,7 @@ from typing import Iterable, Literal
 import numpy as np
 import pandas as pd
 
+from workbench.analyse.fdr import bh_qvalues
 from workbench.analyse.hexbin import cell_polygons, h3_star_weights
 
 CLASSES = ("hot_99", "hot_95", "hot_90", "not_significant", "cold_90", "cold_95", "cold_99")
@@ -213,7 +214,6 @@ class GetisOrdHotspots:
             ``not_significant`` with z = 0 and p = q = 1, and ``note`` says why.
         """
         from scipy.stats import norm
-        from statsmodels.stats.multitest import multipletests
 
         cells, y, resolution = self._study_area(counts, None if study_area is None else list(study_area))
         note = ""
@@ -241,6 +241,7 @@ class GetisOrdHotspots:
             z = np.nan_to_num(np.asarray(g.Zs, dtype=float), nan=0.0, posinf=0.0, neginf=0.0)
             if self.permutations:
                 p_sim = np.asarray(g.p_sim, dtype=float)
+<<<<<<< HEAD
                 # neighbours above their conditional-permutation mean: the hot tail
                 k = np.array([len(neighbours.get(i, [])) - (i in neighbours.get(i, [])) for i in range(len(y))])
                 around = np.array([y[[j for j in neighbours.get(i, []) if j != i]].sum() for i in range(len(y))])
@@ -255,6 +256,10 @@ class GetisOrdHotspots:
         if note:
             p = np.ones(len(cells))
         _, q, _, _ = multipletests(p, alpha=self.alpha, method="fdr_bh")
+=======
+        p = 2 * norm.sf(np.abs(z))
+        q = bh_qvalues(p)
+>>>>>>> main
         table = pd.DataFrame({"h3_cell": cells, "count": y.astype(int), "gi_z": z, "p_value": p, "q_value": q})
         if p_sim is not None:
             table["p_sim"] = p_sim
@@ -439,29 +444,3 @@ def gi_star_z(y: np.ndarray, weights) -> np.ndarray:
     z = np.nan_to_num(z, nan=0.0, posinf=0.0, neginf=0.0)
     z[:, variance <= 1e-12 * np.maximum(mean ** 2, 1.0)] = 0.0
     return z[:, 0] if flat else z
-
-
-def bh_qvalues(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg adjusted p-values (q-values), column by column.
-
-    Parameters
-    ----------
-    p : numpy.ndarray
-        p-values: a vector, or a matrix adjusted separately in each column (e.g. places
-        x time steps: FDR controlled within each time step).
-
-    Returns
-    -------
-    numpy.ndarray
-        q-values shaped like ``p`` (same as statsmodels' ``multipletests(method="fdr_bh")``).
-    """
-    p = np.asarray(p, dtype=float)
-    flat = p.ndim == 1
-    P = p[:, None] if flat else p
-    m = P.shape[0]
-    order = np.argsort(P, axis=0, kind="stable")
-    ranked = np.take_along_axis(P, order, axis=0) * m / np.arange(1, m + 1)[:, None]
-    ranked = np.minimum.accumulate(ranked[::-1], axis=0)[::-1].clip(max=1.0)
-    q = np.empty_like(P)
-    np.put_along_axis(q, order, ranked, axis=0)
-    return q[:, 0] if flat else q

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from workbench.exceptions import SourceFileError
+
 #: Largest raw file read (bytes); a catalog entry may set ``max_bytes``.
 MAX_BYTES = 512 * 1024 * 1024
 #: Largest decompressed size of an archive member, and largest expansion ratio (zip bombs).
@@ -31,10 +33,6 @@ _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
 )
-
-
-class SourceFileError(ValueError):
-    """A source file as a whole cannot be read; the message names the file and why."""
 
 
 def confined_path(path: str | Path, root: str | Path, also: tuple[str | Path, ...] = ()) -> Path:

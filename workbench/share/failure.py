@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.share.export import write_text_atomic
-from workbench.share.report import render_block
+from workbench.share.templating import render_block
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from workbench.share.export import write_text_atomic
+from workbench.share.templating import render_block
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,6 @@ def _row(reports_dir: Path, e: ReportEntry) -> dict[str, str]:
 
 
 def _render(**context: object) -> str:
-    from workbench.share.report import render_block
-
     return render_block("gallery.html.j2", **context)
 
 

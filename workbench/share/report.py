@@ -11,50 +11,54 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from workbench import findings as findings_ledger
+from workbench.places.gazetteer import country_name
+from workbench.share import assessment
+from workbench.share.judgements import KeyJudgement, band, cautious_band, check_judgements, yardstick
 from workbench.share.ledger import DisclosureLedger
+from workbench.share.templating import render_block
 
 #: Environment variable naming the file a report's disclosure ledger is written to (set by the runner).
 LEDGER_ENV = "WORKBENCH_DISCLOSURE_LEDGER"
 
 
-@lru_cache(maxsize=1)
-def environment():  # -> jinja2.Environment
-    """The Jinja2 environment of report blocks (autoescaping on).
-
-    Returns
-    -------
-    jinja2.Environment
-        Loading ``share/templates/blocks``.
-    """
-    import jinja2
-
-    folder = Path(__file__).resolve().parent / "templates" / "blocks"
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-
-
-def render_block(template: str, **context: Any) -> str:
-    """Render a block template.
+def findings_for(**scope: Any) -> Any:
+    """The run's findings ledger of a scope, with Key Judgements (what every report calls).
 
     Parameters
     ----------
-    template : str
-        File name in ``share/templates/blocks``.
-    **context
-        Template variables (escaped on output).
+    **scope
+        ``region, exploitation_type, sources, end_month, window_months, trend_months,
+        resolution`` (see :func:`workbench.findings.findings_for`).
 
     Returns
     -------
-    str
-        HTML.
+    Findings
+        Read from the store, or computed once (judgements by
+        :mod:`workbench.share.assessment`) and stored.
     """
-    return environment().get_template(template).render(**context)
+    return findings_ledger.findings_for(judge=assessment, **scope)
+
+
+def key_judgements(found: Any) -> list[KeyJudgement]:
+    """The ledger's judgements as :class:`~workbench.share.judgements.KeyJudgement` objects.
+
+    Parameters
+    ----------
+    found : Findings
+        The findings ledger.
+
+    Returns
+    -------
+    list of KeyJudgement
+        In ledger order.
+    """
+    return [KeyJudgement(**j) for j in found.judgements]
 
 
 @dataclass(frozen=True)
@@ -137,8 +141,6 @@ def place_words(subject: str) -> str:
 def _term(judgement: dict[str, Any] | None) -> str:
     if not judgement:
         return ""
-    from workbench.share.judgements import band, cautious_band
-
     # the judgement's own term (in a gap: the cautious neighbour), printed with its band as the yardstick check reads it
     b = band(judgement["term"]) if judgement.get("term") else cautious_band(judgement["probability"])
     return f"{b.term} ({b.label}); {judgement['confidence']} confidence"
@@ -331,8 +333,6 @@ def judgements_html(prepared: list[dict[str, Any]], ledger: DisclosureLedger) ->
         :func:`workbench.share.judgements.render_judgements` when a judgement fails the
         yardstick check.
     """
-    from workbench.share.judgements import KeyJudgement, check_judgements
-
     objects = [KeyJudgement(**{k: v for k, v in j.items() if k not in ("count_names", "total_name")})
                for j in prepared]
     problems = check_judgements(objects)
@@ -346,7 +346,9 @@ def judgements_html(prepared: list[dict[str, Any]], ledger: DisclosureLedger) ->
         sources = "none recorded"
         if j["total_name"]:
             kinds = ", ".join(src.get("types", [])) or "sources of every kind in scope"
-            graded = (f"; {src.get('well_graded_share', 0):.0%} graded B2 or better" if src.get("types") else "")
+            from workbench.share.judgements import graded_share  # no percentage of a small total
+
+            graded = (f"; {graded_share(src, ledger.k if ledger.suppress else 1)}" if src.get("types") else "")
             sources = f"{ledger.show(j['total_name'], 'incidents')} from {kinds}{graded}"
         blocks.append({"anchor": "kj-" + _slug(j["kind"] + "-" + j["subject"]), "id": f"judgement:{j['kind']}:{j['subject']}",
                        "subject": j["subject"], "sentence": obj.sentence, "confidence": j["confidence"],
@@ -437,8 +439,6 @@ def country_bars(counts: pd.Series, ledger: DisclosureLedger, total_name: str | 
         The chart, or a sentence when nothing is in scope.
     """
     import matplotlib.pyplot as plt
-
-    from workbench.places.gazetteer import country_name
 
     counts = counts[counts > 0].sort_values(ascending=False)
     if counts.empty:
@@ -566,7 +566,8 @@ def hotspot_labels(found: Any, top: int = 3) -> pd.DataFrame:
                          "lon": hot["lon"].to_numpy()})
 
 
-def screening_view(results: Any, policy: Any, budget: int, ledger: DisclosureLedger) -> tuple[pd.DataFrame, pd.DataFrame]:
+def screening_view(results: Any, alerts: pd.DataFrame, policy: Any, budget: int,
+                   ledger: DisclosureLedger) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Alerts and accounts per typology of a screening, disclosure-controlled together.
 
     Listing alerted accounts with the typologies they fired lets a reader count the
@@ -579,6 +580,9 @@ def screening_view(results: Any, policy: Any, budget: int, ledger: DisclosureLed
     ----------
     results : ScreeningResults
         Screening results.
+    alerts : pandas.DataFrame
+        The alert table (``workbench.apply.screening.alert_table(results, policy, budget)``;
+        passed in because the apply layer sits above this one).
     policy : DisclosurePolicy
         The audience's policy (public sees no account-level alert).
     budget : int
@@ -592,12 +596,9 @@ def screening_view(results: Any, policy: Any, budget: int, ledger: DisclosureLed
         ``alerts`` (``rank, account, score, typologies, explanation``) and ``counts``
         (``typology, title, accounts``; withheld counts missing).
     """
-    from workbench.apply import screening
-
     fired = results.features.sum(axis=0).astype("int64")
     names = {t: ledger.add(f"screening|typology|{t}|accounts", int(n), where="table") for t, n in fired.items()}
     total = ledger.add("screening|accounts with a typology", int((results.features.sum(axis=1) > 0).sum()))
-    alerts = screening.alert_table(results, policy, budget)
     raw = results.alerts(budget) if len(alerts) else None
     for t, name in names.items():
         mentioned = 0 if raw is None else int(raw["typologies"].astype(str).str.split(", ").map(lambda x: t in x).sum())

@@ -150,7 +150,8 @@ def _working_sql(types: Mapping[str, str], currency: str, fx_rates: Mapping[str,
     if currencies <= {currency.upper()}:
         rate = "1.0"
     else:
-        rate = "CASE " + " ".join(f"WHEN {text['currency']} = {_quote(c)} THEN {r!r}" for c, r in rates.items()) + " END"
+        rate = ("CASE " + " ".join(f"WHEN {text['currency']} = {_quote(c)} THEN {r!r}" for c, r in rates.items())
+                + " END")
     if types["amount"] == "VARCHAR":
         odd.append(f"amount IS NULL OR NOT regexp_full_match(amount, '{_NUMBER}')")
         amount = "TRY_CAST(amount AS DOUBLE)"
@@ -272,22 +273,32 @@ def duckdb_evidence(path: str | Path, rules: RuleSet, params: Mapping[str, tuple
         out_cols = [c for c in cols if not c.endswith((" AS day", " AS hour", " AS mcc"))] + ["day", "hour", "mcc"]
         rows = f"SELECT {', '.join(out_cols)} FROM work WHERE NOT odd"
         if len(odd_rn):
-            con.register("odd_rn", pd.DataFrame({"rn": odd_rn}))
-            raw = con.execute(f"SELECT * EXCLUDE (file_row_number) FROM {src} WHERE file_row_number IN "
-                              "(SELECT rn FROM odd_rn) ORDER BY file_row_number").df()
-            clean, bad = validate_transactions(raw, currency, fx_rates, record_ids=odd_rn)
+            bad, extra_day = _judge_in_pandas(con, src, odd_rn, currency, fx_rates)
             if len(bad):
                 rejects = bad
-            extra = clean.rename(columns={"merchant_category": "mcc"})[
-                [*_TEXT_COLUMNS, "cents", "day", "hour", "mcc"]]
-            con.register("extra", extra)
-            if len(extra):
-                max_day = max(int(extra["day"].max()), max_day) if max_day is not None else int(extra["day"].max())
+            if extra_day is not None:
+                max_day = extra_day if max_day is None else max(extra_day, max_day)
             rows = f"{rows} UNION ALL SELECT {', '.join(_TEXT_COLUMNS)}, cents, day, hour, mcc FROM extra"
         return _aggregate(con, rows, rules, params, window_days, as_of, max_day, rejects, int(n_in),
                           int(n_in) - len(rejects))
     finally:
         con.close()
+
+
+def _judge_in_pandas(con: Any, src: str, odd_rn: np.ndarray, currency: str,
+                     fx_rates: Mapping[str, float]) -> tuple[pd.DataFrame, int | None]:
+    """Run the rows SQL could not judge through the pandas validation.
+
+    Registers the rows it accepts as the DuckDB table ``extra`` (working columns) and
+    returns the rejects and the latest day among the accepted rows (None: none accepted).
+    """
+    con.register("odd_rn", pd.DataFrame({"rn": odd_rn}))
+    raw = con.execute(f"SELECT * EXCLUDE (file_row_number) FROM {src} WHERE file_row_number IN "
+                      "(SELECT rn FROM odd_rn) ORDER BY file_row_number").df()
+    clean, bad = validate_transactions(raw, currency, fx_rates, record_ids=odd_rn)
+    extra = clean.rename(columns={"merchant_category": "mcc"})[[*_TEXT_COLUMNS, "cents", "day", "hour", "mcc"]]
+    con.register("extra", extra)
+    return bad, (int(extra["day"].max()) if len(extra) else None)
 
 
 def _aggregate(con: Any, rows: str, rules: RuleSet, params: Mapping[str, tuple[str, ...]], window_days: int,
