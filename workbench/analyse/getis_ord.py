@@ -241,7 +241,6 @@ class GetisOrdHotspots:
             z = np.nan_to_num(np.asarray(g.Zs, dtype=float), nan=0.0, posinf=0.0, neginf=0.0)
             if self.permutations:
                 p_sim = np.asarray(g.p_sim, dtype=float)
-<<<<<<< HEAD
                 # neighbours above their conditional-permutation mean: the hot tail
                 k = np.array([len(neighbours.get(i, [])) - (i in neighbours.get(i, [])) for i in range(len(y))])
                 around = np.array([y[[j for j in neighbours.get(i, []) if j != i]].sum() for i in range(len(y))])
@@ -255,11 +254,7 @@ class GetisOrdHotspots:
             p = 2 * norm.sf(np.abs(z))
         if note:
             p = np.ones(len(cells))
-        _, q, _, _ = multipletests(p, alpha=self.alpha, method="fdr_bh")
-=======
-        p = 2 * norm.sf(np.abs(z))
         q = bh_qvalues(p)
->>>>>>> main
         table = pd.DataFrame({"h3_cell": cells, "count": y.astype(int), "gi_z": z, "p_value": p, "q_value": q})
         if p_sim is not None:
             table["p_sim"] = p_sim

@@ -466,14 +466,9 @@ def render_judgements(judgements: list[KeyJudgement], policy: Any) -> str:
         evidence = "; ".join(f"{k}: {count(v)}" for k, v in j.evidence.items())
         src = j.sources
         sources = (f"{count(src.get('incidents', 0))} incidents from {', '.join(src.get('types', [])) or 'no source'}; "
-<<<<<<< HEAD
-                   f"{src.get('well_graded_share', 0):.0%} graded B2 or better") if src else "none recorded"
+                   f"{graded_share(src, policy.k if policy.suppress else 1)}") if src else "none recorded"
         gap = (f" The probability ({j.probability:.2f}) lies between two published bands; the more cautious "
                "neighbouring band is used."
-=======
-                   f"{graded_share(src, policy.k if policy.suppress else 1)}") if src else "none recorded"
-        gap = (" The probability lies between two published bands; the nearer band is used."
->>>>>>> main
                if j.in_gap else "")
         assumptions = "".join(f"<li>{html.escape(a)}</li>" for a in j.assumptions)
         indicators = "".join(f"<li>{html.escape(i)}</li>" for i in j.indicators)

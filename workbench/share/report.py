@@ -19,7 +19,7 @@ import pandas as pd
 from workbench import findings as findings_ledger
 from workbench.places.gazetteer import country_name
 from workbench.share import assessment
-from workbench.share.judgements import KeyJudgement, band, cautious_band, check_judgements, yardstick
+from workbench.share.judgements import KeyJudgement, band, cautious_band, check_judgements
 from workbench.share.ledger import DisclosureLedger
 from workbench.share.templating import render_block
 
