@@ -42,7 +42,7 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.share.disclosure import display_count
+from workbench.share.disclosure import display_count, percentage
 
 
 @dataclass(frozen=True)
@@ -343,6 +343,31 @@ def yardstick_table() -> pd.DataFrame:
                          "also written": [", ".join(f"{a} ({b.label})" for a in b.aliases) or "-" for b in YARDSTICK]})
 
 
+def graded_share(sources: dict[str, Any], k: int) -> str:
+    """Words for the share of incidents graded B2 or better, never giving a small count away.
+
+    The percentage is withheld when the graded count, the total or the rest is below
+    ``k`` (:func:`workbench.share.disclosure.percentage`): "23 incidents; 22% graded B2
+    or better" would give 5 away.
+
+    Parameters
+    ----------
+    sources : dict
+        ``incidents`` and ``well_graded_share`` of a judgement's sources.
+    k : int
+        Threshold (1: no control, e.g. an unsuppressed audience).
+
+    Returns
+    -------
+    str
+        e.g. ``"40% graded B2 or better"`` or ``"share graded B2 or better withheld (small numbers)"``.
+    """
+    total = int(sources.get("incidents", 0) or 0)
+    graded = round(float(sources.get("well_graded_share", 0) or 0) * total)
+    shown = percentage(graded, total, k) if total else None
+    return f"{shown} graded B2 or better" if shown else "share graded B2 or better withheld (small numbers)"
+
+
 def render_judgements(judgements: list[KeyJudgement], policy: Any) -> str:
     """Render judgements as escaped HTML for the audience.
 
@@ -383,7 +408,7 @@ def render_judgements(judgements: list[KeyJudgement], policy: Any) -> str:
         evidence = "; ".join(f"{k}: {count(v)}" for k, v in j.evidence.items())
         src = j.sources
         sources = (f"{count(src.get('incidents', 0))} incidents from {', '.join(src.get('types', [])) or 'no source'}; "
-                   f"{src.get('well_graded_share', 0):.0%} graded B2 or better") if src else "none recorded"
+                   f"{graded_share(src, policy.k if policy.suppress else 1)}") if src else "none recorded"
         gap = (" The probability lies between two published bands; the nearer band is used."
                if j.in_gap else "")
         assumptions = "".join(f"<li>{html.escape(a)}</li>" for a in j.assumptions)
