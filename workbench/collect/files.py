@@ -35,7 +35,8 @@ _BOMS = (
 )
 
 
-def confined_path(path: str | Path, root: str | Path, also: tuple[str | Path, ...] = ()) -> Path:
+def confined_path(path: str | Path, root: str | Path, also: tuple[str | Path, ...] = (),
+                  max_bytes: int | None = None) -> Path:
     """Check a source path before anything opens or hashes it.
 
     The path is resolved (``..`` and every symlink followed); the real file must lie
@@ -51,6 +52,8 @@ def confined_path(path: str | Path, root: str | Path, also: tuple[str | Path, ..
         The workspace folder.
     also : tuple of str or Path
         Further folders a source may live in (declared explicitly).
+    max_bytes : int, optional
+        Largest size on disk accepted (every collector, whatever it reads the file with).
 
     Returns
     -------
@@ -81,6 +84,9 @@ def confined_path(path: str | Path, root: str | Path, also: tuple[str | Path, ..
                 else "a socket" if stat.S_ISSOCK(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
                 else "not a regular file")
         raise SourceFileError(f"{given}: is {kind}, not a regular file: refused")
+    size = os.stat(real).st_size
+    if max_bytes is not None and size > max_bytes:
+        raise SourceFileError(f"{given}: {size:,} bytes is over the limit of {max_bytes:,} (metadata.max_bytes)")
     return real
 
 
