@@ -42,7 +42,7 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.share.disclosure import display_count
+from workbench.share.disclosure import display_count, percentage
 
 
 @dataclass(frozen=True)
@@ -362,8 +362,6 @@ def graded_share(sources: dict[str, Any], k: int) -> str:
     str
         e.g. ``"40% graded B2 or better"`` or ``"share graded B2 or better withheld (small numbers)"``.
     """
-    from workbench.share.disclosure import percentage
-
     total = int(sources.get("incidents", 0) or 0)
     graded = round(float(sources.get("well_graded_share", 0) or 0) * total)
     shown = percentage(graded, total, k) if total else None

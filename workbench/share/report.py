@@ -19,7 +19,7 @@ import pandas as pd
 from workbench import findings as findings_ledger
 from workbench.places.gazetteer import country_name
 from workbench.share import assessment
-from workbench.share.judgements import KeyJudgement, check_judgements, yardstick
+from workbench.share.judgements import KeyJudgement, check_judgements, graded_share, yardstick
 from workbench.share.ledger import DisclosureLedger
 from workbench.share.templating import render_block
 
@@ -347,8 +347,6 @@ def judgements_html(prepared: list[dict[str, Any]], ledger: DisclosureLedger) ->
         sources = "none recorded"
         if j["total_name"]:
             kinds = ", ".join(src.get("types", [])) or "sources of every kind in scope"
-            from workbench.share.judgements import graded_share  # no percentage of a small total
-
             graded = (f"; {graded_share(src, ledger.k if ledger.suppress else 1)}" if src.get("types") else "")
             sources = f"{ledger.show(j['total_name'], 'incidents')} from {kinds}{graded}"
         blocks.append({"anchor": "kj-" + _slug(j["kind"] + "-" + j["subject"]), "id": f"judgement:{j['kind']}:{j['subject']}",
