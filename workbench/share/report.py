@@ -230,6 +230,17 @@ def collect_key_findings(found: Any, ledger: DisclosureLedger, sections: dict[st
                     n = ledger.add(f"{sid}|corridor|{top['corridor']}|window", top["count"])
                     text += f" The largest: {top['corridor']}, {{{n}}} incidents in the {window} months to {end}."
                 out.append(KeyFinding("corridors:none-growing", text, "", anchor, "corridors"))
+        elif kind == "emerging":
+            pats = found.emerging_patterns
+            if pats is None or pats.empty:
+                continue
+            hot = pats[pats["pattern"].str.contains("hot", case=False)]
+            top = (hot if len(hot) else pats).sort_values("places", ascending=False).head(1)
+            for row in top.itertuples():
+                n = ledger.add(f"{sid}|r{found.scope.resolution}|emerging|{row.pattern}", int(row.places))
+                out.append(KeyFinding(f"emerging:{row.pattern}", f"Emerging hot spot analysis: the most common "
+                                      f"pattern over the 12 months to {end} is \"{row.pattern}\" "
+                                      f"({{{n}}} map cells).", "", anchor, "emerging"))
         elif kind == "largest":
             big = found.top_corridors[found.top_corridors["count"] >= (ledger.k if ledger.suppress else 1)]
             for row in big.head(2).itertuples():
@@ -769,3 +780,24 @@ def change_chart(counts: dict[str, int], title: str):  # -> matplotlib Figure
     fig.tight_layout()
     plt.close(fig)
     return fig
+
+
+def ledger_emerging(found: Any) -> Any:
+    """The ledger's emerging hot spot classes in the shape the table and map builders take.
+
+    Parameters
+    ----------
+    found : Findings
+        The findings ledger.
+
+    Returns
+    -------
+    types.SimpleNamespace or None
+        With ``table`` (``h3_cell, pattern, count``) and ``patterns`` (``pattern,
+        places``), or None when the ledger holds none.
+    """
+    from types import SimpleNamespace
+
+    if found.emerging_patterns is None or found.emerging_patterns.empty:
+        return None
+    return SimpleNamespace(table=found.emerging.copy(), patterns=found.emerging_patterns.copy())
