@@ -211,7 +211,8 @@ def collect_key_findings(found: Any, ledger: DisclosureLedger, sections: dict[st
                                       f"{row.upper:.1f}).", _term(j), anchor, "forecasts"))
         elif kind == "corridors":
             grew = found.growing_corridors()
-            grew = grew[~grew["domestic"].astype(bool)] if len(grew) else grew
+            if len(grew):  # corridors of a handful of incidents are listed in the tables, not headlined
+                grew = grew[~grew["domestic"].astype(bool) & (grew["current"].astype(int) >= ledger.k)]
             if len(grew):
                 for row in grew.head(2).itertuples():
                     now = ledger.add(f"{sid}|corridor|{row.corridor}|current", row.current)
@@ -223,7 +224,8 @@ def collect_key_findings(found: Any, ledger: DisclosureLedger, sections: dict[st
                                           f"in the latest quarter against {{{before}}} a year before.", _term(j),
                                           anchor, "corridors"))
             else:
-                text = "No corridor grew significantly (latest quarter against the same quarter a year before)."
+                text = (f"No corridor of {ledger.k} or more incidents grew significantly (latest quarter against the "
+                        "same quarter a year before).")
                 big = found.top_corridors[found.top_corridors["count"] >= (ledger.k if ledger.suppress else 1)]
                 if len(big):
                     top = big.iloc[0]
