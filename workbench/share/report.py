@@ -624,7 +624,12 @@ def screening_view(results: Any, alerts: pd.DataFrame, policy: Any, budget: int,
             kinds = types.split(", ")
             parts = text.split("; ")
             keep = [i for i, kind in enumerate(kinds) if kind not in hidden]
-            shown_types.append(", ".join(kinds[i] for i in keep) + ("; others withheld (counts below k)" if keep and len(keep) < len(kinds) else "" if keep else "withheld (counts below k)"))
+            named = ", ".join(kinds[i] for i in keep)
+            if not keep:
+                named = "withheld (counts below k)"
+            elif len(keep) < len(kinds):
+                named += "; others withheld (counts below k)"
+            shown_types.append(named)
             explanations.append("; ".join(parts[i] for i in keep) if len(parts) == len(kinds) else
                                 "withheld (it would name typologies whose counts are withheld)")
         alerts = alerts.assign(typologies=shown_types, explanation=explanations)
