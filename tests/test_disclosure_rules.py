@@ -84,3 +84,21 @@ def test_differencing_by_period_rebuilds_nothing():
         for base in range(85, 95):
             seen.setdefault(round_count(base + small, 5, 10) - round_count(base, 5, 10), set()).add(small)
     assert all(len(sizes) > 1 for sizes in seen.values()), seen
+
+
+def test_judgement_sources_never_give_a_small_graded_count_away():
+    from workbench.share.judgements import graded_share
+
+    assert "22%" not in graded_share({"incidents": 23, "well_graded_share": 5 / 23}, 10)
+    assert "withheld" in graded_share({"incidents": 23, "well_graded_share": 5 / 23}, 10)
+    assert graded_share({"incidents": 100, "well_graded_share": 0.4}, 10) == "40% graded B2 or better"
+    assert graded_share({"incidents": 23, "well_graded_share": 5 / 23}, 1) == "22% graded B2 or better"
+
+
+def test_outside_text_showing_a_url_or_escaped_markup_never_blocks_a_report():
+    from workbench.share.export import external_references
+
+    cells = ('<table><tr><td>https://news.example/story?id=1</td><td>&lt;img src="https://evil.example/x.png"&gt;</td>'
+             '<td>Acme url(https://acme.example/logo.png) Ltd</td><td>@import "https://x.example/a.css"</td></tr></table>')
+    assert external_references(cells) == []
+    assert external_references('<img src="https://evil.example/x.png">') == [("resource", "https://evil.example/x.png")]

@@ -26,7 +26,7 @@ import pandas as pd
 import pytest
 
 from workbench.collect import collect
-from workbench.collect.bulk import synthetic_export
+from workbench.synthetic.bulk import synthetic_export
 from workbench.collect.files import SourceFileError
 from workbench.collect.partner import PartnerFileError
 from workbench.ingest import file_under_catalog_source
@@ -545,3 +545,25 @@ def test_cli(tmp_path, monkeypatch, args, code):
     assert result.exit_code == code and "Traceback" not in result.output
     assert len([line for line in result.output.splitlines() if line.strip()]) == 1
     assert not (tmp_path / "K").exists() and not (tmp_path / "reports" / "runs").exists()
+
+
+# -- property: any bytes at all are framed without a crash, every non-blank line accounted for ---------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.binary(max_size=60) | st.text(max_size=40).map(lambda t: t.encode("utf-8")), max_size=8))
+def test_any_bytes_are_framed_without_loss(chunks):
+    from workbench.collect.files import frame_json_records
+
+    data = b"\n".join(c.replace(b"\n", b" ") for c in chunks)
+    with no_hang():
+        framed = frame_json_records(data, "hypothesis.jsonl")
+    plain = not data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")) and b"\x00" not in data
+    if plain and not any(f.position.startswith("item") for f in framed):
+        # every line holding anything but JSON whitespace (or a BOM) is at least one record
+        lines = [c for c in data.split(b"\n") if c.replace(b"\xef\xbb\xbf", b"").strip(b" \t\r")]
+        assert len({f.position.split(",")[0] for f in framed}) == len(lines)
+    assert all(f.problem is None or f.value is None for f in framed)

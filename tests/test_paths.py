@@ -141,4 +141,14 @@ def test_cli_ingest_names_the_refused_path_in_one_line(tmp_path, outside, monkey
     result = CliRunner().invoke(app, ["ingest"])
     catalog.clear_cache()
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert "outside the workspace" in result.output and len(result.output.strip().splitlines()) == 1
+    refused = [line for line in result.output.splitlines() if "NOT INGESTED:" in line]
+    assert len(refused) == 1 and "outside the workspace" in refused[0]  # one line naming the path (plus progress)
+
+
+def test_every_collector_gets_the_size_cap_from_the_catalog(tmp_path):
+    root = tmp_path / "ws"
+    (root / "data").mkdir(parents=True)
+    (root / "data" / "big.jsonl").write_text((json.dumps(REPORT) + "\n") * 50)
+    _catalog(root, "{CATALOG_DIR}/../data/big.jsonl", extra=", max_bytes: 100")
+    with pytest.raises(SourceFileError, match=r"over the limit of 100 \(metadata.max_bytes\)"):
+        _ingest(root)

@@ -150,3 +150,25 @@ def test_points_from_geopackage_and_zipped_shapefile_in_a_projected_crs(tmp_path
     assert c.loc["c3", "occurred_on"] == pd.Timestamp("2021-10-01")
     assert all(t == ["forced_labour"] for t in c["exploitation_types"])
     assert any("reprojected from EPSG:3857" in n for n in result.notes["assumptions"])
+
+
+def test_doctor_checks_only_what_the_workspace_lists_and_passes(workspace):
+    root, _ = workspace
+    code, out = cli(root, "doctor")
+    assert code == 0 and "0 failed" in out, out
+    assert "source glotip" in out and "aggregates rows" in out and "app_reports" not in out
+
+
+def test_ctdc_subset_of_columns_and_majority_status_when_no_age_band(tmp_path):
+    from workbench.collect import collect
+
+    path = tmp_path / "ctdc_subset.csv"
+    path.write_text("yearOfRegistration,ageBroad,majorityStatus,isSexualExploit,CountryOfExploitation\n"
+                    "2020,,Minor,1,US\n2020,,Adult,0,\n2020,,,0,0\n2020,48+,Adult,1,KR\n", encoding="utf-8")
+    result = collect(path, {"collector": "ctdc", "source_name": "CTDC subset"})
+    c = result.candidates
+    assert c["victim_age_band"].tolist() == ["child_0_17", "adult_18_plus", "unknown", "adult_40_plus"]
+    assert c["country_iso3"].tolist() == ["USA", "UNK", "UNK", "KOR"]
+    assert c["exploitation_types"].tolist() == [["sexual_exploitation"], ["not_recorded"], ["not_recorded"],
+                                                ["sexual_exploitation"]]
+    assert c["victim_gender"].isna().all()  # no gender column: not claimed unknown, just not given

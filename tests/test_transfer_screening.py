@@ -12,7 +12,7 @@ from sklearn.metrics import roc_auc_score
 
 from workbench.apply.calibration import evaluate_screen, ranking_metrics
 from workbench.apply.screening import TransferScreen, load_transfer_rules, validate_transfers
-from workbench.demo_transfers import HIGH_RISK, make_transfers, write_labelled_transfers
+from workbench.synthetic.transfers import HIGH_RISK, make_transfers, write_labelled_transfers
 
 
 @pytest.fixture(scope="module")
@@ -123,3 +123,41 @@ def test_transfer_files_are_told_apart_from_account_statements(tmp_path):
     statement = ["account", "counterparty", "amount", "currency", "timestamp", "channel", "merchant_category"]
     assert not is_transfer_layout(statement)
     assert not is_transfer_layout(["id", "note"])
+
+
+def test_corridor_countries_come_from_the_routes_through_the_home_country():
+    from workbench.apply.screening import corridor_countries
+
+    flows = pd.DataFrame({"origin": ["NGA", "ROU", "ESP", "VNM", "THA", "UNK"],
+                          "transit": ["LBY", "", "", "", "", ""],
+                          "destination": ["ESP", "ESP", "FRA", "GBR", "ESP", "ESP"],
+                          "count": [40, 25, 5, 99, 3, 50]})
+    assert corridor_countries(flows, "ESP", top=3) == ("LBY", "NGA", "ROU")  # LBY ties NGA at 40: by code
+    assert "VNM" not in corridor_countries(flows, "ESP") and "UNK" not in corridor_countries(flows, "ESP")
+    screen = TransferScreen(high_risk_countries=corridor_countries(flows, "ESP"))
+    tx = pd.DataFrame([{"transaction_id": "t1", "timestamp": "2026-10-01T10:00:00", "from_account": "A",
+                        "to_account": "B", "amount": 900, "currency": "EUR", "type": "wire", "country": "ESP",
+                        "counterparty_country": "Nigeria"}])
+    assert "high-risk corridor" in screen.fit(tx).explain("A")
+
+
+def test_evaluate_screening_command_prints_auc_precision_and_the_random_baseline(tmp_path):
+    from typer.testing import CliRunner
+
+    from workbench.cli import app
+
+    result = CliRunner().invoke(app, ["evaluate-screening", "--n", "1500", "--seed", "3", "--budget", "50"])
+    assert result.exit_code == 0, result.output
+    assert "ROC AUC" in result.output and "precision (top 50)" in result.output
+    assert "random expectation" in result.output and "calibrated on the training file" in result.output
+    paths = write_labelled_transfers(tmp_path, n=1500, seed=3)
+    again = CliRunner().invoke(app, ["evaluate-screening", "--train", str(paths["train"]), "--train-labels",
+                                     str(paths["train_labels"]), "--holdout", str(paths["holdout"]),
+                                     "--holdout-labels", str(paths["holdout_labels"]), "--budget", "50"])
+    assert again.exit_code == 0, again.output
+    def figures(out: str) -> list[str]:  # the table and note, without the title and summary lines
+        return out.split("==")[-1].splitlines()[2:]
+
+    assert figures(again.output) == figures(result.output)  # the written files give the same figures
+    missing = CliRunner().invoke(app, ["evaluate-screening", "--train", str(paths["train"])])
+    assert missing.exit_code != 0

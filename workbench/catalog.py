@@ -21,7 +21,7 @@ import pandas as pd
 
 from workbench.collect import collect
 from workbench.collect.base import file_sha256
-from workbench.collect.files import confined_path
+from workbench.collect.files import MAX_BYTES, confined_path
 from workbench.places.boundaries import read_boundaries
 from workbench.places.gazetteer import cities
 from workbench.store import Store
@@ -217,7 +217,8 @@ def source_path(name: str) -> Path:
     (:func:`workbench.collect.files.confined_path`): the real file must be a regular file
     inside the workspace (or inside a folder the entry lists in ``metadata.allowed_roots``,
     relative to the workspace), so a catalog path such as ``../../etc/passwd``, a symlink
-    pointing outside, a folder or a FIFO is refused with the path named.
+    pointing outside, a folder or a FIFO is refused with the path named, and so is a
+    file larger than ``metadata.max_bytes`` (whichever collector reads it).
 
     Parameters
     ----------
@@ -230,8 +231,9 @@ def source_path(name: str) -> Path:
         The resolved file.
     """
     root = workspace()
-    extra = tuple(root / str(p) for p in (metadata(name).get("allowed_roots") or []))
-    return confined_path(path_of(name), root, extra)
+    meta = metadata(name)
+    extra = tuple(root / str(p) for p in (meta.get("allowed_roots") or []))
+    return confined_path(path_of(name), root, extra, max_bytes=int(meta.get("max_bytes", MAX_BYTES)))
 
 
 def sources() -> list[EntryInfo]:

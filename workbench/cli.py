@@ -22,9 +22,10 @@ from workbench.apply.screening import TransferScreen, TypologyScreen, high_risk_
 from workbench.apply.screening.transfers import is_transfer_layout, transfer_file_columns
 from workbench.collect.evaluation import evaluate, hand_labelled_path, load_labelled, make_labelled_set
 from workbench.collect.fetch import FeedFetcher, feeds_of
+from workbench.collect.news_evaluation import evaluate_real, load_real_labelled, real_labelled_path
 from workbench.collect.triage import RelevanceClassifier, Triage
-from workbench.demo import DemoConfig, generate_demo
-from workbench.demo_transfers import HIGH_RISK, make_transfers
+from workbench.synthetic import DemoConfig, generate_demo
+from workbench.synthetic.transfers import HIGH_RISK, make_transfers
 from workbench import doctor as doctor_checks
 from workbench.accounting import rows_in
 from workbench.doctor import format_line
@@ -394,7 +395,19 @@ def evaluate_triage(
     classifier: bool = typer.Option(False, "--classifier", help="Also train the learned classifier on a "
                                     "separate generated set and evaluate lexicon + classifier."),
 ) -> None:
-    """Evaluate OSINT triage on a generated set and the hand-labelled set (tables on stdout)."""
+    """Evaluate OSINT triage on real labelled news (held-out and dev parts), a generated set and the hand-written set."""
+    real = real_labelled_path()
+    if real is not None:
+        news = load_real_labelled(real)
+        typer.echo(f"Real labelled news: {real} ({len(news)} items, {int(news['relevant'].sum())} relevant; "
+                   f"holdout {int((news['split'] == 'holdout').sum())}, never used for training or tuning)")
+        for part in ("holdout", "dev"):
+            result = evaluate_real(news, part)
+            typer.echo(result.format())
+            if part == "holdout" and not result.errors.empty:
+                typer.echo("\nRelevance mistakes on the held-out part")
+                typer.echo(result.errors.to_string(index=False))
+            typer.echo("")
     sets = {f"generated (n={n}, seed={seed})": make_labelled_set(n, seed)}
     hand = hand_labelled_path()
     if hand is not None:

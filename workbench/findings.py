@@ -50,6 +50,16 @@ from typing import Any
 
 import pandas as pd
 
+from workbench import catalog
+from workbench.analyse.emerging import recent_emerging
+from workbench.analyse.forecast import Forecaster
+from workbench.analyse.getis_ord import GetisOrdHotspots
+from workbench.analyse.hexbin import hex_counts
+from workbench.analyse.routes import RouteFlows
+from workbench.analyse.scope import Scope
+from workbench.analyse.series import incident_series
+from workbench.places.gazetteer import area_city, country_name
+
 #: Version of the ledger's layout and definitions (part of the key).
 LEDGER_VERSION = 2
 #: Months of history behind the surge check.
@@ -301,8 +311,6 @@ def corridor_name(origin: str, transit: str, destination: str) -> str:
     str
         The names joined by arrows.
     """
-    from workbench.places.gazetteer import country_name
-
     return " -> ".join(country_name(c) for c in (origin, transit, destination) if c)
 
 
@@ -318,8 +326,6 @@ def _git_commit() -> str:
 
 
 def _in_scope(incidents: pd.DataFrame, scope: FindingsScope) -> pd.DataFrame:
-    from workbench.analyse.scope import Scope
-
     return Scope(scope.region, "", "", scope.exploitation_type, scope.sources).apply(incidents)
 
 
@@ -369,13 +375,6 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
     """
     from scipy import stats
 
-    from workbench.analyse.emerging import recent_emerging
-    from workbench.analyse.forecast import Forecaster
-    from workbench.analyse.getis_ord import GetisOrdHotspots
-    from workbench.analyse.hexbin import hex_counts
-    from workbench.analyse.routes import RouteFlows
-    from workbench.analyse.series import incident_series
-    from workbench.places.gazetteer import country_name
     started = time.time()
     data = _in_scope(incidents, scope)
     dated = data[data["occurred_on"].notna()]
@@ -506,8 +505,6 @@ def _hotspot_rows(current: Any, judged: list) -> pd.DataFrame:
     import h3
     import numpy as np
 
-    from workbench.places.gazetteer import area_city
-
     if current is None or not judged:
         return pd.DataFrame(columns=_COLUMNS["hotspots"])
     table = current.table
@@ -545,8 +542,6 @@ def _areas(cells: list[str]) -> list[list[str]]:
 
 
 def _forecast_rows(ladder: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from workbench.places.gazetteer import country_name
-
     if ladder is None:
         return pd.DataFrame(columns=_COLUMNS["forecast"]), pd.DataFrame(columns=_COLUMNS["surges"])
     sel = ladder.selection
@@ -587,8 +582,6 @@ def ledger_dir() -> Path:
     Path
         The folder (created on first write).
     """
-    from workbench import catalog
-
     return catalog.store_root() / "findings"
 
 
@@ -612,8 +605,6 @@ def findings_for(region: str = "ALL", exploitation_type: str = "ALL", sources: s
     Findings
         The ledger; its ``key`` names ``<store>/findings/<key>.json``.
     """
-    from workbench import catalog
-
     scope = FindingsScope(str(region or "ALL"), str(exploitation_type or "ALL"), str(sources or "ALL"),
                           str(end_month or "")[:7], int(window_months), int(trend_months), int(resolution))
     store_hash = catalog.entry_hash("incidents")

@@ -7,11 +7,8 @@ from typing import Iterable
 from workbench import catalog
 from workbench.collect import collect, file_sha256
 from workbench.collect.bulk import incident_ids
+from workbench.exceptions import EmptyReadError
 from workbench.store import DEDUPE_WINDOW_DAYS, IngestReport, Store, skipped_report
-
-
-class EmptyReadError(ValueError):
-    """A non-empty file gave no records at all: a wrong collector, crosswalk or format, not data."""
 
 
 def ingest_entry(name: str, store: Store | None = None, replace: bool = False) -> IngestReport:

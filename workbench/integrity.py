@@ -19,12 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from workbench import catalog
+from workbench.exceptions import StoreIntegrityError
 from workbench.ingest import ingest_entry
 from workbench.store import FILE_KINDS, MANIFEST_VERSION, Store, _write_text_atomic
-
-
-class StoreIntegrityError(ValueError):
-    """The store's manifest and files disagree; the message is one line and says what to run."""
 
 
 @dataclass

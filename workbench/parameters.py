@@ -42,16 +42,10 @@ from pathlib import Path
 from typing import Any
 
 from workbench import catalog
+from workbench.exceptions import ParameterError
 from workbench.places.gazetteer import countries
-from workbench.share.disclosure import POLICIES
+from workbench.share.disclosure import POLICIES, snap_parameters
 from workbench.taxonomy import load_taxonomy
-
-
-class ParameterError(ValueError):
-    """A notebook name, parameter name or parameter value that cannot be run.
-
-    The message is one line, suitable for a command's error output.
-    """
 
 
 #: Parameters holding one ISO date (``""`` allowed where the notebook's default is ``""``).
@@ -443,8 +437,6 @@ def validate_parameters(notebook: str, parameters: Mapping[str, Any] | None) -> 
     merged = {key: checked.get(key, declared[key].default) for key in declared}
     audience = merged.get("audience")
     if isinstance(audience, str):  # public and partner runs: parameters on the published grid
-        from workbench.share.disclosure import POLICIES, snap_parameters
-
         if audience in POLICIES:
             try:
                 snapped, _ = snap_parameters({**merged}, POLICIES[audience])

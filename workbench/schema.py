@@ -16,6 +16,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from workbench.exceptions import SchemaError
 from workbench.taxonomy import VOCABULARY_OF_COLUMN, load_taxonomy
 
 #: Resolution at which the store keeps its H3 cell (about 5 km^2); coarser views use parents.
@@ -138,10 +139,6 @@ def check_date_window(stamp: Any, field: str) -> None:
     if naive < EARLIEST_DATE or naive > latest_date():
         raise ValueError(f"field {field!r}={str(value)[:25]}: expected on or after "
                          f"{EARLIEST_DATE.date()} and not after today + 1 day")
-
-
-class SchemaError(ValueError):
-    """Raised when a whole batch cannot be checked (e.g. a required column is missing)."""
 
 
 def incident_id(source_name: str, source_record_id: str) -> str:

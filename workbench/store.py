@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.collect.dedupe import assign_stories
+from workbench.exceptions import ReconciliationError, StoreLockTimeout
 from workbench.schema import AGGREGATE_COLUMNS, COLUMNS, FLOW_COLUMNS, empty_incidents, validate_incidents
 
 MANIFEST_VERSION = 1
@@ -83,14 +84,6 @@ TABLE_COLUMNS = {"aggregates": AGGREGATE_COLUMNS, "flows": FLOW_COLUMNS}
 FILE_KINDS = ("incidents", "quarantine", "mentions", "signatures", "volume", "aggregates", "flows")
 #: Days before/after a new article within which stored articles are compared for near-duplicates.
 DEDUPE_WINDOW_DAYS = 14
-
-
-class StoreLockTimeout(TimeoutError):
-    """Raised when another writer holds the store for too long."""
-
-
-class ReconciliationError(RuntimeError):
-    """Raised when rows in != rows stored + rows quarantined (a bug, never data)."""
 
 
 @dataclass

@@ -20,6 +20,7 @@ from typing import Any, Iterable
 import pandas as pd
 import yaml
 
+from workbench.exceptions import UnknownVocabularyError
 from workbench.workspace import workspace
 
 #: Taxonomy vocabularies whose values are lists in the store (several per incident).
@@ -40,10 +41,6 @@ VOCABULARY_OF_COLUMN = {
     "occurred_precision": "date_precision",
     "location_precision": "location_precision",
 }
-
-
-class UnknownVocabularyError(KeyError):
-    """Raised when a taxonomy vocabulary name does not exist."""
 
 
 @dataclass(frozen=True)

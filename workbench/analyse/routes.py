@@ -49,6 +49,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from workbench.analyse.fdr import bh_qvalues
+
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas
     import networkx
@@ -525,8 +527,6 @@ def _rate_test(current: int, baseline: int, t1: float, t0: float) -> tuple[float
 
 
 def _change(usable: pd.DataFrame, current: tuple, baseline: tuple, alpha: float) -> pd.DataFrame:
-    from scipy.stats import false_discovery_control
-
     t1 = float((current[1] - current[0]).days + 1)
     t0 = float((baseline[1] - baseline[0]).days + 1)
     in_cur = usable["date"].between(current[0], current[1])
@@ -540,7 +540,7 @@ def _change(usable: pd.DataFrame, current: tuple, baseline: tuple, alpha: float)
     both.columns = _KEYS + ["baseline", "current"]
     tests = [_rate_test(int(c), int(b), t1, t0) for c, b in zip(both["current"], both["baseline"])]
     both["rate_ratio"], both["ratio_low"], both["ratio_high"], both["p_value"] = map(list, zip(*tests))
-    both["q_value"] = false_discovery_control(both["p_value"].to_numpy(float), method="bh")
+    both["q_value"] = bh_qvalues(both["p_value"].to_numpy(float))
     both["domestic"] = both["origin"] == both["destination"]
     significant = both["q_value"] <= alpha
     faster = both["current"] / t1 > both["baseline"] / t0

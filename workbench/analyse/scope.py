@@ -274,9 +274,7 @@ def scope_summary(incidents: pd.DataFrame, quarantine: pd.DataFrame | None = Non
     frame = pd.DataFrame(rows, columns=["measure", "records"])
     frame["share"] = frame["records"] / n if n else float("nan")
     if quarantine is not None:
-        entries = scope.source_entries if scope is not None else None
-        if entries is None and "catalog_entry" in incidents and n:
-            entries = None  # all sources: every quarantined record
+        entries = scope.source_entries if scope is not None else None  # None: every source
         q = quarantine if entries is None else quarantine[quarantine["catalog_entry"].isin(entries)]
         frame.loc[len(frame)] = ["quarantined (wrong or unreadable) from the sources in scope", len(q), float("nan")]
     return frame

@@ -22,15 +22,12 @@ from typing import Any
 import pandas as pd
 
 from workbench.collect.base import CollectResult, file_sha256, grading, reject, rejects_frame
+from workbench.exceptions import RecordError
 from workbench.text.dates import DateParseError, parse_partial_date, parse_timestamp
 from workbench.collect.files import MAX_BYTES, frame_json_records, read_source_bytes
 from workbench.places.gazetteer import country_to_iso3, locate
 from workbench.text.pii import scrub_text
 from workbench.schema import incident_id
-
-
-class RecordError(ValueError):
-    """A field of one record cannot be read; the message names the field."""
 
 
 def _short(value: Any, limit: int = 60) -> str:

@@ -8,7 +8,8 @@ subset of these columns is read (names compared case-insensitively):
 * ``gender`` -> ``victim_gender``; ``ageBroad`` bands (``0--8``, ``9--17``, ``18--20``,
   ``21--23``, ``24--26``, ``27--29``, ``30--38``, ``39--47``, ``48+``) -> the smallest of our
   age bands that *contains* the CTDC band (:data:`AGE_BANDS`; the overlap is stated in
-  the ingest notes, never rounded into a band that does not contain it);
+  the ingest notes, never rounded into a band that does not contain it); with no band,
+  ``majorityStatus`` (``Minor``/``Adult``) gives Child (0-17) / Adult (18+);
 * ``citizenship`` (ISO-2) -> ``victim_nationality_iso3``; ``CountryOfExploitation``
   (ISO-2) -> ``country_iso3``; ``0``, ``-99`` or blank mean unknown (``UNK`` for the
   place, no nationality), never quarantined;
@@ -91,7 +92,7 @@ CONTROL_FLAGS: dict[str, str] = {
     "meansofcontrolsexualabuse": "threats_violence", "meansofcontrolfalsepromises": "psychological_abuse",
     "meansofcontrolpsychoactivesubstances": "substance_dependency",
     "meansofcontrolrestrictsmovement": "isolation", "meansofcontrolrestrictsmedicalcare": "other",
-    "meansofcontrolexcessiveworkinghours": "other", "meansofcontrolusesChildren".lower(): "threats_to_family",
+    "meansofcontrolexcessiveworkinghours": "other", "meansofcontroluseschildren": "threats_to_family",
     "meansofcontrolthreatoflawenforcement": "immigration_status_threats",
     "meansofcontrolwithholdsnecessities": "other", "meansofcontrolwithholdsdocuments": "document_confiscation",
     "meansofcontrolother": "other",
@@ -203,8 +204,9 @@ def ctdc_record(row: dict[str, str], columns: dict[str, str], rid: str, source_n
     age = None
     if col("ageBroad") is not None:
         band = cell("ageBroad")
+        majority = (cell("majorityStatus") or cell("majorityStatusAtExploit") or "").lower()
         if band is None:
-            age = "unknown"
+            age = {"minor": "child_0_17", "adult": "adult_18_plus"}.get(majority, "unknown")
         elif band.replace(" ", "") in AGE_BANDS:
             age = AGE_BANDS[band.replace(" ", "")][0]
         else:
@@ -268,7 +270,8 @@ def collect_ctdc(path: Path, metadata: dict[str, Any]) -> CollectResult:
     """
     frame, bad_lines = read_partner_csv(path, metadata.get("encoding"), metadata.get("delimiter", ","),
                                         int(metadata.get("max_bytes", MAX_BYTES)))
-    known = {"yearofregistration", "gender", "agebroad", "citizenship", "countryofexploitation",
+    known = {"yearofregistration", "gender", "agebroad", "majoritystatus", "majoritystatusatexploit",
+             "citizenship", "countryofexploitation",
              *EXPLOITATION_FLAGS, *SECTOR_FLAGS, *CONTROL_FLAGS, *RECRUITMENT_FLAGS}
     columns = {_key(c): c for c in frame.columns if _key(c) in known}
     if not columns:

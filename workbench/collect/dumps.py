@@ -5,8 +5,8 @@ One record per article, with the fields (aliases in brackets) ``id``, ``url`` [`
 ``title`` [``headline``] and ``body`` [``text``, ``content``, ``summary``,
 ``description``, ``snippet``]. News-alert exports (``title, summary, url, published``,
 collector ``news_export`` or ``osint_dump``) have no id column: the ``url`` is the id
-(a record with an id field left empty is still quarantined). Each article goes through the same
-triage as feed items (:func:`workbench.collect.osint.triage_articles`). A record that
+(a record with an id field left empty is still quarantined). Each article goes through
+the same triage as feed items (:func:`workbench.collect.osint.triage_articles`). A record that
 cannot be read (bad JSON, a missing id, an unreadable date, no text at all) is
 quarantined with its line or row and the field named.
 """

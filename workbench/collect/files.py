@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from workbench.exceptions import SourceFileError
+
 #: Largest raw file read (bytes); a catalog entry may set ``max_bytes``.
 MAX_BYTES = 512 * 1024 * 1024
 #: Largest decompressed size of an archive member, and largest expansion ratio (zip bombs).
@@ -33,11 +35,8 @@ _BOMS = (
 )
 
 
-class SourceFileError(ValueError):
-    """A source file as a whole cannot be read; the message names the file and why."""
-
-
-def confined_path(path: str | Path, root: str | Path, also: tuple[str | Path, ...] = ()) -> Path:
+def confined_path(path: str | Path, root: str | Path, also: tuple[str | Path, ...] = (),
+                  max_bytes: int | None = None) -> Path:
     """Check a source path before anything opens or hashes it.
 
     The path is resolved (``..`` and every symlink followed); the real file must lie
@@ -53,6 +52,8 @@ def confined_path(path: str | Path, root: str | Path, also: tuple[str | Path, ..
         The workspace folder.
     also : tuple of str or Path
         Further folders a source may live in (declared explicitly).
+    max_bytes : int, optional
+        Largest size on disk accepted (every collector, whatever it reads the file with).
 
     Returns
     -------
@@ -83,6 +84,9 @@ def confined_path(path: str | Path, root: str | Path, also: tuple[str | Path, ..
                 else "a socket" if stat.S_ISSOCK(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
                 else "not a regular file")
         raise SourceFileError(f"{given}: is {kind}, not a regular file: refused")
+    size = os.stat(real).st_size
+    if max_bytes is not None and size > max_bytes:
+        raise SourceFileError(f"{given}: {size:,} bytes is over the limit of {max_bytes:,} (metadata.max_bytes)")
     return real
 
 

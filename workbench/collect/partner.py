@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.collect.base import CollectResult, file_sha256, grading, reject, rejects_frame
+from workbench.exceptions import PartnerFileError
 from workbench.text.dates import DateParseError, parse_partial_date, parse_timestamp
 from workbench.collect.files import MAX_BYTES, SourceFileError, decode_text, read_source_bytes
 from workbench.collect.periods import PeriodError, parse_period
@@ -41,10 +42,6 @@ DIRECT_FIELDS = (
 
 #: A decimal number as partners write it (point or comma decimal, optional exponent).
 _NUMBER = re.compile(r"^[+-]?(\d{1,20}([.,]\d{0,20})?|[.,]\d{1,20})([eE][+-]?\d{1,3})?$")
-
-
-class PartnerFileError(ValueError):
-    """The partner file as a whole cannot be read (names the file and what is wrong)."""
 
 
 def read_partner_csv(path: Path, encoding: str | None = None, delimiter: str = ",",

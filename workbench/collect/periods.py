@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.exceptions import PeriodError
+
 _PATTERNS = (
     (re.compile(r"^(\d{4})(?:\.0)?$"), "year"),
     (re.compile(r"^(\d{4})[- ]?[Qq]([1-4])$"), "quarter"),
@@ -14,10 +16,6 @@ _PATTERNS = (
     (re.compile(r"^(\d{4})-(\d{1,2})$"), "month"),
     (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$"), "day"),
 )
-
-
-class PeriodError(ValueError):
-    """A value that is not a year, quarter, month or date."""
 
 
 def parse_period(value: Any) -> tuple[pd.Timestamp | None, str | None]:

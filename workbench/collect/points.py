@@ -34,14 +34,11 @@ import pandas as pd
 from workbench.collect.base import CollectResult, file_sha256, grading, reject, rejects_frame
 from workbench.collect.periods import PeriodError, parse_period, period_end
 from workbench.collect.unknowns import NOT_RECORDED, complete_unknowns
+from workbench.exceptions import PointFileError
 from workbench.places.boundaries import countries_of, workspace_boundaries
 from workbench.places.gazetteer import locate
 from workbench.schema import incident_id
 from workbench.taxonomy import load_crosswalk
-
-
-class PointFileError(ValueError):
-    """The point file as a whole cannot be read (names the file and why)."""
 
 
 def read_points(path: Path, metadata: dict[str, Any]):  # -> tuple[GeoDataFrame, list[str]]

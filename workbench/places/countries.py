@@ -158,9 +158,9 @@ def country_name(iso3: str) -> str:
     Returns
     -------
     str
-        e.g. ``"Korea, Republic of"`` -> the common name where ISO has one (``"South
-        Korea"`` is not used; pycountry's ``common_name`` such as ``"Iran"``, ``"Syria"``
-        is), the code itself when unknown.
+        ISO 3166's common name where it has one (``IRN`` -> ``"Iran"``, ``KOR`` ->
+        ``"South Korea"``), else its short name; ``"Unknown"`` for ``UNK``; the code
+        itself when ISO does not know it.
     """
     import pycountry
 

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from workbench.places.gazetteer import country_name
 from workbench.share.disclosure import DisclosurePolicy
 
 
@@ -18,8 +19,6 @@ def _mask(values: pd.Series, policy: DisclosurePolicy) -> pd.Series:
 
 def _series_title(uid: object) -> str:
     """A series id (``"ESP"``, ``"ESP/forced_labour"``) in words."""
-    from workbench.places.gazetteer import country_name
-
     parts = str(uid).split("/")
     head = country_name(parts[0]) if len(parts[0]) == 3 and parts[0].isupper() and parts[0] != "ALL" else parts[0]
     return " / ".join([head, *[p.replace("_", " ") for p in parts[1:]]])

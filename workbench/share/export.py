@@ -146,34 +146,76 @@ def export_html(notebook_path: str | Path, html_path: str | Path, title: str | N
     return write_text_atomic(html_path, body)
 
 
-def _documents(page: str) -> list[str]:
-    """The page plus every document embedded in it (``srcdoc`` and base64 ``data:`` iframes).
+_URL_ATTRIBUTES = frozenset({"src", "href", "data", "poster", "action", "formaction", "background", "manifest",
+                             "xlink:href", "ping", "cite", "longdesc", "icon", "codebase", "archive", "dynsrc",
+                             "lowsrc"})
+_LEADING_URL = re.compile(r"^\s*" + _URL)
+#: An anchor's ``href`` written inside script code (a link the reader may follow, not a fetch).
+_CODE_ANCHOR = re.compile(r"""<a\b[^<>]*?\bhref\s*=\s*\\?["']?\s*""" + _URL, re.IGNORECASE)
 
-    ``srcdoc`` holds HTML-escaped markup, so unescaping the page exposes it; this is
-    repeated for nested frames until nothing changes.
+
+class _MarkupScan:
+    """The parts of a document a browser acts on: tag attributes and script/style code.
+
+    Text between tags is never scanned, so outside text that merely shows a URL, or
+    shows escaped markup such as ``&lt;img src="https://..."&gt;`` in a table cell, is
+    not taken for a reference; ``srcdoc`` documents (unescaped by the parser, as the
+    browser does) and base64 ``data:text/html`` frames are scanned as documents too.
     """
-    found: list[str] = []
-    todo, seen = [page], set()
-    while todo:
-        doc = todo.pop()
-        if doc in seen:
-            continue
-        seen.add(doc)
-        found.append(doc)
-        todo.append(html_lib.unescape(doc))
-        todo.extend(base64.b64decode(m).decode("utf-8", "replace") for m in _DATA_HTML.findall(doc))
-    return found
+
+    def __init__(self, page: str) -> None:
+        from html.parser import HTMLParser
+
+        self.attributes: list[tuple[str, str, str]] = []
+        self.code: list[str] = []
+        self.documents: list[str] = []
+        scan = self
+
+        class Parser(HTMLParser):
+            def __init__(self) -> None:
+                super().__init__(convert_charrefs=True)
+                self.inside: str | None = None
+
+            def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+                for name, value in attrs:
+                    if value is not None:
+                        scan.attributes.append((tag.lower(), name.lower(), value))
+                if tag.lower() in ("script", "style"):
+                    self.inside = tag.lower()
+
+            def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+                for name, value in attrs:
+                    if value is not None:
+                        scan.attributes.append((tag.lower(), name.lower(), value))
+
+            def handle_endtag(self, tag: str) -> None:
+                if tag.lower() == self.inside:
+                    self.inside = None
+
+            def handle_data(self, data: str) -> None:
+                if self.inside:
+                    scan.code.append(data)
+
+        parser = Parser()
+        parser.feed(page)
+        parser.close()
+        for _, name, value in self.attributes:
+            if name == "srcdoc":
+                self.documents.append(value)
+        for text in [v for _, _, v in self.attributes] + self.code:
+            self.documents.extend(base64.b64decode(m).decode("utf-8", "replace") for m in _DATA_HTML.findall(text))
 
 
 def external_references(html: str) -> list[ExternalReference]:
     """List the network URLs a page refers to, as resources or as links.
 
-    Looks at ``src``/``href``/``srcset``/``data``/``poster``/``action`` attributes, CSS
-    ``url()`` and ``@import``, ES module imports and WebSockets, in the page and in
-    every frame embedded in it (``srcdoc`` or base64 ``data:text/html``, as folium
-    maps are). Plain text that merely mentions a URL (e.g. in a CSS comment) is not a
-    reference. The scan is deliberately over-cautious: a URL that also appears in a
-    non-anchor position counts as a resource.
+    Looks at ``src``/``href``/``srcset``/``data``/``poster``/``action`` (and the other
+    URL-valued) attributes, inline ``style`` attributes, CSS ``url()`` and ``@import``,
+    ES module imports and WebSockets in script and style elements, in the page and in
+    every frame embedded in it (``srcdoc`` or base64 ``data:text/html``, as folium maps
+    are). Text outside tags is not looked at: a URL, or escaped markup, shown in a table
+    cell from outside data is text, not a reference. The scan is deliberately
+    over-cautious: a URL that also appears in a non-anchor position counts as a resource.
 
     Parameters
     ----------
@@ -186,12 +228,30 @@ def external_references(html: str) -> list[ExternalReference]:
         Sorted, unique ``(kind, url)`` pairs; empty for a page that works offline.
     """
     found: set[ExternalReference] = set()
-    for doc in _documents(html):
-        anchors = {m.start(1) for m in _ANCHOR.finditer(doc)}
-        for m in _RESOURCE.finditer(doc):
-            found.add(ExternalReference("link" if m.start(1) in anchors else "resource", m.group(1)))
-        for _, srcset in _SRCSET.findall(doc):
-            candidates = (part.split()[0] for part in srcset.split(",") if part.strip())
-            found.update(ExternalReference("resource", url) for url in candidates if re.match(_URL, url))
+    todo, seen = [html], set()
+    while todo:
+        doc = todo.pop()
+        if doc in seen:
+            continue
+        seen.add(doc)
+        scan = _MarkupScan(doc)
+        todo.extend(scan.documents)
+        for tag, name, value in scan.attributes:
+            if name in _URL_ATTRIBUTES:
+                m = _LEADING_URL.match(value)
+                if m:
+                    kind = "link" if tag in ("a", "area") and name == "href" else "resource"
+                    found.add(ExternalReference(kind, m.group(1)))
+            elif name in ("srcset", "imagesrcset"):
+                candidates = (part.split()[0] for part in value.split(",") if part.strip())
+                found.update(ExternalReference("resource", url) for url in candidates if re.match(_URL, url))
+            elif name == "style":
+                found.update(ExternalReference("resource", m.group(1)) for m in _RESOURCE.finditer(value))
+        for code in scan.code:
+            # Markup built in script code (e.g. Leaflet's attribution ``<a href="...">``) is a
+            # link where it is an anchor's href; every other URL-valued position is a resource.
+            anchors = {m.start(1) for m in _CODE_ANCHOR.finditer(code)}
+            found.update(ExternalReference("link" if m.start(1) in anchors else "resource", m.group(1))
+                         for m in _RESOURCE.finditer(code))
     resources_ = {ref.url for ref in found if ref.kind == "resource"}
     return sorted(ref for ref in found if ref.kind == "resource" or ref.url not in resources_)

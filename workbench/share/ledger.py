@@ -35,6 +35,8 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from workbench.share.disclosure import round_count
+
 #: How a withheld number reads in text.
 WITHHELD_TEXT = "[c]"
 
@@ -295,8 +297,6 @@ class DisclosureLedger:
     def _rounded(self, item: Published) -> int:
         if not (self.suppress and item.is_count) or self.rounding <= 1 or item.value in (None, 0):
             return int(item.value)
-        from workbench.share.disclosure import round_count
-
         return int(round_count(item.value, self.rounding, self.k))
 
     def value(self, name: str) -> int | None:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from workbench.analyse.scope import Scope
 from workbench.collect.triage import LOW_CONFIDENCE_REASONS, Triage
+from workbench.collect.triage.relevance import default_model
 from workbench.share.disclosure import sanitise_incidents, suppress_counts, suppress_table
 from workbench.taxonomy import load_taxonomy
 
@@ -187,7 +188,10 @@ def review_queue(osint: pd.DataFrame, policy: Any, triage: Triage | None = None)
     Returns
     -------
     pandas.DataFrame
-        Items: ``language, reported, summary, url, confidence, score, reasons``; or counts:
+        Items (every low-confidence item, none left out): ``language, reported, summary,
+        url, confidence, score`` (the lexicon triage), ``relevance (model)`` (the learned
+        model's probability), ``place`` and ``place confidence`` (the geoparser's),
+        ``mentions in story`` (articles merged into the incident), ``reasons``; or counts:
         language rows, one column per reason plus ``Total`` (items), withheld cells
         missing.
     """
@@ -206,6 +210,10 @@ def review_queue(osint: pd.DataFrame, policy: Any, triage: Triage | None = None)
     low = result["reasons"].map(lambda r: any(x in LOW_CONFIDENCE_REASONS for x in r.split(";")))
     result["confidence"] = np.where(low, "low", "high")
     if not policy.drop_free_text:
+        texts = osint.loc[low, "summary"].fillna("").astype(str).tolist()
+        learned = default_model().predict_proba(texts) if texts else np.zeros(0)
+        mentions = (osint.loc[low, "mention_count"] if "mention_count" in osint.columns
+                    else pd.Series(1, index=osint.index[low]))
         items = pd.DataFrame({
             "language": langs[low],
             "reported": pd.to_datetime(osint.loc[low, "reported_at"]).dt.strftime("%Y-%m-%d"),
@@ -213,6 +221,10 @@ def review_queue(osint: pd.DataFrame, policy: Any, triage: Triage | None = None)
             "url": osint.loc[low, "url"] if "url" in osint.columns else None,
             "confidence": result.loc[low, "confidence"],
             "score": result.loc[low, "score"].round(2),
+            "relevance (model)": np.round(learned, 2),
+            "place": result.loc[low, "place_name"].fillna(result.loc[low, "country_iso3"]),
+            "place confidence": result.loc[low, "place_confidence"].round(2),
+            "mentions in story": mentions.fillna(1).astype(int),
             "reasons": result.loc[low, "reasons"].str.replace(";", ", "),
         })
         return items.sort_values(["score", "reported"]).reset_index(drop=True)

@@ -12,8 +12,9 @@ import pandas as pd
 from workbench.analyse.hexbin import cell_polygons
 from workbench.analyse.routes import DIRECT
 from workbench.analyse.volume import normalise_by_media_volume
-from workbench.places.gazetteer import country_name
+from workbench.places.gazetteer import area_city, country_name
 from workbench.share.disclosure import DisclosurePolicy, check_table, round_counts, suppress_counts, suppress_table
+from workbench.share.judgements import yardstick
 from workbench.taxonomy import load_taxonomy
 
 #: How a withheld cell is shown (as in official statistics: "[c]" for confidential).
@@ -198,8 +199,6 @@ def place_of_cell(cell: str) -> str:
         Place, (area,) country; ``"remote area"`` when no city is known nearby.
     """
     import h3
-
-    from workbench.places.gazetteer import area_city, country_name
 
     lat, lon = h3.cell_to_latlng(cell)
     city = area_city(float(lat), float(lon))
@@ -404,8 +403,6 @@ def header_text(scope, policy: DisclosurePolicy, extra: str = "") -> str:
     str
         One line.
     """
-    from workbench.places.gazetteer import country_name
-
     region = "all regions" if scope.countries is None else ", ".join(country_name(c) for c in scope.countries)
     what = scope.type_label()
     period = f"{scope.start or 'start'} to {scope.end or 'latest'}" if (scope.start or scope.end) else "all dates"
@@ -513,8 +510,6 @@ def ledger_trends(found) -> pd.DataFrame:
     pandas.DataFrame
         ``country, direction, probability`` (yardstick term with its band).
     """
-    from workbench.share.judgements import yardstick
-
     rows = []
     for r in found.trends.itertuples():
         band, _ = yardstick(r.probability)
@@ -574,8 +569,7 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         A copy.
     """
-    from workbench.places.gazetteer import country_name
-
+    import numbers
     import re
 
     h3_like = re.compile(r"^8[0-9a-f]{14}$")
@@ -598,7 +592,7 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
         elif name in ("hotspot class", "hotspot_class", "class", "class now", "class before"):
             out[col] = [CLASS_WORDS.get(v, v) if isinstance(v, str) else v for v in out[col]]
         elif name in ("windows", "backtest windows"):  # a number of windows, not of people: said in words
-            out[col] = [f"{int(v)} windows" if isinstance(v, (int, float)) and v == v else v for v in out[col]]
+            out[col] = [f"{int(v)} windows" if isinstance(v, numbers.Real) and v == v else v for v in out[col]]
         elif name == "series":
             out[col] = [_series_words(v) for v in out[col]]
     return out

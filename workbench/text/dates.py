@@ -8,6 +8,8 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.exceptions import DateParseError
+
 _YEAR = re.compile(r"^(\d{4})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 #: A full ISO 8601 date, optionally with a time and offset; nothing before or after it.
@@ -15,10 +17,6 @@ _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?\s?(Z
 #: An RFC 2822 date as feeds write it (``Mon, 20 Apr 2026 10:00:00 +0000``).
 _RFC2822 = re.compile(r"^([A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}(:\d{2})?\s+"
                       r"([+-]\d{4}|[A-Z]{1,4})$")
-
-
-class DateParseError(ValueError):
-    """Raised when a value is not a date in any accepted form."""
 
 
 def parse_partial_date(value: Any, fmt: str | None = None) -> tuple[pd.Timestamp | None, str | None]:

@@ -47,7 +47,7 @@ the hand weights.
 from workbench.apply.screening.engine import TypologyScreen, high_risk_countries, screen_file
 from workbench.apply.screening.results import ScreeningResults, alert_table, typology_counts
 from workbench.apply.screening.transfer_screen import (TransferResults, TransferRuleSet, TransferScreen,
-                                                       load_transfer_rules)
+                                                       corridor_countries, load_transfer_rules)
 from workbench.apply.screening.transfers import TRANSFER_COLUMNS, TRANSFER_TYPES, validate_transfers
 from workbench.apply.screening.rules import DISTINCT_FIELDS, WHERE_FIELDS, Rule, RuleSet, load_rules
 from workbench.apply.screening.validate import (CHANNELS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, iter_transactions,
@@ -56,5 +56,5 @@ from workbench.apply.screening.validate import (CHANNELS, OPTIONAL_COLUMNS, REQU
 __all__ = ["CHANNELS", "DISTINCT_FIELDS", "OPTIONAL_COLUMNS", "REQUIRED_COLUMNS", "WHERE_FIELDS", "Rule", "RuleSet",
            "ScreeningResults", "TypologyScreen", "alert_table", "high_risk_countries", "iter_transactions",
            "load_rules", "screen_file", "typology_counts", "validate_transactions", "TRANSFER_COLUMNS",
-           "TRANSFER_TYPES", "TransferResults", "TransferRuleSet", "TransferScreen", "load_transfer_rules",
-           "validate_transfers"]
+           "TRANSFER_TYPES", "TransferResults", "TransferRuleSet", "TransferScreen", "corridor_countries",
+           "load_transfer_rules", "validate_transfers"]

@@ -150,7 +150,8 @@ def _working_sql(types: Mapping[str, str], currency: str, fx_rates: Mapping[str,
     if currencies <= {currency.upper()}:
         rate = "1.0"
     else:
-        rate = "CASE " + " ".join(f"WHEN {text['currency']} = {_quote(c)} THEN {r!r}" for c, r in rates.items()) + " END"
+        rate = ("CASE " + " ".join(f"WHEN {text['currency']} = {_quote(c)} THEN {r!r}" for c, r in rates.items())
+                + " END")
     if types["amount"] == "VARCHAR":
         odd.append(f"amount IS NULL OR NOT regexp_full_match(amount, '{_NUMBER}')")
         amount = "TRY_CAST(amount AS DOUBLE)"

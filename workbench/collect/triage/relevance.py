@@ -14,7 +14,8 @@ crash, a film review, a bill, an annual report). :class:`RelevanceModel` reads:
 - word 1-2-grams and character 3-5-grams (TF-IDF of the folded main text).
 
 A logistic regression combines them. The model is trained on the **development part**
-of the real labelled news set plus the earlier hand-written examples
+of the real labelled news set plus the earlier hand-written examples and a few hundred
+generated articles
 (``resources/osint_relevance_train.jsonl``, built from
 ``tests/data/osint_real_labelled.jsonl`` and ``tests/data/osint_labelled.jsonl`` by
 :func:`export_training`; the held-out part is never in it) at first use and cached for
@@ -32,6 +33,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from workbench.collect.evaluation import make_labelled_set
 from workbench.collect.triage.lexicon import WORDS, lexicon_tags, matcher
 from workbench.text.fold import fold_text
 
@@ -52,6 +54,9 @@ CONFUSERS = ("drugs", "arms", "wildlife", "smuggling", "accident", "fiction", "p
 EVENTS = ("action", "general")
 _N_DENSE = 11 + len(CONFUSERS) + len(EVENTS) + 1
 _TRAIN_RESOURCE = "resources/osint_relevance_train.jsonl"
+#: Generated articles added to the real training items, and their seed.
+GENERATED_EXAMPLES = 300
+GENERATED_SEED = 1234
 
 
 def split_sidebar(text: str) -> tuple[str, str]:
@@ -156,7 +161,7 @@ class RelevanceModel:
     """
 
     def __init__(self, C: float = 4.0, context_weight: float = 2.0, threshold: float = 0.5,
-                 strong_floor: float = 0.15, seed: int = 0) -> None:
+                 strong_floor: float = 0.25, seed: int = 0) -> None:
         self.C = C
         self.context_weight = context_weight
         self.threshold = threshold
@@ -358,5 +363,7 @@ def default_model() -> RelevanceModel:
         Fitted with the default settings.
     """
     items = training_items()
-    return RelevanceModel().fit([item_text(i["title"], i["summary"]) for i in items],
-                                [bool(i["relevant"]) for i in items])
+    texts = [item_text(i["title"], i["summary"]) for i in items]
+    labels = [bool(i["relevant"]) for i in items]
+    generated = make_labelled_set(GENERATED_EXAMPLES, seed=GENERATED_SEED)  # clean cases and hard negatives
+    return RelevanceModel().fit(texts + list(generated["text"]), labels + list(generated["relevant"]))

@@ -1,0 +1,103 @@
+"""OSINT triage on real news: case-aware places, language floor, learned relevance, story clusters."""
+
+import pytest
+
+from workbench.collect.dedupe import bcubed, cluster_stories, story_entities
+from workbench.collect.news_evaluation import evaluate_real, load_real_labelled, real_labelled_path
+from workbench.collect.triage import Triage
+from workbench.collect.triage.places import geoparse, is_common_word, outlet_country
+from workbench.collect.triage.relevance import default_model, item_text, split_sidebar
+from workbench.text import language
+
+
+@pytest.mark.parametrize("text, lang, place, iso3", [
+    ("More than 17 items from Federal agents in the Metro area, said David Young. Most of them", "en", None, None),
+    ("Sen. Blackburn said the bill would help Florida", "en", "Florida", "USA"),
+    ("Georgia man arrested in connection with sex trafficking case in McCracken County", "en", None, "USA"),
+    ("Boy found in a Birmingham cannabis factory had been trafficked through France", "en", "Birmingham", "GBR"),
+    ("Victims found in London, Ontario, Canada", "en", "London", "CAN"),
+    ("Investigators Identify 12 Arrested In Tuscaloosa Prostitution Bust", "en", "Tuscaloosa", "USA"),
+    ("Démantèlement d'un réseau de proxénétisme à Paris", "fr", "Paris", "FRA"),
+    ("Scammers reportedly trafficking people to Cambodia, Myanmar, Thailand", "en", None, "KHM"),
+])
+def test_places_respect_case_titles_and_first_mentions(text, lang, place, iso3):
+    got = geoparse(text, lang)
+    assert got["country_iso3"] == iso3
+    if place is not None:
+        assert got["place_name"] == place and got["lat"] is not None
+    if iso3 is None:
+        assert got["confidence"] == 0.0
+
+
+def test_common_words_and_outlets():
+    assert is_common_word("federal", "en") and is_common_word("time", "en", 17_000)
+    assert not is_common_word("leeds", "en", 536_000) and not is_common_word("paris", "fr", 2_100_000, home=True)
+    assert geoparse("Time to act, the University says", "en")["place_name"] is None
+    assert outlet_country("https://www.bathecho.co.uk/news/x") == "GBR"
+    assert outlet_country("https://news.example.com.br/a") == "BRA"
+    assert outlet_country("https://x.tv/a") is None and outlet_country(None) is None
+    # the outlet's country breaks a tie, it does not invent a place
+    assert geoparse("Police said little", "en", "ESP") == {"place_name": None, "country_iso3": "ESP", "lat": None,
+                                                          "lon": None, "precision": "country", "confidence": 0.5}
+
+
+def test_language_floor_says_unknown_rather_than_guess():
+    assert language.detect("Liberadas 24 mujeres en España en operativo contra la trata de personas") == "es"
+    assert language.detect("Police rescue 12 victims of forced labour on a farm") == "en"
+    assert language.detect("12 345 --") == language.UNKNOWN
+    code, score = language.detect_with_score("anything", hint="pt-BR")
+    assert (code, score) == ("pt", 1.0)
+
+
+def test_sidebar_tail_is_cut_and_the_model_reads_confusers():
+    main, tail = split_sidebar("Andrew Tate will face trial in Romania. Prosecutors announced an indictment. "
+                               "READ ALSO: Senate approves bill on central bank borrowing")
+    assert main.endswith("indictment") and tail.startswith("READ ALSO")
+    model = default_model()
+    case = item_text("Police free 12 victims of forced labour on a farm in Almería",
+                     "Workers had their passports confiscated; four suspects were arrested.")
+    drugs = item_text("Guardia Civil seizes 500 kilos of cocaine in Algeciras",
+                      "Drug trafficking network dismantled, six arrested. Related: human trafficking ring jailed")
+    film = item_text("Review: Trafficked (2017)", "A thriller about three girls sold to a brothel; wooden script.")
+    probs = model.predict_proba([case, drugs, film])
+    assert probs[0] > 0.5 > max(probs[1], probs[2])
+    result = Triage.learned().triage(case, url="https://example.es/x")
+    assert result.relevant and result.country_iso3 == "ESP" and result.probability == pytest.approx(probs[0])
+
+
+def test_story_clustering_links_rewrites_and_keeps_events_apart():
+    texts = [
+        "Andrew Tate indicted in Romania for human trafficking. Prosecutors charged Andrew Tate and his brother "
+        "Tristan with trafficking and forming a gang to exploit seven women.",
+        "Andrew Tate to stand trial in Romania for human trafficking, sex crimes. Romanian prosecutors sent Andrew "
+        "Tate, his brother Tristan and two other suspects to trial.",
+        "Andrew Tate e o irmão acusados de violação e tráfico humano. O influencer Andrew Tate e o irmão Tristan "
+        "foram acusados na Roménia.",
+        "Police free 12 victims of forced labour on a farm in Almería. Passports were confiscated.",
+    ]
+    labels = cluster_stories(texts, ["2023-06-20", "2023-06-20", "2023-06-21", "2023-06-20"],
+                             ["ROU", "ROU", "ROU", "ESP"])
+    assert labels[0] == labels[1] == labels[2] != labels[3]
+    assert {"andrew", "tate", "tristan"} <= story_entities(texts[0])
+    assert bcubed(labels, ["a", "a", "a", "b"]) == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "n": 4}
+    assert bcubed([0, 1], ["a", "a"])["recall"] == 0.5
+
+
+@pytest.mark.skipif(real_labelled_path() is None, reason="the real labelled set lives in the repository checkout")
+def test_real_news_holdout_beats_the_baselines():
+    news = load_real_labelled(real_labelled_path())
+    assert len(news) >= 600 and news["language"].isin(["en", "es", "fr", "pt"]).mean() > 0.99
+    assert (news["split"] == "holdout").mean() >= 0.3
+    res = evaluate_real(news, "holdout")
+    rel = res.relevance.set_index(["language", "method"])
+    learned, lexicon, everything = (rel.loc[("ALL", m)] for m in ("learned", "lexicon", "flag_everything"))
+    assert learned["f1"] >= 0.9 and learned["f1"] >= everything["f1"] + 0.2 and learned["f1"] > lexicon["f1"]
+    assert learned["precision"] >= lexicon["precision"] + 0.1
+    geo = res.geo.set_index("geoparser")
+    assert geo.loc["case-aware (learned triage)", "common_word_places"] <= 2
+    assert geo.loc["case-aware (learned triage)", "country_accuracy"] > geo.loc["folded n-grams (before)",
+                                                                                 "country_accuracy"]
+    assert res.language.iloc[0]["accuracy"] >= 0.95
+    stories = res.clustering.set_index(["method", "scope"])["f1"]
+    assert stories.loc[("stories (tf-idf + names + place + dates)", "items of multi-item stories")] > \
+        stories.loc[("minhash near-duplicates", "items of multi-item stories")]
