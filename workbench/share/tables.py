@@ -592,7 +592,8 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
         elif name in ("hotspot class", "hotspot_class", "class", "class now", "class before"):
             out[col] = [CLASS_WORDS.get(v, v) if isinstance(v, str) else v for v in out[col]]
         elif name in ("windows", "backtest windows"):  # a number of windows, not of people: said in words
-            out[col] = [f"{int(v)} windows" if isinstance(v, numbers.Real) and v == v else v for v in out[col]]
+            out[col] = [f"{int(v)} windows" if (isinstance(v, numbers.Real) and v == v)
+                        or (isinstance(v, str) and v.strip().isdigit()) else v for v in out[col]]
         elif name == "series":
             out[col] = [_series_words(v) for v in out[col]]
     return out
