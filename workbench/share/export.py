@@ -245,7 +245,9 @@ def external_references(html: str) -> list[ExternalReference]:
                 found.update(ExternalReference("resource", url) for url in candidates if re.match(_URL, url))
             elif name == "style":
                 found.update(ExternalReference("resource", m.group(1)) for m in _RESOURCE.finditer(value))
-        for code in scan.code:
-            found.update(ExternalReference("resource", m.group(1)) for m in _RESOURCE.finditer(code))
+        for code in scan.code:  # scripts may write markup: an <a href> in a string stays a link
+            anchors = {m.start(1) for m in _ANCHOR.finditer(code)}
+            found.update(ExternalReference("link" if m.start(1) in anchors else "resource", m.group(1))
+                         for m in _RESOURCE.finditer(code))
     resources_ = {ref.url for ref in found if ref.kind == "resource"}
     return sorted(ref for ref in found if ref.kind == "resource" or ref.url not in resources_)
