@@ -94,7 +94,7 @@ def build_workspace(root: Path, rows: int, engine: str, seed: int) -> Path:
     """Write the synthetic export and the catalogs of a temporary workspace."""
     import numpy as np
 
-    from workbench.collect.bulk import synthetic_export
+    from workbench.synthetic.bulk import synthetic_export
 
     (root / "catalogs").mkdir(parents=True)
     (root / "data" / "bulk").mkdir(parents=True)

@@ -7,7 +7,7 @@ import pytest
 
 from workbench.analyse.hexbin import latlng_cells
 from workbench.collect import collect
-from workbench.collect.bulk import synthetic_export
+from workbench.synthetic.bulk import synthetic_export
 from workbench.schema import _short, coerce_incidents, incident_schema, validate_incidents
 from workbench.store import Store
 

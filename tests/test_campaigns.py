@@ -22,7 +22,7 @@ def _km(lat1, lon1, lat2, lon2):
 
 @pytest.fixture(scope="module")
 def world():
-    from workbench.demo import DemoConfig, simulate_incidents
+    from workbench.synthetic.demo import DemoConfig, simulate_incidents
 
     w = simulate_incidents(DemoConfig(seed=7, scale=0.3))
     return w.assign(exploitation_types=w["exploitation_type"].map(lambda t: [t]),
@@ -35,7 +35,7 @@ def targets(world):
 
 
 def test_a_planted_hotspot_cell_is_the_top_target(targets):
-    from workbench.demo import PLANTED_HOTSPOTS
+    from workbench.synthetic.demo import PLANTED_HOTSPOTS
 
     top = targets.targets.iloc[0]
     nearest = min(_km(top["centre_lat"], top["centre_lon"], h[2], h[3]) for h in PLANTED_HOTSPOTS)
@@ -90,7 +90,7 @@ def test_partner_target_table_is_coarsened(targets):
 
 @pytest.fixture(scope="module", params=[7, 42])
 def planted(world, request, tmp_path_factory):
-    from workbench.demo_suppliers import write_campaign
+    from workbench.synthetic.suppliers import write_campaign
 
     out = tmp_path_factory.mktemp(f"campaign{request.param}")
     truth = write_campaign(world, out, request.param)
@@ -113,7 +113,7 @@ def test_its_recovers_the_planted_effect_and_not_the_null_one(planted):
 
 
 def test_null_campaigns_are_rarely_significant():
-    from workbench.demo_suppliers import campaign_series
+    from workbench.synthetic.suppliers import campaign_series
 
     rejections = 0
     for seed in range(30):

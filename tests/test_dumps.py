@@ -116,8 +116,8 @@ def test_orphan_files_of_the_new_tables_are_cleaned(tmp_path):
 
 @pytest.fixture(scope="module")
 def demo_dump(tmp_path_factory):
-    from workbench.demo import DemoConfig, simulate_incidents
-    from workbench.demo_osint import write_article_dump
+    from workbench.synthetic.demo import DemoConfig, simulate_incidents
+    from workbench.synthetic.osint import write_article_dump
 
     out = tmp_path_factory.mktemp("dump")
     truth = write_article_dump(simulate_incidents(DemoConfig(seed=5, scale=0.3)), out, 5)

@@ -8,7 +8,8 @@ import pytest
 
 from workbench import engine as engines
 from workbench.analyse.hexbin import hex_counts
-from workbench.collect.bulk import collect_bulk, synthetic_export
+from workbench.collect.bulk import collect_bulk
+from workbench.synthetic.bulk import synthetic_export
 from workbench.store import Store
 
 META = {"collector": "bulk", "source_name": "Traffik Analysis Hub", "chunk_rows": 400}

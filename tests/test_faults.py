@@ -27,7 +27,7 @@ print("committed", flush=True)
 
 @pytest.fixture(scope="module")
 def big_app_file(tmp_path_factory):
-    from workbench.demo import DemoConfig, generate_demo
+    from workbench.synthetic import DemoConfig, generate_demo
 
     out = tmp_path_factory.mktemp("big")
     generate_demo(out, DemoConfig(seed=11, scale=2.0, news_items=10))

@@ -9,7 +9,7 @@ from workbench.store import Store
 
 
 def test_demo_is_seeded(tmp_path):
-    from workbench.demo import DemoConfig, generate_demo
+    from workbench.synthetic import DemoConfig, generate_demo
 
     a = generate_demo(tmp_path / "a", DemoConfig(seed=3, scale=0.1, news_items=20))
     b = generate_demo(tmp_path / "b", DemoConfig(seed=3, scale=0.1, news_items=20))

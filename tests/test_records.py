@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from workbench.collect import collect
-from workbench.collect.bulk import synthetic_export
+from workbench.synthetic.bulk import synthetic_export
 from workbench.collect.files import SourceFileError, frame_json_records, sniff_encoding
 from workbench.collect.partner import PartnerFileError
 from workbench.ingest import file_under_catalog_source

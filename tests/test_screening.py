@@ -128,8 +128,8 @@ def test_explanations_name_the_account_numbers():
 
 @pytest.fixture(scope="module")
 def bank(tmp_path_factory):
-    from workbench.demo import DemoConfig, simulate_incidents
-    from workbench.demo_transactions import write_transactions
+    from workbench.synthetic.demo import DemoConfig, simulate_incidents
+    from workbench.synthetic.transactions import write_transactions
 
     out = tmp_path_factory.mktemp("bank")
     world = simulate_incidents(DemoConfig(seed=11, scale=0.2))

@@ -13,7 +13,7 @@ from workbench.share.disclosure import policy_for
 
 @pytest.fixture(scope="module")
 def world():
-    from workbench.demo import DemoConfig, simulate_incidents
+    from workbench.synthetic.demo import DemoConfig, simulate_incidents
 
     w = simulate_incidents(DemoConfig(seed=7, scale=0.3))
     return w.assign(exploitation_types=w["exploitation_type"].map(lambda t: [t]))
@@ -21,7 +21,7 @@ def world():
 
 @pytest.fixture(scope="module")
 def demo_sites(world, tmp_path_factory):
-    from workbench.demo_suppliers import write_suppliers
+    from workbench.synthetic.suppliers import write_suppliers
 
     out = tmp_path_factory.mktemp("suppliers")
     truth = write_suppliers(world, out, 7)

@@ -12,7 +12,7 @@ from sklearn.metrics import roc_auc_score
 
 from workbench.apply.calibration import evaluate_screen, ranking_metrics
 from workbench.apply.screening import TransferScreen, load_transfer_rules, validate_transfers
-from workbench.demo_transfers import HIGH_RISK, make_transfers, write_labelled_transfers
+from workbench.synthetic.transfers import HIGH_RISK, make_transfers, write_labelled_transfers
 
 
 @pytest.fixture(scope="module")

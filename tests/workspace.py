@@ -32,7 +32,7 @@ def home(root: Path):
 
 def make_workspace(root: Path, scale: float = 0.3, seed: int = 7, ingest: bool = True) -> Path:
     """Build a workspace like the repository's, with a small demo, under ``root``."""
-    from workbench.demo import DemoConfig, generate_demo
+    from workbench.synthetic import DemoConfig, generate_demo
 
     shutil.copytree(REPO / "catalogs", root / "catalogs")
     (root / "data" / "reference").mkdir(parents=True)

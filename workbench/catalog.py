@@ -21,7 +21,7 @@ import pandas as pd
 
 from workbench.collect import collect
 from workbench.collect.base import file_sha256
-from workbench.collect.files import confined_path
+from workbench.collect.files import MAX_BYTES, confined_path
 from workbench.places.boundaries import read_boundaries
 from workbench.places.gazetteer import cities
 from workbench.store import Store
@@ -230,8 +230,6 @@ def source_path(name: str) -> Path:
     Path
         The resolved file.
     """
-    from workbench.collect.files import MAX_BYTES
-
     root = workspace()
     meta = metadata(name)
     extra = tuple(root / str(p) for p in (meta.get("allowed_roots") or []))

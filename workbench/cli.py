@@ -24,8 +24,8 @@ from workbench.collect.evaluation import evaluate, hand_labelled_path, load_labe
 from workbench.collect.fetch import FeedFetcher, feeds_of
 from workbench.collect.news_evaluation import evaluate_real, load_real_labelled, real_labelled_path
 from workbench.collect.triage import RelevanceClassifier, Triage
-from workbench.demo import DemoConfig, generate_demo
-from workbench.demo_transfers import HIGH_RISK, make_transfers
+from workbench.synthetic import DemoConfig, generate_demo
+from workbench.synthetic.transfers import HIGH_RISK, make_transfers
 from workbench import doctor as doctor_checks
 from workbench.accounting import rows_in
 from workbench.doctor import format_line

@@ -111,6 +111,16 @@ class Registry(Generic[T]):
         """
         return sorted(self._items)
 
+    def items(self) -> list[tuple[str, T]]:
+        """Return the registered names and objects in the order they were registered.
+
+        Returns
+        -------
+        list of tuple
+            ``(name, object)`` pairs.
+        """
+        return list(self._items.items())
+
     def __contains__(self, name: object) -> bool:
         return name in self._items
 

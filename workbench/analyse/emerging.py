@@ -77,7 +77,7 @@ from workbench import catalog
 from workbench.analyse.fdr import bh_qvalues
 from workbench.analyse.getis_ord import check_resolution, gi_star_z, h3_neighbours, hotspot_classes, star_weights
 from workbench.analyse.hexbin import cell_polygons, hex_counts
-from workbench.analyse.series import FREQS
+from workbench.analyse.series import FREQS, placeable
 
 #: ArcGIS's eight pattern names, each with a hot and a cold variant.
 PATTERNS = ("new", "consecutive", "intensifying", "persistent", "diminishing", "sporadic", "oscillating",
@@ -101,14 +101,17 @@ class EmergingResults:
         One row per place and time step: ``<place>, ds, count, gi_z, p_value, q_value``
         (q: Benjamini-Hochberg within the step), ``neighbourhood_count`` (incidents in
         the bin's neighbourhood), ``hot``, ``cold`` (significant at ``alpha``; hot also
-        needs ``min_count``) and ``hotspot_class`` (``hot_99`` ... as in Gi* hot spot
-        maps, with the same guard).
+        needs ``min_count`` and incidents of the place's own over the period),
+        ``next_to_hotspot`` (a place with no incident of its own whose neighbourhood is
+        significantly hot) and ``hotspot_class`` (``hot_99`` ... as in Gi* hot spot
+        maps, with the same guards).
     table : pandas.DataFrame
         One row per place, most notable first: ``<place>, pattern`` (one of
         :data:`CLASSES`), ``trend_z, trend_p`` (Mann-Kendall on the Gi* z-scores),
         ``share_hot, share_cold, share_significant`` (shares of the steps),
-        ``last_z, last_q, last_class`` (the final step), ``count`` (total) and
-        ``has_incidents``.
+        ``last_z, last_q, last_class`` (the final step), ``count`` (total),
+        ``has_incidents`` and ``next_to_hotspot`` (no incident of its own, but a hot
+        neighbourhood in some step: such a place is never given a hot pattern).
     patterns : pandas.DataFrame
         ``pattern, places``: how many places fall in each class (every class listed).
     space_col : str
@@ -325,7 +328,9 @@ class EmergingHotspots:
         q = bh_qvalues(p)
         significant = q <= self.alpha
         local = np.asarray(weights @ y)  # incidents in each bin's neighbourhood
-        hot, cold = significant & (z > 0) & (local >= self.min_count), significant & (z < 0)
+        own = y.sum(axis=1, keepdims=True) > 0  # a place with no incident of its own is never a hot spot
+        near = significant & (z > 0) & (local >= self.min_count) & ~own
+        hot, cold = significant & (z > 0) & (local >= self.min_count) & own, significant & (z < 0)
         trend_z, trend_p = mann_kendall(z)
         pattern = classify_patterns(hot, cold, trend_z, trend_p, self.alpha)
 
@@ -343,9 +348,9 @@ class EmergingHotspots:
             "count": y.ravel(),
             "gi_z": z.ravel(), "p_value": p.ravel(), "q_value": q.ravel(),
             "neighbourhood_count": local.ravel(),
-            "hot": hot.ravel(), "cold": cold.ravel(),
+            "hot": hot.ravel(), "cold": cold.ravel(), "next_to_hotspot": near.ravel(),
         })
-        guarded = np.where((z > 0) & (local < self.min_count), 1.0, q)  # too few incidents: not a hot bin
+        guarded = np.where((z > 0) & ((local < self.min_count) | ~own), 1.0, q)  # not a hot bin
         gi["hotspot_class"] = hotspot_classes(z.ravel(), guarded.ravel())
         if np.allclose(y, np.round(y)):
             gi["count"] = gi["count"].astype(np.int64)
@@ -359,6 +364,7 @@ class EmergingHotspots:
             "last_class": hotspot_classes(z[:, -1], guarded[:, -1]),
             "count": y.sum(axis=1),
             "has_incidents": y.sum(axis=1) > 0,
+            "next_to_hotspot": near.any(axis=1),
         })
         if gi["count"].dtype == np.int64:
             table["count"] = table["count"].round().astype(np.int64)
@@ -535,8 +541,11 @@ def space_time_counts(incidents: pd.DataFrame, freq: str = "W-MON", resolution: 
         Store incidents with ``occurred_on`` and a location (``h3_cell`` or ``lat``/``lon``
         for cells; the ``by`` column for countries). Undated rows are left out.
     freq : str
-        ``"W-MON"`` (weeks from Monday) or ``"MS"`` (months), as in
-        :func:`workbench.analyse.series.incident_series`.
+        ``"W-MON"`` (weeks from Monday), ``"MS"`` (months), ``"QS"`` (quarters) or
+        ``"YS"`` (years: the cube for yearly data), as in
+        :func:`workbench.analyse.series.incident_series`. Records dated less precisely
+        than ``freq`` are left out (``attrs["too_coarse"]``): a year-only record is never
+        put in a month.
     resolution : int, optional
         H3 resolution of the cells (when ``by`` is None).
     by : str, optional
@@ -566,7 +575,8 @@ def space_time_counts(incidents: pd.DataFrame, freq: str = "W-MON", resolution: 
         raise ValueError("incidents lack column 'occurred_on' needed for time steps")
     if by is not None and by not in incidents.columns:
         raise ValueError(f"incidents lack column {by!r} to count by")
-    dated = incidents[incidents["occurred_on"].notna()]
+    dated = placeable(incidents, freq, "drop")  # a year-only record is never put in a month or week
+    too_coarse = dated.attrs.get("too_coarse", 0)
     ds = pd.to_datetime(dated["occurred_on"]).dt.to_period(FREQS[freq]).dt.start_time
     lo = pd.Timestamp(start).to_period(FREQS[freq]).start_time if start else ds.min()
     hi = pd.Timestamp(end).to_period(FREQS[freq]).start_time if end else ds.max()
@@ -598,7 +608,8 @@ def space_time_counts(incidents: pd.DataFrame, freq: str = "W-MON", resolution: 
             .reindex(index=everyone, columns=grid).fillna(0))
     out = pd.DataFrame({col: np.repeat(everyone, len(grid)), "ds": np.tile(grid, len(everyone)),
                         "count": wide.to_numpy().ravel().astype(np.int64)})
-    out.attrs.update(freq=freq, unlocated=int(unlocated), **({"resolution": resolution} if by is None else {}))
+    out.attrs.update(freq=freq, unlocated=int(unlocated), too_coarse=int(too_coarse),
+                     **({"resolution": resolution} if by is None else {}))
     return out
 
 

@@ -10,28 +10,36 @@ could have reported incidents is known. Weights are binary H3 adjacency (every c
 within ``k_ring`` steps) with the focal cell included (Gi*, ``star=True``,
 ``transform="B"``).
 
-The z-scores are esda's analytical ones; p-values are two-sided under normality and are
-adjusted with Benjamini-Hochberg across all cells of the study area (q-values). Cells
-are binned like ArcGIS's Hot Spot Analysis, but on q: ``hot_99``/``hot_95``/``hot_90``
+The z-scores are esda's analytical ones. Inference is chosen from the data
+(``inference="auto"``): when the expected count of a cell's neighbourhood (the sum Gi*
+tests: the study area's mean count times the cells in a neighbourhood, 7 at ``k_ring=1``)
+is below ``sparse_below`` (5), where the normal approximation of that Poisson sum is
+anti-conservative, the p-values are esda's conditional permutation pseudo p-values
+(one-sided, hot direction: cold spots are not called on sparse counts, where an empty
+neighbourhood is the commonest outcome and esda's folded p-value, with its many ties, would
+call it significant; resolution ``1 / (permutations + 1)``); otherwise two-sided normal p-values of z. Either
+way they are adjusted with Benjamini-Hochberg across all cells of the study area
+(q-values), and the results state which was used (``inference``, ``inference_note``). A
+cell with no incidents of its own is never a hot spot: it is flagged ``next_to_hotspot``
+instead. Cells are binned like ArcGIS's Hot Spot Analysis, but on q: ``hot_99``/``hot_95``/``hot_90``
 (q <= 0.01/0.05/0.10 and z > 0), the cold equivalents, else ``not_significant``;
 ``significant`` is ``q <= alpha``. With ``permutations > 0`` esda's conditional
-permutation pseudo p-values are added as ``p_sim`` for comparison (folded: one-sided in
-the direction of the observed statistic, as esda reports them); they do not drive the
-classes.
+permutation pseudo p-values are kept as ``p_sim``. The conditional permutation holds each
+cell's own count fixed and shuffles its neighbours', so it finds clusters (a cell among
+high neighbours), not a single busy cell among empty ones.
 
 Calibration: the normal approximation behind the z p-values is fair when cells hold a
 few incidents each, and anti-conservative when counts are sparse (a Poisson sum over a
 neighbourhood is right-skewed). In simulated homogeneous Poisson fields of 469 cells,
 the share of fields with any significant cell at FDR 5% was about 5% at 5 incidents per
-cell but about 30% at 0.5 per cell. With sparse counts, use a coarser resolution (more
-incidents per cell) and check ``p_sim``.
+cell but about 30% at 0.5 per cell: hence permutation inference for sparse counts.
 """
 
 from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Literal
 
 import numpy as np
 import pandas as pd
@@ -62,6 +70,13 @@ class HotspotResults:
     note : str
         Why no test was possible (a single cell with incidents, or one count
         everywhere); empty otherwise.
+    inference : str
+        ``"permutation"`` or ``"normal"``: where the p-values came from.
+    inference_note : str
+        A sentence for the report: which inference and why.
+    mean_count : float
+        Incidents per cell of the study area (the expected count under no clustering;
+        times the neighbourhood size, it decides the inference).
     """
 
     table: pd.DataFrame
@@ -70,10 +85,13 @@ class HotspotResults:
     fdr_threshold: float
     resolution: int
     note: str = ""
+    inference: str = "normal"
+    inference_note: str = ""
+    mean_count: float = float("nan")
 
     @property
     def hot(self) -> pd.DataFrame:
-        """Significant hot cells (q <= alpha, z > 0), strongest first."""
+        """Significant hot cells (q <= alpha, z > 0, incidents of their own), strongest first."""
         t = self.table
         return t[t["significant"] & (t["gi_z"] > 0)].sort_values("gi_z", ascending=False)
 
@@ -109,9 +127,17 @@ class GetisOrdHotspots:
     alpha : float
         False discovery rate for ``significant``.
     permutations : int
-        Conditional permutations for the extra ``p_sim`` column (0 to skip).
+        Conditional permutations (``p_sim`` column; the p-values when inference is by
+        permutation). 0 skips them (then inference is normal even for sparse counts,
+        and the note says so).
     seed : int
         Seed of the permutations.
+    inference : {"auto", "permutation", "normal"}
+        Where the p-values come from; ``"auto"`` chooses permutation when the expected
+        neighbourhood count is below ``sparse_below``.
+    sparse_below : float
+        Expected count of a neighbourhood (mean count per cell x cells within
+        ``k_ring``) below which counts are sparse.
 
     Examples
     --------
@@ -119,7 +145,14 @@ class GetisOrdHotspots:
     >>> res.hot[["h3_cell", "hotspot_class"]]  # doctest: +SKIP
     """
 
-    def __init__(self, k_ring: int = 1, alpha: float = 0.05, permutations: int = 999, seed: int = 0) -> None:
+    def __init__(self, k_ring: int = 1, alpha: float = 0.05, permutations: int = 999, seed: int = 0,
+                 inference: Literal["auto", "permutation", "normal"] = "auto", sparse_below: float = 5.0) -> None:
+        if inference not in ("auto", "permutation", "normal"):
+            raise ValueError(f"inference must be 'auto', 'permutation' or 'normal', got {inference!r}")
+        if inference == "permutation" and permutations < 1:
+            raise ValueError("inference='permutation' needs permutations >= 1")
+        self.inference = inference
+        self.sparse_below = float(sparse_below)
         if int(k_ring) != k_ring or k_ring < 1:
             raise ValueError(f"k_ring must be a whole number >= 1, got {k_ring}")
         if not 0 < alpha < 1:
@@ -184,7 +217,7 @@ class GetisOrdHotspots:
 
         cells, y, resolution = self._study_area(counts, None if study_area is None else list(study_area))
         note = ""
-        p_sim = None
+        p_sim = z_sim = None
         if np.count_nonzero(y) < 2:
             note = "fewer than two cells hold incidents: no cluster to test"
         elif np.all(y == y[0]):
@@ -208,14 +241,28 @@ class GetisOrdHotspots:
             z = np.nan_to_num(np.asarray(g.Zs, dtype=float), nan=0.0, posinf=0.0, neginf=0.0)
             if self.permutations:
                 p_sim = np.asarray(g.p_sim, dtype=float)
-        p = 2 * norm.sf(np.abs(z))
+                # neighbours above their conditional-permutation mean: the hot tail
+                k = np.array([len(neighbours.get(i, [])) - (i in neighbours.get(i, [])) for i in range(len(y))])
+                around = np.array([y[[j for j in neighbours.get(i, []) if j != i]].sum() for i in range(len(y))])
+                z_sim = around - k * (y.sum() - y) / max(len(y) - 1, 1)
+        method, why = self._inference(float(y.mean()), p_sim is not None)
+        if method == "permutation":
+            # hot direction only: esda folds p_sim to the smaller tail, which on tied, zero-heavy sparse
+            # counts makes an empty neighbourhood look "significantly cold" (most draws are as empty)
+            p = np.where((z > 0) & (z_sim > 0), p_sim, 1.0)
+        else:
+            p = 2 * norm.sf(np.abs(z))
+        if note:
+            p = np.ones(len(cells))
         q = bh_qvalues(p)
         table = pd.DataFrame({"h3_cell": cells, "count": y.astype(int), "gi_z": z, "p_value": p, "q_value": q})
         if p_sim is not None:
             table["p_sim"] = p_sim
-        table["significant"] = q <= self.alpha
-        table["hotspot_class"] = hotspot_classes(z, q)
-        significant_p = p[q <= self.alpha]
+        empty_hot = (z > 0) & (y == 0) & (q <= self.alpha)  # no incident of its own: only next to a hot spot
+        table["significant"] = (q <= self.alpha) & ~empty_hot
+        table["next_to_hotspot"] = empty_hot
+        table["hotspot_class"] = hotspot_classes(z, np.where(empty_hot, 1.0, q))
+        significant_p = p[table["significant"].to_numpy()]
         return HotspotResults(
             table=table.sort_values(["gi_z", "h3_cell"], ascending=[False, True]).reset_index(drop=True),
             n_cells=len(cells),
@@ -223,7 +270,29 @@ class GetisOrdHotspots:
             fdr_threshold=float(significant_p.max()) if significant_p.size else 0.0,
             resolution=resolution,
             note=note,
+            inference=method,
+            inference_note=why,
+            mean_count=float(y.mean()),
         )
+
+    def _inference(self, mean: float, permuted: bool) -> tuple[str, str]:
+        """The inference used (``permutation`` or ``normal``) and a sentence saying why."""
+        size = 1 + 3 * self.k_ring * (self.k_ring + 1)  # cells within k_ring of a hexagon
+        expected = mean * size
+        sparse = expected < self.sparse_below
+        per = f"{mean:.2f} incidents per cell, {expected:.1f} per {size}-cell neighbourhood"
+        if self.inference == "permutation" or (self.inference == "auto" and sparse and permuted):
+            return "permutation", (f"Conditional permutation p-values (esda, {self.permutations} permutations), "
+                                   f"Benjamini-Hochberg FDR {self.alpha:.0%}: {per}"
+                                   + (f", below {self.sparse_below:g}, where the normal approximation overstates "
+                                      "significance" if sparse else "")
+                                   + "; hot spots only (an empty neighbourhood is no evidence of a cold spot).")
+        if self.inference == "auto" and sparse:
+            return "normal", (f"Normal-approximation p-values, Benjamini-Hochberg FDR {self.alpha:.0%}, although "
+                              f"counts are sparse ({per}): permutations were switched off, so hot spots may be "
+                              "overstated.")
+        return "normal", (f"Normal-approximation p-values, Benjamini-Hochberg FDR {self.alpha:.0%} ({per}"
+                          + (f", at least {self.sparse_below:g})." if self.inference == "auto" else ")."))
 
 
 def hotspot_classes(z: np.ndarray, q: np.ndarray) -> np.ndarray:

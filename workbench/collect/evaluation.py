@@ -4,7 +4,7 @@
   truth (relevant or not, exploitation type, sector, place and its coordinates, the date
   mentioned), including hard negatives: drug, arms and wildlife trafficking, road
   traffic, and labour news without exploitation. Templates are this module's own
-  (distinct from :mod:`workbench.demo`'s news).
+  (distinct from :mod:`workbench.synthetic.demo`'s news).
 - :func:`load_labelled` reads a hand-labelled JSON-lines file (``tests/data/osint_labelled.jsonl``).
 - :func:`evaluate` triages a labelled set with a :class:`~workbench.collect.triage.Triage`
   and :func:`score` compares: relevance precision / recall / F1 per language, per-tag

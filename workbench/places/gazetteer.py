@@ -73,11 +73,19 @@ def country_to_iso3(value: Any) -> str | None:
     Returns
     -------
     str or None
-        The ISO3 code, or None when the value is empty or unknown.
+        The ISO3 code, or None when the value is empty or unknown. Names the GeoNames
+        index does not know (official UN/ISO names such as ``"Republic of Korea"``,
+        ``"Iran (Islamic Republic of)"``) are resolved by
+        :func:`workbench.places.countries.to_iso3`.
     """
     if value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == "":
         return None
-    return country_index().get(fold(value))
+    found = country_index().get(fold(value))
+    if found is None:
+        from workbench.places.countries import to_iso3
+
+        found = to_iso3(value)
+    return found
 
 
 @lru_cache(maxsize=1)

@@ -28,6 +28,13 @@ corridor growth
 
 Analytical confidence comes from the evidence behind each judgement (see
 :func:`confidence`), not from the probability.
+
+Every judgement then passes the artefact checks of :mod:`workbench.share.scrutiny`
+(a source starting or stopping, year-only dates, one dominant source or outlet, coarse
+geocoding): it is withheld, or downgraded with the reason, before it is written. Pass a
+list as ``withheld`` to collect the withheld ones and why. Periods in which no source
+was reporting are "no data" (:func:`~workbench.analyse.series.incident_series`) and never
+enter a trend or a surge.
 """
 
 from __future__ import annotations
@@ -42,9 +49,10 @@ from scipy import stats
 from workbench.analyse.forecast import Forecaster
 from workbench.analyse.getis_ord import GetisOrdHotspots
 from workbench.analyse.hexbin import hex_counts
-from workbench.analyse.series import incident_series
+from workbench.analyse.series import growth_text, incident_series
 from workbench.places.gazetteer import area_city, country_name
 from workbench.share.judgements import KeyJudgement, judgement
+from workbench.share.scrutiny import Finding, apply_findings, scrutinise
 
 #: Admiralty grades counted as well graded: reliability A-B and credibility 1-2.
 WELL_GRADED = ({"A", "B"}, {"1", "2"})
@@ -116,11 +124,36 @@ def confidence(summary: dict[str, Any], cap: str | None = None) -> str:
 
 
 def _month_counts(incidents: pd.DataFrame, by: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Monthly counts per place (columns: months); NaN where none of the place's sources reported.
+
+    Records dated only to the year or quarter are left out (they say nothing about a month).
+    """
     months = pd.date_range(start, end, freq="MS")
-    dated = incidents.dropna(subset=["occurred_on", by])
-    dated = dated[(dated["occurred_on"] >= start) & (dated["occurred_on"] < end + pd.offsets.MonthBegin(1))]
-    counts = dated.groupby([by, dated["occurred_on"].dt.to_period("M").dt.to_timestamp()]).size()
-    return counts.unstack(fill_value=0).reindex(columns=months, fill_value=0)
+    located = incidents.dropna(subset=[by])
+    series = incident_series(located, freq="MS", by=(by,), start=start, end=end, coarse="drop")
+    if series.empty:
+        return pd.DataFrame(columns=months, dtype=float)
+    return series.pivot(index=by, columns="ds", values="y").reindex(columns=months)
+
+
+def _screen(j: KeyJudgement, records: pd.DataFrame, everything: pd.DataFrame | None,
+            window: tuple[pd.Timestamp, pd.Timestamp] | None, withheld: list | None,
+            period: pd.DataFrame | None = None) -> KeyJudgement | None:
+    """Run the artefact checks on a candidate: the judgement to write, or None (withheld)."""
+    findings: list[Finding] = scrutinise(j, records, everything, window, period)
+    kept = apply_findings(j, findings)
+    if kept is None and withheld is not None:
+        withheld.append((j, findings))
+    return kept
+
+
+def _growth(y: np.ndarray, slope: float, k: int = 10) -> str:
+    """The trend's yearly change in words, only where the first and last year carry it."""
+    first, last = np.nansum(y[:12]), np.nansum(y[-12:])
+    if min(first, last) < k:
+        return f"too few incidents in the first or last year (fewer than {k}) to state a yearly rate"
+    text = growth_text(first, first * float(np.exp(slope)), k=k, per=" a year")
+    return f"estimated {text}"
 
 
 def last_complete_month(incidents: pd.DataFrame) -> pd.Timestamp:
@@ -143,7 +176,7 @@ def last_complete_month(incidents: pd.DataFrame) -> pd.Timestamp:
 
 def trend_judgements(incidents: pd.DataFrame, months: int = 24, end: pd.Timestamp | None = None,
                      by: str = "country_iso3", min_incidents: int = 30,
-                     min_probability: float = 0.55) -> list[KeyJudgement]:
+                     min_probability: float = 0.55, withheld: list | None = None) -> list[KeyJudgement]:
     """Judge the direction of the trend per country.
 
     Parameters
@@ -161,11 +194,14 @@ def trend_judgements(incidents: pd.DataFrame, months: int = 24, end: pd.Timestam
     min_probability : float
         Places whose more probable direction is less probable than this are not judged
         (the data cannot tell rise from fall).
+    withheld : list, optional
+        Receives ``(judgement, findings)`` for candidates withheld by the artefact checks.
 
     Returns
     -------
     list of KeyJudgement
-        One per place, stating the more probable direction.
+        One per place, stating the more probable direction (months without data left
+        out of the fit; places with under 12 months of data not judged).
     """
     import statsmodels.api as sm
 
@@ -179,11 +215,12 @@ def trend_judgements(incidents: pd.DataFrame, months: int = 24, end: pd.Timestam
     out = []
     for place, row in table.iterrows():
         y = row.to_numpy(dtype=float)
-        if y.sum() < min_incidents:
+        known = np.isfinite(y)  # months with no source reporting are no data, not zero
+        if np.nansum(y) < min_incidents or known.sum() < 12:
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fit = sm.GLM(y, X, family=sm.families.Poisson()).fit(scale="X2")
+            fit = sm.GLM(y[known], X[known], family=sm.families.Poisson()).fit(scale="X2")
         b, se = float(fit.params[1]), float(fit.bse[1])
         if not np.isfinite(se) or se <= 0:
             continue
@@ -191,30 +228,34 @@ def trend_judgements(incidents: pd.DataFrame, months: int = 24, end: pd.Timestam
         rising = p_up >= 0.5
         if max(p_up, 1 - p_up) < min_probability:
             continue
-        change = np.expm1(b)
         window = incidents[(incidents[by] == place) & (incidents["occurred_on"] >= start)
                            & (incidents["occurred_on"] < end + pd.offsets.MonthBegin(1))]
         summary = source_summary(window)
         name = country_name(place) if by == "country_iso3" else str(place)
         direction = "rose" if rising else "fell"
-        out.append(judgement(
+        candidate = judgement(
             "trend", name,
             f"reported incidents in {name} {direction} over the {months} months to {end:%B %Y} "
-            f"(estimated {change:+.0%} a year)",
+            f"({_growth(y, b)})",
             p_up if rising else 1 - p_up, confidence(summary),
             f"quasi-Poisson regression of monthly counts on time with a yearly cycle; P(slope "
             f"{'>' if rising else '<'} 0) = {max(p_up, 1 - p_up):.3f}",
-            evidence={"incidents in the window": int(y.sum()), "months": months},
+            evidence={"incidents in the window": int(np.nansum(y)), "months": months,
+                      "months without data": int((~known).sum())},
             sources=summary, assumptions=list(_TREND_ASSUMPTIONS),
             indicators=[f"Three months in a row {'below' if rising else 'above'} the fitted trend in {name}.",
                         f"A change in how incidents in {name} come to notice (a new partner, an app campaign, "
                         f"media attention), which would explain the change without a change in exploitation."],
-        ))
+        )
+        kept = _screen(candidate, window, incidents, (start, end + pd.offsets.MonthEnd(0)), withheld)
+        if kept is not None:
+            out.append(kept)
     return out
 
 
 def surge_judgements(results: Any, incidents: pd.DataFrame | None = None,
-                     min_probability: float = 0.9, min_count: int = 10) -> list[KeyJudgement]:
+                     min_probability: float = 0.9, min_count: int = 10, month: pd.Timestamp | None = None,
+                     withheld: list | None = None) -> list[KeyJudgement]:
     """Judge whether the latest month is a surge, from a forecast ladder's one-step check.
 
     Parameters
@@ -230,6 +271,11 @@ def surge_judgements(results: Any, incidents: pd.DataFrame | None = None,
     min_count : int
         Months with fewer incidents are not judged: on a handful of incidents the normal
         approximation overstates the surprise, and the count could not be shown anyway.
+    month : pandas.Timestamp, optional
+        The month judged: a series whose latest month with data is earlier (its sources
+        stopped) is not judged.
+    withheld : list, optional
+        Receives ``(judgement, findings)`` for candidates withheld by the artefact checks.
 
     Returns
     -------
@@ -247,21 +293,28 @@ def surge_judgements(results: Any, incidents: pd.DataFrame | None = None,
         p = float(stats.norm.cdf((float(row.y) - mean) / spread))
         if p < min_probability or float(row.y) < min_count:
             continue
+        if month is not None and pd.Timestamp(row.ds).to_period("M") != pd.Timestamp(month).to_period("M"):
+            continue  # the series has no data for the judged month
         uid = str(row.unique_id)
         iso3 = uid.split("/")[0]
         name = country_name(iso3) if iso3 != "ALL" else "all countries in scope"
-        month = pd.Timestamp(row.ds)
+        judged = pd.Timestamp(row.ds)
         summary = {"incidents": int(row.y), "well_graded_share": 0.0, "types": [], "n_types": 0}
+        records, recent = pd.DataFrame(), pd.DataFrame()
         if incidents is not None and not incidents.empty:
-            mask = incidents["occurred_on"].dt.to_period("M") == month.to_period("M")
+            mask = incidents["occurred_on"].dt.to_period("M") == judged.to_period("M")
+            near = incidents["occurred_on"] >= judged - pd.DateOffset(months=6)
             if iso3 != "ALL":
                 mask &= incidents["country_iso3"] == iso3
-            summary = source_summary(incidents[mask])
+                near &= incidents["country_iso3"] == iso3
+            records, recent = incidents[mask], incidents[near & (incidents["occurred_on"] < judged
+                                                                 + pd.offsets.MonthBegin(1))]
+            summary = source_summary(records)
         model = selection.at[uid, "model"] if uid in selection.index else "the ladder"
         beats = bool(selection.at[uid, "beats_baseline"]) if uid in selection.index else False
-        out.append(judgement(
+        candidate = judgement(
             "surge", name,
-            f"the {month:%B %Y} count in {name} reflects a real rise rather than chance variation around "
+            f"the {judged:%B %Y} count in {name} reflects a real rise rather than chance variation around "
             f"its expected level",
             p, confidence(summary, cap=None if beats else "moderate"),
             f"one-step forecast by {model} (backtested{'; beats' if beats else '; does not beat'} seasonal "
@@ -273,7 +326,11 @@ def surge_judgements(results: Any, incidents: pd.DataFrame | None = None,
                          "The month's reports are complete (no large backlog or bulk upload)."],
             indicators=["The next month's count back inside the forecast interval.",
                         "A bulk upload or a one-off media event behind the month's reports."],
-        ))
+        )
+        window = (judged - pd.DateOffset(months=6), judged + pd.offsets.MonthEnd(0))
+        kept = _screen(candidate, recent, incidents, window, withheld, period=records) if len(recent) else candidate
+        if kept is not None:
+            out.append(kept)
     return out
 
 
@@ -296,7 +353,7 @@ def _areas(cells: list[str]) -> list[list[str]]:
 
 
 def hotspot_judgements(current: Any, previous: Any = None, incidents: pd.DataFrame | None = None,
-                       type_label: str = "") -> list[KeyJudgement]:
+                       type_label: str = "", withheld: list | None = None) -> list[KeyJudgement]:
     """Judge significant hot areas, and whether each is new since the previous window.
 
     Parameters
@@ -310,11 +367,15 @@ def hotspot_judgements(current: Any, previous: Any = None, incidents: pd.DataFra
         Store incidents of the latest window, for the source summary of each area.
     type_label : str
         Words for what is counted (e.g. "sexual exploitation"); default "trafficking".
+    withheld : list, optional
+        Receives ``(judgement, findings)`` for candidates withheld by the artefact checks
+        (e.g. an area whose records are mostly placed at a country centre).
 
     Returns
     -------
     list of KeyJudgement
-        One per hot area, largest first.
+        One per hot area, largest first. The basis names the inference used (permutation
+        or normal, :class:`~workbench.analyse.getis_ord.GetisOrdHotspots`).
     """
     import h3
 
@@ -339,29 +400,37 @@ def hotspot_judgements(current: Any, previous: Any = None, incidents: pd.DataFra
                  else f"the area of H3 cell {area[0]}")
         new = previous is not None and not (set(area) & before)
         summary = {"incidents": int(rows["count"].sum()), "well_graded_share": 0.0, "types": [], "n_types": 0}
+        records = pd.DataFrame()
         if incidents is not None and not incidents.empty:
             cells = incidents["h3_cell"].dropna()
             parents = cells.map(lambda c: h3.cell_to_parent(c, resolution))
-            summary = source_summary(incidents.loc[parents[parents.isin(area)].index])
+            records = incidents.loc[parents[parents.isin(area)].index]
+            summary = source_summary(records)
         what = type_label or "trafficking"
         state = "is a new hotspot" if new else "is a hotspot"
-        out.append(judgement(
+        how = "conditional permutation p-values" if getattr(current, "inference", "") == "permutation" else \
+            "normal-approximation p-values"
+        candidate = judgement(
             "new_hotspot" if new else "hotspot", where.replace("the area around ", "").replace("the area of ", ""),
             f"{where} {state} of reported {what} (more incidents than chance would place there)",
             1.0 - q, confidence(summary),
-            f"Getis-Ord Gi* over the H3 cells of the scope at resolution {resolution}, Benjamini-Hochberg "
-            f"q = {q:.4f} for the area's strongest cell; p = 1 - q",
+            f"Getis-Ord Gi* over the H3 cells of the scope at resolution {resolution} ({how}), "
+            f"Benjamini-Hochberg q = {q:.4f} for the area's strongest cell; p = 1 - q",
             evidence={"incidents in the area": int(rows["count"].sum()),
                       "new since the previous window": "yes" if new else ("no" if previous is not None else "unknown")},
             sources=summary, assumptions=list(_HOTSPOT_ASSUMPTIONS),
             indicators=["The area no longer significant in the next window.",
                         "More reporting effort in the area (an outreach team, a campaign) than around it."],
-        ))
+        )
+        kept = _screen(candidate, records, None, None, withheld)
+        if kept is not None:
+            out.append(kept)
     return out
 
 
 def corridor_judgements(incidents: pd.DataFrame, window_months: int = 6, end: pd.Timestamp | None = None,
-                        min_incidents: int = 20, min_probability: float = 0.8) -> list[KeyJudgement]:
+                        min_incidents: int = 20, min_probability: float = 0.8,
+                        withheld: list | None = None) -> list[KeyJudgement]:
     """Judge whether origin -> destination corridors grew between two equal windows.
 
     Parameters
@@ -377,6 +446,8 @@ def corridor_judgements(incidents: pd.DataFrame, window_months: int = 6, end: pd
     min_probability : float
         Only corridors whose probability of growth (or of decline) reaches this become
         judgements.
+    withheld : list, optional
+        Receives ``(judgement, findings)`` for candidates withheld by the artefact checks.
 
     Returns
     -------
@@ -409,7 +480,7 @@ def corridor_judgements(incidents: pd.DataFrame, window_months: int = 6, end: pd
         subject = f"{country_name(origin)} -> {country_name(dest)}"
         sel = flows[(flows["origin_country_iso3"] == origin) & (flows["country_iso3"] == dest)]
         summary = source_summary(sel)
-        out.append(judgement(
+        candidate = judgement(
             "corridor_growth", subject,
             f"the {subject} corridor {'grew' if growing else 'shrank'} in the {window_months} months to "
             f"{end:%B %Y} compared with the {window_months} months before",
@@ -421,7 +492,10 @@ def corridor_judgements(incidents: pd.DataFrame, window_months: int = 6, end: pd
                          "The corridor's sources reported with the same effort in both windows."],
             indicators=["The next window's count back at the earlier level.",
                         "A new source reporting on this origin (a partner in the destination country)."],
-        ))
+        )
+        kept = _screen(candidate, sel, incidents, (start, stop - pd.Timedelta(days=1)), withheld)
+        if kept is not None:
+            out.append(kept)
     return sorted(out, key=lambda j: -j.probability)
 
 
@@ -458,7 +532,8 @@ def rank(judgements: list[KeyJudgement], top: int = 10, per_kind: int = 3) -> li
 
 
 def assess(incidents: pd.DataFrame, end: pd.Timestamp | None = None, window_months: int = 6,
-           trend_months: int = 24, resolution: int = 5, top: int = 10, type_label: str = "") -> list[KeyJudgement]:
+           trend_months: int = 24, resolution: int = 5, top: int = 10, type_label: str = "",
+           withheld: list | None = None) -> list[KeyJudgement]:
     """Compute every kind of Key Judgement on a scoped selection and rank them.
 
     Hotspots compare Gi* over the latest ``window_months`` with the window before; surges
@@ -481,11 +556,15 @@ def assess(incidents: pd.DataFrame, end: pd.Timestamp | None = None, window_mont
         Judgements kept (see :func:`rank`).
     type_label : str
         Words for what is counted, for hotspot statements.
+    withheld : list, optional
+        Receives ``(judgement, findings)`` for every candidate the artefact checks
+        withheld (see :func:`workbench.share.scrutiny.withheld_table`).
 
     Returns
     -------
     list of KeyJudgement
-        Ranked judgements (possibly empty).
+        Ranked judgements (possibly empty). Hotspots use the Gi* inference chosen from
+        the data (permutation on sparse counts).
     """
     if incidents.empty:
         return []
@@ -499,16 +578,16 @@ def assess(incidents: pd.DataFrame, end: pd.Timestamp | None = None, window_mont
 
     def gi(frame: pd.DataFrame):
         counts = hex_counts(frame, resolution=resolution)
-        return GetisOrdHotspots(permutations=0).fit(counts) if len(counts) > 1 else None
+        return GetisOrdHotspots(permutations=999, seed=0).fit(counts) if len(counts) > 1 else None
 
-    found = hotspot_judgements(gi(latest), gi(earlier), latest, type_label)
+    found = hotspot_judgements(gi(latest), gi(earlier), latest, type_label, withheld)
     first = (end.to_period("M") - 35).to_timestamp()
     series = incident_series(dated, freq="MS", by=("country_iso3",), start=str(first.date()), end=str(end.date()),
                              coarse="drop")  # a year-only date says nothing about a month
     series = series[~series["unique_id"].str.contains("ALL")]
     if len(series):
         ladder = Forecaster(models=("seasonal_naive", "ets"), season_length=12, horizon=3).fit(series)
-        found += surge_judgements(ladder, dated)
-    found += corridor_judgements(dated, window_months, end)
-    found += trend_judgements(dated, trend_months, end)
+        found += surge_judgements(ladder, dated, month=end, withheld=withheld)
+    found += corridor_judgements(dated, window_months, end, withheld=withheld)
+    found += trend_judgements(dated, trend_months, end, withheld=withheld)
     return rank(found, top)

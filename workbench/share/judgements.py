@@ -20,9 +20,13 @@ highly likely               80 - 90
 almost certain              95 - 100
 ==========================  =========
 
-A probability that falls in a gap (e.g. 0.52) is expressed with the nearer band (ties go
-to the band nearer 50%, the more cautious word); the judgement records ``in_gap`` and
-states its percentage, so the reader sees that it sits at the band's edge. The check
+:func:`yardstick` maps a probability in a gap (e.g. 0.52) to the nearer band (ties go to
+the band nearer 50%). A *judgement* in a gap never claims more than its probability: it
+takes the neighbouring band nearer 50% (the more cautious word) and prints the
+probability as beyond that band's edge, so the printed term always matches the printed
+probability: p = 0.93 reads "highly likely (80-90%; p > 0.90)", never "almost certain
+(95-100%; p = 0.93)". The judgement records ``in_gap`` and keeps the exact probability.
+The check
 :func:`check_judgements` flags any judgement whose term has no probability behind it,
 whose probability is outside the term's band (beyond the half-gap either side), or whose
 term is not a yardstick term. :func:`check_text` scans finished prose (a rendered report)
@@ -42,7 +46,7 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.share.disclosure import display_count
+from workbench.share.disclosure import display_count, percentage
 
 
 @dataclass(frozen=True)
@@ -188,7 +192,10 @@ class KeyJudgement:
     indicators : list of str
         Observations that would change it.
     in_gap : bool
-        The probability lies between two published bands.
+        The probability lies between two published bands (the term is then the cautious
+        neighbour, see the module docstring).
+    caveats : list of str
+        Artefact checks that lowered the confidence (:mod:`workbench.share.scrutiny`).
     """
 
     kind: str
@@ -203,12 +210,25 @@ class KeyJudgement:
     assumptions: list[str] = field(default_factory=list)
     indicators: list[str] = field(default_factory=list)
     in_gap: bool = False
+    caveats: list[str] = field(default_factory=list)
 
     @property
     def sentence(self) -> str:
-        """The judgement as one sentence: "It is likely (55-75%) that ..."."""
+        """The judgement as one sentence: "It is likely (55-75%; p = 0.62) that ...".
+
+        The printed probability always lies in the printed band: in a gap it is shown as
+        beyond the cautious band's edge ("p > 0.90").
+        """
         b = band(self.term)
-        pct = f"; p = {self.probability:.2f}" if self.probability is not None else ""
+        pct = ""
+        if self.probability is not None:
+            p = float(self.probability)
+            if p > b.high and self.in_gap:
+                pct = f"; p > {b.high:.2f}"
+            elif p < b.low and self.in_gap:
+                pct = f"; p < {b.low:.2f}"
+            else:
+                pct = f"; p = {min(max(p, b.low), b.high):.2f}"  # 2 decimals never round out of the band
         return f"It is {b.term} ({b.label}{pct}) that {self.statement}."
 
 
@@ -240,8 +260,39 @@ def judgement(kind: str, subject: str, statement: str, probability: float, confi
     if confidence not in CONFIDENCE:
         raise ValueError(f"judgement {subject!r}: field 'confidence'={confidence!r}: expected one of {CONFIDENCE}")
     b, gap = yardstick(probability)
+    if gap:
+        b = cautious_band(float(probability))
     return KeyJudgement(kind, subject, statement, float(probability), b.term, confidence, basis,
                         in_gap=gap, **details)
+
+
+def _gap_neighbours(p: float) -> tuple[Band, Band] | None:
+    """The two published bands either side of the gap holding ``p`` (None: ``p`` is in a band)."""
+    for lower, upper in zip(YARDSTICK, YARDSTICK[1:]):
+        if lower.high < p < upper.low:
+            return lower, upper
+    return None
+
+
+def cautious_band(probability: float) -> Band:
+    """The band a judgement uses: its own, or in a gap the neighbour nearer 50%.
+
+    Parameters
+    ----------
+    probability : float
+        In [0, 1].
+
+    Returns
+    -------
+    Band
+        The band containing ``probability``; in a gap between two bands, the one nearer
+        50% (the more cautious word: 0.93 is "highly likely", 0.07 "highly unlikely").
+    """
+    sides = _gap_neighbours(float(probability))
+    if sides is None:
+        return yardstick(probability)[0]
+    lower, upper = sides
+    return lower if (lower.high + upper.low) / 2 >= 0.5 else upper
 
 
 def check_judgements(judgements: list[KeyJudgement]) -> list[str]:
@@ -269,7 +320,12 @@ def check_judgements(judgements: list[KeyJudgement]) -> list[str]:
             problems.append(f"{name}: term {b.term!r} has no probability behind it")
             continue
         lo, hi = _catchment(YARDSTICK.index(b))
-        if not lo <= j.probability <= hi:
+        sides = _gap_neighbours(float(j.probability))
+        if j.in_gap and sides is not None:
+            if b not in sides:
+                problems.append(f"{name}: p = {j.probability:.3f} lies between {sides[0].term!r} and "
+                                f"{sides[1].term!r}, not next to {b.term!r}")
+        elif not lo <= j.probability <= hi:
             problems.append(f"{name}: p = {j.probability:.3f} is outside the band of {b.term!r} ({b.label})")
         elif not b.low <= j.probability <= b.high and not j.in_gap:
             problems.append(f"{name}: p = {j.probability:.3f} lies in a gap of the yardstick but is not marked so")
@@ -362,8 +418,6 @@ def graded_share(sources: dict[str, Any], k: int) -> str:
     str
         e.g. ``"40% graded B2 or better"`` or ``"share graded B2 or better withheld (small numbers)"``.
     """
-    from workbench.share.disclosure import percentage
-
     total = int(sources.get("incidents", 0) or 0)
     graded = round(float(sources.get("well_graded_share", 0) or 0) * total)
     shown = percentage(graded, total, k) if total else None
@@ -411,7 +465,8 @@ def render_judgements(judgements: list[KeyJudgement], policy: Any) -> str:
         src = j.sources
         sources = (f"{count(src.get('incidents', 0))} incidents from {', '.join(src.get('types', [])) or 'no source'}; "
                    f"{graded_share(src, policy.k if policy.suppress else 1)}") if src else "none recorded"
-        gap = (" The probability lies between two published bands; the nearer band is used."
+        gap = (f" The probability ({j.probability:.2f}) lies between two published bands; the more cautious "
+               "neighbouring band is used."
                if j.in_gap else "")
         assumptions = "".join(f"<li>{html.escape(a)}</li>" for a in j.assumptions)
         indicators = "".join(f"<li>{html.escape(i)}</li>" for i in j.indicators)
@@ -419,6 +474,7 @@ def render_judgements(judgements: list[KeyJudgement], policy: Any) -> str:
             f'<div class="wb-judgement"><h3>KJ{n}. {html.escape(j.subject)}</h3>'
             f'<p class="wb-kj-sentence"><strong>{html.escape(j.sentence)}</strong></p>'
             f"<p>Analytical confidence: <strong>{html.escape(j.confidence)}</strong>.{html.escape(gap)}</p>"
+            + "".join(f'<p class="wb-kj-caveat">Scrutiny: {html.escape(c)}</p>' for c in j.caveats) +
             f"<p>Basis: {html.escape(j.basis)}</p>"
             f"<p>Evidence: {html.escape(evidence)}</p>"
             f"<p>Sources: {html.escape(sources)}</p>"

@@ -19,7 +19,7 @@ import pandas as pd
 from workbench import findings as findings_ledger
 from workbench.places.gazetteer import country_name
 from workbench.share import assessment
-from workbench.share.judgements import KeyJudgement, check_judgements, yardstick
+from workbench.share.judgements import KeyJudgement, band, cautious_band, check_judgements, graded_share
 from workbench.share.ledger import DisclosureLedger
 from workbench.share.templating import render_block
 
@@ -141,10 +141,9 @@ def place_words(subject: str) -> str:
 def _term(judgement: dict[str, Any] | None) -> str:
     if not judgement:
         return ""
-    band, _ = yardstick(judgement["probability"])
-    low, high = getattr(band, "low", None), getattr(band, "high", None)
-    bounds = f", {low:.0%}-{high:.0%}" if low is not None and high is not None else ""
-    return f"{band.term}{bounds}; {judgement['confidence']} confidence"
+    # the judgement's own term (in a gap: the cautious neighbour), printed with its band as the yardstick check reads it
+    b = band(judgement["term"]) if judgement.get("term") else cautious_band(judgement["probability"])
+    return f"{b.term} ({b.label}); {judgement['confidence']} confidence"
 
 
 def _judgement_for(found: Any, kinds: tuple[str, ...], subject: str) -> dict[str, Any] | None:
@@ -347,8 +346,6 @@ def judgements_html(prepared: list[dict[str, Any]], ledger: DisclosureLedger) ->
         sources = "none recorded"
         if j["total_name"]:
             kinds = ", ".join(src.get("types", [])) or "sources of every kind in scope"
-            from workbench.share.judgements import graded_share  # no percentage of a small total
-
             graded = (f"; {graded_share(src, ledger.k if ledger.suppress else 1)}" if src.get("types") else "")
             sources = f"{ledger.show(j['total_name'], 'incidents')} from {kinds}{graded}"
         blocks.append({"anchor": "kj-" + _slug(j["kind"] + "-" + j["subject"]), "id": f"judgement:{j['kind']}:{j['subject']}",

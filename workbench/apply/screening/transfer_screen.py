@@ -236,10 +236,14 @@ def _party(tx: pd.DataFrame, role: str) -> np.ndarray:
 
 def _credit(tx: pd.DataFrame, role: str, sel: np.ndarray, strength: np.ndarray,
             extras: dict[str, np.ndarray]) -> _Credits:
+    """Credit the selected rows to the account(s) of ``role`` (``both``: sender and receiver)."""
     rows = np.flatnonzero(sel)
-    account = _party(tx, role)[rows]
+    roles = ("sender", "receiver") if role == "both" else (role,)
+    account = np.concatenate([_party(tx, r)[rows] for r in roles])
+    rows = np.concatenate([rows] * len(roles))
     keep = account != ""
-    return account[keep], rows[keep], strength[sel][keep], {k: np.asarray(v)[sel][keep] for k, v in extras.items()}
+    picked = {k: np.concatenate([np.asarray(v)[sel]] * len(roles))[keep] for k, v in extras.items()}
+    return account[keep], rows[keep], np.concatenate([strength[sel]] * len(roles))[keep], picked
 
 
 def _near_threshold(tx: pd.DataFrame, rule: TransferRule, ctx: Mapping[str, Any]) -> _Credits:

@@ -33,6 +33,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from workbench.collect.evaluation import make_labelled_set
 from workbench.collect.triage.lexicon import WORDS, lexicon_tags, matcher
 from workbench.text.fold import fold_text
 
@@ -375,8 +376,6 @@ def default_model() -> RelevanceModel:
     RelevanceModel
         Fitted with the default settings.
     """
-    from workbench.collect.evaluation import make_labelled_set
-
     items = training_items()
     texts = [item_text(i["title"], i["summary"]) for i in items]
     labels = [bool(i["relevant"]) for i in items]

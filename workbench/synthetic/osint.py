@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.demo import WORLD
+from workbench.synthetic.demo import WORLD
 from workbench.places.gazetteer import country_name
 
 LANGS = ("en", "es", "fr", "pt", "uk", "ru")
@@ -137,7 +137,7 @@ def write_article_dump(world: pd.DataFrame, out_dir: Path, seed: int) -> dict[st
     Parameters
     ----------
     world : pandas.DataFrame
-        True incidents (:func:`workbench.demo.simulate_incidents`); stories are drawn
+        True incidents (:func:`workbench.synthetic.demo.simulate_incidents`); stories are drawn
         from its last 120 days.
     out_dir : Path
         Folder for ``media_dump_1.jsonl`` and ``media_dump_2.csv``.

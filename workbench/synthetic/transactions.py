@@ -1,6 +1,6 @@
 """A seeded synthetic bank for the typology screening demo. No real person appears.
 
-:func:`write_transactions` (registered in :data:`workbench.demo.EXTRA_GENERATORS`)
+:func:`write_transactions` (registered in :data:`workbench.synthetic.GENERATORS`)
 writes ``bank_transactions.csv`` (about 2,000 ordinary accounts over 60 days: salary,
 rent, utilities, groceries, restaurants, fuel, ATM cash, occasional hotels and travel)
 and ``bank_labels.csv`` (``account, is_trafficking``), and returns the ground truth:
@@ -262,7 +262,7 @@ def write_transactions(world: pd.DataFrame, out_dir: Path, seed: int) -> dict[st
     Parameters
     ----------
     world : pandas.DataFrame
-        True incidents from :func:`workbench.demo.simulate_incidents` (countries of
+        True incidents from :func:`workbench.synthetic.demo.simulate_incidents` (countries of
         exploitation and origin decide the high-risk corridors).
     out_dir : Path
         Folder for ``bank_transactions.csv`` and ``bank_labels.csv``.

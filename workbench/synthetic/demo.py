@@ -1,7 +1,8 @@
 """A seeded synthetic world for demos and tests. No real person appears anywhere.
 
-:func:`generate_demo` writes raw source files under a folder (``data/demo/`` by
-default), each in its source's own format:
+:func:`generate_sources` writes the incident sources under a folder (``data/demo/`` by
+default), each in its source's own format (:func:`workbench.synthetic.generate_demo` then
+runs the other generators):
 
 - ``app_reports.jsonl``: anonymous app reports in many languages (our codes);
 - ``partner_harbour_light.csv``: a partner NGO's export in its own categories;
@@ -18,7 +19,6 @@ planted is written to ``ground_truth.json``.
 
 from __future__ import annotations
 
-import importlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -153,13 +153,6 @@ COMMUNITY_WHERE = {
     "agriculture": "farm", "fishing": "boat", "construction": "building site", "manufacturing": "factory",
     "hospitality": "hotel or bar", "domestic_work": "private house", "street": "street or market",
 }
-
-
-#: Further demo generators, ``"module:function"``, each called as
-#: ``function(world, out_dir, seed)`` after the incident sources are written; each
-#: writes its files into ``out_dir`` and returns its ground truth (a JSON-able dict),
-#: stored under its function name in ``ground_truth.json``.
-EXTRA_GENERATORS: tuple[str, ...] = ("workbench.demo_suppliers:write_suppliers", "workbench.demo_suppliers:write_campaign", "workbench.demo_transactions:write_transactions", "workbench.demo_osint:write_article_dump",)
 
 
 @dataclass(frozen=True)
@@ -527,8 +520,8 @@ def write_atom(items: list[dict], path: Path, title: str) -> None:
     )
 
 
-def generate_demo(out_dir: str | Path, config: DemoConfig | None = None) -> dict[str, Any]:
-    """Write the synthetic world's raw source files.
+def generate_sources(out_dir: str | Path, config: DemoConfig | None = None) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Write the synthetic world's incident source files (the other generators run after it).
 
     Parameters
     ----------
@@ -539,8 +532,9 @@ def generate_demo(out_dir: str | Path, config: DemoConfig | None = None) -> dict
 
     Returns
     -------
-    dict
-        Ground truth: file names with record counts, planted hotspots and surge.
+    tuple of (dict, pandas.DataFrame)
+        Ground truth (file names with record counts, planted hotspots and surge) and the
+        simulated world the other generators build on.
     """
     config = config or DemoConfig()
     out = Path(out_dir)
@@ -572,8 +566,4 @@ def generate_demo(out_dir: str | Path, config: DemoConfig | None = None) -> dict
         "planted_surge": {"country_iso3": PLANTED_SURGE[0], "exploitation_type": PLANTED_SURGE[1],
                           "multiplier": PLANTED_SURGE[2], "months": 2},
     }
-    for spec in EXTRA_GENERATORS:
-        module, _, name = spec.partition(":")
-        truth[name] = getattr(importlib.import_module(module), name)(world, out, config.seed)
-    (out / "ground_truth.json").write_text(json.dumps(truth, indent=1, default=str), encoding="utf-8")
-    return truth
+    return truth, world

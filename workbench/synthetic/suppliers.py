@@ -1,6 +1,6 @@
 """Demo files for the Apply step: a company's supplier sites and a prevention campaign.
 
-Registered in :data:`workbench.demo.EXTRA_GENERATORS`:
+Registered in :data:`workbench.synthetic.GENERATORS`:
 
 - :func:`write_suppliers` writes ``supplier_sites.csv``: about 40 supplier sites of a
   fictional fresh-produce company across the demo countries (some given by city and
@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.demo import PLANTED_HOTSPOTS, SEASON, WORLD
+from workbench.synthetic.demo import PLANTED_HOTSPOTS, SEASON, WORLD
 from workbench.places.gazetteer import cities, countries, resolve_city
 
 COMPANY = "Demo Fresh Produce Ltd"
@@ -54,7 +54,7 @@ def write_suppliers(world: pd.DataFrame, out_dir: Path, seed: int) -> dict[str, 
     Parameters
     ----------
     world : pandas.DataFrame
-        True incidents (from :func:`workbench.demo.simulate_incidents`); sites "far"
+        True incidents (from :func:`workbench.synthetic.demo.simulate_incidents`); sites "far"
         from every incident are chosen from it.
     out_dir : Path
         Folder for the file.
