@@ -75,7 +75,7 @@ tables.render(tables.headline(incidents, policy), policy)
 # reports nobody can vouch for: treat it as a lead to check, not a finding.
 
 # %%
-robustness = RobustnessCheck(incidents, resolution=resolution, alpha=alpha).fit() if len(counts) else None
+robustness = RobustnessCheck(resolution=resolution, alpha=alpha).fit(incidents) if len(counts) else None
 tables.render(tables.robust_hotspot_table(robustness, policy), policy)
 
 # %% [markdown]

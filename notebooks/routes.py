@@ -44,7 +44,7 @@ scope = Scope(region, period_start, period_end, exploitation_type, sources)
 policy = disclosure.policy_for(audience)
 # region and type only: the baseline may lie before period_start
 incidents = Scope(region, "", "", exploitation_type, sources).apply(catalog.load("incidents"))
-routes = RouteFlows(incidents, freq=freq, compare=compare, start=period_start, end=period_end).fit()
+routes = RouteFlows(freq=freq, compare=compare, start=period_start, end=period_end).fit(incidents)
 windows = (f"Change: {routes.current_window[0].date()} to {routes.current_window[1].date()} against "
            f"{routes.baseline_window[0].date()} to {routes.baseline_window[1].date()}." if routes.current_window
            else "No dated incidents to compare.")

@@ -421,7 +421,7 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
 
     # corridors: latest quarter against the same quarter a year before, nationality fallback
     quarter_end = ((end + pd.offsets.MonthBegin(1)).to_period("Q") - 1).end_time.normalize()  # last complete quarter
-    routes = RouteFlows(data, freq="QS", compare="previous_year", end=quarter_end).fit()
+    routes = RouteFlows(freq="QS", compare="previous_year", end=quarter_end).fit(data)
     if routes.current_window:
         out.windows["corridor_current"] = [str(d.date()) for d in routes.current_window]
         out.windows["corridor_baseline"] = [str(d.date()) for d in routes.baseline_window]
@@ -429,7 +429,7 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
     change["corridor"] = [corridor_name(o, t, d) for o, t, d in
                           zip(change["origin"], change["transit"], change["destination"])]
     out.corridors = change[_COLUMNS["corridors"]].reset_index(drop=True)
-    window_routes = RouteFlows(data, freq="QS", compare="previous_year", start=mid, end=stop - day).fit()
+    window_routes = RouteFlows(freq="QS", compare="previous_year", start=mid, end=stop - day).fit(data)
     top = window_routes.flows[~window_routes.flows["domestic"]].head(15).copy()
     top["corridor"] = [corridor_name(o, t, d) for o, t, d in zip(top["origin"], top["transit"], top["destination"])]
     out.top_corridors = top[_COLUMNS["top_corridors"]].reset_index(drop=True)
