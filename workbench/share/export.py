@@ -150,6 +150,8 @@ _URL_ATTRIBUTES = frozenset({"src", "href", "data", "poster", "action", "formact
                              "xlink:href", "ping", "cite", "longdesc", "icon", "codebase", "archive", "dynsrc",
                              "lowsrc"})
 _LEADING_URL = re.compile(r"^\s*" + _URL)
+#: An anchor's ``href`` written inside script code (a link the reader may follow, not a fetch).
+_CODE_ANCHOR = re.compile(r"""<a\b[^<>]*?\bhref\s*=\s*\\?["']?\s*""" + _URL, re.IGNORECASE)
 
 
 class _MarkupScan:
@@ -246,6 +248,10 @@ def external_references(html: str) -> list[ExternalReference]:
             elif name == "style":
                 found.update(ExternalReference("resource", m.group(1)) for m in _RESOURCE.finditer(value))
         for code in scan.code:
-            found.update(ExternalReference("resource", m.group(1)) for m in _RESOURCE.finditer(code))
+            # Markup built in script code (e.g. Leaflet's attribution ``<a href="...">``) is a
+            # link where it is an anchor's href; every other URL-valued position is a resource.
+            anchors = {m.start(1) for m in _CODE_ANCHOR.finditer(code)}
+            found.update(ExternalReference("link" if m.start(1) in anchors else "resource", m.group(1))
+                         for m in _RESOURCE.finditer(code))
     resources_ = {ref.url for ref in found if ref.kind == "resource"}
     return sorted(ref for ref in found if ref.kind == "resource" or ref.url not in resources_)
