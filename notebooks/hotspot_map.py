@@ -29,7 +29,9 @@ emerging_steps = 12
 emerging_freq = "MS"
 
 # %%
-from IPython.display import display
+import html
+
+from IPython.display import HTML, display
 
 from workbench import catalog
 from workbench.analyse.emerging import recent_emerging
@@ -56,6 +58,8 @@ m = maps.offline_map(catalog.load("countries"))
 maps.add_hotspot_cells(m, tables.hotspot_cells(hotspots, policy))
 maps.add_place_labels(m, report.hotspot_labels(found))
 display(m)
+if hotspots is not None:  # which p-values the classes rest on (permutation on sparse counts) and why
+    display(HTML(f"<p>{html.escape(hotspots.inference_note)}</p>"))
 scope.block(incidents, policy, catalog.load("quarantine"))
 
 # %% [markdown]
