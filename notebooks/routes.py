@@ -52,8 +52,9 @@ found = report.findings_for(region=region, exploitation_type=exploitation_type, 
                               resolution=policy.h3_resolution)
 report.open_report(found, policy, incidents, tables.header_text(scope, policy, f"{windows} {routes.note}"),
                    sections={"corridors": "corridor-change", "volume": "largest-corridors",
-                             "largest": "largest-corridors"},
-                   order=("corridors", "largest", "volume"), report="routes", chart=False)
+                             "largest": "largest-corridors", "trends": "largest-corridors",
+                             "surges": "largest-corridors"},
+                   order=("corridors", "largest", "volume", "trends", "surges"), report="routes", chart=False)
 countries = catalog.load("countries")
 m = maps.offline_map(countries)
 maps.add_flows(m, tables.route_map_flows(routes, policy), countries,
