@@ -1,7 +1,8 @@
 """Benchmark: OSINT triage end to end on synthetic articles.
 
-Each article (400-1,500 characters, en/es/fr/pt/uk/ru) goes through language
-identification, lexicon relevance and tagging, geoparsing, date extraction and PII
+Each article (400-1,500 characters, en/es/fr/pt/uk/ru) goes through the collectors'
+triage (:meth:`Triage.learned`: fastText language identification, the relevance model
+trained on real news, lexicon tagging, the case-aware geoparser, date extraction) and PII
 scrubbing (``workbench.collect.triage`` + ``workbench.text.pii``). Articles are
 generated inside the workers from a pool of labelled ledes plus filler sentences, so
 nothing large crosses process boundaries.
@@ -115,18 +116,13 @@ def triage_chunk(texts: list[str], references: list) -> dict[str, int]:
     from workbench.text.pii import scrub_text
     from workbench.collect.triage import Triage
 
-    triage = Triage()
-    counts = {"articles": 0, "relevant": 0, "low_confidence": 0, "located": 0, "dated": 0, "chars": 0}
-    for text, ref in zip(texts, references):
-        result = triage.triage(text, reference=ref)
+    triage = Triage.learned()  # the collectors' path: the relevance model decides, one batch per chunk
+    out = triage.triage_many(texts, None, references)
+    for text in texts:
         scrub_text(text)
-        counts["articles"] += 1
-        counts["chars"] += len(text)
-        counts["relevant"] += result.relevant
-        counts["low_confidence"] += result.confidence == "low"
-        counts["located"] += result.place_name is not None
-        counts["dated"] += result.date is not None
-    return counts
+    return {"articles": len(texts), "relevant": int(out["relevant"].sum()),
+            "low_confidence": int((out["confidence"] == "low").sum()), "located": int(out["place_name"].notna().sum()),
+            "dated": int(out["date"].notna().sum()), "chars": sum(len(t) for t in texts)}
 
 
 def _work(args: tuple[int, int, int]) -> dict[str, float]:
@@ -143,7 +139,7 @@ def _warm() -> None:
     from workbench.collect.triage import Triage, fold_text
 
     fold_text("x")
-    Triage().triage("warm up trafficking in London yesterday")
+    Triage.learned().triage("warm up trafficking in London yesterday")  # trains the relevance model once
     _pool()
 
 

@@ -48,8 +48,8 @@ found = report.findings_for(region=region, exploitation_type=exploitation_type, 
                               resolution=resolution)
 report.open_report(found, policy, everything,
                    tables.header_text(scope, policy, f"H3 resolution {resolution}; false discovery rate {alpha}."),
-                   sections={"hotspots": "map", "volume": "map", "trends": "emerging", "surges": "emerging"},
-                   order=("hotspots", "volume", "trends"), report="hotspot_map", chart=False)
+                   sections={"hotspots": "map", "volume": "map", "trends": "map", "emerging": "emerging"},
+                   order=("hotspots", "emerging", "volume", "trends"), report="hotspot_map", chart=False)
 counts = hex_counts(incidents, resolution=resolution)
 hotspots = GetisOrdHotspots(alpha=alpha).fit(counts) if len(counts) else None  # None: nothing located in scope
 m = maps.offline_map(catalog.load("countries"))
@@ -75,7 +75,7 @@ tables.render(tables.headline(incidents, policy), policy)
 # reports nobody can vouch for: treat it as a lead to check, not a finding.
 
 # %%
-robustness = RobustnessCheck(incidents, resolution=resolution, alpha=alpha).fit() if len(counts) else None
+robustness = RobustnessCheck(resolution=resolution, alpha=alpha).fit(incidents) if len(counts) else None
 tables.render(tables.robust_hotspot_table(robustness, policy), policy)
 
 # %% [markdown]
@@ -89,8 +89,12 @@ tables.render(tables.robust_hotspot_table(robustness, policy), policy)
 # incidents then; counts per cell and step are sparse, so read isolated classes with care.
 
 # %%
-emerging = recent_emerging(incidents, resolution=resolution, steps=emerging_steps, freq=emerging_freq,
-                           end=period_end or None, alpha=alpha)
+if (emerging_steps, emerging_freq, alpha) == (12, "MS", 0.05):  # the run's findings ledger: same in every report
+    emerging = report.ledger_emerging(found)
+    display(tables.note(f"12 monthly steps to {report.month_words(found.end_month)} (the run's findings)."))
+else:  # other settings asked for: computed here, over the report's period
+    emerging = recent_emerging(incidents, resolution=resolution, steps=emerging_steps, freq=emerging_freq,
+                               end=period_end or None, alpha=alpha)
 tables.render(tables.emerging_pattern_counts(emerging, policy), policy)
 
 # %%

@@ -44,7 +44,7 @@ scope = Scope(region, period_start, period_end, exploitation_type, sources)
 policy = disclosure.policy_for(audience)
 # region and type only: the baseline may lie before period_start
 incidents = Scope(region, "", "", exploitation_type, sources).apply(catalog.load("incidents"))
-routes = RouteFlows(incidents, freq=freq, compare=compare, start=period_start, end=period_end).fit()
+routes = RouteFlows(freq=freq, compare=compare, start=period_start, end=period_end).fit(incidents)
 windows = (f"Change: {routes.current_window[0].date()} to {routes.current_window[1].date()} against "
            f"{routes.baseline_window[0].date()} to {routes.baseline_window[1].date()}." if routes.current_window
            else "No dated incidents to compare.")
@@ -52,8 +52,9 @@ found = report.findings_for(region=region, exploitation_type=exploitation_type, 
                               resolution=policy.h3_resolution)
 report.open_report(found, policy, incidents, tables.header_text(scope, policy, f"{windows} {routes.note}"),
                    sections={"corridors": "corridor-change", "volume": "largest-corridors",
-                             "largest": "largest-corridors"},
-                   order=("corridors", "largest", "volume"), report="routes", chart=False)
+                             "largest": "largest-corridors", "trends": "largest-corridors",
+                             "surges": "largest-corridors"},
+                   order=("corridors", "largest", "volume", "trends", "surges"), report="routes", chart=False)
 countries = catalog.load("countries")
 m = maps.offline_map(countries)
 maps.add_flows(m, tables.route_map_flows(routes, policy), countries,

@@ -94,13 +94,13 @@ tables.render(tables.ledger_trends(found), policy, empty="No country's trend is 
 # series' length allowed; "coverage" is the share of backtest actuals inside the interval.
 
 # %%
-tables.render(ladder_table(results), policy, empty="No series in scope to forecast.")
+tables.render(tables.readable(ladder_table(results)), policy, empty="No series in scope to forecast.")
 
 # %% [markdown]
 # ## Appendix: model selection
 
 # %%
-tables.render(tables.selection_table(results), policy)
+tables.render(tables.readable(tables.selection_table(results)), policy)
 
 
 # %% [markdown]

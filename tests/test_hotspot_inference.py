@@ -22,8 +22,8 @@ def sparse_field(seed, planted=True, rate=0.3, extra=3):
 
 def test_sparse_planted_hotspot_is_found_by_permutation_and_noise_is_not():
     res = GetisOrdHotspots(permutations=999, seed=1).fit(sparse_field(2), study_area=AREA)
-    assert res.inference == "permutation" and "permutation" in res.inference_note and "per 7-cell neighbourhood, below 5" in \
-        res.inference_note
+    assert res.inference == "permutation" and "permutation" in res.inference_note
+    assert "per 7-cell neighbourhood, below 5" in res.inference_note
     inner = set(h3.grid_disk(CENTRE, 1))
     assert inner <= set(res.hot["h3_cell"])  # the core of the planted cluster
     assert set(res.hot["h3_cell"]) <= set(h3.grid_disk(CENTRE, 3))  # and nothing far from it

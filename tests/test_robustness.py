@@ -31,7 +31,7 @@ def incidents(seed=0, late_only=False):
 
 
 def test_weak_only_hotspot_does_not_survive_gi():
-    res = RobustnessCheck(incidents(), method="gi").fit()
+    res = RobustnessCheck(method="gi").fit(incidents())
     table = res.table.set_index("h3_cell")
     assert table.loc[CENTRE, "hotspot_class"].startswith("hot") and not table.loc[CENTRE, "robust"]
     assert table.loc[STRONG, "hotspot_class"].startswith("hot") and table.loc[STRONG, "robust"]
@@ -40,7 +40,7 @@ def test_weak_only_hotspot_does_not_survive_gi():
 
 
 def test_weak_only_pattern_does_not_survive_emerging():
-    res = RobustnessCheck(incidents(1, late_only=True), method="emerging").fit()
+    res = RobustnessCheck(method="emerging").fit(incidents(1, late_only=True))
     table = res.table.set_index("h3_cell")
     assert table.loc[CENTRE, "pattern"] == "consecutive hot spot" and not table.loc[CENTRE, "robust"]
     assert table.loc[STRONG, "pattern"] == "consecutive hot spot" and table.loc[STRONG, "robust"]
@@ -55,5 +55,5 @@ def test_weak_grading_rule():
 
 def test_all_weak_is_a_note():
     frame = incidents().assign(source_reliability="F")
-    res = RobustnessCheck(frame).fit()
+    res = RobustnessCheck().fit(frame)
     assert res.graded is None and not res.table["robust"].any() and "weakly graded" in res.note

@@ -49,7 +49,7 @@ def planted(seed: int = 3) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def results():
-    return RouteFlows(planted(), freq="YS", compare="previous_year", end="2025-12-31").fit()
+    return RouteFlows(freq="YS", compare="previous_year", end="2025-12-31").fit(planted())
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +126,7 @@ def test_the_new_corridor_is_listed(results):
 
 
 def test_a_partial_period_is_compared_with_the_same_part_of_the_baseline():
-    res = RouteFlows(planted(), freq="QS", compare="previous", end="2025-05-15").fit()
+    res = RouteFlows(freq="QS", compare="previous", end="2025-05-15").fit(planted())
     assert res.current_window == (pd.Timestamp("2025-04-01"), pd.Timestamp("2025-05-15"))
     assert res.baseline_window == (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-02-14"))
     inc = planted()
@@ -191,12 +191,12 @@ def test_bad_codes_name_the_record_and_field():
     bad = planted().head(5).copy()
     bad.loc[2, "origin_country_iso3"] = "Nigeria"
     with pytest.raises(ValueError, match=r"record 0+2: field 'origin_country_iso3'='Nigeria'"):
-        RouteFlows(bad).fit()
+        RouteFlows().fit(bad)
     with pytest.raises(ValueError, match="freq"):
-        RouteFlows(bad, freq="W")
+        RouteFlows(freq="W")
 
 
 def test_nothing_in_scope_gives_empty_results():
-    res = RouteFlows(planted().iloc[0:0]).fit()
+    res = RouteFlows().fit(planted().iloc[0:0])
     assert res.flows.empty and res.change.empty and res.network.empty and res.current_window is None
     assert tables.route_table(res, PARTNER).empty and tables.route_map_flows(res, PARTNER).empty

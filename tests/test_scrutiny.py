@@ -77,7 +77,8 @@ def test_hotspots_on_country_centroids_are_withheld_and_one_voice_is_downgraded(
     centroid = pd.DataFrame(_rows("CTDC", "partner", "MDA", [pd.Timestamp("2025-03-01")], 20, location="country"))
     kj = judgements.judgement("hotspot", "Chisinau", "the area around Chisinau is a hotspot", 0.99, "high", "Gi*")
     assert scrutiny.apply_findings(kj, scrutiny.scrutinise(kj, centroid)) is None
-    media = pd.DataFrame(_rows("Feed", "osint", "THA", [pd.Timestamp("2025-03-01")], 12, url="https://www.one.example/a")
+    march = [pd.Timestamp("2025-03-01")]
+    media = pd.DataFrame(_rows("Feed", "osint", "THA", march, 12, url="https://www.one.example/a")
                          + _rows("App", "app", "THA", [pd.Timestamp("2025-03-01")], 1))
     kj = judgements.judgement("hotspot", "Bangkok", "the area around Bangkok is a hotspot", 0.99, "high", "Gi*")
     kept = scrutiny.apply_findings(kj, scrutiny.scrutinise(kj, media))

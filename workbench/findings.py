@@ -31,6 +31,9 @@ What the ledger holds (one definition each, used by every report):
     latest ``window_months``.
 ``trends``
     Quasi-Poisson trend per country over ``trend_months``.
+``emerging``
+    Emerging hot spot classes (Gi* per month over the last 12 months, Mann-Kendall trend
+    per cell) at the scope's resolution.
 ``judgements``
     Key Judgements built from exactly these results (a corridor is judged to have grown
     only when the corridor table says it grew), ranked.
@@ -48,6 +51,7 @@ from typing import Any
 import pandas as pd
 
 from workbench import catalog
+from workbench.analyse.emerging import recent_emerging
 from workbench.analyse.forecast import Forecaster
 from workbench.analyse.getis_ord import GetisOrdHotspots
 from workbench.analyse.hexbin import hex_counts
@@ -57,9 +61,11 @@ from workbench.analyse.series import incident_series
 from workbench.places.gazetteer import area_city, country_name
 
 #: Version of the ledger's layout and definitions (part of the key).
-LEDGER_VERSION = 1
+LEDGER_VERSION = 2
 #: Months of history behind the surge check.
 SURGE_HISTORY_MONTHS = 36
+#: Monthly steps of the emerging hot spot analysis.
+EMERGING_STEPS = 12
 #: Corridors with fewer incidents over both quarters are listed but never judged.
 MIN_CORRIDOR_INCIDENTS = 20
 
@@ -72,7 +78,8 @@ def _code_hash() -> str:
     def digest() -> str:
         root = Path(__file__).resolve().parent
         h = hashlib.sha256()
-        for rel in ("findings.py", "share/assessment.py", "analyse/routes.py", "analyse/getis_ord.py"):
+        for rel in ("findings.py", "share/assessment.py", "analyse/routes.py", "analyse/getis_ord.py",
+                    "analyse/emerging.py", "analyse/forecast/ladder.py"):
             path = root / rel
             if path.is_file():
                 h.update(path.read_bytes())
@@ -159,6 +166,11 @@ class Findings:
         latest window, largest first.
     trends : pandas.DataFrame
         ``country, direction, probability, term`` per judged country.
+    emerging : pandas.DataFrame
+        Emerging hot spot class per H3 cell (12 monthly steps to ``end_month``):
+        ``h3_cell, pattern, count`` for cells with a pattern.
+    emerging_patterns : pandas.DataFrame
+        ``pattern, places``: how many cells fall in each class.
     judgements : list of dict
         Ranked Key Judgements (``KeyJudgement`` fields).
     provenance : dict
@@ -177,11 +189,14 @@ class Findings:
     corridors: pd.DataFrame = field(default_factory=pd.DataFrame)
     top_corridors: pd.DataFrame = field(default_factory=pd.DataFrame)
     trends: pd.DataFrame = field(default_factory=pd.DataFrame)
+    emerging: pd.DataFrame = field(default_factory=pd.DataFrame)
+    emerging_patterns: pd.DataFrame = field(default_factory=pd.DataFrame)
     judgements: list[dict[str, Any]] = field(default_factory=list)
     provenance: dict[str, Any] = field(default_factory=dict)
     key: str = ""
 
-    _TABLES = ("surges", "forecast", "hotspots", "corridors", "top_corridors", "trends")
+    _TABLES = ("surges", "forecast", "hotspots", "corridors", "top_corridors", "trends", "emerging",
+               "emerging_patterns")
 
     def growing_corridors(self) -> pd.DataFrame:
         """Corridors the change test calls growing or new (the only ones any report may call so).
@@ -209,6 +224,7 @@ class Findings:
         ids |= {f"hotspot:{r.place}" for r in self.hotspots.itertuples()}
         ids |= {corridor_id(r.origin, r.transit, r.destination, r.growth) for r in self.corridors.itertuples()}
         ids |= {f"trend:{r.country}:{r.direction}" for r in self.trends.itertuples()}
+        ids |= {f"emerging:{r.pattern}" for r in self.emerging_patterns.itertuples()}
         ids |= {corridor_id(r.origin, r.transit, r.destination, "largest") for r in self.top_corridors.itertuples()}
         ids |= {f"judgement:{j['kind']}:{j['subject']}" for j in self.judgements}
         return ids
@@ -259,6 +275,8 @@ _COLUMNS = {
                   "corridor"],
     "top_corridors": ["origin", "transit", "destination", "count", "from_nationality", "corridor"],
     "trends": ["country", "direction", "probability", "term"],
+    "emerging": ["h3_cell", "pattern", "count"],
+    "emerging_patterns": ["pattern", "places"],
 }
 
 
@@ -403,7 +421,7 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
 
     # corridors: latest quarter against the same quarter a year before, nationality fallback
     quarter_end = ((end + pd.offsets.MonthBegin(1)).to_period("Q") - 1).end_time.normalize()  # last complete quarter
-    routes = RouteFlows(data, freq="QS", compare="previous_year", end=quarter_end).fit()
+    routes = RouteFlows(freq="QS", compare="previous_year", end=quarter_end).fit(data)
     if routes.current_window:
         out.windows["corridor_current"] = [str(d.date()) for d in routes.current_window]
         out.windows["corridor_baseline"] = [str(d.date()) for d in routes.baseline_window]
@@ -411,7 +429,7 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
     change["corridor"] = [corridor_name(o, t, d) for o, t, d in
                           zip(change["origin"], change["transit"], change["destination"])]
     out.corridors = change[_COLUMNS["corridors"]].reset_index(drop=True)
-    window_routes = RouteFlows(data, freq="QS", compare="previous_year", start=mid, end=stop - day).fit()
+    window_routes = RouteFlows(freq="QS", compare="previous_year", start=mid, end=stop - day).fit(data)
     top = window_routes.flows[~window_routes.flows["domestic"]].head(15).copy()
     top["corridor"] = [corridor_name(o, t, d) for o, t, d in zip(top["origin"], top["transit"], top["destination"])]
     out.top_corridors = top[_COLUMNS["top_corridors"]].reset_index(drop=True)
@@ -439,6 +457,14 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
             indicators=["The next quarter's count back at the earlier level.",
                         "A new source reporting on this origin (a partner in the destination country)."],
         ))
+
+    # emerging hot spot classes: 12 monthly steps to the end month
+    emerging = recent_emerging(data, resolution=scope.resolution, steps=EMERGING_STEPS, freq="MS", end=stop - day)
+    if emerging is not None:
+        table = emerging.table[emerging.table["pattern"] != "no pattern detected"]
+        out.emerging = table[["h3_cell", "pattern", "count"]].reset_index(drop=True)
+        patterns = emerging.patterns[emerging.patterns["places"] > 0]
+        out.emerging_patterns = patterns[["pattern", "places"]].reset_index(drop=True)
 
     # trends
     trend_judgements = judge.trend_judgements(dated, scope.trend_months, end) if judge else []

@@ -109,11 +109,10 @@ def weak_grading(incidents: pd.DataFrame, weak_reliability: Iterable[str] = WEAK
 class RobustnessCheck:
     """Re-run a hot spot analysis without the weakest-graded sources.
 
+    Settings are given here; the incidents to :meth:`fit` (scikit-learn style).
+
     Parameters
     ----------
-    incidents : pandas.DataFrame
-        Scoped store incidents (``h3_cell`` or ``lat``/``lon``, ``source_reliability``,
-        ``info_credibility``; ``occurred_on`` for ``emerging``).
     method : str
         ``"gi"`` (one map) or ``"emerging"`` (space-time patterns).
     resolution : int
@@ -131,27 +130,33 @@ class RobustnessCheck:
 
     Examples
     --------
-    >>> check = RobustnessCheck(incidents, resolution=5).fit()  # doctest: +SKIP
+    >>> check = RobustnessCheck(resolution=5).fit(incidents)  # doctest: +SKIP
     >>> check.table[["h3_cell", "hotspot_class", "robust"]]  # doctest: +SKIP
     """
 
-    def __init__(self, incidents: pd.DataFrame, method: str = "gi", resolution: int = 5, k_ring: int = 1,
+    def __init__(self, method: str = "gi", resolution: int = 5, k_ring: int = 1,
                  alpha: float = 0.05, freq: str = "W-MON", start: str | None = None, end: str | None = None,
                  weak_reliability: Iterable[str] = WEAK_RELIABILITY,
                  weak_credibility: Iterable[str] = WEAK_CREDIBILITY) -> None:
         if method not in ("gi", "emerging"):
             raise ValueError(f"method must be 'gi' or 'emerging', got {method!r}")
-        self.incidents = incidents
         self.method = method
         self.resolution = resolution
         self.k_ring = k_ring
         self.alpha = alpha
         self.freq = freq
         self.start, self.end = start, end
-        self.weak = weak_grading(incidents, weak_reliability, weak_credibility)
+        self.weak_reliability = tuple(weak_reliability)
+        self.weak_credibility = tuple(weak_credibility)
 
-    def fit(self) -> RobustnessResults:
+    def fit(self, incidents: pd.DataFrame) -> RobustnessResults:
         """Run both analyses and compare them.
+
+        Parameters
+        ----------
+        incidents : pandas.DataFrame
+            Scoped store incidents (``h3_cell`` or ``lat``/``lon``, ``source_reliability``,
+            ``info_credibility``; ``occurred_on`` for ``emerging``).
 
         Returns
         -------
@@ -161,25 +166,27 @@ class RobustnessCheck:
         Raises
         ------
         ValueError
-            When no incident in scope has a location (nothing to test).
+            When the grading columns are missing, or no incident in scope has a location
+            (nothing to test).
         """
-        kept = self.incidents[~self.weak.to_numpy()]
-        n_dropped = int(self.weak.sum())
+        weak = weak_grading(incidents, self.weak_reliability, self.weak_credibility)
+        kept = incidents[~weak.to_numpy()]
+        n_dropped = int(weak.sum())
         if self.method == "gi":
-            table, full, graded = self._gi(kept)
+            table, full, graded = self._gi(incidents, kept)
         else:
-            table, full, graded = self._emerging(kept)
+            table, full, graded = self._emerging(incidents, kept)
         notes = []
         if graded is None:
             notes.append("every incident in scope is weakly graded: no hot spot survives")
         if full.note:
             notes.append(full.note)
         return RobustnessResults(table=table, full=full, graded=graded, method=self.method,
-                                 n_incidents=len(self.incidents), n_dropped=n_dropped, note="; ".join(notes))
+                                 n_incidents=len(incidents), n_dropped=n_dropped, note="; ".join(notes))
 
-    def _gi(self, kept: pd.DataFrame) -> tuple[pd.DataFrame, Any, Any]:
+    def _gi(self, incidents: pd.DataFrame, kept: pd.DataFrame) -> tuple[pd.DataFrame, Any, Any]:
         model = GetisOrdHotspots(k_ring=self.k_ring, alpha=self.alpha, permutations=0)
-        full = model.fit(hex_counts(self.incidents, self.resolution))
+        full = model.fit(hex_counts(incidents, self.resolution))
         counts = hex_counts(kept, self.resolution)
         graded = None
         if len(counts):
@@ -196,8 +203,8 @@ class RobustnessCheck:
         t["robust"] = t["robust"].astype(bool)
         return t.sort_values("gi_z", key=np.abs, ascending=False, ignore_index=True), full, graded
 
-    def _emerging(self, kept: pd.DataFrame) -> tuple[pd.DataFrame, Any, Any]:
-        cube = space_time_counts(self.incidents, freq=self.freq, resolution=self.resolution, start=self.start,
+    def _emerging(self, incidents: pd.DataFrame, kept: pd.DataFrame) -> tuple[pd.DataFrame, Any, Any]:
+        cube = space_time_counts(incidents, freq=self.freq, resolution=self.resolution, start=self.start,
                                  end=self.end)
         if cube.empty:
             raise ValueError("no dated, located incidents in scope: nothing to test for emerging hot spots")

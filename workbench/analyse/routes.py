@@ -234,11 +234,10 @@ class RouteResults:
 class RouteFlows:
     """Origin -> transit -> destination flows, their change and their network.
 
+    Settings are given here; the incidents to :meth:`fit` (scikit-learn style).
+
     Parameters
     ----------
-    incidents : pandas.DataFrame
-        Store incidents (already scoped by region and type, but not by period, so that
-        the baseline before ``start`` can be seen).
     origin : str
         Origin column.
     fallback : str or None
@@ -261,12 +260,12 @@ class RouteFlows:
 
     Examples
     --------
-    >>> res = RouteFlows(incidents, freq="YS", compare="previous_year").fit()  # doctest: +SKIP
+    >>> res = RouteFlows(freq="YS", compare="previous_year").fit(incidents)  # doctest: +SKIP
     >>> res.top(10)  # doctest: +SKIP
     >>> res.change[res.change["growth"] == "growing"]  # doctest: +SKIP
     """
 
-    def __init__(self, incidents: pd.DataFrame, origin: str = "origin_country_iso3",
+    def __init__(self, origin: str = "origin_country_iso3",
                  fallback: str | None = "victim_nationality_iso3", transit: str | None = "transit_country_iso3",
                  destination: str = "country_iso3", freq: str = "QS", compare: str = "previous_year",
                  start: str | pd.Timestamp | None = None, end: str | pd.Timestamp | None = None,
@@ -277,11 +276,6 @@ class RouteFlows:
             raise ValueError(f"compare must be one of {list(COMPARES)}, got {compare!r}")
         if not 0 < alpha < 1:
             raise ValueError(f"alpha must be in (0, 1), got {alpha}")
-        needed = [c for c in (origin, fallback, transit, destination, "occurred_on") if c]
-        missing = [c for c in needed if c not in incidents.columns]
-        if missing:
-            raise ValueError(f"incidents lack column(s) {missing}")
-        self.incidents = incidents
         self.origin, self.fallback, self.transit, self.destination = origin, fallback, transit, destination
         self.freq, self.compare, self.alpha = freq, compare, alpha
         self.start = pd.Timestamp(start) if start not in (None, "") else None
@@ -289,9 +283,8 @@ class RouteFlows:
         if self.start is not None and self.end is not None and self.start > self.end:
             raise ValueError(f"start {self.start.date()} is after end {self.end.date()}")
 
-    def _routes(self) -> pd.DataFrame:
+    def _routes(self, inc: pd.DataFrame) -> pd.DataFrame:
         """One row per incident: origin, transit, destination, date, precision, from_nationality."""
-        inc = self.incidents
         ids = inc["incident_id"] if "incident_id" in inc.columns else pd.Series(inc.index, index=inc.index)
 
         def codes(col: str | None) -> pd.Series:
@@ -351,8 +344,14 @@ class RouteFlows:
                     f"({base_start.date()}): corridors labelled new may only be new to the data.")
         return (cur_start, cur_end), (base_start, base_end), note
 
-    def fit(self) -> RouteResults:
+    def fit(self, incidents: pd.DataFrame) -> RouteResults:
         """Count corridors and legs, test their change and measure the network.
+
+        Parameters
+        ----------
+        incidents : pandas.DataFrame
+            Store incidents (already scoped by region and type, but not by period, so
+            that the baseline before ``start`` can be seen).
 
         Returns
         -------
@@ -362,10 +361,14 @@ class RouteFlows:
         Raises
         ------
         ValueError
-            On a code that is not ISO3 or a date that is not a date (the record and
-            field are named).
+            On missing columns, a code that is not ISO3 or a date that is not a date
+            (the record and field are named).
         """
-        routes = self._routes()
+        needed = [c for c in (self.origin, self.fallback, self.transit, self.destination, "occurred_on") if c]
+        missing = [c for c in needed if c not in incidents.columns]
+        if missing:
+            raise ValueError(f"incidents lack column(s) {missing}")
+        routes = self._routes(incidents)
         notes: list[str] = []
         in_period = pd.Series(True, index=routes.index)
         if self.start is not None:

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.places.countries import to_iso3
 from workbench.schema import STORE_H3_RESOLUTION
 from workbench.text.fold import fold, fold_text  # noqa: F401  (fold: the historical name)
 
@@ -82,8 +83,6 @@ def country_to_iso3(value: Any) -> str | None:
         return None
     found = country_index().get(fold(value))
     if found is None:
-        from workbench.places.countries import to_iso3
-
         found = to_iso3(value)
     return found
 

@@ -211,7 +211,8 @@ def collect_key_findings(found: Any, ledger: DisclosureLedger, sections: dict[st
                                       f"{row.upper:.1f}).", _term(j), anchor, "forecasts"))
         elif kind == "corridors":
             grew = found.growing_corridors()
-            grew = grew[~grew["domestic"].astype(bool)] if len(grew) else grew
+            if len(grew):  # corridors of a handful of incidents are listed in the tables, not headlined
+                grew = grew[~grew["domestic"].astype(bool) & (grew["current"].astype(int) >= ledger.k)]
             if len(grew):
                 for row in grew.head(2).itertuples():
                     now = ledger.add(f"{sid}|corridor|{row.corridor}|current", row.current)
@@ -223,13 +224,25 @@ def collect_key_findings(found: Any, ledger: DisclosureLedger, sections: dict[st
                                           f"in the latest quarter against {{{before}}} a year before.", _term(j),
                                           anchor, "corridors"))
             else:
-                text = "No corridor grew significantly (latest quarter against the same quarter a year before)."
+                text = (f"No corridor of {ledger.k} or more incidents grew significantly (latest quarter against the "
+                        "same quarter a year before).")
                 big = found.top_corridors[found.top_corridors["count"] >= (ledger.k if ledger.suppress else 1)]
                 if len(big):
                     top = big.iloc[0]
                     n = ledger.add(f"{sid}|corridor|{top['corridor']}|window", top["count"])
                     text += f" The largest: {top['corridor']}, {{{n}}} incidents in the {window} months to {end}."
                 out.append(KeyFinding("corridors:none-growing", text, "", anchor, "corridors"))
+        elif kind == "emerging":
+            pats = found.emerging_patterns
+            if pats is None or pats.empty:
+                continue
+            hot = pats[pats["pattern"].str.contains("hot", case=False)]
+            top = (hot if len(hot) else pats).sort_values("places", ascending=False).head(1)
+            for row in top.itertuples():
+                n = ledger.add(f"{sid}|r{found.scope.resolution}|emerging|{row.pattern}", int(row.places))
+                out.append(KeyFinding(f"emerging:{row.pattern}", f"Emerging hot spot analysis: the most common "
+                                      f"pattern over the 12 months to {end} is \"{row.pattern}\" "
+                                      f"({{{n}}} map cells).", "", anchor, "emerging"))
         elif kind == "largest":
             big = found.top_corridors[found.top_corridors["count"] >= (ledger.k if ledger.suppress else 1)]
             for row in big.head(2).itertuples():
@@ -609,7 +622,12 @@ def screening_view(results: Any, alerts: pd.DataFrame, policy: Any, budget: int,
             kinds = types.split(", ")
             parts = text.split("; ")
             keep = [i for i, kind in enumerate(kinds) if kind not in hidden]
-            shown_types.append(", ".join(kinds[i] for i in keep) + ("; others withheld (counts below k)" if keep and len(keep) < len(kinds) else "" if keep else "withheld (counts below k)"))
+            named = ", ".join(kinds[i] for i in keep)
+            if not keep:
+                named = "withheld (counts below k)"
+            elif len(keep) < len(kinds):
+                named += "; others withheld (counts below k)"
+            shown_types.append(named)
             explanations.append("; ".join(parts[i] for i in keep) if len(parts) == len(kinds) else
                                 "withheld (it would name typologies whose counts are withheld)")
         alerts = alerts.assign(typologies=shown_types, explanation=explanations)
@@ -767,3 +785,24 @@ def change_chart(counts: dict[str, int], title: str):  # -> matplotlib Figure
     fig.tight_layout()
     plt.close(fig)
     return fig
+
+
+def ledger_emerging(found: Any) -> Any:
+    """The ledger's emerging hot spot classes in the shape the table and map builders take.
+
+    Parameters
+    ----------
+    found : Findings
+        The findings ledger.
+
+    Returns
+    -------
+    types.SimpleNamespace or None
+        With ``table`` (``h3_cell, pattern, count``) and ``patterns`` (``pattern,
+        places``), or None when the ledger holds none.
+    """
+    from types import SimpleNamespace
+
+    if found.emerging_patterns is None or found.emerging_patterns.empty:
+        return None
+    return SimpleNamespace(table=found.emerging.copy(), patterns=found.emerging_patterns.copy())

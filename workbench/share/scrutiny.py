@@ -140,8 +140,8 @@ def coarse_dates(records: pd.DataFrame) -> list[Finding]:
     share = float(records["occurred_precision"].isin(["year", "quarter"]).mean())
     if share >= PRECISION_SHARE:
         return [Finding("date_precision", "withhold",
-                        f"{_portion(share).capitalize()} of the records are dated only to the year or quarter and sit on its first "
-                        f"day: the period's count is a dating artefact")]
+                        f"{_portion(share).capitalize()} of the records are dated only to the year or quarter "
+                        f"and sit on its first day: the period's count is a dating artefact")]
     if share >= PRECISION_SHARE / 2:
         return [Finding("date_precision", "downgrade",
                         f"{_portion(share).capitalize()} of the records are dated only to the year or quarter")]
@@ -185,7 +185,8 @@ def dominant_voice(records: pd.DataFrame, min_records: int = 5) -> list[Finding]
             share = outlets.value_counts(normalize=True)
             if share.iloc[0] >= DOMINANT_SHARE:
                 out.append(Finding("dominant_source", "downgrade",
-                                   f"{_portion(share.iloc[0]).capitalize()} of the open-source records come from one outlet"))
+                                   f"{_portion(share.iloc[0]).capitalize()} of the open-source records come "
+                                   "from one outlet"))
     return out
 
 
@@ -207,8 +208,8 @@ def coarse_places(records: pd.DataFrame) -> list[Finding]:
     share = float(records["location_precision"].isin(["country", "admin1"]).mean())
     if share >= COARSE_PLACE_SHARE:
         return [Finding("geocoding", "withhold",
-                        f"{_portion(share).capitalize()} of the records are placed only at a country or region centre: the cluster "
-                        f"may be a geocoding artefact")]
+                        f"{_portion(share).capitalize()} of the records are placed only at a country or region "
+                        f"centre: the cluster may be a geocoding artefact")]
     if share >= COARSE_PLACE_SHARE / 2:
         return [Finding("geocoding", "downgrade",
                         f"{_portion(share).capitalize()} of the records are placed only at a country or region centre")]

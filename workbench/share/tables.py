@@ -539,6 +539,17 @@ def ledger_forecast(found) -> pd.DataFrame:
     })
 
 
+def _series_words(uid: object) -> object:
+    """A series id (``"ESP"``, ``"ESP/forced_labour"``) in words; other values unchanged."""
+    if not isinstance(uid, str):
+        return uid
+    parts = uid.split("/")
+    if not (len(parts[0]) == 3 and parts[0].isupper()):
+        return uid
+    head = "all countries" if parts[0] == "ALL" else country_name(parts[0])
+    return " / ".join([head, *[p.replace("_", " ") for p in parts[1:]]])
+
+
 def readable(frame: pd.DataFrame) -> pd.DataFrame:
     """A table as readers expect it: no H3 ids, countries and hotspot classes in words.
 
@@ -556,6 +567,7 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         A copy.
     """
+    import numbers
     import re
 
     h3_like = re.compile(r"^8[0-9a-f]{14}$")
@@ -577,6 +589,11 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = [country_name(v) if isinstance(v, str) and len(v) == 3 and v.isupper() else v for v in out[col]]
         elif name in ("hotspot class", "hotspot_class", "class", "class now", "class before"):
             out[col] = [CLASS_WORDS.get(v, v) if isinstance(v, str) else v for v in out[col]]
+        elif name in ("windows", "backtest windows"):  # a number of windows, not of people: said in words
+            out[col] = [f"{int(v)} windows" if (isinstance(v, numbers.Real) and v == v)
+                        or (isinstance(v, str) and v.strip().isdigit()) else v for v in out[col]]
+        elif name == "series":
+            out[col] = [_series_words(v) for v in out[col]]
     return out
 
 

@@ -202,15 +202,20 @@ def _error_frame(parts: list[tuple]) -> pd.DataFrame:
     })
 
 
-_KEYS = ("back", "sel", "fc", "steps", "errors", "scores")
+_KEYS = ("back", "sel", "fc", "steps", "errors", "scores", "cpu")
 
 
 def _run_chunk(ladder: _Ladder, items: list[tuple]) -> dict[str, list]:
     """Run :meth:`_Ladder.run` on several series ``(uid, y, ds, note)`` (one worker's share)."""
+    import os
+    import time
+
     out: dict[str, list] = {key: [] for key in _KEYS}
+    started = time.process_time()
     for uid, y, ds, note in items:
         for key, rows in ladder.run(uid, y, ds, note).items():
             out[key].extend(rows)
+    out["cpu"].append((os.getpid(), time.process_time() - started))
     return out
 
 
@@ -439,6 +444,11 @@ class Forecaster:
             out = _run_parallel(ladder, items, self.n_jobs)
         else:
             out = _run_chunk(ladder, items)
+        busy: dict[int, float] = {}
+        for pid, seconds in out["cpu"]:
+            busy[pid] = busy.get(pid, 0.0) + seconds
+        #: CPU seconds each worker process spent on the ladder (how evenly the work was shared).
+        self.worker_seconds_ = sorted(busy.values(), reverse=True)
         return self._results(out, skipped)
 
     def _results(self, out: dict[str, list], skipped: list[dict]) -> ForecastResults:

@@ -167,7 +167,8 @@ def ladder_table(results: ForecastResults | None) -> pd.DataFrame:
             return f"{value:.2f}"
         n_done = int(done.at[(uid, model), "completed"]) if (uid, model) in done.index else 0
         if n_done and np.isfinite(partial.get((uid, model), np.nan)):
-            return f"{partial[(uid, model)]:.2f} ({n_done} of {int(done.at[(uid, model), 'windows'])} windows; not ranked)"
+            tried = int(done.at[(uid, model), "windows"])
+            return f"{partial[(uid, model)]:.2f} ({n_done} of {tried} windows; not ranked)"
         return "n/a"
 
     for model in models:

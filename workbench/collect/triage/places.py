@@ -287,6 +287,11 @@ class _Candidate:
     entries: tuple     # country: (iso3,); admin1: ((iso3, name, lat, lon), ...); city: ((iso3, lat, lon, pop, name), ...)
 
 
+@lru_cache(maxsize=200_000)
+def _fold_token(token: str) -> str:
+    return fold_text(token)
+
+
 def _tokens(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
@@ -317,10 +322,11 @@ def _candidates(text: str, language: str | None) -> list[_Candidate]:
     tokens = _tokens(text)
     if not tokens:
         return []
-    letters = [c for c in text if c.isalpha()]
-    uppers = sum(c.isupper() for c in letters)
-    cased = bool(letters) and 0.02 < uppers / len(letters) < 0.6 and any(c.islower() for c in letters)
-    folded = [fold_text(t) for t, _, _ in tokens]
+    head = text[:3000]
+    n_letters = sum(map(str.isalpha, head))
+    uppers = sum(map(str.isupper, head))
+    cased = n_letters > 0 and 0.02 < uppers / n_letters < 0.6 and uppers < n_letters
+    folded = [_fold_token(t) for t, _, _ in tokens]
     title_case = _title_case_spans(text, tokens) if cased else [True] * len(tokens)
     found: list[_Candidate] = []
     n, i = len(tokens), 0
@@ -335,17 +341,17 @@ def _candidates(text: str, language: str | None) -> list[_Candidate]:
                 found.append(_Candidate(i, written0, "country", (alias,)))
             i += 1
             continue
-        match = None
-        for size in range(min(idx.max_words, n - i), 0, -1):
-            gram = " ".join(folded[i:i + size])
+        match, gram = None, ""
+        for size in range(1, min(idx.max_words, n - i) + 1):  # extend while some name starts like this
+            gram = folded[i] if size == 1 else f"{gram} {folded[i + size - 1]}"
             if gram not in idx.prefixes:
-                continue
-            inner = [tokens[j][0] for j in range(i + 1, i + size)]
-            if cased and any(not (w[0].isupper() or w.lower() in CONNECTORS) for w in inner):
-                continue
-            if gram in idx.countries or gram in idx.admin1 or idx.cities.get(gram):
-                match = (gram, size)
                 break
+            if size > 1 and cased:
+                w = tokens[i + size - 1][0]
+                if not (w[0].isupper() or w.lower() in CONNECTORS):
+                    break
+            if gram in idx.countries or gram in idx.admin1 or idx.cities.get(gram):
+                match = (gram, size)  # the longest full name wins
         if match is None:
             i += 1
             continue
