@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: demo test venv browser bench lab clean
+.PHONY: demo test test-fast venv browser bench lab clean requirements
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,20 @@ demo: $(STAMP)
 
 test: $(STAMP) browser
 	$(VENV)/bin/python -m pytest
+
+# Quick iteration: everything but the notebook runs (marker slow) and the browser checks (marker browser).
+test-fast: $(STAMP)
+	$(VENV)/bin/python -m pytest -m "not slow and not browser"
+
+# requirements.in is derived from pyproject.toml (dependencies + test, lab and dev extras);
+# the lock is compiled from it with pip-tools, keeping the pins already in requirements.lock.
+requirements: $(STAMP)
+	$(VENV)/bin/python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
+	deps = list(dict.fromkeys(p['dependencies'] + [d for k in ('test', 'lab', 'dev') for d in p['optional-dependencies'][k]])); \
+	open('requirements.in', 'w').write('# Generated from pyproject.toml (dependencies + the test, lab and dev extras): \x60make requirements\x60.\n' \
+	'# Edit pyproject.toml, not this file; requirements.lock is compiled from it with pip-compile.\n' + '\n'.join(deps) + '\n')"
+	$(VENV)/bin/pip-compile --quiet --no-header --no-annotate --strip-extras --no-emit-index-url --no-emit-find-links \
+	  --no-upgrade -o requirements.lock requirements.in
 
 bench: $(STAMP)
 	$(VENV)/bin/python bench/bench_ingest.py

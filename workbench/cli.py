@@ -65,7 +65,7 @@ def _check_store(command: str) -> None:
     except Exception:  # noqa: BLE001 - no readable store entry: the command itself says what is wrong
         return
     check_store(root)
-    if command == "run" and not (root / "manifest.json").exists() and declared:
+    if command == "run-now" and not (root / "manifest.json").exists() and declared:
         raise RuntimeError(f"the store at {root} holds nothing yet: run `workbench ingest` first "
                            "(a report on an empty store would be published as if there were no incidents)")
 
@@ -215,6 +215,7 @@ def run(
             checked = RunPlan.load(plan)
         except ValueError as exc:
             _fail(exc)
+        _check_store("run-now")  # after the plan is checked: bad usage is exit 2 before an empty store
         results = run_plan(checked)
     else:
         params = _parse_params(param)
@@ -224,6 +225,7 @@ def run(
                 validate_parameters(name, params)
         except ParameterError as exc:
             _fail(exc)
+        _check_store("run-now")
         results = run_reports(names, params)
     for r in results:
         status = "ok " if r.ok else "FAILED"

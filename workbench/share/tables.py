@@ -541,8 +541,6 @@ def ledger_forecast(found) -> pd.DataFrame:
 
 def _series_words(uid: object) -> object:
     """A series id (``"ESP"``, ``"ESP/forced_labour"``) in words; other values unchanged."""
-    from workbench.places.gazetteer import country_name
-
     if not isinstance(uid, str):
         return uid
     parts = uid.split("/")
