@@ -104,10 +104,12 @@ def test_the_report_lists_withheld_judgements_and_caveats():
                                       judge=assessment)
     text = report.withheld_html(found)
     assert "<th>Statement</th>" in text and "trend" in text and "stopped reporting after June 2024" in text
-    judged = {**found.judgements[0], "caveats": ["a caveat <b>"]} if found.judgements else None
-    if judged:
-        ledger = DisclosureLedger(k=policy_for("partner").k) if "k" in DisclosureLedger.__init__.__code__.co_varnames \
-            else None
-        if ledger is not None:
-            html = report.judgements_html(report.judgement_blocks([judged], ledger), ledger)
-            assert "Scrutiny: a caveat &lt;b&gt;" in html
+    from dataclasses import asdict
+
+    from workbench.share.judgements import judgement
+
+    judged = asdict(judgement("trend", "Ghana", "reported incidents in Ghana rose", 0.8, "low", "model",
+                              caveats=["a caveat <b>"]))
+    ledger = DisclosureLedger(k=policy_for("partner").k)
+    html = report.judgements_html(report.judgement_blocks([judged], ledger), ledger)
+    assert "Scrutiny: a caveat &lt;b&gt;" in html
