@@ -14,18 +14,48 @@ from workbench.store import Store
 META = {"collector": "bulk", "source_name": "Traffik Analysis Hub", "chunk_rows": 300}
 
 
+#: Row of :func:`planted` with no exploitation type: incomplete, not wrong (issue 12 item 1), so stored.
+UNTYPED_ROW = 41
+
+
 def planted(n: int = 1000, seed: int = 4) -> tuple[pd.DataFrame, dict[str, str]]:
-    """A small export and its planted bad rows: record id -> the field that is wrong."""
+    """A small export and its planted bad rows: record id -> the field that is wrong.
+
+    Row ``UNTYPED_ROW`` has an empty exploitation type list: not bad, stored as ``not_recorded``.
+    """
     frame = synthetic_export(n, seed=seed, n_places=30)
     bad = {}
     for row, field, value in ((5, "lat", 123.0), (17, "country_iso3", "XXX"), (40, "exploitation_types", ["nope"]),
-                              (41, "exploitation_types", []), (90, "victim_count", 0), (333, "language", "English"),
+                              (90, "victim_count", 0), (333, "language", "English"),
                               (650, "occurred_on", pd.Timestamp("1850-01-01"))):
         if row >= n:
             continue
         frame.at[row, field] = value
         bad[frame.at[row, "source_record_id"]] = field
+    if UNTYPED_ROW < n:
+        frame.at[UNTYPED_ROW, "exploitation_types"] = []
     return frame, bad
+
+
+def test_missing_exploitation_type_is_stored_as_not_recorded_unknown_code_quarantined(tmp_path):
+    frame, bad = planted(200)
+    untyped = frame.at[UNTYPED_ROW, "source_record_id"]
+    frame.to_parquet(tmp_path / "export.parquet")
+    text = frame.copy()
+    text["exploitation_types"] = text["exploitation_types"].map("|".join)  # [] -> blank cell
+    text["means_of_control"] = text["means_of_control"].map("|".join)
+    text.to_csv(tmp_path / "export.csv", index=False)
+    text.drop(columns=["exploitation_types"]).to_csv(tmp_path / "no_types.csv", index=False)
+    for name in ("export.parquet", "export.csv"):
+        result = collect(tmp_path / name, META)
+        stored = result.candidates.set_index("source_record_id")["exploitation_types"]
+        assert stored[untyped] == ["not_recorded"], name
+        assert untyped not in set(result.rejects["record"]), name
+        wrong = result.rejects.set_index("record").loc[frame.at[40, "source_record_id"], "reason"]
+        assert "field 'exploitation_types'=" in wrong and "nope" in wrong, name  # unknown code: record + field
+    result = collect(tmp_path / "no_types.csv", META)  # the column is absent altogether
+    assert result.rows_in == 200 and result.candidates["exploitation_types"].map(lambda v: list(v) == ["not_recorded"]).all()
+    assert not result.rejects["reason"].str.contains("exploitation_types").any()
 
 
 def test_parquet_export_reconciles_and_names_each_bad_record(tmp_path):

@@ -8,6 +8,7 @@ from workbench.text.dates import DateParseError, parse_partial_date
 from workbench.places.gazetteer import country_to_iso3, locate, resolve_city
 from workbench.collect.osint import detect_language, geoparse, tag_text
 from workbench.text.pii import scrub_text
+from workbench.store import Store
 
 
 def app_line(i, **over):
@@ -35,6 +36,27 @@ def test_app_collector_parses_locates_scrubs_and_rejects_by_line(tmp_path):
     assert "line 2 (A2)" in reasons and "'incident_date'" in reasons
     assert "line 3" in reasons and "invalid JSON" in reasons
     assert "line 4 (A3)" in reasons and "'victims'" in reasons
+
+
+def test_app_report_without_exploitation_type_is_stored_as_not_recorded(tmp_path):
+    path = tmp_path / "app.jsonl"
+    missing = json.loads(app_line(3))
+    del missing["exploitation"]
+    lines = [app_line(1, exploitation=[]), app_line(2, exploitation=None), json.dumps(missing),
+             app_line(4, exploitation=["forced_labour", "people_smuggling"])]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = collect(path, {"collector": "app", "source_name": "app"})
+    assert result.rows_in == 4 and len(result.rejects) == 0
+    store = Store(tmp_path / "store")  # the schema gate at ingest decides what is wrong
+    report = store.ingest(result.candidates, result.rejects, catalog_entry="app", rows_in=result.rows_in,
+                          source_file_sha256=result.source_file_sha256)
+    assert (report.rows_in, report.new, report.quarantined) == (4, 3, 1)
+    stored = store.incidents().set_index("source_record_id")["exploitation_types"]
+    assert {k: list(v) for k, v in stored.items()} == {"A1": ["not_recorded"], "A2": ["not_recorded"],
+                                                      "A3": ["not_recorded"]}
+    reject = store.quarantine().iloc[0]  # an unknown code is wrong, not incomplete: quarantined, record + field
+    assert reject.record == "A4" and "field 'exploitation_types'=" in reject.reason
+    assert "people_smuggling" in reject.reason
 
 
 def test_partner_collector_uses_crosswalk_and_quarantines_unmapped(tmp_path):

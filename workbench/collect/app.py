@@ -1,7 +1,11 @@
 """Anonymous reporting app: JSON lines, one report per line, in any of 15 languages.
 
 The app is ours, so it already speaks our taxonomy codes. A line that is not JSON, or a
-field that cannot be read, rejects that report with the line and field named.
+field that cannot be read, rejects that report with the line and field named; a code that
+is not in the taxonomy is quarantined by the schema gate, naming the record and field. A
+report that is incomplete is not wrong: no exploitation type (``[]``, ``null`` or absent)
+is stored as ``not_recorded``, no place at all as country ``UNK``
+(:func:`workbench.collect.unknowns.complete_unknowns`).
 
 Record format (``null`` or absent where unknown)::
 
@@ -25,6 +29,7 @@ from workbench.collect.base import CollectResult, file_sha256, grading, reject, 
 from workbench.exceptions import RecordError
 from workbench.text.dates import DateParseError, parse_partial_date, parse_timestamp
 from workbench.collect.files import MAX_BYTES, frame_json_records, read_source_bytes
+from workbench.collect.unknowns import complete_unknowns
 from workbench.places.gazetteer import country_to_iso3, locate
 from workbench.text.pii import scrub_text
 from workbench.schema import incident_id
@@ -151,8 +156,8 @@ def collect_app(path: Path, metadata: dict[str, Any]) -> CollectResult:
     Returns
     -------
     CollectResult
-        One candidate per readable line; unreadable lines rejected with the line number
-        and field.
+        One candidate per readable line (missing exploitation type -> ``not_recorded``,
+        no place -> ``UNK``); unreadable lines rejected with the line number and field.
     """
     source_name = metadata["source_name"]
     default_grading = str(metadata.get("default_grading", "F6"))
@@ -174,5 +179,5 @@ def collect_app(path: Path, metadata: dict[str, Any]) -> CollectResult:
             rejected.append(reject(where, str(exc), item.raw))
         except (TypeError, ValueError, AttributeError, OverflowError, RecursionError) as exc:  # unforeseen shapes
             rejected.append(reject(where, f"unreadable record ({type(exc).__name__}: {str(exc)[:200]})", item.raw))
-    candidates = locate(pd.DataFrame(rows)) if rows else pd.DataFrame()
+    candidates = complete_unknowns(locate(pd.DataFrame(rows))) if rows else pd.DataFrame()
     return CollectResult(candidates, rejects_frame(rejected), file_sha256(path))

@@ -8,7 +8,11 @@ in chunks with pyarrow, renames the columns the catalog metadata maps
 vectorised (H3 only once per distinct point), and checks
 every chunk with the vectorised schema gate (:func:`workbench.schema.validate_incidents`).
 Rows that fail are returned as rejects with the record and each failing field named, so
-``rows in = stored + quarantined`` holds as for every other source.
+``rows in = stored + quarantined`` holds as for every other source. Incomplete is not wrong:
+a row with no exploitation type (empty list, blank cell or no such column) is stored as
+``not_recorded`` and a row with neither coordinates nor country as country ``UNK``
+(:func:`workbench.collect.unknowns.complete_unknowns`); a code outside the taxonomy is
+quarantined.
 
 The catalog, not the file, says whose records these are: every row is filed under the
 entry's ``source_name`` and its incident id is always computed from that name and the
@@ -36,6 +40,7 @@ import pandas as pd
 from workbench import engine as engines
 from workbench.collect.base import CollectResult, file_sha256, grading, reject, rejects_frame
 from workbench.collect.files import MAX_BYTES, SourceFileError, open_source_stream
+from workbench.collect.unknowns import complete_unknowns
 from workbench.grid import latlng_cells
 from workbench.schema import COLUMNS, LIST_COLUMNS, empty_incidents, validate_incidents_detailed
 
@@ -304,6 +309,7 @@ def prepare_chunk(chunk: pd.DataFrame, metadata: dict[str, Any], source_file_sha
     for name in LIST_COLUMNS:
         if name in frame.columns:
             frame[name] = _split_lists(frame[name], str(metadata.get("list_separator", LIST_SEPARATOR)))
+    frame = complete_unknowns(frame)  # incomplete is not wrong: not_recorded / UNK, counted in reports
     if {"lat", "lon"} <= set(frame.columns):
         lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
