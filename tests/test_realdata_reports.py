@@ -60,6 +60,8 @@ def test_yearly_only_data_through_the_reports(yearly, notebook, params):
             assert "do not support" not in text
     if notebook == "key_judgements":  # windows in years, never "6 months to December 2021"
         assert not re.search(r"\d+ months (to|before)", text)
+        assert re.search(r"incidents were reported in 2021, against \S+ in 2020", text)
+        assert "No corridor of 10 or more incidents grew significantly (2021 against 2020)" in text
     if notebook == "routes":
         assert "Corridors named in flow lists" in text and "PRK" in text and "2019" in text
 

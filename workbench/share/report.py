@@ -253,8 +253,9 @@ def collect_key_findings(found: Any, ledger: DisclosureLedger, sections: dict[st
                                           f"{corridor_now} against {{{before}}} {corridor_before}.", _term(j),
                                           anchor, "corridors"))
             else:
-                text = (f"No corridor of {ledger.k} or more incidents grew significantly ({corridor_now} against "
-                        f"{corridor_before}).")
+                text = (f"No corridor of {ledger.k} or more incidents grew significantly "
+                        + (f"({int(found.end_month[:4])} against {int(found.end_month[:4]) - 1})." if yearly else
+                           "(latest quarter against the same quarter a year before)."))
                 big = found.top_corridors[found.top_corridors["count"] >= (ledger.k if ledger.suppress else 1)]
                 if len(big):
                     top = big.iloc[0]
