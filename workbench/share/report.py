@@ -129,6 +129,24 @@ def window_words(found: Any) -> tuple[str, str, str, str, str]:
             "a year before", f"over the 12 months to {end}")
 
 
+def surges_empty_text(found: Any) -> str:
+    """What a report says when the ledger lists no surge (yearly data: that no month was checked).
+
+    Parameters
+    ----------
+    found : Findings
+        The ledger.
+
+    Returns
+    -------
+    str
+        A sentence.
+    """
+    if getattr(found, "frequency", "M") == "Y":
+        return "No surge check: the records are dated only to the year, and surges are judged on months."
+    return f"No country's count for {month_words(found.end_month)} was above its forecast interval."
+
+
 def month_words(month: str) -> str:
     """``"2026-10"`` as ``"October 2026"``.
 
