@@ -20,6 +20,11 @@ What the ledger holds (one definition each, used by every report):
     Monthly series per country over the 36 months to ``end_month``, the forecasting ladder
     (``"auto"``) per series, and a surge when the latest month is above its one-step
     forecast interval.
+
+When the records are dated only to the year (:func:`workbench.analyse.scope.frequency_for`
+gives ``"Y"``; ``frequency`` says so), every window is a whole year: the latest year
+against the year before for hotspots, corridors and per-country changes ("in 2021 against
+2020"); no month is checked for a surge.
 ``hotspots``
     Gi* over the H3 cells of the latest ``window_months``, significant hot cells grouped
     into areas named after a well-known place; an area is new when none of its cells was
@@ -388,8 +393,8 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
         SHA-256 of the store manifest, for the key and provenance.
     judge : module-like, optional
         The judgement builders (``hotspot_judgements``, ``surge_judgements``,
-        ``trend_judgements``, ``confidence``, ``source_summary``, ``rank`` and
-        ``judgement``), e.g. :mod:`workbench.share.assessment` as passed by
+        ``trend_judgements``, ``confidence``, ``source_summary``, ``rank``,
+        ``judgement`` and ``screen``, the artefact checks), e.g. :mod:`workbench.share.assessment` as passed by
         :func:`workbench.share.report.findings_for`. They live in the share layer, above
         this one, so they are handed in rather than imported. Without them the ledger
         holds the analyses and no judgement.
