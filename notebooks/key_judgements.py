@@ -59,6 +59,23 @@ scope.block(incidents, policy, catalog.load("quarantine"))
 HTML(report.judgements_html(prepared, ledger))
 
 # %% [markdown]
+# ## Withheld judgements
+# Candidate judgements the artefact checks withheld (a source starting or stopping inside
+# the window, year-only dates, records placed only at a country or region centre), with the
+# reason. Downgraded judgements above carry their caveat.
+
+# %%
+HTML(report.withheld_html(found))
+
+# %% [markdown]
+# ## Hotspot inference
+
+# %%
+import html as _html
+
+HTML(f"<p>{_html.escape(found.hotspot_inference or 'No hotspot test: too few located incidents in the window.')}</p>")
+
+# %% [markdown]
 # ## Appendix: yardstick check
 # Every yardstick term above carries the probability it was computed from, inside the term's
 # published band; a report that fails this check is not rendered.

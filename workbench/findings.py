@@ -36,7 +36,16 @@ What the ledger holds (one definition each, used by every report):
     per cell) at the scope's resolution.
 ``judgements``
     Key Judgements built from exactly these results (a corridor is judged to have grown
-    only when the corridor table says it grew), ranked.
+    only when the corridor table says it grew), ranked. Every candidate, corridors
+    included, passes the artefact checks of :mod:`workbench.share.scrutiny` (a source
+    starting or stopping, year-only dates, one dominant source, coarse geocoding): it is
+    written with its caveats, or withheld.
+``withheld``
+    The candidates the artefact checks withheld: ``kind, subject, reason`` (words only,
+    no counts), listed by the key_judgements report.
+``hotspot_inference``
+    Which p-values the hot spots rest on and why (conditional permutation with FDR on
+    sparse counts, the normal approximation otherwise), as the reports print it.
 """
 
 from __future__ import annotations
@@ -61,13 +70,16 @@ from workbench.analyse.series import incident_series
 from workbench.places.gazetteer import area_city, country_name
 
 #: Version of the ledger's layout and definitions (part of the key).
-LEDGER_VERSION = 2
+LEDGER_VERSION = 3
 #: Months of history behind the surge check.
 SURGE_HISTORY_MONTHS = 36
 #: Monthly steps of the emerging hot spot analysis.
 EMERGING_STEPS = 12
 #: Corridors with fewer incidents over both quarters are listed but never judged.
 MIN_CORRIDOR_INCIDENTS = 20
+#: Conditional permutations of the hotspot test when counts are sparse (seeded; as assess(); 199 cannot
+#: reach FDR 5% over a few dozen cells, since its smallest p-value is 1/200).
+HOTSPOT_PERMUTATIONS = 999
 
 
 def _code_hash() -> str:
@@ -173,6 +185,10 @@ class Findings:
         ``pattern, places``: how many cells fall in each class.
     judgements : list of dict
         Ranked Key Judgements (``KeyJudgement`` fields).
+    withheld : list of dict
+        Candidates withheld by the artefact checks: ``kind, subject, reason``.
+    hotspot_inference : str
+        The hotspot test's inference note (:attr:`HotspotResults.inference_note`).
     provenance : dict
         Store manifest SHA-256, git commit, computing time.
     key : str
@@ -194,6 +210,8 @@ class Findings:
     judgements: list[dict[str, Any]] = field(default_factory=list)
     provenance: dict[str, Any] = field(default_factory=dict)
     key: str = ""
+    withheld: list[dict[str, str]] = field(default_factory=list)
+    hotspot_inference: str = ""
 
     _TABLES = ("surges", "forecast", "hotspots", "corridors", "top_corridors", "trends", "emerging",
                "emerging_patterns")
@@ -240,7 +258,7 @@ class Findings:
         raw: dict[str, Any] = {
             "version": LEDGER_VERSION, "key": self.key, "parameters": asdict(self.scope), "end_month": self.end_month,
             "windows": self.windows, "totals": self.totals, "judgements": self.judgements,
-            "provenance": self.provenance,
+            "withheld": self.withheld, "hotspot_inference": self.hotspot_inference, "provenance": self.provenance,
         }
         for name in self._TABLES:
             raw[name] = json.loads(getattr(self, name).to_json(orient="records", date_format="iso"))
@@ -264,7 +282,8 @@ class Findings:
         tables = {name: pd.DataFrame(raw.get(name) or [], columns=_COLUMNS[name]) for name in cls._TABLES}
         return cls(scope=FindingsScope(**raw["parameters"]), end_month=raw["end_month"], windows=raw["windows"],
                    totals=raw["totals"], judgements=raw["judgements"], provenance=raw["provenance"],
-                   key=raw["key"], **tables)
+                   key=raw["key"], withheld=raw.get("withheld") or [],
+                   hotspot_inference=raw.get("hotspot_inference") or "", **tables)
 
 
 _COLUMNS = {
@@ -399,15 +418,20 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
                    "previous": [str(start.date()), str((mid - day).date())]}
     out.totals = {"incidents": int(len(data)), "latest": int(len(latest)), "previous": int(len(earlier))}
 
-    # hotspots: Gi* over the latest window against the window before
+    # hotspots: Gi* over the latest window against the window before (inference chosen from the counts)
+    withheld: list = []
+
     def gi(frame: pd.DataFrame):
         counts = hex_counts(frame, resolution=scope.resolution)
-        return GetisOrdHotspots(permutations=0).fit(counts) if len(counts) > 1 else None
+        return (GetisOrdHotspots(permutations=HOTSPOT_PERMUTATIONS, seed=0, inference="auto").fit(counts)
+                if len(counts) > 1 else None)
 
     type_label = ("trafficking" if scope.exploitation_type.upper() == "ALL"
                   else scope.exploitation_type.replace("_", " "))
     current = gi(latest)
-    hot_judgements = judge.hotspot_judgements(current, gi(earlier), latest, type_label) if judge else []
+    out.hotspot_inference = getattr(current, "inference_note", "") if current is not None else ""
+    hot_judgements = (judge.hotspot_judgements(current, gi(earlier), latest, type_label, withheld=withheld)
+                      if judge else [])
     out.hotspots = _hotspot_rows(current, hot_judgements)
 
     # surges: the forecasting ladder on monthly country series
@@ -416,7 +440,8 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
                              **_coarse_drop(incident_series))  # year-dated records never placed in January
     series = series[~series["unique_id"].astype(str).str.contains("ALL")]
     ladder = Forecaster(season_length=12, horizon=3).fit(series) if len(series) else None
-    surge_judgements = judge.surge_judgements(ladder, dated) if judge and ladder is not None else []
+    surge_judgements = (judge.surge_judgements(ladder, dated, month=end, withheld=withheld)
+                        if judge and ladder is not None else [])
     out.forecast, out.surges = _forecast_rows(ladder)
 
     # corridors: latest quarter against the same quarter a year before, nationality fallback
@@ -442,21 +467,27 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
         p_up = float(stats.beta.sf(0.5, n1 + 0.5, n0 + 0.5))
         grew = row.growth != "declining"
         p = p_up if grew else 1 - p_up
-        sel = data[(data["country_iso3"] == row.destination)]
-        corridor_judgements.append(judge.judgement(
+        records = _corridor_records(dated, row.origin, row.transit, row.destination, routes)
+        summary = judge.source_summary(records) if len(records) else \
+            {"incidents": n0 + n1, "well_graded_share": 0.0, "types": [], "n_types": 0}
+        candidate = judge.judgement(
             "corridor_growth", row.corridor,
             f"the {row.corridor} corridor {'grew' if grew else 'shrank'} in the quarter to {quarter_end:%B %Y} "
             f"compared with the same quarter a year before",
-            p, judge.confidence(judge.source_summary(sel)),
+            p, judge.confidence(summary),
             f"exact Poisson rate test (q = {float(row.q_value):.3f}, FDR controlled) and Poisson rates with "
             f"Jeffreys priors: P(rate now {'>' if grew else '<'} rate before) = {p:.3f}",
             evidence={"incidents, latest quarter": n1, "incidents, same quarter a year before": n0},
-            sources={"incidents": n0 + n1, "well_graded_share": 0.0, "types": [], "n_types": 0},
+            sources={**summary, "incidents": n0 + n1},
             assumptions=["Origin (or, failing it, nationality) is recorded as consistently now as before.",
                          "The corridor's sources reported with the same effort in both quarters."],
             indicators=["The next quarter's count back at the earlier level.",
                         "A new source reporting on this origin (a partner in the destination country)."],
-        ))
+        )
+        span = (routes.baseline_window[0], routes.current_window[1]) if routes.current_window else None
+        kept = judge.screen(candidate, records, dated, span, withheld)
+        if kept is not None:
+            corridor_judgements.append(kept)
 
     # emerging hot spot classes: 12 monthly steps to the end month
     emerging = recent_emerging(data, resolution=scope.resolution, steps=EMERGING_STEPS, freq="MS", end=stop - day)
@@ -467,7 +498,7 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
         out.emerging_patterns = patterns[["pattern", "places"]].reset_index(drop=True)
 
     # trends
-    trend_judgements = judge.trend_judgements(dated, scope.trend_months, end) if judge else []
+    trend_judgements = judge.trend_judgements(dated, scope.trend_months, end, withheld=withheld) if judge else []
     out.trends = pd.DataFrame([{
         "country": j.subject, "direction": "rising" if " rose over " in j.statement else "falling",
         "probability": j.probability, "term": j.term} for j in trend_judgements], columns=_COLUMNS["trends"])
@@ -475,9 +506,36 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
     found = hot_judgements + surge_judgements + corridor_judgements + trend_judgements
     ranked = judge.rank(found, top=10) if judge else []
     out.judgements = [_plain(asdict(j)) for j in ranked]
+    out.withheld = _withheld_rows(withheld)
     out.provenance["seconds"] = round(time.time() - started, 2)
     out.provenance["countries"] = {c: country_name(c) for c in sorted(data["country_iso3"].dropna().unique())}
     return out
+
+
+def _corridor_records(dated: pd.DataFrame, origin: str, transit: str, destination: str,
+                      routes: Any) -> pd.DataFrame:
+    """The records behind a corridor in its two comparison windows (origin falling back to nationality)."""
+    if not routes.current_window or "country_iso3" not in dated:
+        return dated.iloc[0:0]
+    origin_col = dated["origin_country_iso3"] if "origin_country_iso3" in dated else pd.Series(None, index=dated.index)
+    if "victim_nationality_iso3" in dated:
+        origin_col = origin_col.fillna(dated["victim_nationality_iso3"])
+    mask = (origin_col == origin) & (dated["country_iso3"] == destination)
+    if transit and "transit_country_iso3" in dated:
+        mask &= dated["transit_country_iso3"] == transit
+    when = dated["occurred_on"]
+    in_window = ((when >= routes.baseline_window[0]) & (when <= routes.baseline_window[1])) | \
+        ((when >= routes.current_window[0]) & (when <= routes.current_window[1]))
+    return dated[mask & in_window]
+
+
+def _withheld_rows(withheld: list) -> list[dict[str, str]]:
+    """Withheld candidates as ``kind, subject, reason`` (reasons in words; no counts, no probabilities)."""
+    rows = []
+    for j, found in withheld:
+        reason = "; ".join(f.reason for f in found if f.action == "withhold")
+        rows.append({"kind": j.kind.replace("_", " "), "subject": str(j.subject), "reason": reason})
+    return rows
 
 
 def _coarse_drop(builder: Any) -> dict[str, str]:

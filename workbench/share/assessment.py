@@ -147,6 +147,34 @@ def _screen(j: KeyJudgement, records: pd.DataFrame, everything: pd.DataFrame | N
     return kept
 
 
+def screen(j: KeyJudgement, records: pd.DataFrame, everything: pd.DataFrame | None,
+           window: tuple[pd.Timestamp, pd.Timestamp] | None, withheld: list | None = None,
+           period: pd.DataFrame | None = None) -> KeyJudgement | None:
+    """Run the artefact checks on a judgement built elsewhere (e.g. the findings ledger's corridors).
+
+    Parameters
+    ----------
+    j : KeyJudgement
+        The candidate.
+    records : pandas.DataFrame
+        The records behind it.
+    everything : pandas.DataFrame, optional
+        All dated records in scope (for the sources' first and last reports).
+    window : (Timestamp, Timestamp), optional
+        First and last day of the judged window.
+    withheld : list, optional
+        Receives ``(judgement, findings)`` when the candidate is withheld.
+    period : pandas.DataFrame, optional
+        The records of the single judged period (for the date-precision check).
+
+    Returns
+    -------
+    KeyJudgement or None
+        The judgement with its caveats, or None when withheld.
+    """
+    return _screen(j, records, everything, window, withheld, period)
+
+
 def _growth(y: np.ndarray, slope: float, k: int = 10) -> str:
     """The trend's yearly change in words, only where the first and last year carry it."""
     first, last = np.nansum(y[:12]), np.nansum(y[-12:])
@@ -220,7 +248,10 @@ def trend_judgements(incidents: pd.DataFrame, months: int = 24, end: pd.Timestam
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fit = sm.GLM(y[known], X[known], family=sm.families.Poisson()).fit(scale="X2")
+            try:
+                fit = sm.GLM(y[known], X[known], family=sm.families.Poisson()).fit(scale="X2")
+            except ValueError:  # a series that fits exactly (no dispersion to estimate): nothing to judge
+                continue
         b, se = float(fit.params[1]), float(fit.bse[1])
         if not np.isfinite(se) or se <= 0:
             continue

@@ -365,8 +365,33 @@ def judgements_html(prepared: list[dict[str, Any]], ledger: DisclosureLedger) ->
                        "subject": j["subject"], "sentence": obj.sentence, "confidence": j["confidence"],
                        "in_gap": j.get("in_gap", False), "evidence": evidence, "sources": sources,
                        "basis": j["basis"], "assumptions": j.get("assumptions", []),
+                       "caveats": j.get("caveats", []),
                        "indicators": j.get("indicators", [])})
     return render_block("judgements.html.j2", blocks=blocks)
+
+
+def withheld_html(found: Any) -> str:
+    """The judgements the artefact checks withheld, and why (kind and reason in words; no counts).
+
+    Parameters
+    ----------
+    found : Findings
+        The findings ledger.
+
+    Returns
+    -------
+    str
+        HTML: a table ``Statement, Subject, Reason``, or a sentence saying none was withheld.
+    """
+    import html as _html
+
+    rows = getattr(found, "withheld", None) or []
+    if not rows:
+        return "<p>No candidate judgement was withheld by the artefact checks.</p>"
+    body = "".join(f"<tr><td>{_html.escape(r['kind'])}</td><td>{_html.escape(r['subject'])}</td>"
+                   f"<td>{_html.escape(r['reason'])}</td></tr>" for r in rows)
+    return ('<table class="wb-withheld"><thead><tr><th>Statement</th><th>Subject</th><th>Reason</th></tr></thead>'
+            f"<tbody>{body}</tbody></table>")
 
 
 def _slug(text: str) -> str:
