@@ -82,7 +82,7 @@ tables.render(tables.ledger_corridors(found, policy), policy, empty="No corridor
 
 # %%
 display(tables.render(tables.ledger_surges(found, policy), policy,
-                      empty=f"No country's count for {report.month_words(found.end_month)} was above its forecast interval."))
+                      empty=report.surges_empty_text(found)))
 tables.render(tables.ledger_trends(found), policy, empty="No country's trend is clear enough to state.")
 
 # %% [markdown]

@@ -113,3 +113,20 @@ def test_the_report_lists_withheld_judgements_and_caveats():
     ledger = DisclosureLedger(k=policy_for("partner").k)
     html = report.judgements_html(report.judgement_blocks([judged], ledger), ledger)
     assert "Scrutiny: a caveat &lt;b&gt;" in html
+
+
+def test_year_only_records_are_judged_in_years():
+    from workbench.share import report
+
+    years = [pd.Timestamp(f"{y}-01-01") for y in range(2017, 2022)]
+    rows = []
+    for y, n in zip(years, (20, 22, 21, 24, 60)):  # Nigeria rises in 2021
+        rows += _rows("Ctdc", "partner", "NGA", [y], n, precision="year", seed=y.year)
+        rows += _rows("Registry", "partner", "NGA", [y], 10, precision="year", seed=y.year + 1)
+    found = findings.compute_findings(_frame(rows), findings.FindingsScope(end_month="2021-12"), judge=assessment)
+    assert found.frequency == "Y" and found.windows["latest"] == ["2021-01-01", "2021-12-31"]
+    statements = [j["statement"] for j in found.judgements]
+    assert "reported incidents in Nigeria rose in 2021 against 2020" in statements
+    words = " ".join(statements + [j["basis"] for j in found.judgements] + list(report.window_words(found)))
+    assert not re.search(r"months to|months before|December 2021", words)
+    assert report.window_words(found)[:2] == ("in 2021", "in 2020")

@@ -53,11 +53,16 @@ def test_yearly_only_data_through_the_reports(yearly, notebook, params):
     assert re.search(r"No recorded exploitation type: \d+ \(\d+%\)", text)
     assert re.search(r"Place unknown: \d+ \(\d+%\)", text)
     assert re.search(r"Date known only to the year: \d+ \((9\d|100)%\)", text)
-    if notebook == "trend_forecast":
+    if notebook == "trend_forecast":  # the ledger's key findings in years on year-only records
+        assert "incidents were reported in 2021, against" in text and "December 2021" not in text
         assert "yearly series chosen from the records' date precision" in text
         assert "Published counts" in text and "2,315" in text  # GLOTIP totals beside the series
         if "YS" in getattr(series, "FREQS", {}):  # the series builders support yearly series
             assert "do not support" not in text
+    if notebook == "key_judgements":  # windows in years, never "6 months to December 2021"
+        assert not re.search(r"\d+ months (to|before)", text)
+        assert re.search(r"incidents were reported in 2021, against \S+ in 2020", text)
+        assert "No corridor of 10 or more incidents grew significantly (2021 against 2020)" in text
     if notebook == "routes":
         assert "Corridors named in flow lists" in text and "PRK" in text and "2019" in text
 

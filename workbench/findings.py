@@ -189,6 +189,10 @@ class Findings:
         Candidates withheld by the artefact checks: ``kind, subject, reason``.
     hotspot_inference : str
         The hotspot test's inference note (:attr:`HotspotResults.inference_note`).
+    frequency : str
+        ``"M"``, or ``"Y"`` when the records are dated only to the year
+        (:func:`workbench.analyse.scope.frequency_for`): windows are then whole years
+        (the latest year against the year before) and statements say so.
     provenance : dict
         Store manifest SHA-256, git commit, computing time.
     key : str
@@ -212,6 +216,7 @@ class Findings:
     key: str = ""
     withheld: list[dict[str, str]] = field(default_factory=list)
     hotspot_inference: str = ""
+    frequency: str = "M"
 
     _TABLES = ("surges", "forecast", "hotspots", "corridors", "top_corridors", "trends", "emerging",
                "emerging_patterns")
@@ -258,7 +263,8 @@ class Findings:
         raw: dict[str, Any] = {
             "version": LEDGER_VERSION, "key": self.key, "parameters": asdict(self.scope), "end_month": self.end_month,
             "windows": self.windows, "totals": self.totals, "judgements": self.judgements,
-            "withheld": self.withheld, "hotspot_inference": self.hotspot_inference, "provenance": self.provenance,
+            "withheld": self.withheld, "hotspot_inference": self.hotspot_inference, "frequency": self.frequency,
+            "provenance": self.provenance,
         }
         for name in self._TABLES:
             raw[name] = json.loads(getattr(self, name).to_json(orient="records", date_format="iso"))
@@ -283,7 +289,8 @@ class Findings:
         return cls(scope=FindingsScope(**raw["parameters"]), end_month=raw["end_month"], windows=raw["windows"],
                    totals=raw["totals"], judgements=raw["judgements"], provenance=raw["provenance"],
                    key=raw["key"], withheld=raw.get("withheld") or [],
-                   hotspot_inference=raw.get("hotspot_inference") or "", **tables)
+                   hotspot_inference=raw.get("hotspot_inference") or "", frequency=raw.get("frequency") or "M",
+                   **tables)
 
 
 _COLUMNS = {
@@ -405,15 +412,25 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
                         "computed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "seconds": 0.0}
     if dated.empty:
         return empty
-    end = pd.Timestamp(scope.end_month + "-01") if scope.end_month else last_complete_month(dated)
-    stop = end + pd.offsets.MonthBegin(1)
-    mid = stop - pd.DateOffset(months=scope.window_months)
-    start = mid - pd.DateOffset(months=scope.window_months)
+    from workbench.analyse.scope import frequency_for
+
+    yearly = frequency_for(dated) == "Y"  # year-only records: windows are whole years, never months
+    if yearly:
+        last = int(scope.end_month[:4]) if scope.end_month else int(dated["occurred_on"].max().year)
+        end = pd.Timestamp(f"{last}-12-01")
+        stop = pd.Timestamp(f"{last + 1}-01-01")
+        mid, start = pd.Timestamp(f"{last}-01-01"), pd.Timestamp(f"{last - 1}-01-01")
+    else:
+        end = pd.Timestamp(scope.end_month + "-01") if scope.end_month else last_complete_month(dated)
+        stop = end + pd.offsets.MonthBegin(1)
+        mid = stop - pd.DateOffset(months=scope.window_months)
+        start = mid - pd.DateOffset(months=scope.window_months)
     latest = dated[(dated["occurred_on"] >= mid) & (dated["occurred_on"] < stop)]
     earlier = dated[(dated["occurred_on"] >= start) & (dated["occurred_on"] < mid)]
     day = pd.Timedelta(days=1)
     out = empty
     out.end_month = f"{end:%Y-%m}"
+    out.frequency = "Y" if yearly else "M"
     out.windows = {"latest": [str(mid.date()), str((stop - day).date())],
                    "previous": [str(start.date()), str((mid - day).date())]}
     out.totals = {"incidents": int(len(data)), "latest": int(len(latest)), "previous": int(len(earlier))}
@@ -439,14 +456,19 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
     series = incident_series(dated, freq="MS", by=("country_iso3",), start=str(first.date()), end=str(end.date()),
                              **_coarse_drop(incident_series))  # year-dated records never placed in January
     series = series[~series["unique_id"].astype(str).str.contains("ALL")]
-    ladder = Forecaster(season_length=12, horizon=3).fit(series) if len(series) else None
+    ladder = Forecaster(season_length=12, horizon=3).fit(series) if len(series) and not yearly else None
     surge_judgements = (judge.surge_judgements(ladder, dated, month=end, withheld=withheld)
                         if judge and ladder is not None else [])
     out.forecast, out.surges = _forecast_rows(ladder)
 
     # corridors: latest quarter against the same quarter a year before, nationality fallback
     quarter_end = ((end + pd.offsets.MonthBegin(1)).to_period("Q") - 1).end_time.normalize()  # last complete quarter
-    routes = RouteFlows(freq="QS", compare="previous_year", end=quarter_end).fit(data)
+    routes = (RouteFlows(freq="YS", compare="previous", end=stop - day) if yearly
+              else RouteFlows(freq="QS", compare="previous_year", end=quarter_end)).fit(data)
+    now_words = f"in {end.year} against {end.year - 1}" if yearly else \
+        f"in the quarter to {quarter_end:%B %Y} compared with the same quarter a year before"
+    n1_words, n0_words = (f"incidents, {end.year}", f"incidents, {end.year - 1}") if yearly else \
+        ("incidents, latest quarter", "incidents, same quarter a year before")
     if routes.current_window:
         out.windows["corridor_current"] = [str(d.date()) for d in routes.current_window]
         out.windows["corridor_baseline"] = [str(d.date()) for d in routes.baseline_window]
@@ -472,12 +494,11 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
             {"incidents": n0 + n1, "well_graded_share": 0.0, "types": [], "n_types": 0}
         candidate = judge.judgement(
             "corridor_growth", row.corridor,
-            f"the {row.corridor} corridor {'grew' if grew else 'shrank'} in the quarter to {quarter_end:%B %Y} "
-            f"compared with the same quarter a year before",
+            f"the {row.corridor} corridor {'grew' if grew else 'shrank'} {now_words}",
             p, judge.confidence(summary),
             f"exact Poisson rate test (q = {float(row.q_value):.3f}, FDR controlled) and Poisson rates with "
             f"Jeffreys priors: P(rate now {'>' if grew else '<'} rate before) = {p:.3f}",
-            evidence={"incidents, latest quarter": n1, "incidents, same quarter a year before": n0},
+            evidence={n1_words: n1, n0_words: n0},
             sources={**summary, "incidents": n0 + n1},
             assumptions=["Origin (or, failing it, nationality) is recorded as consistently now as before.",
                          "The corridor's sources reported with the same effort in both quarters."],
@@ -485,6 +506,8 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
                         "A new source reporting on this origin (a partner in the destination country)."],
         )
         span = (routes.baseline_window[0], routes.current_window[1]) if routes.current_window else None
+        if yearly and span:  # year-only records sit on 1 January: a source "stops" only before the latest year
+            span = (span[0], routes.current_window[0])
         kept = judge.screen(candidate, records, dated, span, withheld)
         if kept is not None:
             corridor_judgements.append(kept)
@@ -498,9 +521,12 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
         out.emerging_patterns = patterns[["pattern", "places"]].reset_index(drop=True)
 
     # trends
-    trend_judgements = judge.trend_judgements(dated, scope.trend_months, end, withheld=withheld) if judge else []
+    if yearly:
+        trend_judgements = _yearly_changes(dated, end.year, judge, withheld) if judge else []
+    else:
+        trend_judgements = judge.trend_judgements(dated, scope.trend_months, end, withheld=withheld) if judge else []
     out.trends = pd.DataFrame([{
-        "country": j.subject, "direction": "rising" if " rose over " in j.statement else "falling",
+        "country": j.subject, "direction": "rising" if " rose " in j.statement else "falling",
         "probability": j.probability, "term": j.term} for j in trend_judgements], columns=_COLUMNS["trends"])
 
     found = hot_judgements + surge_judgements + corridor_judgements + trend_judgements
@@ -509,6 +535,50 @@ def compute_findings(incidents: pd.DataFrame, scope: FindingsScope, store_hash: 
     out.withheld = _withheld_rows(withheld)
     out.provenance["seconds"] = round(time.time() - started, 2)
     out.provenance["countries"] = {c: country_name(c) for c in sorted(data["country_iso3"].dropna().unique())}
+    return out
+
+
+def _yearly_changes(dated: pd.DataFrame, year: int, judge: Any, withheld: list,
+                    min_incidents: int = MIN_CORRIDOR_INCIDENTS, min_probability: float = 0.8) -> list:
+    """Per country, the latest year against the year before (records dated to the year; Jeffreys priors)."""
+    from scipy import stats
+
+    this = dated[dated["occurred_on"].dt.year == year]
+    before = dated[dated["occurred_on"].dt.year == year - 1]
+    n1s, n0s = this["country_iso3"].value_counts(), before["country_iso3"].value_counts()
+    out = []
+    for iso3 in sorted(set(n1s.index) | set(n0s.index)):
+        n1, n0 = int(n1s.get(iso3, 0)), int(n0s.get(iso3, 0))
+        if n0 + n1 < min_incidents or iso3 == "UNK":
+            continue
+        p_up = float(stats.beta.sf(0.5, n1 + 0.5, n0 + 0.5))
+        rising = p_up >= 0.5
+        p = p_up if rising else 1 - p_up
+        if p < min_probability:
+            continue
+        name = country_name(iso3)
+        records = dated[dated["occurred_on"].dt.year.isin([year - 1, year]) & (dated["country_iso3"] == iso3)]
+        summary = judge.source_summary(records)
+        candidate = judge.judgement(
+            "trend", name,
+            f"reported incidents in {name} {'rose' if rising else 'fell'} in {year} against {year - 1}",
+            p, judge.confidence(summary),
+            f"yearly counts (records dated to the year); Poisson rates with Jeffreys priors: P(rate in {year} "
+            f"{'>' if rising else '<'} rate in {year - 1}) = {p:.3f}",
+            evidence={f"incidents in {year}": n1, f"incidents in {year - 1}": n0},
+            sources=summary,
+            assumptions=["The sources reported with the same effort in both years.",
+                         "Records are dated by the year the exploitation occurred, not the year it was reported."],
+            indicators=[f"The next year's count back at the {year - 1} level.",
+                        "A source joining or leaving between the two years."],
+        )
+        # year-only dates sit on 1 January: a source stops only if its last record is before the latest year;
+        # at yearly frequency the dates are exact for the period (no date-precision artefact)
+        kept = judge.screen(candidate, records, dated, (pd.Timestamp(f"{year - 1}-01-01"),
+                                                       pd.Timestamp(f"{year}-01-01")), withheld,
+                            period=records.iloc[0:0])
+        if kept is not None:
+            out.append(kept)
     return out
 
 

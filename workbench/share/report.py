@@ -103,6 +103,50 @@ def scope_id(found: Any) -> str:
     return f"{s.region}|{s.exploitation_type}|{s.sources}|{found.end_month}"
 
 
+def window_words(found: Any) -> tuple[str, str, str, str, str]:
+    """The ledger's windows in words, in the data's frequency.
+
+    Parameters
+    ----------
+    found : Findings
+        The ledger (``frequency`` ``"Y"`` for year-only records).
+
+    Returns
+    -------
+    tuple of str
+        Latest window, previous window, corridor window, corridor baseline, and the
+        emerging-hot-spot span: ``("in the 6 months to December 2021", "in the 6 months
+        before", "in the latest quarter", "a year before", "over the 12 months to December
+        2021")`` for monthly data, ``("in 2021", "in 2020", "in 2021", "in 2020", "over the
+        latest year (2021)")`` for yearly data.
+    """
+    end = month_words(found.end_month)
+    if getattr(found, "frequency", "M") == "Y" and found.end_month:
+        year = int(found.end_month[:4])
+        return f"in {year}", f"in {year - 1}", f"in {year}", f"in {year - 1}", f"over the latest year ({year})"
+    window = found.scope.window_months
+    return (f"in the {window} months to {end}", f"in the {window} months before", "in the latest quarter",
+            "a year before", f"over the 12 months to {end}")
+
+
+def surges_empty_text(found: Any) -> str:
+    """What a report says when the ledger lists no surge (yearly data: that no month was checked).
+
+    Parameters
+    ----------
+    found : Findings
+        The ledger.
+
+    Returns
+    -------
+    str
+        A sentence.
+    """
+    if getattr(found, "frequency", "M") == "Y":
+        return "No surge check: the records are dated only to the year, and surges are judged on months."
+    return f"No country's count for {month_words(found.end_month)} was above its forecast interval."
+
+
 def month_words(month: str) -> str:
     """``"2026-10"`` as ``"October 2026"``.
 
@@ -176,31 +220,34 @@ def collect_key_findings(found: Any, ledger: DisclosureLedger, sections: dict[st
     """
     sections = sections or {}
     sid = scope_id(found)
-    window = found.scope.window_months
+    latest_words, previous_words, corridor_now, corridor_before, over = window_words(found)
     end = month_words(found.end_month)
+    yearly = getattr(found, "frequency", "M") == "Y"
     out: list[KeyFinding] = []
     for kind in order:
         anchor = sections.get(kind, "")
         if kind == "volume":
             latest = ledger.add(f"{sid}|incidents|latest", found.totals.get("latest", 0))
             previous = ledger.add(f"{sid}|incidents|previous", found.totals.get("previous", 0))
-            out.append(KeyFinding("total:latest", f"{{{latest}}} incidents were reported in the {window} months to "
-                                  f"{end}, against {{{previous}}} in the {window} months before.", "", anchor,
+            out.append(KeyFinding("total:latest", f"{{{latest}}} incidents were reported {latest_words}, against "
+                                  f"{{{previous}}} {previous_words}.", "", anchor,
                                   "where and what"))
         elif kind == "hotspots":
             hot = found.hotspots[found.hotspots["incidents"].astype(int) > 0]
             hot = hot.sort_values(["new", "incidents"], ascending=[False, False]).head(2)
             if hot.empty:
-                out.append(KeyFinding("hotspots:none", f"No area was a significant hotspot in the {window} months "
-                                      f"to {end}.", "", anchor, "map"))
+                out.append(KeyFinding("hotspots:none", f"No area was a significant hotspot {latest_words}.", "", anchor, "map"))
             for row in hot.itertuples():
                 n = ledger.add(f"{sid}|r{found.scope.resolution}|hotspot|{row.place}", row.incidents)
                 what = "New hotspot" if row.new else "Hotspot"
                 j = _judgement_for(found, ("new_hotspot", "hotspot"), row.place)
                 out.append(KeyFinding(f"hotspot:{row.place}", f"{what} around {place_words(row.place)}: {{{n}}} "
-                                      f"incidents in the {window} months to {end}.", _term(j), anchor, "map"))
+                                      f"incidents {latest_words}.", _term(j), anchor, "map"))
         elif kind == "surges":
-            if found.surges.empty:
+            if found.surges.empty and yearly:
+                out.append(KeyFinding("surges:none", "No surge check: the records are dated only to the year, and "
+                                      "surges are judged on months.", "", anchor, "forecasts"))
+            elif found.surges.empty:
                 out.append(KeyFinding("surges:none", f"No country's count for {end} was above its forecast "
                                       "interval.", "", anchor, "forecasts"))
             for row in found.surges.head(2).itertuples():
@@ -221,16 +268,17 @@ def collect_key_findings(found: Any, ledger: DisclosureLedger, sections: dict[st
                     verb = "appeared" if row.growth == "new" else "grew"
                     out.append(KeyFinding(f"corridor:{row.origin}-{row.transit or 'direct'}-{row.destination}:"
                                           f"{row.growth}", f"The {row.corridor} corridor {verb}: {{{now}}} incidents "
-                                          f"in the latest quarter against {{{before}}} a year before.", _term(j),
+                                          f"{corridor_now} against {{{before}}} {corridor_before}.", _term(j),
                                           anchor, "corridors"))
             else:
-                text = (f"No corridor of {ledger.k} or more incidents grew significantly (latest quarter against the "
-                        "same quarter a year before).")
+                text = (f"No corridor of {ledger.k} or more incidents grew significantly "
+                        + (f"({int(found.end_month[:4])} against {int(found.end_month[:4]) - 1})." if yearly else
+                           "(latest quarter against the same quarter a year before)."))
                 big = found.top_corridors[found.top_corridors["count"] >= (ledger.k if ledger.suppress else 1)]
                 if len(big):
                     top = big.iloc[0]
                     n = ledger.add(f"{sid}|corridor|{top['corridor']}|window", top["count"])
-                    text += f" The largest: {top['corridor']}, {{{n}}} incidents in the {window} months to {end}."
+                    text += f" The largest: {top['corridor']}, {{{n}}} incidents {latest_words}."
                 out.append(KeyFinding("corridors:none-growing", text, "", anchor, "corridors"))
         elif kind == "emerging":
             pats = found.emerging_patterns
@@ -241,7 +289,7 @@ def collect_key_findings(found: Any, ledger: DisclosureLedger, sections: dict[st
             for row in top.itertuples():
                 n = ledger.add(f"{sid}|r{found.scope.resolution}|emerging|{row.pattern}", int(row.places))
                 out.append(KeyFinding(f"emerging:{row.pattern}", f"Emerging hot spot analysis: the most common "
-                                      f"pattern over the 12 months to {end} is \"{row.pattern}\" "
+                                      f"pattern {over} is \"{row.pattern}\" "
                                       f"({{{n}}} map cells).", "", anchor, "emerging"))
         elif kind == "largest":
             big = found.top_corridors[found.top_corridors["count"] >= (ledger.k if ledger.suppress else 1)]
@@ -249,8 +297,8 @@ def collect_key_findings(found: Any, ledger: DisclosureLedger, sections: dict[st
                 n = ledger.add(f"{sid}|corridor|{row.corridor}|window", row.count)
                 via = " (through a transit country)" if row.transit else ""
                 out.append(KeyFinding(f"corridor:{row.origin}-{row.transit or 'direct'}-{row.destination}:largest",
-                                      f"Largest corridor{via}: {row.corridor}, {{{n}}} incidents in the {window} "
-                                      f"months to {end}.", "", anchor, "corridors"))
+                                      f"Largest corridor{via}: {row.corridor}, {{{n}}} incidents "
+                                      f"{latest_words}.", "", anchor, "corridors"))
         elif kind == "trends":
             trends = [j for j in found.judgements if j["kind"] == "trend"][:1]
             for j in trends:
@@ -571,8 +619,7 @@ def open_report(found: Any, policy: Any, incidents: pd.DataFrame, scope_text: st
     if chart:
         total = f"{sid}|incidents|latest" if f"{sid}|incidents|latest" in ledger.items else None
         figure = country_bars(latest_by_country(found, incidents), ledger, total, sid,
-                              f"Incidents by country of exploitation, {found.scope.window_months} months to "
-                              f"{month_words(found.end_month)}")
+                              f"Incidents by country of exploitation, {window_words(found)[0].removeprefix('in ')}")
     ledger.settle()
     display(HTML(key_findings_html(chosen, ledger, scope_text, ledger_key=found.key)))
     if figure is not None:
