@@ -155,3 +155,34 @@ def test_extract_is_keyed_by_partner_id_and_only_for_partners(ws):
     assert (ws / "reports" / "extracts" / partner_id("Harbour Light Alliance") / "own_records.csv").exists()
     assert "not a source declared as a partner" in one_line(cli("extract", "STT reporting app"), 2)
     assert "not a source declared as a partner" in one_line(cli("extract", "Harbour.Light Alliance"), 2)
+
+
+def test_an_unexpected_failure_of_one_entry_is_one_named_line_and_the_others_still_ingest(tmp_path, monkeypatch):
+    import workbench.ingest
+    from tests.realdata_helpers import cli as cli_in, ingest_line, new_workspace
+
+    entries = {"ctdc": {"file": "ctdc_global_synthetic.csv", "collector": "ctdc", "source_name": "CTDC global",
+                        "reported_at": "2022-06-01"},
+               "tip_flows": {"file": "tip_flows_2019.txt", "collector": "flows", "source_name": "TIP report 2019"}}
+    root = new_workspace(tmp_path / "ws", entries, [e["file"] for e in entries.values()])
+    real = workbench.ingest.file_under_catalog_source
+
+    def broken(candidates, metadata):  # a bug deep in the pipeline, for one source only
+        if metadata["source_name"] == "CTDC global":
+            raise RuntimeError("internal state went wrong\nsecond line")
+        return real(candidates, metadata)
+
+    monkeypatch.setattr(workbench.ingest, "file_under_catalog_source", broken)
+    code, out = cli_in(root, "ingest")
+    assert code == 1, out
+    assert "Traceback" not in out
+    failure = [line for line in out.splitlines() if line.startswith("ctdc: NOT INGESTED")]
+    assert failure == ["ctdc: NOT INGESTED: RuntimeError: internal state went wrong second line "
+                       "(unexpected; --debug for the traceback)"]
+    assert ingest_line(out, "tip_flows") == (7, 6, 1)  # the other entry ingested
+    code, out = cli_in(root, "--debug", "ingest")  # tip_flows already in; ctdc fails again, now with its traceback
+    assert code == 1 and "Traceback" in out and "RuntimeError: internal state went wrong" in out
+    assert "tip_flows: skipped" in out
+    monkeypatch.setattr(workbench.ingest, "file_under_catalog_source", real)
+    code, out = cli_in(root, "ingest", "ctdc")  # nothing was recorded for the failed entry: it ingests now
+    assert code == 0 and ingest_line(out, "ctdc") == (65, 63, 2), out

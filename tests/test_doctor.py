@@ -30,3 +30,25 @@ def test_doctor_finds_a_damaged_store(tmp_path, use_home):
     first = manifest["batches"][0]["files"]["incidents"][0]
     (root / first).unlink()
     assert not {f.check: f for f in check_store(root)}["batch files present"].ok
+
+
+def test_ingest_status_and_doctor_print_the_same_rows_in(tmp_path):
+    import re
+
+    from tests.realdata_helpers import cli, ingest_line, new_workspace
+
+    entries = {"news_alerts": {"file": "news_alerts.csv", "collector": "news_export", "source_name": "News alerts"},
+               "tip_flows": {"file": "tip_flows_2019.txt", "collector": "flows", "source_name": "TIP report 2019"}}
+    root = new_workspace(tmp_path / "ws", entries, [e["file"] for e in entries.values()])
+    code, ingested = cli(root, "ingest")
+    assert code == 0, ingested
+    _, status = cli(root, "status")
+    _, doctor = cli(root, "doctor")
+    for entry in entries:
+        at_ingest = ingest_line(ingested, entry)[0]
+        row = next(line for line in status.splitlines() if re.search(rf"\b{entry}\b", line))
+        at_status = int(re.findall(r"\d[\d,]*", row.split(entry, 1)[1])[0].replace(",", ""))
+        check = next(line for line in doctor.splitlines() if f"source {entry}" in line)
+        at_doctor = int(re.search(r"rows in ([\d,]+)", check).group(1).replace(",", ""))
+        assert at_ingest == at_status == at_doctor, (entry, at_ingest, at_status, at_doctor)
+    assert ingest_line(ingested, "news_alerts")[0] == 4  # an item not about trafficking is a row in too

@@ -198,3 +198,30 @@ def test_periods_one_day_apart_give_the_same_run():
     a = validate_parameters("whats_changed", {"as_of": "2026-05-14"})
     b = validate_parameters("whats_changed", {"as_of": "2026-05-15"})
     assert a == b == {"as_of": "2026-05-31"}
+
+
+def test_sources_are_checked_against_the_workspace_catalog_before_any_kernel(workspace, no_kernel):
+    from workbench.workspace import init_workspace
+
+    init_workspace(workspace, force=True)
+    (workspace / "catalogs" / "mine.yaml").write_text(
+        "version: 2\nentries:\n"
+        "  ctdc_victims:\n    reader: workbench.catalog:SourceRecords\n"
+        "    kwargs: {args: ['{CATALOG_DIR}/../data/ctdc.csv']}\n"
+        "    metadata: {collector: ctdc, source_name: CTDC}\n"
+        "  hotline_points:\n    reader: workbench.catalog:SourceRecords\n"
+        "    kwargs: {args: ['{CATALOG_DIR}/../data/points.geojson']}\n"
+        "    metadata: {collector: points, source_name: Hotline}\n", encoding="utf-8")
+    catalog.clear_cache()
+    checked = validate_parameters("hotspot_map", {"sources": " hotline_points, ctdc_victims,hotline_points "})
+    assert checked["sources"] == "hotline_points,ctdc_victims"
+    assert validate_parameters("hotspot_map", {"sources": "all"})["sources"] == "ALL"
+    result = _cli(["run", "hotspot_map", "-p", "sources=ctdc_victim"])
+    assert result.exit_code == 2, result.output
+    assert "parameter 'sources': 'ctdc_victim' is not a catalog source entry; did you mean 'ctdc_victims'?" in (
+        _one_error_line(result))
+    far = _cli(["run", "hotspot_map", "-p", "sources=ctdc_victims,zzz"])
+    assert far.exit_code == 2 and "sources: ctdc_victims, hotline_points" in _one_error_line(far)
+    store = _cli(["run", "hotspot_map", "-p", "sources=incidents"])  # an entry, but not a source
+    assert store.exit_code == 2 and "'incidents' is a catalog entry but not a source" in _one_error_line(store)
+    assert not (workspace / "reports" / "runs").exists()

@@ -97,6 +97,30 @@ def _guarded(command: str, func):
     return wrapper
 
 
+def _entry_failure(exc: BaseException) -> str:
+    """One-line reason an entry was not ingested.
+
+    Expected failures (unreadable file, unknown entry: ``ValueError``, ``KeyError``,
+    ``OSError``) say only their message; anything else is named by its type too, with a
+    pointer to ``--debug``.
+
+    Parameters
+    ----------
+    exc : BaseException
+        What was raised while ingesting the entry.
+
+    Returns
+    -------
+    str
+        At most about 400 characters, on one line.
+    """
+    text = " ".join(str(exc).split())
+    if isinstance(exc, (ValueError, KeyError, OSError)) and text:
+        return text[:400]
+    reason = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return f"{reason[:400]} (unexpected; --debug for the traceback)"
+
+
 def _fail(message: object, code: int = 2) -> None:
     """Print one ``error:`` line on stderr and exit with ``code`` (2: bad usage, 1: failure)."""
     text = " ".join(str(message).split()) or "failed"
@@ -162,9 +186,10 @@ def ingest(
 ) -> None:
     """Collect raw sources into the store; prints rows in = stored + quarantined for each.
 
-    A source that cannot be read at all (or a non-empty file that yields no record) is
-    reported with its file and reason, and not recorded as ingested; the others are still
-    ingested, and the command exits 1.
+    A source that cannot be read at all (or a non-empty file that yields no record), or
+    whose ingest fails in any unexpected way, is reported as one line with the entry and
+    the reason (the traceback only with ``--debug``) and not recorded as ingested; the
+    others are still ingested, and the command exits 1.
     """
     from contextlib import nullcontext
 
@@ -176,10 +201,14 @@ def ingest(
             try:
                 with use_engine(engine) if engine else nullcontext():
                     report = ingest_entry(name, replace=replace)
-            except (ValueError, KeyError, OSError) as exc:  # unreadable file, unknown entry: named, not a traceback
+            except Exception as exc:  # noqa: BLE001 - any failure of one entry: named, the others still ingest
                 failed += 1
                 steps.done("NOT INGESTED")
-                typer.echo(f"{name}: NOT INGESTED: {' '.join(str(exc).split())}", err=True)
+                typer.echo(f"{name}: NOT INGESTED: {_entry_failure(exc)}", err=True)
+                if _DEBUG:
+                    import traceback
+
+                    typer.echo("".join(traceback.format_exception(exc)).rstrip(), err=True)
                 continue
             steps.done("skipped" if report.skipped_reason else "ok")
             typer.echo(str(report))

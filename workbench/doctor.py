@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 from workbench import catalog
+from workbench.accounting import rows_in
 from workbench.collect import collect
 from workbench.schema import validate_incidents
 from workbench.store import FILE_KINDS, Store
@@ -99,9 +100,13 @@ def check_catalogs() -> Iterator[Finding]:
             if entry.metadata.get("collector"):
                 result = collect(catalog.source_path(entry.name), entry.metadata)
                 table = result.notes.get("table", "incidents")
+                # rows in as ingest and status count them (workbench.accounting): items not about
+                # trafficking included; near-duplicate copies are still among the records here
+                not_relevant = int(result.notes.get("not_relevant", 0) or 0)
+                read = rows_in({"rows_in": result.rows_in, "not_relevant": not_relevant})
                 if table != "incidents":  # aggregates / flows: checked by their collector
-                    yield Finding("catalog", f"source {entry.name}", result.rows_in > 0,
-                                  f"rows in {result.rows_in:,}: {len(result.candidates):,} valid {table} rows, "
+                    yield Finding("catalog", f"source {entry.name}", read > 0,
+                                  f"rows in {read:,}: {len(result.candidates):,} valid {table} rows, "
                                   f"{len(result.rejects)} would be quarantined", warning=len(result.rejects) > 0)
                     continue
                 if len(result.candidates):
@@ -114,7 +119,8 @@ def check_catalogs() -> Iterator[Finding]:
                     valid, rejected = result.candidates, result.candidates
                 bad = len(result.rejects) + len(rejected)
                 yield Finding("catalog", f"source {entry.name}", True,
-                              f"rows in {result.rows_in:,}: {len(valid):,} valid, {bad:,} would be quarantined",
+                              f"rows in {read:,}: {len(valid):,} valid, {bad:,} would be quarantined"
+                              + (f", {not_relevant:,} not relevant" if not_relevant else ""),
                               warning=bad > 0)
             elif entry.metadata.get("role") == "store":
                 yield Finding("catalog", f"entry {entry.name}", True, f"{len(catalog.load(entry.name))} rows")

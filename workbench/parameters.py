@@ -17,6 +17,9 @@ run``) goes through :func:`validate_parameters` first:
   against ISO 3166-1 alpha-3 codes (plus ``UNK`` unknown and ``XKX`` Kosovo; several
   joined by commas, or ``ALL``), ``exploitation_type`` against the taxonomy, and a few
   notebook settings (``unit``, ``compare``) against their choices;
+- ``sources`` (``ALL`` or catalog entry names joined by commas) must name source
+  entries (entries with a ``collector``) of the workspace's catalogs, with a
+  did-you-mean for a misspelt one;
 - dates are ISO ``YYYY-MM-DD`` (``end_month`` may be ``YYYY-MM``) between 1900 and 2100,
   and a period is never reversed (``period_start <= period_end``,
   ``previous_as_of < as_of``);
@@ -349,6 +352,56 @@ def _exploitation_type(notebook: str, value: str) -> str:
                          f"{_suggest(text, codes)}")
 
 
+def source_entry_names() -> list[str]:
+    """Return the names a report's ``sources`` parameter accepts.
+
+    Returns
+    -------
+    list of str
+        The workspace's catalog source entries (entries whose metadata names a
+        ``collector``), sorted.
+
+    Raises
+    ------
+    ParameterError
+        When the workspace's catalogs cannot be read (one line naming why).
+    """
+    try:
+        return sorted(e.name for e in catalog.sources())
+    except FileNotFoundError:
+        return []  # a workspace without catalogs has no sources
+    except Exception as exc:  # noqa: BLE001 - a broken catalog: one line, never a traceback
+        reason = " ".join(str(exc).split())[:200]
+        raise ParameterError(f"parameter 'sources' cannot be checked: the catalogs cannot be read "
+                             f"({type(exc).__name__}: {reason})") from None
+
+
+def _sources(notebook: str, value: str) -> str:
+    text = value.strip()
+    if text.upper() in ("", "ALL"):
+        return "ALL"
+    names = [n.strip() for n in text.split(",")]
+    if any(not n for n in names):
+        raise ParameterError(f"{notebook}: parameter 'sources' has an empty entry name in {_show(value)}")
+    known = source_entry_names()
+    for name in names:
+        if name in known:
+            continue
+        if not known:
+            raise ParameterError(f"{notebook}: parameter 'sources': {_show(name)} is not a catalog source entry; "
+                                 "this workspace's catalogs list no sources (entries with a collector)")
+        try:
+            others = [e.name for e in catalog.entries()]
+        except Exception:  # noqa: BLE001 - the sources were listed, so this does not fail in practice
+            others = []
+        what = ("is a catalog entry but not a source (no collector)" if name in others
+                else "is not a catalog source entry")
+        listing = "; sources: " + ", ".join(known[:20]) + (", ..." if len(known) > 20 else "")
+        raise ParameterError(f"{notebook}: parameter 'sources': {_show(name)} {what}"
+                             f"{_suggest(name, known) or listing}")
+    return ",".join(dict.fromkeys(names))
+
+
 def _audience(notebook: str, value: str) -> str:
     if value in POLICIES:
         return value
@@ -384,6 +437,8 @@ def _check_value(notebook: str, name: str, value: Any, default: Any) -> Any:
         return _region(notebook, out)
     if name == "exploitation_type":
         return _exploitation_type(notebook, out)
+    if name == "sources":
+        return _sources(notebook, out)
     if name in DATE_PARAMETERS:
         return _date(notebook, name, out, default)
     if name in MONTH_PARAMETERS:

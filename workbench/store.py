@@ -51,6 +51,7 @@ from typing import Any, Iterator
 import numpy as np
 import pandas as pd
 
+from workbench.accounting import rows_in as accounted_rows_in
 from workbench.collect.dedupe import assign_stories
 from workbench.exceptions import ReconciliationError, StoreLockTimeout
 from workbench.schema import AGGREGATE_COLUMNS, COLUMNS, FLOW_COLUMNS, empty_incidents, validate_incidents
@@ -151,8 +152,8 @@ class IngestReport:
 
     @property
     def items(self) -> int:
-        """Everything read: ``rows_in + not_relevant + merged``."""
-        return self.rows_in + self.not_relevant + self.merged
+        """Everything read (rows in as :func:`workbench.accounting.rows_in` defines it)."""
+        return accounted_rows_in({"rows_in": self.rows_in, "not_relevant": self.not_relevant, "merged": self.merged})
 
     def __str__(self) -> str:
         head = f"{self.catalog_entry}: "
@@ -163,7 +164,7 @@ class IngestReport:
         if self.replaced:
             head += f"[replaced {len(self.replaced)} earlier batch(es)] "
         if self.table != "incidents":
-            return head + f"rows in {self.rows_in} = stored {self.stored} (in {self.table}) + quarantined {self.quarantined}"
+            return head + f"rows in {self.items} = stored {self.stored} (in {self.table}) + quarantined {self.quarantined}"
         if self.osint or self.not_relevant or self.merged:
             return head + (
                 f"rows in {self.items} = stored {self.stored} (new {self.new}, already stored "
@@ -171,7 +172,7 @@ class IngestReport:
                 f"+ merged duplicates {self.merged}"
             )
         return head + (
-            f"rows in {self.rows_in} = stored {self.stored} (new {self.new}, already stored "
+            f"rows in {self.items} = stored {self.stored} (new {self.new}, already stored "
             f"{self.already_stored}) + quarantined {self.quarantined}"
         )
 
