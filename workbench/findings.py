@@ -72,6 +72,7 @@ from workbench.analyse.hexbin import hex_counts
 from workbench.analyse.routes import RouteFlows
 from workbench.analyse.scope import Scope
 from workbench.analyse.series import incident_series
+from workbench.grid import connected_areas
 from workbench.places.gazetteer import area_city, country_name
 
 #: Version of the ledger's layout and definitions (part of the key).
@@ -647,31 +648,13 @@ def _hotspot_rows(current: Any, judged: list) -> pd.DataFrame:
         # the areas are rebuilt from the cells the judgement counted (same grouping, same order)
         rows.append({"place": j.subject, "new": j.kind == "new_hotspot",
                      "incidents": int(j.evidence.get("incidents in the area", 0)), "probability": j.probability})
-    areas = _areas(list(hot["h3_cell"]))
+    areas = connected_areas(list(hot["h3_cell"]))
     for row, area in zip(rows, areas):
         lat, lon = np.mean([h3.cell_to_latlng(c) for c in area], axis=0)
         city = area_city(float(lat), float(lon))
         row.update({"country_iso3": city["country_iso3"] if city else None, "cells": list(area),
                     "lat": round(float(lat), 4), "lon": round(float(lon), 4)})
     return pd.DataFrame(rows, columns=_COLUMNS["hotspots"])
-
-
-def _areas(cells: list[str]) -> list[list[str]]:
-    """Touching H3 cells grouped into areas, largest first (the order the hotspot judgements use)."""
-    import h3
-
-    remaining, areas = set(cells), []
-    while remaining:
-        seed = remaining.pop()
-        area, frontier = [seed], [seed]
-        while frontier:
-            nxt = [n for c in frontier for n in h3.grid_ring(c, 1) if n in remaining]
-            for n in nxt:
-                remaining.discard(n)
-            area += nxt
-            frontier = nxt
-        areas.append(sorted(area))
-    return sorted(areas, key=lambda a: (-len(a), a[0]))
 
 
 def _forecast_rows(ladder: Any) -> tuple[pd.DataFrame, pd.DataFrame]:

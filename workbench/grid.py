@@ -11,7 +11,7 @@ import pandas as pd
 
 from workbench.schema import STORE_H3_RESOLUTION
 
-__all__ = ["cell_names", "latlng_cells"]
+__all__ = ["cell_names", "connected_areas", "latlng_cells"]
 
 
 def latlng_cells(lat: np.ndarray, lon: np.ndarray, resolution: int = STORE_H3_RESOLUTION) -> np.ndarray:
@@ -63,3 +63,33 @@ def cell_names(cells: np.ndarray) -> np.ndarray:
     uniq, inverse = np.unique(np.asarray(cells, dtype=np.uint64), return_inverse=True)
     names = np.array([format(int(c), "x") for c in uniq.tolist()], dtype=object)
     return names[inverse.ravel()]
+
+
+def connected_areas(cells: list[str]) -> list[list[str]]:
+    """Group H3 cells into areas of cells that touch (connected components).
+
+    Parameters
+    ----------
+    cells : list of str
+        H3 cell ids, all at one resolution.
+
+    Returns
+    -------
+    list of list of str
+        Each area's cells sorted; areas largest first, ties by their first cell (the order
+        the hotspot judgements and the findings ledger use).
+    """
+    import h3
+
+    remaining, areas = set(cells), []
+    while remaining:
+        seed = remaining.pop()
+        area, frontier = [seed], [seed]
+        while frontier:
+            nxt = [n for c in frontier for n in h3.grid_ring(c, 1) if n in remaining]
+            for n in nxt:
+                remaining.discard(n)
+            area += nxt
+            frontier = nxt
+        areas.append(sorted(area))
+    return sorted(areas, key=lambda a: (-len(a), a[0]))

@@ -50,6 +50,7 @@ from workbench.analyse.forecast import Forecaster
 from workbench.analyse.getis_ord import GetisOrdHotspots
 from workbench.analyse.hexbin import hex_counts
 from workbench.analyse.series import growth_text, incident_series
+from workbench.grid import connected_areas
 from workbench.places.gazetteer import area_city, country_name
 from workbench.share.judgements import KeyJudgement, judgement
 from workbench.share.scrutiny import Finding, apply_findings, scrutinise
@@ -365,24 +366,6 @@ def surge_judgements(results: Any, incidents: pd.DataFrame | None = None,
     return out
 
 
-def _areas(cells: list[str]) -> list[list[str]]:
-    """Group H3 cells into areas of cells that touch (connected components)."""
-    import h3
-
-    remaining, areas = set(cells), []
-    while remaining:
-        seed = remaining.pop()
-        area, frontier = [seed], [seed]
-        while frontier:
-            nxt = [n for c in frontier for n in h3.grid_ring(c, 1) if n in remaining]
-            for n in nxt:
-                remaining.discard(n)
-            area += nxt
-            frontier = nxt
-        areas.append(sorted(area))
-    return sorted(areas, key=lambda a: (-len(a), a[0]))
-
-
 def hotspot_judgements(current: Any, previous: Any = None, incidents: pd.DataFrame | None = None,
                        type_label: str = "", withheld: list | None = None) -> list[KeyJudgement]:
     """Judge significant hot areas, and whether each is new since the previous window.
@@ -422,7 +405,7 @@ def hotspot_judgements(current: Any, previous: Any = None, incidents: pd.DataFra
         before = set(prev.loc[prev["significant"] & (prev["gi_z"] > 0), "h3_cell"])
     resolution = h3.get_resolution(hot["h3_cell"].iloc[0])
     out = []
-    for area in _areas(list(hot["h3_cell"])):
+    for area in connected_areas(list(hot["h3_cell"])):
         rows = table[table["h3_cell"].isin(area)]
         q = float(rows["q_value"].min())
         lat, lon = np.mean([h3.cell_to_latlng(c) for c in area], axis=0)
