@@ -121,6 +121,14 @@ def test_leak_listing_alerted_accounts_under_a_withheld_count():
         ("classified_ads / accounts", 7.0, "listing")}
 
 
+def test_a_sentence_restating_a_table_cell_is_the_same_number():
+    html = page(table(["country", "incidents"], [["Spain", "40"], ["Poland", "[c]"], ["France", "[c]"], ["Total", "72"]])
+                + "<p>25 incidents in France.</p>")
+    assert recovered(html) == {("Poland / incidents", 7.0, "subtraction"), ("France / incidents", 25.0, "subtraction")}
+    windowed = html.replace("25 incidents in France.", "25 incidents in France in October 2025.")
+    assert recovered(windowed) == set()  # a month's count is not the period's
+
+
 def test_map_popups_are_published_numbers():
     layer = ('geo_json_ab12.bindTooltip(function(layer){ let fields = ["f0", "f1"]; let aliases = ["place", "count"]; '
              'return 1;}); geo_json_ab12_add({"type": "FeatureCollection", "features": [{"type": "Feature", '
@@ -135,7 +143,7 @@ def test_the_gate_withholds_what_closes_the_leak_and_says_so():
                                                                      ["Poland", "[c]"], ["Total", "72"]])
                 + "<p>25 incidents in France.</p>")
     out, notes = protect_html(html, "r")
-    assert len(notes) == 1 and "France / incidents" in notes[0]
+    assert len(notes) == 2 and "France / incidents" in notes[0]  # the table cell, then the sentence restating it
     assert audit_pages([read_page(out)]).ok
     assert "wb-disclosure-gate" in out and "[c]" in out
     assert protect_html(page(table(["country", "incidents"], [["Spain", "40"]])), "r") == (

@@ -59,9 +59,14 @@ _TOTAL_LABELS = frozenset({"total", "all", "overall", "sum", "all countries", "a
                            "grand total", "total incidents"})
 _BLOCK_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "caption", "figcaption", "pre",
                "blockquote", "summary", "div", "section", "ol", "ul", "dl", "table", "td", "th", "details")
+#: Units of a count that a map lists one per feature.
+_PLACE_UNITS = frozenset({"place", "cell", "map cell", "hexagon", "area", "site"})
+#: A sentence about a window of time (not the page's whole period).
+_WINDOW_WORDS = re.compile(r"\b(months?|weeks?|quarters?|window|since|january|february|march|april|may|june|july|"
+                           r"august|september|october|november|december)\b", re.IGNORECASE)
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _MONTHS = ("january february march april may june july august september october november december").split()
-_SCOPE = re.compile(r"Audience:\s*([a-z_]+)\s*\(counts below (\d+) withheld\)", re.IGNORECASE)
+_SCOPE = re.compile(r"Audience:\s*([a-z_]+(?: [a-z]+)?)\s*\(counts below (\d+) withheld\)", re.IGNORECASE)
 _GEOJSON_ADD = re.compile(r"\b(geo_json_[0-9a-f]+)_add\(\s*(?=\{)")
 _TOOLTIP_FIELDS = re.compile(r"\b(geo_json_[0-9a-f]+)\.bind(?:Tooltip|Popup)\(\s*function\(layer\)\{.*?"
                              r"let fields = (\[.*?\]);\s*let aliases = (\[.*?\]);", re.DOTALL)
@@ -262,7 +267,7 @@ class _Reader:
         self.soup = _soup(html)
         text = self.soup.get_text(" ", strip=True)
         m = _SCOPE.search(text)
-        self.audience = m.group(1).lower() if m else "unknown"
+        self.audience = m.group(1).lower().replace(" ", "_") if m else "unknown"
         self.k = int(m.group(2)) if m else 10
         policy = POLICIES.get(self.audience)
         self.rounding = policy.rounding if policy is not None else 1
@@ -277,6 +282,8 @@ class _Reader:
         self.page = PageNumbers(report, self.audience, self.k, self.rounding, soup=self.soup)
         self.tables: list[dict[str, Any]] = []
         self.text_values: dict[str, int | None] = {}
+        self.map_layers: list[list[list[str]]] = []
+        self.restated: list[tuple[PageNumber, str, str]] = []
 
     # -- tables -------------------------------------------------------------------------
     def read_tables(self) -> None:
@@ -408,7 +415,10 @@ class _Reader:
 
     def _block(self, tag: Any) -> None:
         section = self._heading(tag)
-        strings = [s for s in tag.find_all(string=True) if s.parent.name not in ("script", "style")]
+        from bs4 import Comment
+
+        strings = [s for s in tag.find_all(string=True)
+                   if s.parent.name not in ("script", "style") and not isinstance(s, Comment)]
         text, spans, pos = "", [], 0
         for s in strings:
             spans.append((pos, pos + len(s), s))
@@ -439,9 +449,37 @@ class _Reader:
                     group["totals"].append(item)
                 if value is None and unit:
                     group["counts"].append((item, _singular(unit.group(1))))
+                if unit and not _WINDOW_WORDS.search(sentence):
+                    self.restated.append((item, _singular(unit.group(1)), sentence.lower()))
             for (a, _, ea), (b, sb, _) in zip(keys, keys[1:]):  # "X of Y"
                 if re.fullmatch(r"\s+of\s+", sentence[ea:sb]):
                     self.page.relations.append(PageRelation("part", b.key, [a.key], source=f"'X of Y' in {template!r}"))
+
+    def read_map_listings(self) -> None:
+        """A withheld count of places (cells, areas) whose subject the map's features name one place each."""
+        for counted in self.tables:
+            for (i, j), item in counted["grid"].items():
+                unit = _singular(counted["headers"][j])
+                subject = counted["labels"][i].split(" #")[0].strip().lower()
+                if not item.withheld or unit not in _PLACE_UNITS or subject.startswith("row "):
+                    continue
+                for layer in self.map_layers:
+                    hits = sum(subject in row for row in layer)
+                    if hits:
+                        self.page.relations.append(PageRelation(
+                            "listing", item.key, [], rows=hits, source=f"{hits} map features named {subject!r}",
+                            refs=[("map",)]))
+
+    def read_restated(self) -> None:
+        """A sentence that names a table row and the column's unit restates that cell ("25 incidents in France")."""
+        for item, unit, sentence in self.restated:
+            for table in self.tables:
+                for (i, j), cell in table["grid"].items():
+                    label = table["labels"][i].split(" #")[0].strip().lower()
+                    if (_singular(table["headers"][j]) == unit and len(label) > 2 and label not in _TOTAL_LABELS
+                            and re.search(rf"(?<!\w){re.escape(label)}(?!\w)", sentence)):
+                        self.page.relations.append(PageRelation("sum", cell.key, [item.key],
+                                                                source=f"sentence restating {cell.label}"))
 
     def read_sections(self) -> None:
         """Windows of a section and its sources total; a withheld count above a listing of its units."""
@@ -478,7 +516,11 @@ class _Reader:
             names, aliases = fields.get(layer, ([], []))
             headers = [str(a) for a in aliases]
             signature = "/".join(h.lower() for h in headers)
-            for feature in (data.get("features") or []) if isinstance(data, dict) else []:
+            features = (data.get("features") or []) if isinstance(data, dict) else []
+            if names and features:  # each feature is one place on the map: a listing of places
+                self.map_layers.append([[str((f.get("properties") or {}).get(n, "")).lower() for n in names]
+                                        for f in features])
+            for feature in features:
                 props = feature.get("properties") or {}
                 where = _centroid(feature.get("geometry"))
                 texts = [str(props.get(f, "")) for f in names]
@@ -628,6 +670,8 @@ def _count_tokens(sentence: str) -> Iterable[tuple[int, int, str]]:
         token = m.group(0)
         before = re.findall(r"[\w']+", sentence[:m.start()].lower())[-1:]
         after = re.findall(r"[\w']+|\S", sentence[m.end():].lower())[:2]
+        if token.startswith(("[", "<")) and re.match(r"\s*:?\s*withheld\b", sentence[m.end():]):
+            continue  # "[c] withheld to protect confidentiality": the legend, not a number
         if not token.startswith(("[", "<")):
             number = token.replace(",", "")
             if len(number) == 4 and "," not in token and 1900 <= int(number) <= 2100:
@@ -666,7 +710,9 @@ def read_page(html: str, report: str = "") -> PageNumbers:
     reader.read_listings()
     reader.read_text()
     reader.read_sections()
+    reader.read_restated()
     reader.read_maps()
+    reader.read_map_listings()
     return reader.page
 
 
@@ -966,6 +1012,8 @@ def protect_html(html: str, report: str = "", others: Iterable[PageNumbers] = ()
             fix = [n for n in page.numbers if n.key == leak.key and not n.withheld]
         elif leak.how == "listing":
             listing = next(r for r in page.relations if r.kind == "listing" and r.total == leak.key)
+            if any(isinstance(cell, tuple) for cell in listing.refs):
+                raise DisclosureGateError(f"{report}: {leak.label} can be counted on the map ({listing.source})")
             for cell in listing.refs:
                 cell.string = "withheld"
             page.relations.remove(listing)
@@ -987,7 +1035,9 @@ def protect_html(html: str, report: str = "", others: Iterable[PageNumbers] = ()
     _apply_text_edits(page)
     body = page.soup.body or page.soup
     note = page.soup.new_tag("p", attrs={"class": "wb-disclosure-gate", "style": "font-size:11px;color:#666"})
+    named = sorted({n.split(" withheld")[0] for n in notes if " / " in n.split(" withheld")[0]})
     note.string = (f"Disclosure check of the exported page: {len(notes)} further number(s) withheld ([c]) because, "
-                   f"with what this report and the run's other reports show, they would reveal a withheld count.")
+                   f"with what this report and the run's other reports show, they would reveal a withheld count"
+                   + (f" ({'; '.join(named[:10])}{'...' if len(named) > 10 else ''})." if named else "."))
     body.append(note)
     return str(page.soup), notes
