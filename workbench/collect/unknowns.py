@@ -26,7 +26,7 @@ def complete_unknowns(candidates: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     candidates : pandas.DataFrame
-        Candidate incidents (after :func:`workbench.collect.gazetteer.locate`).
+        Candidate incidents (after :func:`workbench.places.gazetteer.locate`).
 
     Returns
     -------
