@@ -391,16 +391,23 @@ def doctor() -> None:
     """Check the environment, every catalog entry and the store; exit 1 if anything failed."""
     findings, area = [], None
     typer.echo("checking the environment, every catalog entry and the store (one line per check as it finishes)")
-    for check in (doctor_checks.check_environment, doctor_checks.check_catalogs, doctor_checks.check_store):
-        for f in check():
-            if f.area != area:
-                area = f.area
-                typer.echo(f"\n{area.upper()}")
-            typer.echo(format_line(f))
-            findings.append(f)
+    planned = doctor_checks.steps()
+    with Steps(len(planned), "doctor") as progress:  # a bar on a terminal, plain lines on standard error otherwise
+        for name, check in planned:
+            progress.start(name)
+            worst = "ok"
+            for f in check():
+                if f.area != area:
+                    area = f.area
+                    typer.echo(f"\n{area.upper()}")
+                typer.echo(format_line(f))
+                findings.append(f)
+                worst = "FAILED" if (not f.ok and not f.warning) else ("warning" if f.warning and worst == "ok"
+                                                                         else worst)
+            progress.done(worst)
     failed = [f for f in findings if not f.ok and not f.warning]
     typer.echo(f"\n{len(findings)} checks, {len(failed)} failed")
-    if any(not f.ok and not f.warning for f in findings):
+    if failed:
         raise typer.Exit(code=1)
 
 

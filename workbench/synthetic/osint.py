@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.places.gazetteer import country_name
-from workbench.synthetic.demo import WORLD
+from workbench.synthetic.demo import WORLD, world_city
 from workbench.synthetic.templates import load_templates
 
 LANGS = ("en", "es", "fr", "pt", "uk", "ru")
@@ -92,7 +92,7 @@ def write_article_dump(world: pd.DataFrame, out_dir: Path, seed: int) -> dict[st
     articles, stories, names = [], {}, []
     for s, inc in enumerate(sample.itertuples(index=False)):
         lang = "en" if s == 0 else str(rng.choice(LANGS))
-        place = inc.place if inc.place in WORLD[inc.country_iso3][0] else WORLD[inc.country_iso3][0][0]
+        place = world_city(inc.country_iso3, inc.place)
         title, body = _story_text(rng, lang, inc, place)
         if s == 0:  # the planted big story, straddling the cut-off
             start, copies = cutoff - pd.Timedelta(days=2), BIG_STORY_OUTLETS

@@ -341,13 +341,6 @@ def _aggregate(con: Any, rows: str, rules: RuleSet, params: Mapping[str, tuple[s
                           index=pd.Index(accounts[present], name="account"))
         for f in rule.distinct_fields:
             ev[f"distinct_{f}"] = agg[f"d{i}_{f}"].to_numpy(dtype="int64")[present]
-        ratio = np.full(len(ev), np.inf)
-        for key, threshold in rule.condition.items():
-            ratio = np.minimum(ratio, ev[key].to_numpy(dtype="float64") / threshold)
-        ev["ratio"] = ratio
-        ev["fired"] = ratio >= 1.0
-        ev["typology"] = rule.id
-        ev["window_days"] = rule.window_days or window_days
-        parts.append(ev.reset_index())
+        parts.append(rule.mark_fired(ev, rule.window_days or window_days).reset_index())
     return {"parts": parts, "accounts": accounts, "n_tx": agg["n_tx"].to_numpy(dtype="int64"), "end_day": end_day,
             "rejects": rejects, "n_in": int(n_in), "n_scored": int(n_scored)}

@@ -34,7 +34,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from workbench.collect.evaluation import make_labelled_set
-from workbench.collect.triage.lexicon import WORDS, lexicon_tags, matcher
+from workbench.collect.triage.lexicon import lexicon_tags, matcher, tags_of_hits
 from workbench.text.fold import fold_text
 
 #: Markers after which a snippet is a sidebar / related-links tail, not the story.
@@ -91,12 +91,21 @@ def split_sidebar(text: str) -> tuple[str, str]:
 _DIGITS = re.compile(r"\b\d+\b")
 
 
-def _cue_counts(words: Sequence[str]) -> dict[str, int]:
+def _cues_of_hits(hits: Sequence[tuple[str, str, int, int]]) -> dict[str, int]:
     counts = dict.fromkeys(CONFUSERS + EVENTS, 0)
-    for m in matcher().find(words):
-        if m.group in ("confusers", "events") and m.key in counts:
-            counts[m.key] += 1
+    for group, key, _, _ in hits:
+        if (group == "confusers" or group == "events") and key in counts:
+            counts[key] += 1
     return counts
+
+
+def _sections(texts: Sequence[str]) -> list[tuple[str, str, str, str]]:
+    """Per text: ``(main, tail, fold(main), fold(tail))`` (:func:`split_sidebar`), computed once."""
+    out = []
+    for text in texts:
+        main, tail = split_sidebar(text)
+        out.append((main, tail, fold_text(main), fold_text(tail) if tail else ""))
+    return out
 
 
 def context_features(texts: Iterable[str]) -> np.ndarray:
@@ -116,13 +125,17 @@ def context_features(texts: Iterable[str]) -> np.ndarray:
         the main text; numbers in the main text; log length. Counts are capped at 3 and log-scaled.
     """
     texts = ["" if t is None else str(t) for t in texts]
+    return _context_rows(texts, _sections(texts))
+
+
+def _context_rows(texts: list[str], sections: list[tuple[str, str, str, str]]) -> np.ndarray:
+    scan, no_tail = matcher().scan, {"strong": 0, "weak": 0, "support": 0, "negatives": 0}
     rows = []
-    for text in texts:
-        main, tail = split_sidebar(text)
-        fm, ft = fold_text(main), fold_text(tail)
-        lm = lexicon_tags(main, fm)
-        lt = lexicon_tags(tail, ft) if tail else {"strong": 0, "weak": 0, "support": 0, "negatives": 0}
-        cues = _cue_counts(WORDS.findall(fm))
+    for main, tail, fm, ft in sections:
+        hits = scan(fm)  # one pass over the main text: lexicon tags and cue counts
+        lm = tags_of_hits(hits)
+        lt = lexicon_tags(tail, ft) if tail else no_tail
+        cues = _cues_of_hits(hits)
         row = [lm["strong"], lm["weak"], lm["support"], lm["negatives"], bool(lm["exploitation_types"]),
                bool(lm["relevant"]), lt["strong"], lt["weak"], lt["support"], lt["negatives"], bool(tail)]
         row += [cues[k] for k in CONFUSERS + EVENTS]
@@ -131,10 +144,6 @@ def context_features(texts: Iterable[str]) -> np.ndarray:
     arr = np.log1p(np.minimum(np.asarray(rows, dtype=float).reshape(-1, _N_DENSE), 3.0))
     lengths = np.log1p(np.asarray([len(t) for t in texts], dtype=float))[:, None] / 8.0
     return np.hstack([arr, lengths])
-
-
-def _main_text(texts: Iterable[str]) -> list[str]:
-    return [fold_text(split_sidebar(t)[0]) for t in texts]
 
 
 def _head(texts: Sequence[str]) -> list[str]:
@@ -185,13 +194,14 @@ class RelevanceModel:
         from scipy.sparse import csr_matrix, hstack
 
         texts = _head(texts)
-        main = _main_text(texts)
+        sections = _sections(texts)  # split and folded once, read by both blocks
+        main = [s[2] for s in sections]
         blocks = []
         for name in ("words", "chars"):
             if name in self.pipeline_:
                 vec = self.pipeline_[name]
                 blocks.append(vec.fit_transform(main) if fit else vec.transform(main))
-        blocks.append(csr_matrix(context_features(texts) * self.context_weight))
+        blocks.append(csr_matrix(_context_rows(texts, sections) * self.context_weight))
         return hstack(blocks).tocsr()
 
     def fit(self, texts: Sequence[str], labels: Sequence[bool]) -> "RelevanceModel":
