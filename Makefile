@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: demo test test-fast venv browser bench lab clean requirements
+.PHONY: demo test test-fast venv browser bench lab clean requirements long-functions
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ requirements: $(STAMP)
 	'# Edit pyproject.toml, not this file; requirements.lock is compiled from it with pip-compile.\n' + '\n'.join(deps) + '\n')"
 	$(VENV)/bin/pip-compile --quiet --no-header --no-annotate --strip-extras --no-emit-index-url --no-emit-find-links \
 	  --no-upgrade -o requirements.lock requirements.in
+
+# Functions over 80 lines whose docstring does not say why ("Long on purpose:"); a check, not a test.
+long-functions: $(STAMP)
+	$(VENV)/bin/python tools/long_functions.py
 
 bench: $(STAMP)
 	$(VENV)/bin/python bench/bench_ingest.py
