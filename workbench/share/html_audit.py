@@ -37,7 +37,8 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from workbench.share.html_numbers import (_EPS, PageNumber, PageNumbers, PageRelation, _tolerance, read_page)
+from workbench.share.html_numbers import (_EPS, PageNumber, PageNumbers, PageRelation, _tolerance, names,
+                                          read_page)
 
 __all__ = ["DisclosureGateError", "HtmlAuditResult", "PageNumber", "PageNumbers", "PageRelation", "Recovery",
            "audit_folder", "audit_pages", "protect_html", "read_folder", "read_page", "run_pages"]
@@ -228,6 +229,22 @@ class _System:
         return out
 
 
+def _listing_relations(pages: list[PageNumbers]) -> list[PageRelation]:
+    """A withheld count of one report whose subject another report of the run lists row by row."""
+    out = []
+    for page in pages:
+        for key, unit, subject in page.counted:
+            for other in pages:
+                if other is page:
+                    continue
+                for listed_unit, rows in other.listed:
+                    hits = sum(names(subject, row) for row in rows) if listed_unit == unit else 0
+                    if hits:
+                        out.append(PageRelation("listing", key, [], rows=hits,
+                                                source=f"{hits} {unit} rows listed in {other.report}"))
+    return out
+
+
 def _components(relations: list[PageRelation]) -> list[list[PageRelation]]:
     parent: dict[str, str] = {}
 
@@ -247,13 +264,16 @@ def _components(relations: list[PageRelation]) -> list[list[PageRelation]]:
     return list(groups.values())
 
 
-def audit_pages(pages: Iterable[PageNumbers]) -> HtmlAuditResult:
+def audit_pages(pages: Iterable[PageNumbers], focus: set[str] | None = None) -> HtmlAuditResult:
     """Attack the pages together (one report, or every report of one audience of a run).
 
     Parameters
     ----------
     pages : iterable of PageNumbers
         From :func:`read_page`.
+    focus : set of str, optional
+        Attack only the relations that reach these keys (a page's own numbers: what the
+        exporter's gate needs); every relation by default.
 
     Returns
     -------
@@ -263,7 +283,7 @@ def audit_pages(pages: Iterable[PageNumbers]) -> HtmlAuditResult:
     """
     pages = list(pages)
     shown, context, relations, direct = _merge(pages)
-    relations = relations + _window_relations(pages)
+    relations = relations + _window_relations(pages) + _listing_relations(pages)
     withheld_keys = {n.key for p in pages for n in p.numbers if n.withheld}
     pages_of: dict[str, int] = {}
     for page in pages:
@@ -272,8 +292,10 @@ def audit_pages(pages: Iterable[PageNumbers]) -> HtmlAuditResult:
     repeated = sum(1 for n in pages_of.values() if n > 1)  # the same number in several reports
     result = HtmlAuditResult(reports=len(pages), published=len(shown), withheld=len(withheld_keys),
                              relations=len(relations) + repeated)
-    result.recovered = list(direct)
+    result.recovered = [r for r in direct if focus is None or r.key in focus]
     for group in _components(relations):
+        if focus is not None and not any(k in focus for r in group for k in [r.total, *r.parts]):
+            continue
         system = _System(group, shown, context)
         hidden = [k for k in system.keys if shown.get(k) is None]
         if not hidden:
@@ -428,9 +450,13 @@ def protect_html(html: str, report: str = "", others: Iterable[PageNumbers] = ()
     page = read_page(html, report)
     others = [o for o in others if o.audience == page.audience]
     notes: list[str] = []
-    before = {r.key for r in audit_pages(others).recovered} if others else set()  # not this page's doing
+    focus = {n.key for n in page.numbers}
+    before: set[str] | None = None
     for _ in range(200):
-        leaks = [r for r in audit_pages([page, *others]).recovered if r.key not in before]
+        leaks = audit_pages([page, *others], focus).recovered
+        if leaks and before is None:  # leaks the other pages had without this one are not this page's doing
+            before = {r.key for r in audit_pages(others, focus).recovered} if others else set()
+        leaks = [r for r in leaks if r.key not in (before or set())]
         if not leaks:
             break
         leak = leaks[0]
