@@ -176,3 +176,11 @@ def test_the_gate_refuses_a_leak_it_cannot_close_in_the_page():
     leaky = read_page(page(table(["country", "incidents"], [["Poland", "7"]])))  # an earlier page shows a small count
     with pytest.raises(DisclosureGateError, match="Poland"):
         protect_html(page(table(["country", "incidents"], [["Poland", "[c]"]])), "p2", [leaky])
+
+
+def test_the_gate_closes_a_window_leak_found_across_reports():
+    text = "<h2>Key findings</h2><p>37 incidents were reported in the 2 months to February 2025, against 44 in the 2 months before.</p>"
+    months = page(table(["month", "incidents"], [["2025-01", "[c]"], ["2025-02", "30"]]))
+    out, notes = protect_html(months, "months", [read_page(page(text))])
+    assert notes == ["2025-02 / incidents withheld: it would reveal 2025-01 / incidents by subtraction"]
+    assert audit_pages([read_page(page(text)), read_page(out)]).ok

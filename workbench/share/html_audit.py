@@ -60,6 +60,9 @@ class Recovery:
         Its feasible range (``low == high`` up to rounding: one integer).
     how : str
         ``subtraction``, ``listing`` or ``shown elsewhere``.
+    near : list of str
+        Keys of the numbers in the relations that pin it down (where the gate looks for
+        a count to withhold).
     """
 
     key: str
@@ -68,6 +71,7 @@ class Recovery:
     low: float
     high: float
     how: str
+    near: list[str] = field(default_factory=list, repr=False)
 
 
 @dataclass
@@ -306,7 +310,9 @@ def audit_pages(pages: Iterable[PageNumbers], focus: set[str] | None = None) -> 
             if np.isfinite(high) and np.floor(high + _EPS) - np.ceil(low - _EPS) < 1:
                 item = context[key][2]
                 how = "listing" if any(r.kind == "listing" and r.total == key for r in kept) else "subtraction"
-                result.recovered.append(Recovery(key, item.report, item.label, round(low, 2), round(high, 2), how))
+                near = sorted({k for r in kept if key == r.total or key in r.parts for k in [r.total, *r.parts]})
+                result.recovered.append(Recovery(key, item.report, item.label, round(low, 2), round(high, 2), how,
+                                                 near))
     return result
 
 
@@ -386,7 +392,7 @@ class DisclosureGateError(ValueError):
     """An exported page would let a reader work out a withheld count, and the gate cannot close it."""
 
 
-def _withhold(item: PageNumber, k: int) -> bool:
+def _withhold(item: PageNumber) -> bool:
     """Show ``item`` as withheld in its page; False when it cannot be edited (a map frame)."""
     ref = item.ref
     if not ref or ref[0] == "map":
@@ -464,7 +470,10 @@ def protect_html(html: str, report: str = "", others: Iterable[PageNumbers] = ()
         if leak.how == "shown elsewhere":
             fix = [n for n in page.numbers if n.key == leak.key and not n.withheld]
         elif leak.how == "listing":
-            listing = next(r for r in page.relations if r.kind == "listing" and r.total == leak.key)
+            listing = next((r for r in page.relations if r.kind == "listing" and r.total == leak.key), None)
+            if listing is None:
+                raise DisclosureGateError(f"{report}: {leak.label} can be counted in rows another report of the run "
+                                          f"lists")
             if any(isinstance(cell, tuple) for cell in listing.refs):
                 raise DisclosureGateError(f"{report}: {leak.label} can be counted on the map ({listing.source})")
             for cell in listing.refs:
@@ -473,11 +482,9 @@ def protect_html(html: str, report: str = "", others: Iterable[PageNumbers] = ()
             notes.append(f"rows naming {leak.label} withheld (they would count a withheld number)")
             continue
         else:
-            near = {k for r in page.relations + [r for o in others for r in o.relations]
-                    if leak.key == r.total or leak.key in r.parts for k in [r.total, *r.parts]}
-            fix = sorted((mine[k] for k in near if k in mine and mine[k].value and mine[k].ref
+            fix = sorted((mine[k] for k in leak.near if k in mine and mine[k].value and mine[k].ref
                           and mine[k].ref[0] != "map"), key=lambda n: n.value)[:1]
-        if not fix or not all(_withhold(n, page.k) for n in fix):
+        if not fix or not all(_withhold(n) for n in fix):
             raise DisclosureGateError(f"{report}: {leak.label} can be worked out ({leak.how}) and the leak cannot "
                                       f"be closed in this page")
         notes += [f"{n.label} withheld: it would reveal {leak.label} by {leak.how}" for n in fix]
