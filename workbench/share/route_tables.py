@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.analyse.routes import DIRECT
-from workbench.share.disclosure import DisclosurePolicy, suppress_counts
+from workbench.share.disclosure import DisclosurePolicy, round_counts, suppress_counts
 from workbench.share.formatting import decimal
 
 
@@ -110,25 +110,51 @@ def route_hubs_table(results, policy: DisclosurePolicy, top: int = 10) -> pd.Dat
         of at least k incidents only (:meth:`RouteResults.restrict`), so no figure
         includes a smaller corridor.
     top : int
-        Countries listed (highest betweenness first).
+        Countries listed (highest route share first).
 
     Returns
     -------
     pandas.DataFrame
-        ``country, incidents out, incidents in, through (transit), domestic,
-        betweenness``.
+        ``country, incidents out, incidents in, through (transit), domestic, share of
+        international incidents routed through``, plus ``shortest-path betweenness`` only
+        when some country has one above 0 (a column of zeros would say nothing).
+        ``attrs["note"]`` says in words what the measures show, and ``attrs["hubs"]``
+        whether any country is a transit hub (without one, no claim about hubs is made).
     """
-    net = (results.restrict(policy.k) if policy.suppress else results).network.head(int(top))
+    net = (results.restrict(policy.k) if policy.suppress else results).network
+    has_share = "route_share" in net.columns
+    net = net.head(int(top))
     out = pd.DataFrame({
         "country": net["country"].astype(str).to_numpy(),
         "incidents out": net["out_strength"].astype("int64").to_numpy(),
         "incidents in": net["in_strength"].astype("int64").to_numpy(),
         "through (transit)": net["through"].astype("int64").to_numpy(),
         "domestic": net["domestic"].astype("int64").to_numpy(),
-        "betweenness": [decimal(b, 3) for b in net["betweenness"]],
     })
-    counts = ["incidents out", "incidents in", "through (transit)", "domestic"]
-    return suppress_counts(out, counts, policy.k, base=policy.rounding) if policy.suppress else out
+    if has_share:
+        digits = ".0%" if policy.suppress and policy.rounding > 1 else ".1%"  # no exact count back from a rounded one
+        out["share of international incidents routed through"] = [format(v, digits) for v in net["route_share"]]
+    positive = net["betweenness"].astype(float).gt(0).any()
+    if positive:
+        out["shortest-path betweenness"] = [decimal(b, 3) for b in net["betweenness"]]
+    hubs = bool(net["through"].astype(int).gt(0).any())
+    if not hubs:
+        note = "No incident in scope records a transit country, so no country is shown as a transit hub."
+    elif positive:
+        note = ("Transit hubs are the countries most international incidents were routed through; shortest-path "
+                "betweenness is how often a country lies on the shortest path between two others.")
+    else:
+        note = ("Transit hubs are the countries most international incidents were routed through. Shortest-path "
+                "betweenness is 0 for every country here and is not shown: wherever a route runs through a transit "
+                "country, a leg also runs straight from the country before it to the one after it, and that "
+                "direct leg is the shorter path.")
+    if policy.suppress:
+        out = suppress_counts(out, ["incidents out", "incidents in", "through (transit)", "domestic"], policy.k,
+                              base=policy.rounding)
+        if has_share:  # a share beside a withheld count would give the count back
+            out.loc[out["through (transit)"].isna(), "share of international incidents routed through"] = pd.NA
+    out.attrs.update(note=note, hubs=hubs)
+    return out
 
 
 def route_map_flows(results, policy: DisclosurePolicy) -> pd.DataFrame:
@@ -151,6 +177,8 @@ def route_map_flows(results, policy: DisclosurePolicy) -> pd.DataFrame:
     legs = (results.restrict(policy.k) if policy.suppress else results).legs
     legs = legs[legs["source"] != legs["target"]]
     out = legs.groupby(["source", "target"], as_index=False)["count"].sum()
+    if policy.suppress:  # the same rounding as the tables' counts
+        out = round_counts(out, ["count"], policy.rounding, policy.k)
     return out.sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
 
 

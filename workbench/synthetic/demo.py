@@ -215,6 +215,29 @@ def _incident(rng, iso3, cities, month, etype, hotspot) -> dict[str, Any]:
     }
 
 
+def world_city(iso3: str, place: str, otherwise: str | None = None) -> str:
+    """The incident's place when it is one of its country's named cities in :data:`WORLD`.
+
+    Parameters
+    ----------
+    iso3 : str
+        The incident's country (a key of :data:`WORLD`).
+    place : str
+        The incident's place (a city, or a planted hotspot's name).
+    otherwise : str, optional
+        What to return for another place; default the country's first city.
+
+    Returns
+    -------
+    str
+        ``place``, or ``otherwise``.
+    """
+    cities = WORLD[iso3][0]
+    if place in cities:
+        return place
+    return cities[0] if otherwise is None else otherwise
+
+
 @lru_cache(maxsize=None)
 def _iso2(iso3: str) -> str:
     table = countries()
@@ -310,7 +333,7 @@ def write_partner_csv(world: pd.DataFrame, path: Path, rng: np.random.Generator,
             "CaseRef": f"HLA-{2000 + i}",
             "DateReported": min(reported, pd.Timestamp("2026-11-20")).strftime("%d/%m/%Y"),
             "DateOfIncident": inc.occurred_on.strftime("%d/%m/%Y"),
-            "Town": inc.place if inc.place in WORLD[inc.country_iso3][0] else "",
+            "Town": world_city(inc.country_iso3, inc.place, otherwise=""),
             "CountryName": country_name(inc.country_iso3),
             "Latitude": f"{inc.lat:.4f}" if rng.random() < 0.7 else "",
             "Longitude": "",
@@ -366,7 +389,7 @@ def write_community_csv(world: pd.DataFrame, path: Path, rng: np.random.Generato
             "form_id": f"CF-{i:05d}",
             "submitted": (inc.occurred_on + pd.Timedelta(days=int(rng.integers(1, 30)))).strftime("%Y-%m-%d"),
             "seen_on": inc.occurred_on.strftime("%Y-%m"),
-            "village_or_town": inc.place if inc.place in WORLD[inc.country_iso3][0] else WORLD[inc.country_iso3][0][0],
+            "village_or_town": world_city(inc.country_iso3, inc.place),
             "country": country_name(inc.country_iso3),
             "how_many_people": str(inc.victim_count),
             "form_language": lang,
@@ -402,7 +425,7 @@ def news_items(world: pd.DataFrame, n: int, rng: np.random.Generator, languages:
     sample = world.sample(n=min(n, len(world)), random_state=int(rng.integers(0, 2**31)))
     for i, inc in enumerate(sample.itertuples(index=False)):
         lang = str(rng.choice(languages))
-        place = inc.place if inc.place in WORLD[inc.country_iso3][0] else WORLD[inc.country_iso3][0][0]
+        place = world_city(inc.country_iso3, inc.place)
         relevant = rng.random() < 0.75
         what = NEWS_WHAT[lang].get(inc.exploitation_type, NEWS_WHAT[lang]["forced_labour"])
         title, body = NEWS[lang] if relevant else IRRELEVANT[i % len(IRRELEVANT)]
