@@ -25,13 +25,14 @@ demo: $(STAMP)
 	$(VENV)/bin/workbench demo
 
 # The suite runs on every core (pytest-xdist), one test file per worker at a time, so a file's
-# module- and session-scoped fixtures (the demo workspace, executed notebooks) are built once per worker.
+# module- and session-scoped fixtures (the demo workspace, executed notebooks) are built once per worker;
+# the files that execute notebooks start first (tests/conftest.py), so no long file starts last.
 test: $(STAMP) browser
-	$(VENV)/bin/python -m pytest -n auto --dist loadfile
+	$(VENV)/bin/python -m pytest -n auto --dist loadfile --no-loadscope-reorder
 
 # Quick iteration: everything but the notebook runs (marker slow) and the browser checks (marker browser).
 test-fast: $(STAMP)
-	$(VENV)/bin/python -m pytest -n auto --dist loadfile -m "not slow and not browser"
+	$(VENV)/bin/python -m pytest -n auto --dist loadfile --no-loadscope-reorder -m "not slow and not browser"
 
 # requirements.in is derived from pyproject.toml (dependencies + test, lab and dev extras);
 # the lock is compiled from it with pip-tools, keeping the pins already in requirements.lock.
