@@ -64,7 +64,7 @@ ledger.settle()
 display(HTML(report.key_findings_html(opening[:5], ledger, tables.header_text(
     scope, policy, f"Places: {unit} (H3 resolution {resolution}); top {top}."), ledger_key=found.key)))
 _ = report.publish_ledger(ledger)
-m = maps.offline_map(catalog.load("countries"))
+m = maps.offline_map(catalog.load("countries"), focus=scope.countries)
 campaigns.add_targets(m, targets, top)
 display(m)
 scope.block(incidents, policy, catalog.load("quarantine"))

@@ -54,7 +54,7 @@ report.open_report(found, policy, everything,
                    order=("hotspots", "emerging", "volume", "trends"), report="hotspot_map", chart=False)
 counts = hex_counts(incidents, resolution=resolution)
 hotspots = GetisOrdHotspots(alpha=alpha).fit(counts) if len(counts) else None  # None: nothing located in scope
-m = maps.offline_map(catalog.load("countries"))
+m = maps.offline_map(catalog.load("countries"), focus=scope.countries)
 maps.add_hotspot_cells(m, tables.hotspot_cells(hotspots, policy))
 maps.add_place_labels(m, report.hotspot_labels(found))
 display(m)
@@ -102,7 +102,7 @@ else:  # other settings asked for: computed here, over the report's period
 tables.render(tables.emerging_pattern_counts(emerging, policy), policy)
 
 # %%
-m = maps.offline_map(catalog.load("countries"))
+m = maps.offline_map(catalog.load("countries"), focus=scope.countries)
 maps.add_emerging_cells(m, tables.emerging_cells(emerging, policy))
 m
 

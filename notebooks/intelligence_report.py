@@ -57,7 +57,7 @@ first, last = found.windows.get("latest", [period_start, period_end])
 window = everything[(everything["occurred_on"] >= first) & (everything["occurred_on"] <= last)]
 counts = hex_counts(window, resolution=resolution)
 hotspots = GetisOrdHotspots(permutations=0).fit(counts) if len(counts) > 1 else None  # the ledger's Gi*
-m = maps.offline_map(catalog.load("countries"))
+m = maps.offline_map(catalog.load("countries"), focus=scope.countries)
 maps.add_hotspot_cells(m, tables.hotspot_cells(hotspots, policy))
 maps.add_place_labels(m, report.hotspot_labels(found))
 m

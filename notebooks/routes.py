@@ -52,11 +52,10 @@ found = report.findings_for(region=region, exploitation_type=exploitation_type, 
                               resolution=policy.h3_resolution)
 report.open_report(found, policy, incidents, tables.header_text(scope, policy, f"{windows} {routes.note}"),
                    sections={"corridors": "corridor-change", "volume": "largest-corridors",
-                             "largest": "largest-corridors", "trends": "largest-corridors",
-                             "surges": "largest-corridors"},
-                   order=("corridors", "largest", "volume", "trends", "surges"), report="routes", chart=False)
+                             "largest": "largest-corridors"},  # surges and trends: no section here, no link
+                   order=("corridors", "largest", "volume", "surges", "trends"), report="routes", chart=False)
 countries = catalog.load("countries")
-m = maps.offline_map(countries)
+m = maps.offline_map(countries, focus=scope.countries)
 maps.add_flows(m, tables.route_map_flows(routes, policy), countries,
                note=f"corridors under {policy.k} incidents not drawn" if policy.suppress else "")
 display(m)
@@ -108,11 +107,13 @@ tables.render(tables.readable(tables.route_change_table(routes, policy, labels=(
 
 # %% [markdown]
 # ## Appendix: network hubs
-# Countries by incidents routed through them as transit; betweenness is the share of
-# shortest routes between other countries passing through (0 when direct routes exist).
+# Countries by incidents routed through them as transit, and the share of all
+# international incidents whose recorded route passes through them.
 
 # %%
-tables.render(tables.readable(tables.route_hubs_table(routes, policy)), policy, empty="No network in scope.")
+hubs = tables.route_hubs_table(routes, policy)
+display(tables.note(hubs.attrs.get("note", "")))
+tables.render(tables.readable(hubs), policy, empty="No network in scope.")
 
 # %% [markdown]
 # ## Incidents with unknown origin, by country of exploitation

@@ -52,3 +52,24 @@ def test_ingest_status_and_doctor_print_the_same_rows_in(tmp_path):
         at_doctor = int(re.search(r"rows in ([\d,]+)", check).group(1).replace(",", ""))
         assert at_ingest == at_status == at_doctor, (entry, at_ingest, at_status, at_doctor)
     assert ingest_line(ingested, "news_alerts")[0] == 4  # an item not about trafficking is a row in too
+
+
+def test_doctor_steps_cover_every_check_in_order_for_its_progress(use_home, capsys):
+    import io
+
+    from workbench.doctor import steps
+    from workbench.progress import Steps
+
+    planned = steps()
+    assert [name for name, _ in planned][:2] == ["environment", "catalogs"] and planned[-1][0] == "store"
+    assert len(planned) == 3 + len(catalog.entries())  # one step per catalog entry
+    log = io.StringIO()
+    stepped = []
+    with Steps(len(planned), "doctor", stream=log, rich=False) as progress:
+        for name, check in planned:
+            progress.start(name)
+            stepped += list(check())
+            progress.done("ok")
+    assert [(f.area, f.check) for f in stepped] == [(f.area, f.check) for f in run_checks()]
+    lines = log.getvalue().splitlines()
+    assert f"[{len(planned)}/{len(planned)}] store: ok" in lines[-2] and "\x1b" not in log.getvalue()

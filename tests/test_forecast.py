@@ -70,14 +70,15 @@ def test_a_ladder_that_cannot_beat_the_baseline_says_so():
     assert row.model == "seasonal_naive" and not row.beats_baseline and row.mase == row.baseline_mase
 
 
-def test_a_failing_model_is_recorded_not_chosen(monkeypatch):
+def test_a_failing_model_is_recorded_not_chosen(request):
     class Broken(ForecastModel):
         name = "broken"
 
         def fit(self, y, ds=None):
             raise RuntimeError("no convergence")
 
-    monkeypatch.setitem(MODELS, "broken", Broken)
+    MODELS.register("broken", Broken)
+    request.addfinalizer(lambda: MODELS.unregister("broken"))
     res = Forecaster(models=("broken",)).fit(monthly("b", seasonal_trend(n=40)))
     errors = res.backtest.loc[res.backtest["model"] == "broken", "error"]
     assert errors.str.contains("no convergence").all()

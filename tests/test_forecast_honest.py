@@ -81,7 +81,7 @@ def test_yearly_and_quarterly_series_flow_through_with_stated_windows():
     assert res.selection["windows"].iloc[0] == 3 and res.forecasts["ds"].iloc[0] == pd.Timestamp("2026-01-01")
 
 
-def test_a_model_scored_on_fewer_windows_is_flagged_not_ranked(monkeypatch):
+def test_a_model_scored_on_fewer_windows_is_flagged_not_ranked(request):
     class Picky(ForecastModel):
         name = "picky"
 
@@ -96,7 +96,8 @@ def test_a_model_scored_on_fewer_windows_is_flagged_not_ranked(monkeypatch):
             mean = np.repeat(self.last, h)
             return Prediction(mean, mean - 1, mean + 1)
 
-    monkeypatch.setitem(MODELS, "picky", Picky)
+    MODELS.register("picky", Picky)
+    request.addfinalizer(lambda: MODELS.unregister("picky"))
     series = poisson_series(1, 40, "MS", "2022-01-01")
     res = Forecaster(models=("picky",), horizon=4, n_windows=3).fit(series)
     assert res.selection["model"].iloc[0] == "seasonal_naive"

@@ -1,6 +1,7 @@
 """Routes and corridors: planted corridors are counted, tested and disclosed correctly."""
 
 import re
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -153,14 +154,14 @@ def test_disclosure_withholds_counts_below_k(results):
     assert shown["incidents"].dropna().ge(K).all()
     html = tables.render(shown, PARTNER).data
     assert "[c]" in html
-    cells = re.findall(r"<td>(.*?)</td>", html)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", html)
     assert not [c for c in cells if re.fullmatch(r"\d+", c) and 0 < int(c) < K]
     ch = tables.route_change_table(results, PARTNER, top=None).set_index(["origin", "destination"])
     alb = ch.loc[("ALB", "GBR")]  # baseline 3: withheld, and so is everything that would reveal it
     assert pd.isna(alb["baseline"]) and pd.isna(alb["current"]) and pd.isna(alb["rate ratio"])
     assert alb["growth"] == "growing"
     assert ch.loc[("NGA", "ITA"), "current"] == 60 and ch.loc[("UKR", "POL"), "baseline"] == 0
-    cells = re.findall(r"<td>(.*?)</td>", tables.render(ch.reset_index(), PARTNER).data)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", tables.render(ch.reset_index(), PARTNER).data)
     assert not [c for c in cells if re.fullmatch(r"\d+", c) and 0 < int(c) < K]
 
 
@@ -200,3 +201,20 @@ def test_nothing_in_scope_gives_empty_results():
     res = RouteFlows().fit(planted().iloc[0:0])
     assert res.flows.empty and res.change.empty and res.network.empty and res.current_window is None
     assert tables.route_table(res, PARTNER).empty and tables.route_map_flows(res, PARTNER).empty
+
+
+def test_hubs_are_ranked_by_the_routes_recorded_through_them_not_by_shortest_paths():
+    """Every transit corridor has a direct counterpart: shortest-path betweenness is 0 for all,
+    yet the transit country carries the routed incidents and leads the hubs table."""
+    flows = pd.DataFrame({"origin": ["ALB", "ALB", "VNM", "VNM"], "transit": ["FRA", "", "FRA", ""],
+                          "destination": ["GBR", "GBR", "GBR", "GBR"], "count": [16, 26, 17, 30]})
+    flows["domestic"] = False
+    from workbench.analyse.routes import legs_of, network_measures
+
+    net = network_measures(legs_of(flows), flows).set_index("country")
+    assert net["betweenness"].eq(0).all()
+    assert net["route_share"].idxmax() == "FRA" and net.loc["FRA", "route_share"] == pytest.approx(33 / 89)
+    res = SimpleNamespace(network=net.reset_index(), restrict=lambda k: SimpleNamespace(network=net.reset_index()))
+    table = tables.route_hubs_table(res, disclosure.policy_for("law_enforcement"))
+    assert table.iloc[0]["country"] == "FRA" and "shortest-path betweenness" not in table.columns
+    assert "is 0 for every country" in table.attrs["note"] and table.attrs["hubs"]

@@ -335,3 +335,134 @@ def test_report_tables_respect_the_audience():
     assert cells.loc[0, "incidents"] == "34"
     few = osint_cells(osint.head(3), partner)
     assert few.loc[0, "incidents"] == "<10" and few.loc[0, "size"] == 10
+
+
+# --------------------------------------------------------------------------- fast path = reference path
+def _reference_find(words: list[str]) -> list[tuple]:
+    """The matcher as first written: one Python pass over every word (kept to check the fast one)."""
+    import re
+
+    from workbench.collect.triage.lexicon import lexicon
+
+    firsts: dict[str, list] = {}
+    for group, table in lexicon().items():
+        if group in ("place_names", "country_names", "not_places"):
+            continue
+        for key, terms in table.items():
+            for term in terms:
+                parts = tuple((w[:-1], True) if w.endswith("*") else (w, False) for w in re.findall(r"\w+\*?", term))
+                if parts:
+                    firsts.setdefault(parts[0], []).append((group, key, parts))
+    found = []
+    for i in range(len(words)):
+        for n in range(1, len(words[i]) + 1):  # the word itself, or a stem it begins with
+            entries = (firsts.get((words[i], False), []) if n == len(words[i]) else []) + firsts.get(
+                (words[i][:n], True), [])
+            for group, key, term in entries:
+                if i + len(term) <= len(words) and all(
+                        words[i + j].startswith(w) if s else words[i + j] == w for j, (w, s) in enumerate(term)):
+                    found.append((group, key, i, i + len(term)))
+    negatives = [(s, e) for g, _, s, e in found if g == "negatives"]
+    return [h for h in found if h[0] == "negatives" or not any(h[2] < e and s < h[3] for s, e in negatives)]
+
+
+def _some_texts() -> list[str]:
+    texts = list(load_labelled(HAND)["text"]) + list(make_labelled_set(60, seed=11)["text"])
+    return texts + ["anti-trafficking d'animaux: trafficking, in persons", "Trafic d’êtres humains à Lyon",
+                    "ТОРГІВЛЯ людьми, примусова праця", "trafficking", ""]
+
+
+def test_fast_matcher_finds_what_the_reference_finds():
+    from collections import Counter
+
+    from workbench.collect.triage.lexicon import WORDS, matcher, words_of
+
+    lex = matcher()
+    for text in _some_texts():
+        folded = fold_text(text)
+        words = WORDS.findall(folded)
+        assert words_of(folded) == words
+        reference = _reference_find(words)
+        assert Counter(lex.scan(folded)) == Counter(reference)  # same hits (order within a word may differ)
+        assert [(m.group, m.key, m.start, m.end) for m in lex.find(words)] == lex.scan(folded)
+
+
+def test_fold_by_distinct_letters_is_the_per_character_fold():
+    import random
+    import unicodedata
+
+    def per_character(text: str) -> str:
+        out = "".join("".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+                      if ord(ch) > 127 else ch for ch in text.replace("\u2019", "'"))
+        return " ".join(out.lower().split())
+
+    rng = random.Random(3)
+    texts = _some_texts() + ["".join(chr(rng.randrange(32, 0x2FFF)) for _ in range(rng.randrange(1, 60)))
+                             for _ in range(3000)] + ["ǄǅǆΣΑΣ ὈΔΥΣΣΕΎΣ ﬁ İstanbul"]
+    for text in texts:
+        assert fold_text(text) == per_character(text)
+
+
+def test_details_relevant_and_workers_keep_every_decision(monkeypatch):
+    from workbench.collect.triage import pipeline
+
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 60)  # parallel from 120 articles: 4 chunks per worker
+    labelled = make_labelled_set(300, seed=21)
+    texts, refs = list(labelled["text"]), list(labelled["published"])
+    full = Triage().triage_many(texts, None, refs)
+    lean = Triage().triage_many(texts, None, refs, details="relevant")
+    pd.testing.assert_frame_equal(full[full["relevant"]], lean[lean["relevant"]])
+    other = ~lean["relevant"]
+    assert other.any() and lean.loc[other, ["place_name", "country_iso3", "date"]].isna().all().all()
+    same = [c for c in full.columns if c not in ("place_name", "country_iso3", "lat", "lon", "date",
+                                                  "place_precision", "place_confidence", "reasons")]
+    pd.testing.assert_frame_equal(full[same], lean[same])
+    pd.testing.assert_frame_equal(Triage().triage_many(texts, None, refs, n_jobs=2), full)
+    with pytest.raises(ValueError, match="details"):
+        Triage().triage_many(texts[:2], details="some")
+
+
+def test_balanced_chunks_cover_everything_in_equal_shares():
+    from workbench.collect.triage.workers import balanced_chunks, map_balanced
+
+    costs = [1] * 50 + [10] * 50
+    cuts = balanced_chunks(costs, 5)
+    assert [i for a, b in cuts for i in range(a, b)] == list(range(100))
+    shares = [sum(costs[a:b]) for a, b in cuts]
+    assert max(shares) - min(shares) <= 10 and len(cuts) == 5
+    assert balanced_chunks([], 3) == [] and balanced_chunks([5], 3) == [(0, 1)]
+    assert map_balanced(abs, [-3, 1, -2, 4], 2, costs=[1, 4, 2, 3]) == [3, 1, 2, 4]
+    with pytest.raises(ValueError):
+        balanced_chunks([1, -1], 2)
+
+
+def _tricky_snippets() -> list[str]:
+    import random
+
+    rng = random.Random(4)
+    bits = ["12/03/2026", "2026-03-12", "3 de marzo de 2026", "12 March", "March 12, 2026", "yesterday", "hier",
+            "03/25/2026", "2026-13-45", "1234567", "12.03.2026", "x12 march", "31/02/2026", "вчера", "3 березня",
+            "+44 20 7946 0958", "0161 496 0000", "(0)20 1234", "4111 1111 1111 1111", "a@b.co", "@handle_x",
+            "GB82 WEST 1234 5698 7654 32", "The victim, Maria Lopez, 23,", "+1-202-555-0143", "٠١٢٣٤٥٦٧٨٩٠١٢",
+            "word", "1", "0", "+", ",", "."]
+    return [" ".join(rng.choice(bits) for _ in range(rng.randrange(1, 10))) for _ in range(600)] + _some_texts()
+
+
+def test_date_scan_from_digits_is_finditer():
+    from workbench.collect.triage.dates import _date_patterns, _from_digits
+
+    for text in _tricky_snippets():
+        folded = fold_text(text)
+        for language in ("en", "es", "uk", None):
+            pattern = _date_patterns(language)[0]
+            assert [m.span() for m in _from_digits(pattern, folded)] == [m.span() for m in pattern.finditer(folded)]
+
+
+def test_pii_prechecks_change_nothing(monkeypatch):
+    from workbench.text import pii
+
+    texts = _tricky_snippets()
+    fast = [pii.scrub_text(t) for t in texts]
+    monkeypatch.setattr(pii, "_NEEDS", {})
+    assert [pii.scrub_text(t) for t in texts] == fast
+    assert "[phone]" in pii.scrub_text("call +44 20 7946 0958") and "[email]" in pii.scrub_text("a.b@c.org")

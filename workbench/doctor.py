@@ -11,7 +11,7 @@ import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from workbench import catalog
 from workbench.accounting import rows_in
@@ -96,39 +96,73 @@ def check_catalogs() -> Iterator[Finding]:
         return
     yield Finding("catalog", "open catalogs", True, f"{len(entries)} entries in {catalog.workspace() / 'catalogs'}")
     for entry in entries:
-        try:
-            if entry.metadata.get("collector"):
-                result = collect(catalog.source_path(entry.name), entry.metadata)
-                table = result.notes.get("table", "incidents")
-                # rows in as ingest and status count them (workbench.accounting): items not about
-                # trafficking included; near-duplicate copies are still among the records here
-                not_relevant = int(result.notes.get("not_relevant", 0) or 0)
-                read = rows_in({"rows_in": result.rows_in, "not_relevant": not_relevant})
-                if table != "incidents":  # aggregates / flows: checked by their collector
-                    yield Finding("catalog", f"source {entry.name}", read > 0,
-                                  f"rows in {read:,}: {len(result.candidates):,} valid {table} rows, "
-                                  f"{len(result.rejects)} would be quarantined", warning=len(result.rejects) > 0)
-                    continue
-                if len(result.candidates):
-                    import pandas as pd
+        yield from check_entry(entry)
 
-                    prov = {"catalog_entry": entry.name, "source_file_sha256": result.source_file_sha256,
-                            "ingested_at": pd.Timestamp.now(tz="UTC"), "batch_id": "doctor"}
-                    valid, rejected = validate_incidents(result.candidates.assign(**prov))
-                else:
-                    valid, rejected = result.candidates, result.candidates
-                bad = len(result.rejects) + len(rejected)
-                yield Finding("catalog", f"source {entry.name}", True,
-                              f"rows in {read:,}: {len(valid):,} valid, {bad:,} would be quarantined"
-                              + (f", {not_relevant:,} not relevant" if not_relevant else ""),
-                              warning=bad > 0)
-            elif entry.metadata.get("role") == "store":
-                yield Finding("catalog", f"entry {entry.name}", True, f"{len(catalog.load(entry.name))} rows")
+
+def check_entry(entry: Any) -> Iterator[Finding]:
+    """One catalog entry readable; a raw source parses and passes the schema.
+
+    Parameters
+    ----------
+    entry : intake.source.base.DataSource
+        A catalog entry (from ``catalog.entries()``).
+
+    Yields
+    ------
+    Finding
+        One for the entry.
+    """
+    try:
+        if entry.metadata.get("collector"):
+            result = collect(catalog.source_path(entry.name), entry.metadata)
+            table = result.notes.get("table", "incidents")
+            # rows in as ingest and status count them (workbench.accounting): items not about
+            # trafficking included; near-duplicate copies are still among the records here
+            not_relevant = int(result.notes.get("not_relevant", 0) or 0)
+            read = rows_in({"rows_in": result.rows_in, "not_relevant": not_relevant})
+            if table != "incidents":  # aggregates / flows: checked by their collector
+                yield Finding("catalog", f"source {entry.name}", read > 0,
+                              f"rows in {read:,}: {len(result.candidates):,} valid {table} rows, "
+                              f"{len(result.rejects)} would be quarantined", warning=len(result.rejects) > 0)
+                return
+            if len(result.candidates):
+                import pandas as pd
+
+                prov = {"catalog_entry": entry.name, "source_file_sha256": result.source_file_sha256,
+                        "ingested_at": pd.Timestamp.now(tz="UTC"), "batch_id": "doctor"}
+                valid, rejected = validate_incidents(result.candidates.assign(**prov))
             else:
-                data = catalog.load(entry.name)
-                yield Finding("catalog", f"entry {entry.name}", len(data) > 0, f"{len(data)} rows")
-        except Exception as exc:  # noqa: BLE001 - the doctor reports, it does not crash
-            yield Finding("catalog", f"entry {entry.name}", False, f"{type(exc).__name__}: {exc}")
+                valid, rejected = result.candidates, result.candidates
+            bad = len(result.rejects) + len(rejected)
+            yield Finding("catalog", f"source {entry.name}", True,
+                          f"rows in {read:,}: {len(valid):,} valid, {bad:,} would be quarantined"
+                          + (f", {not_relevant:,} not relevant" if not_relevant else ""),
+                          warning=bad > 0)
+        elif entry.metadata.get("role") == "store":
+            yield Finding("catalog", f"entry {entry.name}", True, f"{len(catalog.load(entry.name))} rows")
+        else:
+            data = catalog.load(entry.name)
+            yield Finding("catalog", f"entry {entry.name}", len(data) > 0, f"{len(data)} rows")
+    except Exception as exc:  # noqa: BLE001 - the doctor reports, it does not crash
+        yield Finding("catalog", f"entry {entry.name}", False, f"{type(exc).__name__}: {exc}")
+
+
+def steps() -> list[tuple[str, Callable[[], Iterable[Finding]]]]:
+    """The doctor's checks as named steps, for progress: the environment, each catalog entry, the store.
+
+    Returns
+    -------
+    list of (str, callable)
+        Step name and a function yielding its findings, in :func:`run_checks` order.
+    """
+    try:
+        entries = catalog.entries()
+    except Exception:  # noqa: BLE001 - check_catalogs reports it
+        return [("environment", check_environment), ("catalogs", check_catalogs), ("store", check_store)]
+    opened = [("catalogs", lambda: [Finding("catalog", "open catalogs", True,
+                                             f"{len(entries)} entries in {catalog.workspace() / 'catalogs'}")])]
+    per_entry = [(f"catalog entry {e.name}", lambda e=e: check_entry(e)) for e in entries]
+    return [("environment", check_environment), *opened, *per_entry, ("store", check_store)]
 
 
 def check_store(root: Path | None = None) -> Iterator[Finding]:

@@ -78,6 +78,28 @@ class Registry(Generic[T]):
 
         return add if obj is None else add(obj)
 
+    def unregister(self, name: str) -> T:
+        """Remove ``name`` and return its object (e.g. a plug-in registered for one test).
+
+        Parameters
+        ----------
+        name : str
+            A registered name.
+
+        Returns
+        -------
+        object
+            The object that was registered.
+
+        Raises
+        ------
+        RegistryError
+            For an unknown name.
+        """
+        item = self.get(name)
+        del self._items[name]
+        return item
+
     def get(self, name: str) -> T:
         """Return the object registered under ``name``.
 

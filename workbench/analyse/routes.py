@@ -35,9 +35,20 @@ incidents may still be coming in).
 
 **Network.** The graph's edges are the legs (self-loops dropped), weighted by incidents.
 Strength is the weighted degree (incidents leaving / entering a country along legs),
-``through`` counts incidents routed via a country as transit, and betweenness is the
-directed, unweighted, normalised betweenness centrality (how often a country lies on
-the shortest routes between others: transit hubs score high).
+``through`` counts incidents routed via a country as transit.
+
+Two measures of how central a country is to the routes between others:
+
+- ``route_share`` (route betweenness): the share of international incidents (origin and
+  destination different) whose *recorded* route passes through the country as transit.
+  The routes are known, so nothing is assumed about which way people travel; a transit hub
+  scores high.
+- ``betweenness``: the directed, unweighted, normalised shortest-path betweenness
+  centrality of the leg graph (how often a country lies on the *shortest* paths between
+  others). It is 0 for a transit country whenever each of its corridors has a direct
+  counterpart (``A -> T -> B`` and ``A -> B`` both recorded: the direct edge is the
+  shortest path), as in most real corridor data; so it is kept for the graph, and the
+  reports state the route share.
 """
 
 from __future__ import annotations
@@ -71,7 +82,7 @@ _KEYS = ["origin", "transit", "destination"]
 _FLOW_COLUMNS = ["origin", "transit", "destination", "domestic", "count", "from_nationality", "first_seen",
                  "last_seen"]
 _LEG_COLUMNS = ["source", "target", "leg", "count"]
-_NETWORK_COLUMNS = ["country", "out_strength", "in_strength", "through", "domestic", "betweenness"]
+_NETWORK_COLUMNS = ["country", "out_strength", "in_strength", "through", "domestic", "route_share", "betweenness"]
 _CHANGE_COLUMNS = ["origin", "transit", "destination", "domestic", "baseline", "current", "rate_ratio",
                    "ratio_low", "ratio_high", "p_value", "q_value", "growth"]
 
@@ -97,7 +108,7 @@ class RouteResults:
         baseline is 0).
     network : pandas.DataFrame
         One row per country: ``country, out_strength, in_strength, through, domestic,
-        betweenness``, highest betweenness first.
+        route_share, betweenness``, highest route share first (see the module notes).
     unknown_origin : pandas.DataFrame
         ``destination, count`` of incidents in ``[start, end]`` with no origin.
     n_incidents : int
@@ -203,7 +214,8 @@ class RouteResults:
         -------
         networkx.DiGraph
             Nodes: ISO3 codes with ``name``, ``lat``, ``lon`` (NaN when unknown),
-            ``in_flow``, ``out_flow``, ``through``, ``domestic``, ``betweenness``.
+            ``in_flow``, ``out_flow``, ``through``, ``domestic``, ``route_share``,
+            ``betweenness``.
             Edges: legs between different countries with ``weight`` (incidents),
             ``direct`` and ``via_transit`` (incidents on the edge as a direct route / as
             a leg of a route with a transit).
@@ -226,6 +238,7 @@ class RouteResults:
                 out_flow=int(row["out_strength"]) if row is not None else 0,
                 through=int(row["through"]) if row is not None else 0,
                 domestic=int(row["domestic"]) if row is not None else 0,
+                route_share=float(row["route_share"]) if row is not None else 0.0,
                 betweenness=float(row["betweenness"]) if row is not None else 0.0,
             )
         return graph
@@ -484,14 +497,16 @@ def network_measures(legs: pd.DataFrame, flows: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``country, out_strength, in_strength, through, domestic, betweenness``, highest
-        betweenness first (then most incidents through, then most out).
+        ``country, out_strength, in_strength, through, domestic, route_share,
+        betweenness``, highest route share first (then betweenness, most incidents
+        through, most out). ``route_share`` is ``through`` over the international
+        incidents (0 when there are none).
     """
     import networkx as nx
 
     if flows.empty:
         return _empty(_NETWORK_COLUMNS).astype({c: "int64" for c in _NETWORK_COLUMNS[1:5]}
-                                               | {"betweenness": "float64"})
+                                               | {"route_share": "float64", "betweenness": "float64"})
     graph = _digraph(legs)
     codes = sorted(set(flows["origin"]) | set(flows["destination"]) | (set(flows["transit"]) - {DIRECT}))
     between = nx.betweenness_centrality(graph, normalized=True) if graph.number_of_nodes() else {}
@@ -499,16 +514,18 @@ def network_measures(legs: pd.DataFrame, flows: pd.DataFrame) -> pd.DataFrame:
     in_s = dict(graph.in_degree(weight="weight"))
     through = flows[flows["transit"] != DIRECT].groupby("transit")["count"].sum()
     domestic = flows[flows["domestic"]].groupby("origin")["count"].sum()
+    international = int(flows.loc[~flows["domestic"].astype(bool), "count"].sum())
     table = pd.DataFrame({
         "country": codes,
         "out_strength": [int(out_s.get(c, 0)) for c in codes],
         "in_strength": [int(in_s.get(c, 0)) for c in codes],
         "through": [int(through.get(c, 0)) for c in codes],
         "domestic": [int(domestic.get(c, 0)) for c in codes],
+        "route_share": [int(through.get(c, 0)) / international if international else 0.0 for c in codes],
         "betweenness": [float(between.get(c, 0.0)) for c in codes],
     })
-    return table.sort_values(["betweenness", "through", "out_strength", "country"],
-                             ascending=[False, False, False, True], kind="stable").reset_index(drop=True)
+    return table.sort_values(["route_share", "betweenness", "through", "out_strength", "country"],
+                             ascending=[False, False, False, False, True], kind="stable").reset_index(drop=True)
 
 
 def _rate_test(current: int, baseline: int, t1: float, t0: float) -> tuple[float, float, float, float]:

@@ -49,14 +49,17 @@ from scipy import stats
 from workbench.analyse.forecast import Forecaster
 from workbench.analyse.getis_ord import GetisOrdHotspots
 from workbench.analyse.hexbin import hex_counts
-from workbench.analyse.series import growth_text, incident_series
+from workbench.analyse.series import incident_series
 from workbench.grid import connected_areas
-from workbench.places.gazetteer import area_city, country_name
+from workbench.places.gazetteer import country_name
+from workbench.places.naming import area_city
 from workbench.share.judgements import KeyJudgement, judgement
-from workbench.share.scrutiny import Finding, apply_findings, scrutinise
+from workbench.share.evidence import (WELL_GRADED, confidence, last_complete_month, month_counts, screen, source_summary,
+                                      yearly_growth)
 
-#: Admiralty grades counted as well graded: reliability A-B and credibility 1-2.
-WELL_GRADED = ({"A", "B"}, {"1", "2"})
+__all__ = ["WELL_GRADED", "assess", "confidence", "corridor_judgements", "hotspot_judgements", "last_complete_month",
+           "month_counts", "rank", "screen", "source_summary", "surge_judgements", "trend_judgements"]
+
 
 _TREND_ASSUMPTIONS = [
     "The share of incidents that come to notice stayed the same over the period (no change in "
@@ -67,140 +70,6 @@ _HOTSPOT_ASSUMPTIONS = [
     "Incidents are located where the exploitation happened, to the precision stated by the source.",
     "Places with no reports had the same chance of being reported on as places with reports.",
 ]
-
-
-def source_summary(incidents: pd.DataFrame) -> dict[str, Any]:
-    """Summarise the sources and grading behind a set of incidents.
-
-    Parameters
-    ----------
-    incidents : pandas.DataFrame
-        Store incidents.
-
-    Returns
-    -------
-    dict
-        ``incidents`` (int), ``well_graded_share`` (share graded B2 or better),
-        ``types`` (sorted source types, never source names) and ``n_types``.
-    """
-    n = int(len(incidents))
-    if n == 0:
-        return {"incidents": 0, "well_graded_share": 0.0, "types": [], "n_types": 0}
-    good = (incidents["source_reliability"].astype(str).isin(WELL_GRADED[0])
-            & incidents["info_credibility"].astype(str).isin(WELL_GRADED[1]))
-    types = sorted(incidents["source_type"].dropna().astype(str).unique())
-    return {"incidents": n, "well_graded_share": float(good.mean()), "types": types, "n_types": len(types)}
-
-
-def confidence(summary: dict[str, Any], cap: str | None = None) -> str:
-    """Analytical confidence from the evidence behind a judgement.
-
-    ``high``: at least 100 incidents, at least half graded B2 or better, and at least two
-    kinds of source. ``moderate``: at least 30 incidents and either a quarter well graded
-    or two kinds of source. Otherwise ``low``.
-
-    Parameters
-    ----------
-    summary : dict
-        From :func:`source_summary`.
-    cap : str, optional
-        Highest level allowed (e.g. ``"moderate"`` when the model did not beat its baseline).
-
-    Returns
-    -------
-    str
-        ``low``, ``moderate`` or ``high``.
-    """
-    n, good, kinds = summary["incidents"], summary["well_graded_share"], summary["n_types"]
-    if n >= 100 and good >= 0.5 and kinds >= 2:
-        level = "high"
-    elif n >= 30 and (good >= 0.25 or kinds >= 2):
-        level = "moderate"
-    else:
-        level = "low"
-    order = ("low", "moderate", "high")
-    if cap is not None and order.index(level) > order.index(cap):
-        level = cap
-    return level
-
-
-def _month_counts(incidents: pd.DataFrame, by: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    """Monthly counts per place (columns: months); NaN where none of the place's sources reported.
-
-    Records dated only to the year or quarter are left out (they say nothing about a month).
-    """
-    months = pd.date_range(start, end, freq="MS")
-    located = incidents.dropna(subset=[by])
-    series = incident_series(located, freq="MS", by=(by,), start=start, end=end, coarse="drop")
-    if series.empty:
-        return pd.DataFrame(columns=months, dtype=float)
-    return series.pivot(index=by, columns="ds", values="y").reindex(columns=months)
-
-
-def _screen(j: KeyJudgement, records: pd.DataFrame, everything: pd.DataFrame | None,
-            window: tuple[pd.Timestamp, pd.Timestamp] | None, withheld: list | None,
-            period: pd.DataFrame | None = None) -> KeyJudgement | None:
-    """Run the artefact checks on a candidate: the judgement to write, or None (withheld)."""
-    findings: list[Finding] = scrutinise(j, records, everything, window, period)
-    kept = apply_findings(j, findings)
-    if kept is None and withheld is not None:
-        withheld.append((j, findings))
-    return kept
-
-
-def screen(j: KeyJudgement, records: pd.DataFrame, everything: pd.DataFrame | None,
-           window: tuple[pd.Timestamp, pd.Timestamp] | None, withheld: list | None = None,
-           period: pd.DataFrame | None = None) -> KeyJudgement | None:
-    """Run the artefact checks on a judgement built elsewhere (e.g. the findings ledger's corridors).
-
-    Parameters
-    ----------
-    j : KeyJudgement
-        The candidate.
-    records : pandas.DataFrame
-        The records behind it.
-    everything : pandas.DataFrame, optional
-        All dated records in scope (for the sources' first and last reports).
-    window : (Timestamp, Timestamp), optional
-        First and last day of the judged window.
-    withheld : list, optional
-        Receives ``(judgement, findings)`` when the candidate is withheld.
-    period : pandas.DataFrame, optional
-        The records of the single judged period (for the date-precision check).
-
-    Returns
-    -------
-    KeyJudgement or None
-        The judgement with its caveats, or None when withheld.
-    """
-    return _screen(j, records, everything, window, withheld, period)
-
-
-def _growth(y: np.ndarray, slope: float, k: int = 10) -> str:
-    """The trend's yearly change in words, only where the first and last year carry it."""
-    first, last = np.nansum(y[:12]), np.nansum(y[-12:])
-    if min(first, last) < k:
-        return f"too few incidents in the first or last year (fewer than {k}) to state a yearly rate"
-    text = growth_text(first, first * float(np.exp(slope)), k=k, per=" a year")
-    return f"estimated {text}"
-
-
-def last_complete_month(incidents: pd.DataFrame) -> pd.Timestamp:
-    """The first day of the last month that ended before the latest report.
-
-    Parameters
-    ----------
-    incidents : pandas.DataFrame
-        Store incidents.
-
-    Returns
-    -------
-    pandas.Timestamp
-        Month start.
-    """
-    latest = incidents["reported_at"].max()
-    latest = latest.tz_convert(None) if latest.tzinfo else latest
-    return (latest.to_period("M") - 1).to_timestamp()
 
 
 def trend_judgements(incidents: pd.DataFrame, months: int = 24, end: pd.Timestamp | None = None,
@@ -238,7 +107,7 @@ def trend_judgements(incidents: pd.DataFrame, months: int = 24, end: pd.Timestam
         return []
     end = pd.Timestamp(end) if end is not None else last_complete_month(incidents)
     start = end - pd.DateOffset(months=months - 1)
-    table = _month_counts(incidents, by, start, end)
+    table = month_counts(incidents, by, start, end)
     t = np.arange(months, dtype=float)
     X = sm.add_constant(np.column_stack([t / 12.0, np.sin(2 * np.pi * t / 12), np.cos(2 * np.pi * t / 12)]))
     out = []
@@ -268,7 +137,7 @@ def trend_judgements(incidents: pd.DataFrame, months: int = 24, end: pd.Timestam
         candidate = judgement(
             "trend", name,
             f"reported incidents in {name} {direction} over the {months} months to {end:%B %Y} "
-            f"({_growth(y, b)})",
+            f"({yearly_growth(y, b)})",
             p_up if rising else 1 - p_up, confidence(summary),
             f"quasi-Poisson regression of monthly counts on time with a yearly cycle; P(slope "
             f"{'>' if rising else '<'} 0) = {max(p_up, 1 - p_up):.3f}",
@@ -279,7 +148,7 @@ def trend_judgements(incidents: pd.DataFrame, months: int = 24, end: pd.Timestam
                         f"A change in how incidents in {name} come to notice (a new partner, an app campaign, "
                         f"media attention), which would explain the change without a change in exploitation."],
         )
-        kept = _screen(candidate, window, incidents, (start, end + pd.offsets.MonthEnd(0)), withheld)
+        kept = screen(candidate, window, incidents, (start, end + pd.offsets.MonthEnd(0)), withheld)
         if kept is not None:
             out.append(kept)
     return out
@@ -360,7 +229,7 @@ def surge_judgements(results: Any, incidents: pd.DataFrame | None = None,
                         "A bulk upload or a one-off media event behind the month's reports."],
         )
         window = (judged - pd.DateOffset(months=6), judged + pd.offsets.MonthEnd(0))
-        kept = _screen(candidate, recent, incidents, window, withheld, period=records) if len(recent) else candidate
+        kept = screen(candidate, recent, incidents, window, withheld, period=records) if len(recent) else candidate
         if kept is not None:
             out.append(kept)
     return out
@@ -410,8 +279,9 @@ def hotspot_judgements(current: Any, previous: Any = None, incidents: pd.DataFra
         q = float(rows["q_value"].min())
         lat, lon = np.mean([h3.cell_to_latlng(c) for c in area], axis=0)
         city = area_city(float(lat), float(lon))
-        where = (f"the area around {city['name']} ({country_name(city['country_iso3'])})" if city
-                 else f"the area of H3 cell {area[0]}")
+        town = ", ".join([city["name"], *([city["admin1"]] if city.get("admin1") else [])]) if city else ""
+        where = (f"the area around {town} ({country_name(city['country_iso3'])})" if city
+                 else f"the remote area at {abs(lat):.1f}°{'N' if lat >= 0 else 'S'} {abs(lon):.1f}°{'E' if lon >= 0 else 'W'}")
         new = previous is not None and not (set(area) & before)
         summary = {"incidents": int(rows["count"].sum()), "well_graded_share": 0.0, "types": [], "n_types": 0}
         records = pd.DataFrame()
@@ -436,7 +306,7 @@ def hotspot_judgements(current: Any, previous: Any = None, incidents: pd.DataFra
             indicators=["The area no longer significant in the next window.",
                         "More reporting effort in the area (an outreach team, a campaign) than around it."],
         )
-        kept = _screen(candidate, records, None, None, withheld)
+        kept = screen(candidate, records, None, None, withheld)
         if kept is not None:
             out.append(kept)
     return out
@@ -507,7 +377,7 @@ def corridor_judgements(incidents: pd.DataFrame, window_months: int = 6, end: pd
             indicators=["The next window's count back at the earlier level.",
                         "A new source reporting on this origin (a partner in the destination country)."],
         )
-        kept = _screen(candidate, sel, incidents, (start, stop - pd.Timedelta(days=1)), withheld)
+        kept = screen(candidate, sel, incidents, (start, stop - pd.Timedelta(days=1)), withheld)
         if kept is not None:
             out.append(kept)
     return sorted(out, key=lambda j: -j.probability)

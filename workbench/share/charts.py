@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from workbench.places.gazetteer import country_name
 from workbench.share.disclosure import DisclosurePolicy
+from workbench.share.formatting import series_words
 
 
 def _mask(values: pd.Series, policy: DisclosurePolicy) -> pd.Series:
     """Values below the policy's k become gaps (never drawn) for suppressed audiences."""
     values = pd.to_numeric(values, errors="coerce").astype(float)
     return values.where(values >= policy.k) if policy.suppress else values
-
-
-def _series_title(uid: object) -> str:
-    """A series id (``"ESP"``, ``"ESP/forced_labour"``) in words."""
-    parts = str(uid).split("/")
-    head = country_name(parts[0]) if len(parts[0]) == 3 and parts[0].isupper() and parts[0] != "ALL" else parts[0]
-    return " / ".join([head, *[p.replace("_", " ") for p in parts[1:]]])
 
 
 def _monthly(series: pd.DataFrame) -> bool:
@@ -87,7 +82,7 @@ def forecast_grid(series: pd.DataFrame, results, policy: DisclosurePolicy, colum
             lo, hi = _mask(fc["yhat_lower"], policy), _mask(fc["yhat_upper"], policy)
             ax.fill_between(fc["ds"], lo.to_numpy(), hi.to_numpy(), where=~(np.isnan(lo) | np.isnan(hi)),
                             color="#e74c3c", alpha=0.2, label=f"{results.level}% interval")
-        ax.set_title(_series_title(uid), fontsize=10)
+        ax.set_title(series_words(uid), fontsize=10)
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
     for ax in list(axes.flat)[len(ids):]:
@@ -105,3 +100,137 @@ def forecast_grid(series: pd.DataFrame, results, policy: DisclosurePolicy, colum
     fig.tight_layout(rect=(0, 0.02, 1, 0.96))
     plt.close(fig)
     return fig
+
+
+def bars(labels: list[str], values: list[int | None], title: str, xlabel: str, k: int, room: float = 1.15,
+         integer: bool = False):  # -> matplotlib Figure
+    """Horizontal bars, largest on top, each labelled with its number; a withheld value drawn
+    as a hatched bar up to k, labelled "withheld" (never as a gap or a zero).
+
+    The one bar chart of the reports (countries, typologies, changes).
+
+    Parameters
+    ----------
+    labels : list of str
+        Bar labels, first on top.
+    values : list of int or None
+        Values, same order; None for a withheld value.
+    title : str
+        Chart title.
+    xlabel : str
+        Axis label.
+    k : int
+        Smallest count shown (a withheld bar is drawn up to it).
+    room : float
+        Axis length as a multiple of the largest value (room for the labels).
+    integer : bool
+        Whole-number ticks only.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The chart.
+    """
+    import matplotlib.pyplot as plt
+
+    labels, values = list(labels)[::-1], list(values)[::-1]
+    scale = max([v for v in values if v is not None] or [k])
+    fig, ax = plt.subplots(figsize=(7.5, 0.38 * len(labels) + 1.0))
+    for i, v in enumerate(values):
+        if v is None:
+            ax.barh(i, k, color="white", edgecolor="#888888", hatch="///")
+            ax.text(k + scale * 0.01, i, f"withheld (fewer than {k}, or would reveal one)", va="center", fontsize=8,
+                    color="#666666")
+        else:
+            ax.barh(i, v, color="#1f4e79")
+            ax.text(v + scale * 0.01, i, f"{v:,}", va="center", fontsize=8)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_title(title, fontsize=11, loc="left")
+    ax.spines[["top", "right"]].set_visible(False)
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    ax.set_xlim(0, max(scale, 1) * room)
+    if integer:
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def country_bars(counts: pd.Series, ledger: Any, total_name: str | None, sid: str, title: str,
+                 top: int = 12):  # -> matplotlib Figure or IPython HTML
+    """Horizontal bars of counts by country; withheld counts drawn as hatched, labelled "[c]".
+
+    The shown counts and the total are related in the ledger (countries sum to the
+    total), so a lone withheld bar cannot be worked out by subtraction: settling
+    withholds another one.
+
+    Parameters
+    ----------
+    counts : pandas.Series
+        Counts indexed by ISO3 code (all countries, not only the top ones).
+    ledger : DisclosureLedger
+        The report's ledger (settled here).
+    total_name : str or None
+        Name of the total the countries sum to (already in the ledger), if shown.
+    sid : str
+        Name prefix.
+    title : str
+        Chart title.
+    top : int
+        Bars drawn (largest first).
+
+    Returns
+    -------
+    matplotlib.figure.Figure or IPython.display.HTML
+        The chart, or a sentence when nothing is in scope.
+    """
+    counts = counts[counts > 0].sort_values(ascending=False)
+    if counts.empty:
+        from IPython.display import HTML
+
+        return HTML("<p>Nothing in scope to chart.</p>")
+    names = {iso: ledger.add(f"{sid}|country|{iso}", int(v), where="chart") for iso, v in counts.items()}
+    if total_name is not None and ledger.items[total_name].value == int(counts.sum()):
+        ledger.relate(total_name, list(names.values()))
+    ledger.settle()
+    shown = counts.head(top)
+    return bars([country_name(iso) for iso in shown.index], [ledger.value(names[iso]) for iso in shown.index],
+                title, "incidents", ledger.k)
+
+
+def typology_chart(counts: pd.DataFrame, policy: Any):  # -> matplotlib Figure
+    """Bars of accounts per typology; withheld counts drawn hatched and labelled "[c]".
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        ``title, accounts`` (withheld counts missing), from :func:`screening_view`.
+    policy : DisclosurePolicy
+        The audience's policy.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The chart.
+    """
+    values = [None if pd.isna(v) else int(v) for v in counts["accounts"]]
+    return bars(list(counts["title"]), values, "Accounts firing each typology", "accounts", policy.k, room=1.3)
+
+
+def change_chart(counts: dict[str, int], title: str):  # -> matplotlib Figure
+    """Bars of how many things changed, by kind (counts of places and corridors, not of people).
+
+    Parameters
+    ----------
+    counts : dict
+        Kind -> number of changes.
+    title : str
+        Chart title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The chart.
+    """
+    return bars(list(counts), [int(v) for v in counts.values()], title, "", 1, room=1.2, integer=True)

@@ -74,7 +74,7 @@ def _classes() -> dict[str, type]:
 
         _template = Template("""
             {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = L.control({position: "bottomleft"});
+            var {{ this.get_name() }} = L.control({position: "topright"});
             {{ this.get_name() }}.onAdd = function () {
                 var div = L.DomUtil.create("div", "wb-legend");
                 div.innerHTML = {{ this.markup|tojson }};
@@ -97,6 +97,9 @@ def _classes() -> dict[str, type]:
         default_css: list = []
 
         def render(self, **kwargs: Any) -> None:
+            if not any(type(child).__name__ == "Legend" for child in self._children.values()):
+                # every map says what it shows, also when no data layer had anything to draw
+                add_legend(self, "Map", [("Country outlines only: nothing in scope to draw", "#f2f2ef")])
             js, css = _leaflet_assets()
             header = self.get_root().header
             # first in <head>: folium's own header scripts already call L.*
@@ -159,7 +162,7 @@ def _fit_to_data(m: "folium.Map", south: float, west: float, north: float, east:
 
 
 def offline_map(countries: "geopandas.GeoDataFrame | None" = None, center: tuple[float, float] | None = None,
-                zoom: int = 2) -> "folium.Map":
+                zoom: int = 2, focus: Iterable[str] | None = None) -> "folium.Map":
     """Create a map with no tiles and the country polygons as a light grey basemap.
 
     Parameters
@@ -173,6 +176,9 @@ def offline_map(countries: "geopandas.GeoDataFrame | None" = None, center: tuple
         later fit the view to themselves.
     zoom : int
         Initial zoom.
+    focus : iterable of str, optional
+        ISO3 codes of the report's region: the view opens on them (data layers drawn
+        later widen it to themselves); the whole world when None.
 
     Returns
     -------
@@ -201,6 +207,11 @@ def offline_map(countries: "geopandas.GeoDataFrame | None" = None, center: tuple
             style_function=lambda _f: {"fillColor": "#f2f2ef", "color": "#a0a0a0", "weight": 0.6, "fillOpacity": 1},
             tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False) if name_col else None,
         ).add_to(m)
+        if focus is not None and "iso3" in base.columns:
+            region = base[base["iso3"].isin(list(focus))]
+            if len(region):
+                minx, miny, maxx, maxy = region.total_bounds
+                _fit_to_data(m, miny, minx, maxy, maxx)
     return m
 
 
@@ -238,8 +249,9 @@ def add_hotspot_cells(m: "folium.Map", gdf: "geopandas.GeoDataFrame", class_col:
     import geopandas as gpd
     import shapely
 
+    none = [("No cell is a significant hotspot or cold spot in scope", CLASS_COLOURS["not_significant"])]
     if gdf is None or gdf.empty:
-        return m
+        return add_legend(m, "Gi* hotspots (FDR-controlled)", none)
     cells = _to_wgs84(gdf)
     classes = cells[class_col].astype("string").fillna("not_significant")
     drawn = classes.isin([c for c in CLASS_COLOURS if c != "not_significant"])
@@ -247,7 +259,7 @@ def add_hotspot_cells(m: "folium.Map", gdf: "geopandas.GeoDataFrame", class_col:
         drawn |= classes.eq("not_significant")
     cells, classes = cells[drawn], classes[drawn]
     if cells.empty:
-        return m
+        return add_legend(m, "Gi* hotspots (FDR-controlled)", none)
     cols = list(tooltip_cols) if tooltip_cols is not None else [class_col, value_col]
     shown, fields, aliases = _detail_fields(cells, cols, {class_col: CLASS_LABELS})
     shown["_class"] = classes.to_numpy()
@@ -330,7 +342,7 @@ def add_points(m: "folium.Map", df: pd.DataFrame, lat: str = "lat", lon: str = "
 
 
 def add_legend(m: "folium.Map", title: str, items: list[tuple[str, str]]) -> "folium.Map":
-    """Add a small legend in the map's lower-left corner (plain HTML/CSS, no assets).
+    """Add a small legend in the map's upper-right corner, in view when the map opens (plain HTML/CSS).
 
     Parameters
     ----------
@@ -386,7 +398,7 @@ def _bezier(start: tuple[float, float], end: tuple[float, float], bend: float, n
 def add_flows(m: "folium.Map", flows: pd.DataFrame, countries: "geopandas.GeoDataFrame",
               source: str | None = None, target: str | None = None, value_col: str = "count",
               colour: str = "#b2182b", max_width: float = 10.0, bend: float = 0.2,
-              title: str = "Flows (line width: incidents)", note: str = "") -> "folium.Map":
+              title: str = "Flows (line width: incidents)", note: str = "", labels: int = 3) -> "folium.Map":
     """Draw flows between countries as curved lines, width by count, with a dot near each head.
 
     Each flow is a quadratic Bezier curve between the two countries' anchor points (a
@@ -421,6 +433,9 @@ def add_flows(m: "folium.Map", flows: pd.DataFrame, countries: "geopandas.GeoDat
         Legend title (escaped).
     note : str
         Extra legend line (escaped), e.g. which flows were left out.
+    labels : int
+        The largest flows labelled on the map ("Romania to United Kingdom: 50"), at their
+        destination ends.
 
     Returns
     -------
@@ -441,7 +456,8 @@ def add_flows(m: "folium.Map", flows: pd.DataFrame, countries: "geopandas.GeoDat
     drawable = flows[flows[source].isin(points.index) & flows[target].isin(points.index)
                      & (flows[source] != flows[target])]
     if drawable.empty:
-        return m
+        return add_legend(m, title, [("No flow between countries to draw in scope", "#ffffff")]
+                          + ([(note, "#ffffff")] if note else []))
     values = pd.to_numeric(drawable[value_col], errors="coerce").fillna(0).clip(lower=0).to_numpy(float)
     widths = np.round(1.5 + (max_width - 1.5) * np.sqrt(values / max(float(values.max()), 1e-9)), 1)
     lines, heads = [], []
@@ -457,7 +473,8 @@ def add_flows(m: "folium.Map", flows: pd.DataFrame, countries: "geopandas.GeoDat
                            else v) for v in drawable[value_col]],
         "_w": widths,
     })
-    fields, aliases = ["f0", "f1", "f2"], [escape_text("from"), escape_text("to"), escape_text(value_col)]
+    fields, aliases = ["f0", "f1", "f2"], [escape_text("from"), escape_text("to"),
+                                                  escape_text("incidents" if value_col == "count" else value_col)]
     folium.GeoJson(
         gpd.GeoDataFrame(shown, geometry=lines, crs=4326), name="flows",
         style_function=lambda f: {"color": colour, "weight": f["properties"]["_w"], "opacity": 0.7},
@@ -471,7 +488,12 @@ def add_flows(m: "folium.Map", flows: pd.DataFrame, countries: "geopandas.GeoDat
     ).add_to(m)
     minx, miny, maxx, maxy = shapely.total_bounds(np.array(lines, dtype=object))
     _fit_to_data(m, miny, minx, maxy, maxx)
-    items = [("line width: incidents; dot: destination end", colour)]
+    top = np.argsort(-values, kind="stable")[:max(int(labels), 0)]
+    add_place_labels(m, pd.DataFrame({
+        "label": [f"{shown.at[i, 'f0']} to {shown.at[i, 'f1']}: {shown.at[i, 'f2']}" for i in top],
+        "lat": [heads[i].y for i in top], "lon": [heads[i].x for i in top]}), escaped=True)
+    largest, smallest = int(values.max()), int(values.min())
+    items = [(f"line width: incidents ({smallest:,} to {largest:,} per leg); dot: destination end", colour)]
     if note:
         items.append((note, "#ffffff"))
     add_legend(m, title, items)
@@ -516,13 +538,14 @@ def add_emerging_cells(m: "folium.Map", gdf: "geopandas.GeoDataFrame", class_col
     import geopandas as gpd
     import shapely
 
+    none = [("No cell shows an emerging hot or cold spot pattern", "#d9d9d9")]
     if gdf is None or gdf.empty:
-        return m
+        return add_legend(m, "Emerging hot spots", none)
     cells = _to_wgs84(gdf)
     classes = cells[class_col].astype("string").fillna("")
     cells, classes = cells[classes.isin(list(EMERGING_COLOURS))], classes[classes.isin(list(EMERGING_COLOURS))]
     if cells.empty:
-        return m
+        return add_legend(m, "Emerging hot spots", none)
     cols = list(tooltip_cols) if tooltip_cols is not None else [class_col, value_col]
     shown, fields, aliases = _detail_fields(cells, cols)
     shown["_colour"] = classes.map(EMERGING_COLOURS).to_numpy()
@@ -547,7 +570,7 @@ def add_emerging_cells(m: "folium.Map", gdf: "geopandas.GeoDataFrame", class_col
 
 
 def add_place_labels(m: "folium.Map", places: pd.DataFrame, label_col: str = "label", lat: str = "lat",
-                     lon: str = "lon") -> "folium.Map":
+                     lon: str = "lon", escaped: bool = False) -> "folium.Map":
     """Write place names on the map (top hotspots), as plain text labels (no marker images).
 
     Parameters
@@ -558,6 +581,8 @@ def add_place_labels(m: "folium.Map", places: pd.DataFrame, label_col: str = "la
         One row per label with ``label_col``, ``lat`` and ``lon``.
     label_col, lat, lon : str
         Columns.
+    escaped : bool
+        The labels are already escaped with :func:`escape_text` (not escaped twice).
 
     Returns
     -------
@@ -566,11 +591,19 @@ def add_place_labels(m: "folium.Map", places: pd.DataFrame, label_col: str = "la
     """
     import folium
 
-    for row in places.itertuples(index=False):  # a permanent tooltip: no marker image to load
-        folium.CircleMarker(
-            [float(getattr(row, lat)), float(getattr(row, lon))], radius=3, color="#111", weight=1, fill=True,
-            fill_opacity=1,
-            tooltip=folium.Tooltip(escape_text(getattr(row, label_col)), permanent=True, direction="right",
-                                   style="font:bold 12px sans-serif;background:rgba(255,255,255,0.85);"),
+    import geopandas as gpd
+
+    if places.empty:
+        return m
+    # labels travel as JSON data (escaped once), never pasted into a script as folium.Tooltip would;
+    # one layer per label: Leaflet opens a permanent tooltip on one member of a group only
+    text = [str(v) if escaped else escape_text(v) for v in places[label_col]]
+    for label, y, x in zip(text, places[lat].astype(float), places[lon].astype(float)):
+        folium.GeoJson(
+            gpd.GeoDataFrame({"label": [label]}, geometry=gpd.points_from_xy([x], [y]), crs=4326), name="label",
+            marker=folium.CircleMarker(radius=3, color="#111", weight=1, fill=True, fill_color="#111", fill_opacity=1),
+            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False, sticky=False, permanent=True,
+                                          direction="right",
+                                          style="font:bold 12px sans-serif;background:rgba(255,255,255,0.85);"),
         ).add_to(m)
     return m

@@ -135,17 +135,9 @@ def coarse_dates(records: pd.DataFrame) -> list[Finding]:
     list of Finding
         Withhold from :data:`PRECISION_SHARE`, downgrade from half of it.
     """
-    if records.empty or "occurred_precision" not in records:
-        return []
-    share = float(records["occurred_precision"].isin(["year", "quarter"]).mean())
-    if share >= PRECISION_SHARE:
-        return [Finding("date_precision", "withhold",
-                        f"{_portion(share).capitalize()} of the records are dated only to the year or quarter "
-                        f"and sit on its first day: the period's count is a dating artefact")]
-    if share >= PRECISION_SHARE / 2:
-        return [Finding("date_precision", "downgrade",
-                        f"{_portion(share).capitalize()} of the records are dated only to the year or quarter")]
-    return []
+    return _coarse_share(records, "occurred_precision", ("year", "quarter"), PRECISION_SHARE, "date_precision",
+                         "dated only to the year or quarter",
+                         " and sit on its first day: the period's count is a dating artefact")
 
 
 def _outlet(url: Any) -> str | None:
@@ -203,16 +195,21 @@ def coarse_places(records: pd.DataFrame) -> list[Finding]:
     list of Finding
         Withhold from :data:`COARSE_PLACE_SHARE`, downgrade from half of it.
     """
-    if records.empty or "location_precision" not in records:
+    return _coarse_share(records, "location_precision", ("country", "admin1"), COARSE_PLACE_SHARE, "geocoding",
+                         "placed only at a country or region centre", ": the cluster may be a geocoding artefact")
+
+
+def _coarse_share(records: pd.DataFrame, column: str, coarse: tuple[str, ...], threshold: float, check: str,
+                  what: str, why: str) -> list[Finding]:
+    """Withhold when ``threshold`` of the records are coarse in ``column``, downgrade from half of it."""
+    if records.empty or column not in records:
         return []
-    share = float(records["location_precision"].isin(["country", "admin1"]).mean())
-    if share >= COARSE_PLACE_SHARE:
-        return [Finding("geocoding", "withhold",
-                        f"{_portion(share).capitalize()} of the records are placed only at a country or region "
-                        f"centre: the cluster may be a geocoding artefact")]
-    if share >= COARSE_PLACE_SHARE / 2:
-        return [Finding("geocoding", "downgrade",
-                        f"{_portion(share).capitalize()} of the records are placed only at a country or region centre")]
+    share = float(records[column].isin(list(coarse)).mean())
+    said = f"{_portion(share).capitalize()} of the records are {what}"
+    if share >= threshold:
+        return [Finding(check, "withhold", said + why)]
+    if share >= threshold / 2:
+        return [Finding(check, "downgrade", said)]
     return []
 
 

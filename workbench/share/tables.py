@@ -3,22 +3,39 @@
 Each builder takes store incidents (already scoped) and a
 :class:`~workbench.share.disclosure.DisclosurePolicy`, aggregates, and applies the
 policy's suppression before returning; the notebooks only display what comes back.
+
+This module holds the tables of incidents, forecasts and the findings ledger; corridor
+tables live in :mod:`workbench.share.route_tables`, hotspot tables in
+:mod:`workbench.share.place_tables` and the one formatter every table is rendered with in
+:mod:`workbench.share.formatting`. Their names are importable from here too
+(``tables.route_table``, ``tables.render``...), as the notebooks use them.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from workbench.analyse.hexbin import cell_polygons
-from workbench.analyse.routes import DIRECT
 from workbench.analyse.volume import normalise_by_media_volume
-from workbench.places.gazetteer import area_city, country_name
-from workbench.share.disclosure import DisclosurePolicy, check_table, round_counts, suppress_counts, suppress_table
+from workbench.places.gazetteer import country_name
+from workbench.places.naming import place_of_cell
+from workbench.share.disclosure import DisclosurePolicy, round_counts, suppress_counts, suppress_table
+from workbench.share.formatting import (CLASS_WORDS, WITHHELD, cell_text, decimal, human_header, note, readable, render,
+                                        series_words)
 from workbench.share.judgements import yardstick
+from workbench.share.place_tables import (emerging_cells, emerging_pattern_counts, hotspot_cells, hotspot_table,
+                                          robust_hotspot_table)
+from workbench.share.route_tables import (route_change_table, route_hubs_table, route_map_flows, route_table,
+                                          route_unknown_table)
 from workbench.taxonomy import load_taxonomy
 
-#: How a withheld cell is shown (as in official statistics: "[c]" for confidential).
-WITHHELD = "[c]"
+__all__ = [
+    "CLASS_WORDS", "WITHHELD", "cell_text", "corridors", "country_by_type", "decimal", "emerging_cells",
+    "emerging_pattern_counts", "grading_mix", "header", "header_text", "header_text_plain", "headline", "hotspot_cells",
+    "hotspot_table", "human_header", "largest_series", "ledger_corridors", "ledger_forecast", "ledger_surges",
+    "ledger_trends", "media_rates", "note", "place_of_cell", "readable", "render", "robust_hotspot_table",
+    "route_change_table", "route_hubs_table", "route_map_flows", "route_table", "route_unknown_table",
+    "selection_table", "series_words", "source_mix", "surge_table",
+]
 
 
 def _explode_types(incidents: pd.DataFrame) -> pd.DataFrame:
@@ -154,103 +171,6 @@ def source_mix(incidents: pd.DataFrame, policy: DisclosurePolicy) -> pd.DataFram
     return suppress_counts(frame, ["incidents"], policy.k, base=policy.rounding) if policy.suppress else frame
 
 
-def hotspot_cells(hotspots, policy: DisclosurePolicy):  # -> geopandas.GeoDataFrame
-    """Hexagons to draw on a map, safe for the audience.
-
-    Parameters
-    ----------
-    hotspots : HotspotResults
-        From :class:`~workbench.analyse.getis_ord.GetisOrdHotspots`.
-    policy : DisclosurePolicy
-        The audience's policy: counts below k are suppressed (shown as "<k").
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        Significant cells only (hot or cold), with ``hotspot_class`` and a display
-        ``count`` that never shows a number below k; empty when ``hotspots`` is None
-        (nothing located in scope).
-    """
-    if hotspots is None:
-        return cell_polygons([]).assign(hotspot_class=pd.Series(dtype=str), count=pd.Series(dtype=str))
-    gdf = hotspots.to_geodataframe()
-    gdf = gdf[gdf["hotspot_class"] != "not_significant"].copy()
-    if policy.suppress:
-        safe = suppress_counts(gdf[["count"]], ["count"], policy.k, base=policy.rounding)["count"]
-        gdf["count"] = [f"<{policy.k}" if pd.isna(v) else str(int(v)) for v in safe]
-    return gdf
-
-
-def place_of_cell(cell: str) -> str:
-    """Name an H3 cell after the well-known place around it: ``"Almeria, Andalusia, Spain"``.
-
-    The most populous city near the cell's centre (see
-    :func:`workbench.places.gazetteer.area_city`) with its first-level area when the
-    gazetteer knows it, and the country by name; never the cell's id.
-
-    Parameters
-    ----------
-    cell : str
-        H3 cell.
-
-    Returns
-    -------
-    str
-        Place, (area,) country; ``"remote area"`` when no city is known nearby.
-    """
-    import h3
-
-    lat, lon = h3.cell_to_latlng(cell)
-    city = area_city(float(lat), float(lon))
-    if not city:
-        return "remote area"
-    parts = [str(city["name"])]
-    admin1 = city.get("admin1")
-    if admin1 and admin1 != parts[0]:
-        parts.append(str(admin1))
-    parts.append(country_name(city["country_iso3"]))
-    return ", ".join(parts)
-
-
-#: Hotspot classes in words.
-CLASS_WORDS = {"hot_99": "hotspot (99% confidence)", "hot_95": "hotspot (95%)", "hot_90": "hotspot (90%)",
-               "cold_99": "cold spot (99%)", "cold_95": "cold spot (95%)", "cold_90": "cold spot (90%)",
-               "not_significant": "not significant"}
-
-
-def hotspot_table(hotspots, policy: DisclosurePolicy, top: int = 20) -> pd.DataFrame:
-    """The strongest hotspot cells as a table.
-
-    Parameters
-    ----------
-    hotspots : HotspotResults
-        Gi* results.
-    policy : DisclosurePolicy
-        The audience's policy.
-    top : int
-        Rows kept (highest Gi* z first).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``h3_cell, hotspot_class, count, gi_z, q_value`` for hot cells; counts below k
-        suppressed; empty when ``hotspots`` is None.
-    """
-    cols = ["place", "class", "incidents", "Gi* z", "q value"]
-    if hotspots is None:
-        return pd.DataFrame(columns=cols)
-    table = hotspots.table
-    hot = table[table["hotspot_class"].str.startswith("hot")].sort_values("gi_z", ascending=False).head(top)
-    out = pd.DataFrame({
-        "place": [place_of_cell(c) for c in hot["h3_cell"]],
-        "class": hot["hotspot_class"].map(lambda c: CLASS_WORDS.get(c, c)).to_numpy(),
-        "incidents": hot["count"].astype("int64").to_numpy(),
-        "Gi* z": [f"{z:.2f}" for z in hot["gi_z"]],
-        "q value": [_decimal(q, 3) for q in hot["q_value"]],
-    })
-    return suppress_counts(out, ["incidents"], policy.k, base=policy.rounding) if policy.suppress else out
-
-
 def largest_series(series: pd.DataFrame, n: int) -> pd.DataFrame:
     """Keep the ``n`` series with the most incidents (long ``unique_id, ds, y`` frame).
 
@@ -326,64 +246,6 @@ def surge_table(results, policy: DisclosurePolicy) -> pd.DataFrame:
         "upper bound": surges["yhat_upper"].round(1),
     }).reset_index(drop=True)
     return suppress_counts(out, ["observed"], policy.k, base=policy.rounding) if policy.suppress else out
-
-
-def render(frame: pd.DataFrame, policy: DisclosurePolicy | None = None, index: bool = False,
-           empty: str = "None."):  # -> IPython HTML
-    """Render a table as escaped HTML, withheld cells shown as ``[c]`` with a note.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        A table from this module (already disclosure-controlled).
-    policy : DisclosurePolicy, optional
-        When given and suppressing, the table's integer (count) columns are checked once
-        more: a count below k raises instead of rendering.
-    index : bool
-        Show the index (for crosstabs).
-    empty : str
-        Sentence shown instead of an empty table.
-
-    Returns
-    -------
-    IPython.display.HTML
-        The table; every cell's text is HTML-escaped.
-    """
-    import html
-
-    from IPython.display import HTML
-
-    if frame.empty:
-        return HTML(f"<p>{html.escape(empty)}</p>")
-    if policy is not None and policy.suppress:  # counts are the integer columns (z-scores, MASE are not)
-        check_table(frame, [c for c in frame.columns if pd.api.types.is_integer_dtype(frame[c])], policy.k)
-    shown = frame.astype("object").where(frame.notna(), WITHHELD).map(_cell_text)
-    if index:
-        shown.index = [_cell_text(v) for v in shown.index]
-    table = shown.to_html(index=index, escape=True, border=0, classes="wb-table")
-    note = ""
-    if (shown == WITHHELD).to_numpy().any():
-        k = policy.k if policy is not None else 10
-        note = (f'<p style="font-size:11px;color:#666">{WITHHELD} withheld to protect confidentiality: a count '
-                f"below {k}, or a cell that would reveal one by subtraction.</p>")
-    return HTML(table + note)
-
-
-def _cell_text(value: object) -> object:
-    """A cell as a reader expects it: thousands separators, no scientific notation, no ``nan``."""
-    import numbers
-
-    if isinstance(value, bool) or value is None:
-        return "" if value is None else ("yes" if value else "no")
-    if isinstance(value, numbers.Integral):
-        return f"{int(value):,}"
-    if isinstance(value, numbers.Real):
-        if value != value:
-            return "n/a"
-        if float(value).is_integer() and abs(value) >= 1:
-            return f"{int(value):,}"
-        return f"{value:,.3f}".rstrip("0").rstrip(".") if abs(value) >= 0.001 else "<0.001"
-    return value
 
 
 def header_text(scope, policy: DisclosurePolicy, extra: str = "") -> str:
@@ -534,67 +396,9 @@ def ledger_forecast(found) -> pd.DataFrame:
     f = found.forecast
     return pd.DataFrame({
         "country": f["country"].to_numpy(), "model": f["model"].to_numpy(),
-        "MASE": [_decimal(v) for v in f["mase"]], "seasonal naive MASE": [_decimal(v) for v in f["baseline_mase"]],
+        "MASE": [decimal(v) for v in f["mase"]], "seasonal naive MASE": [decimal(v) for v in f["baseline_mase"]],
         "beats baseline": ["yes" if b else "no: baseline kept" for b in f["beats_baseline"]],
     })
-
-
-def _series_words(uid: object) -> object:
-    """A series id (``"ESP"``, ``"ESP/forced_labour"``) in words; other values unchanged."""
-    if not isinstance(uid, str):
-        return uid
-    parts = uid.split("/")
-    if not (len(parts[0]) == 3 and parts[0].isupper()):
-        return uid
-    head = "all countries" if parts[0] == "ALL" else country_name(parts[0])
-    return " / ".join([head, *[p.replace("_", " ") for p in parts[1:]]])
-
-
-def readable(frame: pd.DataFrame) -> pd.DataFrame:
-    """A table as readers expect it: no H3 ids, countries and hotspot classes in words.
-
-    Columns holding H3 cells (``h3_cell``, ``h3 cell``) are dropped (places are named in
-    another column), ISO3 codes in ``country``/``origin``/``destination``/``transit``
-    columns become country names, and Gi* classes become words.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        A disclosure-controlled table.
-
-    Returns
-    -------
-    pandas.DataFrame
-        A copy.
-    """
-    import numbers
-    import re
-
-    h3_like = re.compile(r"^8[0-9a-f]{14}$")
-    out = frame.copy()
-    for col in list(out.columns):
-        values = out[col].dropna()
-        if len(values) and values.map(lambda v: isinstance(v, str) and bool(h3_like.match(v))).all():
-            if "place" in out.columns:
-                out = out.drop(columns=[col])
-            else:
-                out[col] = [place_of_cell(v) if isinstance(v, str) else v for v in out[col]]
-                out = out.rename(columns={col: "place"})
-                out = out[["place", *[c for c in out.columns if c != "place"]]]
-        elif str(col).replace(" ", "_").lower() == "h3_cell":
-            out = out.drop(columns=[col])
-    for col in out.columns:
-        name = str(col).lower()
-        if name in ("country", "origin", "destination", "transit"):
-            out[col] = [country_name(v) if isinstance(v, str) and len(v) == 3 and v.isupper() else v for v in out[col]]
-        elif name in ("hotspot class", "hotspot_class", "class", "class now", "class before"):
-            out[col] = [CLASS_WORDS.get(v, v) if isinstance(v, str) else v for v in out[col]]
-        elif name in ("windows", "backtest windows"):  # a number of windows, not of people: said in words
-            out[col] = [f"{int(v)} windows" if (isinstance(v, numbers.Real) and v == v)
-                        or (isinstance(v, str) and v.strip().isdigit()) else v for v in out[col]]
-        elif name == "series":
-            out[col] = [_series_words(v) for v in out[col]]
-    return out
 
 
 def header(scope, policy: DisclosurePolicy, extra: str = ""):  # -> IPython HTML
@@ -621,284 +425,6 @@ def header(scope, policy: DisclosurePolicy, extra: str = ""):  # -> IPython HTML
     rule = (f"counts below {policy.k} withheld" if policy.suppress else "exact counts (restricted audience)")
     text = f"Scope: {scope.describe()}. Audience: {policy.audience} ({rule}). {extra}".strip()
     return HTML(f'<div class="wb-banner">{html.escape(text)}</div>')
-
-
-def _route_keys(frame: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
-        "origin": frame["origin"].astype(str).to_numpy(),
-        "transit": ["direct" if t == DIRECT else str(t) for t in frame["transit"]],
-        "destination": frame["destination"].astype(str).to_numpy(),
-        "domestic": ["yes" if d else "no" for d in frame["domestic"]],
-    })
-
-
-def _decimal(value: object, digits: int = 2) -> object:
-    """A ratio or probability as text that never reads as a bare integer ("3.00", "<0.001")."""
-    if value is None or pd.isna(value):
-        return "n/a"
-    value = float(value)
-    if value == float("inf"):
-        return "unbounded"
-    if 0 < value < 10 ** -digits:
-        return f"<{10 ** -digits:.{digits}f}"
-    return f"{value:.{digits}f}"
-
-
-def route_table(results, policy: DisclosurePolicy, top: int = 15, domestic: bool = True) -> pd.DataFrame:
-    """The largest corridors (origin -> transit -> destination), safe for the audience.
-
-    Parameters
-    ----------
-    results : RouteResults
-        From :class:`~workbench.analyse.routes.RouteFlows`.
-    policy : DisclosurePolicy
-        The audience's policy: counts below k are withheld (``render`` shows "[c]") and
-        so are the first and last dates of those corridors.
-    top : int
-        Corridors listed (largest first).
-    domestic : bool
-        List domestic corridors (origin = destination) too; they are flagged.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``origin, transit, destination, domestic, incidents, first seen, last seen``
-        (months); ``transit`` reads "direct" for routes without one.
-    """
-    flows = results.top(top, domestic=domestic)
-    out = _route_keys(flows)
-    out["incidents"] = flows["count"].astype("int64").to_numpy()
-    out["first seen"] = pd.to_datetime(flows["first_seen"]).dt.strftime("%Y-%m").to_numpy()
-    out["last seen"] = pd.to_datetime(flows["last_seen"]).dt.strftime("%Y-%m").to_numpy()
-    if policy.suppress:
-        out = suppress_counts(out, ["incidents"], policy.k, base=policy.rounding)
-        withheld = out["incidents"].isna()
-        out.loc[withheld, ["first seen", "last seen"]] = pd.NA  # a lone date would date the incident
-    return out
-
-
-def route_change_table(results, policy: DisclosurePolicy, labels: tuple[str, ...] | None = None,
-                       top: int | None = 20) -> pd.DataFrame:
-    """Corridor counts now against the baseline, with the change test, safe for the audience.
-
-    Parameters
-    ----------
-    results : RouteResults
-        From :class:`~workbench.analyse.routes.RouteFlows`.
-    policy : DisclosurePolicy
-        The audience's policy. A count below k is withheld; then the corridor's other
-        count, rate ratio and q-value are withheld too (with the ratio or the other
-        count, a withheld count could be worked out). The growth label stays.
-    labels : tuple of str, optional
-        Growth labels kept (e.g. ``("growing", "declining")`` or ``("new",)``); all by
-        default.
-    top : int, optional
-        Rows kept, in the order of the change table (growing, new, declining, ended,
-        unchanged; most significant first). None keeps all.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``origin, transit, destination, domestic, baseline, current, rate ratio,
-        95% interval, q value, growth``.
-    """
-    change = results.change
-    if labels is not None:
-        change = change[change["growth"].isin(labels)]
-    if top is not None:
-        change = change.head(int(top))
-    out = _route_keys(change)
-    out["baseline"] = change["baseline"].astype("int64").to_numpy()
-    out["current"] = change["current"].astype("int64").to_numpy()
-    out["rate ratio"] = [_decimal(v) for v in change["rate_ratio"]]
-    out["95% interval"] = [f"{_decimal(lo)} to {_decimal(hi)}" for lo, hi in
-                           zip(change["ratio_low"], change["ratio_high"])]
-    out["q value"] = [_decimal(q, 3) for q in change["q_value"]]
-    out["growth"] = change["growth"].astype(str).to_numpy()
-    if policy.suppress:
-        small = (out[["baseline", "current"]].gt(0) & out[["baseline", "current"]].lt(policy.k)).any(axis=1)
-        out = suppress_counts(out, ["baseline", "current"], policy.k, base=policy.rounding)
-        for col in ("baseline", "current"):
-            out[col] = out[col].mask(small & out[col].gt(0).fillna(False))
-        out.loc[small, ["rate ratio", "95% interval", "q value"]] = pd.NA
-    return out
-
-
-def route_hubs_table(results, policy: DisclosurePolicy, top: int = 10) -> pd.DataFrame:
-    """Countries central to the corridor network (transit hubs first).
-
-    Parameters
-    ----------
-    results : RouteResults
-        From :class:`~workbench.analyse.routes.RouteFlows`.
-    policy : DisclosurePolicy
-        The audience's policy: when suppressing, the network is rebuilt from corridors
-        of at least k incidents only (:meth:`RouteResults.restrict`), so no figure
-        includes a smaller corridor.
-    top : int
-        Countries listed (highest betweenness first).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``country, incidents out, incidents in, through (transit), domestic,
-        betweenness``.
-    """
-    net = (results.restrict(policy.k) if policy.suppress else results).network.head(int(top))
-    out = pd.DataFrame({
-        "country": net["country"].astype(str).to_numpy(),
-        "incidents out": net["out_strength"].astype("int64").to_numpy(),
-        "incidents in": net["in_strength"].astype("int64").to_numpy(),
-        "through (transit)": net["through"].astype("int64").to_numpy(),
-        "domestic": net["domestic"].astype("int64").to_numpy(),
-        "betweenness": [_decimal(b, 3) for b in net["betweenness"]],
-    })
-    counts = ["incidents out", "incidents in", "through (transit)", "domestic"]
-    return suppress_counts(out, counts, policy.k, base=policy.rounding) if policy.suppress else out
-
-
-def route_map_flows(results, policy: DisclosurePolicy) -> pd.DataFrame:
-    """The legs to draw on a flow map, safe for the audience.
-
-    Parameters
-    ----------
-    results : RouteResults
-        From :class:`~workbench.analyse.routes.RouteFlows`.
-    policy : DisclosurePolicy
-        The audience's policy: when suppressing, only corridors of at least k incidents
-        are drawn (their legs summed), so no line carries a smaller corridor.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``source, target, count`` between different countries, largest first (input of
-        :func:`workbench.share.maps.add_flows`).
-    """
-    legs = (results.restrict(policy.k) if policy.suppress else results).legs
-    legs = legs[legs["source"] != legs["target"]]
-    out = legs.groupby(["source", "target"], as_index=False)["count"].sum()
-    return out.sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
-
-
-def route_unknown_table(results, policy: DisclosurePolicy) -> pd.DataFrame:
-    """Incidents whose origin is unknown, by destination (never given an origin).
-
-    Parameters
-    ----------
-    results : RouteResults
-        From :class:`~workbench.analyse.routes.RouteFlows`.
-    policy : DisclosurePolicy
-        The audience's policy (counts below k withheld).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``destination, incidents``.
-    """
-    out = results.unknown_origin.rename(columns={"count": "incidents"}).reset_index(drop=True)
-    out["incidents"] = out["incidents"].astype("int64")
-    return suppress_counts(out, ["incidents"], policy.k, base=policy.rounding) if policy.suppress else out
-
-
-def emerging_pattern_counts(results, policy: DisclosurePolicy) -> pd.DataFrame:
-    """How many places fall in each emerging hot spot class.
-
-    Parameters
-    ----------
-    results : EmergingResults or None
-        From :class:`~workbench.analyse.emerging.EmergingHotspots` (None: nothing in scope).
-    policy : DisclosurePolicy
-        The audience's policy: class sizes below k are withheld.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``pattern, places`` for the classes that occur (hot, cold, then "no pattern
-        detected"); empty when ``results`` is None.
-    """
-    if results is None:
-        return pd.DataFrame({"pattern": pd.Series(dtype=str), "places": pd.Series(dtype="Int64")})
-    out = results.patterns[results.patterns["places"] > 0].reset_index(drop=True)
-    out["pattern"] = out["pattern"].str.capitalize()
-    out["places"] = out["places"].astype("int64")
-    return suppress_counts(out, ["places"], policy.k, base=policy.rounding) if policy.suppress else out
-
-
-def emerging_cells(results, policy: DisclosurePolicy):  # -> geopandas.GeoDataFrame
-    """Hexagons with an emerging hot or cold spot pattern, safe for the audience.
-
-    Parameters
-    ----------
-    results : EmergingResults or None
-        Emerging hot spots of H3 cells, computed at (or coarser than) the audience's
-        resolution.
-    policy : DisclosurePolicy
-        The audience's policy: incident totals below k are shown as ``"<k"``.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        ``h3_cell, pattern, count`` (display text) and geometry, for cells with a
-        pattern only; empty when ``results`` is None.
-
-    Raises
-    ------
-    ValueError
-        When the cells are finer than the audience may see.
-    """
-    import h3
-
-    empty = cell_polygons([]).assign(pattern=pd.Series(dtype=str), count=pd.Series(dtype=str))
-    if results is None:
-        return empty
-    table = results.table[results.table["pattern"] != "no pattern detected"]
-    if table.empty:
-        return empty
-    finest = max(h3.get_resolution(c) for c in table["h3_cell"])
-    if finest > policy.h3_resolution:
-        raise ValueError(f"cells at H3 resolution {finest} are finer than the {policy.audience} audience's "
-                         f"{policy.h3_resolution}: run the analysis at the audience's resolution")
-    gdf = cell_polygons(table["h3_cell"]).merge(table[["h3_cell", "pattern", "count"]], on="h3_cell")
-    if policy.suppress:
-        safe = suppress_counts(gdf[["count"]], ["count"], policy.k, base=policy.rounding)["count"]
-        gdf["count"] = [f"<{policy.k}" if pd.isna(v) else str(int(v)) for v in safe]
-    return gdf
-
-
-def robust_hotspot_table(check, policy: DisclosurePolicy, top: int = 20) -> pd.DataFrame:
-    """Hot spots and whether they survive without the weakest-graded sources.
-
-    The count without the weak sources is not shown: beside the full count it would
-    give away, by subtraction, how many weak reports a cell holds (possibly fewer than k).
-
-    Parameters
-    ----------
-    check : RobustnessResults or None
-        From :class:`~workbench.analyse.robustness.RobustnessCheck` (``method="gi"``).
-    policy : DisclosurePolicy
-        The audience's policy (counts below k withheld).
-    top : int
-        Rows kept (strongest Gi* z first).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``h3_cell, hotspot_class, count, class without weak sources, robust`` for hot
-        cells; empty when ``check`` is None.
-    """
-    cols = ["place", "class", "incidents", "class without weak sources", "robust"]
-    if check is None:
-        return pd.DataFrame(columns=cols)
-    t = check.table
-    hot = t[t["hotspot_class"].str.startswith("hot")].sort_values("gi_z", ascending=False).head(top)
-    out = pd.DataFrame({
-        "place": [place_of_cell(c) for c in hot["h3_cell"]],
-        "class": hot["hotspot_class"].map(lambda c: CLASS_WORDS.get(c, c)).to_numpy(),
-        "incidents": hot["count"].astype("int64").to_numpy(),
-        "class without weak sources": hot["class_graded"].map(lambda c: CLASS_WORDS.get(c, c)).to_numpy(),
-        "robust": hot["robust"].map({True: "yes", False: "no"}).to_numpy(),
-    })
-    return suppress_counts(out, ["incidents"], policy.k, base=policy.rounding) if policy.suppress else out
 
 
 def media_rates(osint: pd.DataFrame, volume: pd.DataFrame, policy: DisclosurePolicy, top: int = 15) -> pd.DataFrame:
@@ -959,21 +485,3 @@ def media_rates(osint: pd.DataFrame, volume: pd.DataFrame, policy: DisclosurePol
     return out
 
 
-def note(text: str):  # -> IPython HTML
-    """A short escaped note under a table.
-
-    Parameters
-    ----------
-    text : str
-        The note.
-
-    Returns
-    -------
-    IPython.display.HTML
-        A small grey paragraph.
-    """
-    import html
-
-    from IPython.display import HTML
-
-    return HTML(f'<p style="font-size:11px;color:#666">{html.escape(text)}</p>')

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.places.gazetteer import countries, country_name, resolve_city
+from workbench.synthetic.templates import load_templates
 
 #: Country (ISO3) -> (cities, app language, base monthly rate, yearly trend factor).
 WORLD: dict[str, tuple[tuple[str, ...], str, float, float]] = {
@@ -91,68 +92,20 @@ PLANTED_HOTSPOTS = (
 )
 PLANTED_SURGE = ("POL", "sexual_exploitation", 4.0)  # country, type, multiplier over the last 2 months
 
-DESCRIPTIONS = {
-    "en": "I saw {n} people at a {sector} site near {place}. They looked scared and were not allowed to leave.",
-    "es": "Vi a {n} personas en un lugar de {sector} cerca de {place}. Parecían asustadas y no podían salir.",
-    "pt": "Vi {n} pessoas num local de {sector} perto de {place}. Pareciam assustadas e não podiam sair.",
-    "uk": "Я бачив {n} людей біля {place} ({sector}). Вони виглядали наляканими і не могли піти.",
-    "pl": "Widziałem {n} osób w miejscu {sector} koło {place}. Wyglądali na przestraszonych.",
-    "vi": "Tôi thấy {n} người tại nơi {sector} gần {place}. Họ trông sợ hãi và không được rời đi.",
-    "th": "ฉันเห็นคน {n} คนที่ {sector} ใกล้ {place} พวกเขาดูกลัวและออกไปไม่ได้",
-    "ro": "Am văzut {n} persoane la un loc de {sector} lângă {place}. Păreau speriate.",
-    "it": "Ho visto {n} persone in un luogo di {sector} vicino a {place}. Sembravano spaventate.",
-    "tl": "Nakita ko ang {n} tao sa {sector} malapit sa {place}. Mukha silang takot.",
-    "fr": "J'ai vu {n} personnes sur un site de {sector} près de {place}. Elles semblaient effrayées.",
-}
-
-NEWS = {
-    "en": ("Police free {n} victims of {what} in {place}",
-           "Officers in {place} rescued {n} people from {what}; passports confiscated and wages withheld, police said."),
-    "es": ("Liberan a {n} víctimas de trata de personas en {place}",
-           "La policía en {place} rescató a {n} personas de {what}; les quitaron el pasaporte."),
-    "fr": ("{n} victimes de traite des êtres humains libérées à {place}",
-           "La police de {place} a libéré {n} personnes soumises à {what}."),
-    "pt": ("Polícia resgata {n} vítimas de tráfico de pessoas em {place}",
-           "Em {place}, {n} pessoas foram resgatadas de {what}."),
-}
-NEWS_WHAT = {
-    "en": {"forced_labour": "forced labour", "sexual_exploitation": "sex trafficking",
-           "domestic_servitude": "domestic servitude", "forced_criminality": "a cannabis farm"},
-    "es": {"forced_labour": "trabajo forzoso", "sexual_exploitation": "explotación sexual",
-           "domestic_servitude": "servidumbre doméstica", "forced_criminality": "criminalidad forzada"},
-    "fr": {"forced_labour": "travail forcé", "sexual_exploitation": "exploitation sexuelle",
-           "domestic_servitude": "servitude domestique", "forced_criminality": "travail forcé"},
-    "pt": {"forced_labour": "trabalho escravo", "sexual_exploitation": "exploração sexual",
-           "domestic_servitude": "trabalho doméstico", "forced_criminality": "trabalho forçado"},
-}
-IRRELEVANT = [
-    ("Local football club wins regional cup in {place}", "Fans celebrated late into the night in {place}."),
-    ("New metro line opens in {place}", "The city of {place} opened its new line on time."),
-    ("Heatwave expected in {place} this week", "Forecasters warn of high temperatures in {place}."),
-]
-
-PARTNER_TYPE = {
-    "sexual_exploitation": "Sex Trafficking", "forced_labour": "Labour Exploitation",
-    "domestic_servitude": "Domestic Servitude", "forced_criminality": "Criminal Exploitation",
-    "child_exploitation": "Child Trafficking", "forced_begging": "Forced Begging",
-    "forced_marriage": "Forced Marriage", "online_child_sexual_exploitation": "Online Child Abuse",
-}
-PARTNER_SECTOR = {
-    "agriculture": "Farming", "construction": "Building", "manufacturing": "Garment Factory",
-    "hospitality": "Hotels & Restaurants", "fishing": "Fisheries", "car_wash": "Car Wash",
-    "entertainment": "Massage/Bar", "online": "Online", "street": "Street", "domestic_work": "Private Household",
-    "cannabis_cultivation": "Cannabis Farm", "other": "Other",
-}
-COMMUNITY_CONCERN = {
-    "forced_labour": "people made to work without pay", "sexual_exploitation": "women or girls sold for sex",
-    "child_exploitation": "children working or begging", "forced_begging": "children begging",
-    "forced_marriage": "girl married against her will", "domestic_servitude": "house worker not allowed out",
-    "forced_criminality": "made to commit crimes",
-}
-COMMUNITY_WHERE = {
-    "agriculture": "farm", "fishing": "boat", "construction": "building site", "manufacturing": "factory",
-    "hospitality": "hotel or bar", "domestic_work": "private house", "street": "street or market",
-}
+_TEXT = load_templates("demo")  # resources/synthetic_demo.yaml
+#: Language -> what an app report or a community form says was seen.
+DESCRIPTIONS: dict[str, str] = _TEXT["descriptions"]
+#: Language -> (title, body) of a relevant news item; NEWS_WHAT: the exploitation type in its words.
+NEWS: dict[str, list[str]] = _TEXT["news"]
+NEWS_WHAT: dict[str, dict[str, str]] = _TEXT["news_what"]
+#: (title, body) of news items not about trafficking.
+IRRELEVANT: list[list[str]] = _TEXT["irrelevant"]
+#: The partner NGO's own categories (our code -> theirs).
+PARTNER_TYPE: dict[str, str] = _TEXT["partner_type"]
+PARTNER_SECTOR: dict[str, str] = _TEXT["partner_sector"]
+#: Community outreach forms' wording (our code -> theirs).
+COMMUNITY_CONCERN: dict[str, str] = _TEXT["community_concern"]
+COMMUNITY_WHERE: dict[str, str] = _TEXT["community_where"]
 
 
 @dataclass(frozen=True)
@@ -262,6 +215,29 @@ def _incident(rng, iso3, cities, month, etype, hotspot) -> dict[str, Any]:
     }
 
 
+def world_city(iso3: str, place: str, otherwise: str | None = None) -> str:
+    """The incident's place when it is one of its country's named cities in :data:`WORLD`.
+
+    Parameters
+    ----------
+    iso3 : str
+        The incident's country (a key of :data:`WORLD`).
+    place : str
+        The incident's place (a city, or a planted hotspot's name).
+    otherwise : str, optional
+        What to return for another place; default the country's first city.
+
+    Returns
+    -------
+    str
+        ``place``, or ``otherwise``.
+    """
+    cities = WORLD[iso3][0]
+    if place in cities:
+        return place
+    return cities[0] if otherwise is None else otherwise
+
+
 @lru_cache(maxsize=None)
 def _iso2(iso3: str) -> str:
     table = countries()
@@ -357,7 +333,7 @@ def write_partner_csv(world: pd.DataFrame, path: Path, rng: np.random.Generator,
             "CaseRef": f"HLA-{2000 + i}",
             "DateReported": min(reported, pd.Timestamp("2026-11-20")).strftime("%d/%m/%Y"),
             "DateOfIncident": inc.occurred_on.strftime("%d/%m/%Y"),
-            "Town": inc.place if inc.place in WORLD[inc.country_iso3][0] else "",
+            "Town": world_city(inc.country_iso3, inc.place, otherwise=""),
             "CountryName": country_name(inc.country_iso3),
             "Latitude": f"{inc.lat:.4f}" if rng.random() < 0.7 else "",
             "Longitude": "",
@@ -413,7 +389,7 @@ def write_community_csv(world: pd.DataFrame, path: Path, rng: np.random.Generato
             "form_id": f"CF-{i:05d}",
             "submitted": (inc.occurred_on + pd.Timedelta(days=int(rng.integers(1, 30)))).strftime("%Y-%m-%d"),
             "seen_on": inc.occurred_on.strftime("%Y-%m"),
-            "village_or_town": inc.place if inc.place in WORLD[inc.country_iso3][0] else WORLD[inc.country_iso3][0][0],
+            "village_or_town": world_city(inc.country_iso3, inc.place),
             "country": country_name(inc.country_iso3),
             "how_many_people": str(inc.victim_count),
             "form_language": lang,
@@ -449,7 +425,7 @@ def news_items(world: pd.DataFrame, n: int, rng: np.random.Generator, languages:
     sample = world.sample(n=min(n, len(world)), random_state=int(rng.integers(0, 2**31)))
     for i, inc in enumerate(sample.itertuples(index=False)):
         lang = str(rng.choice(languages))
-        place = inc.place if inc.place in WORLD[inc.country_iso3][0] else WORLD[inc.country_iso3][0][0]
+        place = world_city(inc.country_iso3, inc.place)
         relevant = rng.random() < 0.75
         what = NEWS_WHAT[lang].get(inc.exploitation_type, NEWS_WHAT[lang]["forced_labour"])
         title, body = NEWS[lang] if relevant else IRRELEVANT[i % len(IRRELEVANT)]

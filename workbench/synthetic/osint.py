@@ -18,97 +18,28 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.synthetic.demo import WORLD
 from workbench.places.gazetteer import country_name
+from workbench.synthetic.demo import WORLD, world_city
+from workbench.synthetic.templates import load_templates
 
 LANGS = ("en", "es", "fr", "pt", "uk", "ru")
-WHAT = {
-    "en": {"forced_labour": "forced labour", "sexual_exploitation": "sexual exploitation",
-           "domestic_servitude": "domestic servitude"},
-    "es": {"forced_labour": "trabajo forzoso", "sexual_exploitation": "explotación sexual",
-           "domestic_servitude": "servidumbre doméstica"},
-    "fr": {"forced_labour": "travail forcé", "sexual_exploitation": "exploitation sexuelle",
-           "domestic_servitude": "servitude domestique"},
-    "pt": {"forced_labour": "trabalho escravo", "sexual_exploitation": "exploração sexual",
-           "domestic_servitude": "servidão doméstica"},
-    "uk": {"forced_labour": "примусова праця", "sexual_exploitation": "сексуальна експлуатація",
-           "domestic_servitude": "домашнє рабство"},
-    "ru": {"forced_labour": "принудительный труд", "sexual_exploitation": "сексуальная эксплуатация",
-           "domestic_servitude": "домашнее рабство"},
-}
-TITLES = {
-    "en": ["Police free {n} victims of {what} in {place}", "{n} people rescued from {what} near {place}",
-           "Human trafficking ring linked to {what} broken up in {place}"],
-    "es": ["Liberan a {n} víctimas de {what} en {place}", "Desarticulada una red de trata de personas en {place}"],
-    "fr": ["{n} victimes de {what} libérées à {place}", "Un réseau de traite des êtres humains démantelé à {place}"],
-    "pt": ["Polícia resgata {n} vítimas de {what} em {place}", "Rede de tráfico de pessoas desmantelada em {place}"],
-    "uk": ["Поліція звільнила {n} жертв: {what} у місті {place}", "Торгівля людьми: викрито мережу у місті {place}"],
-    "ru": ["Полиция освободила {n} жертв: {what} в городе {place}", "Торговля людьми: раскрыта сеть в городе {place}"],
-}
+_TEXT = load_templates("articles")  # resources/synthetic_articles.yaml
+#: Language -> exploitation type -> its words in that language.
+WHAT: dict[str, dict[str, str]] = _TEXT["what"]
+#: Language -> headlines of a relevant article.
+TITLES: dict[str, list[str]] = _TEXT["titles"]
 #: Body sentences; {code} is a story's own operation name, {k} and {m} its own numbers.
-SENTENCES = {
-    "en": ["Officers in {place}, {country}, said {n} people had been held in conditions of {what}.",
-           "The investigation, known as operation {code}, began {m} weeks ago after a tip from a neighbour.",
-           "In {place} passports were confiscated and wages withheld for {m} months, the {code} prosecutor said.",
-           "{k} suspects were arrested at {m} addresses around {place} and will appear in court.",
-           "Operation {code} also found debts of up to {k} thousand euros imposed on the {n} workers.",
-           "Support groups in {country} said the {n} survivors of operation {code} are receiving shelter.",
-           "Officials promised {k} more labour inspections in {place} after operation {code}."],
-    "es": ["Agentes en {place}, {country}, informaron que {n} personas vivían en condiciones de {what}.",
-           "La investigación, llamada operación {code}, comenzó hace {m} semanas tras una denuncia.",
-           "En {place} les quitaron el pasaporte y no les pagaron durante {m} meses, según la fiscalía de {code}.",
-           "{k} sospechosos fueron detenidos en {m} domicilios de {place} y pasarán a disposición judicial.",
-           "La operación {code} descubrió deudas de hasta {k} mil euros impuestas a las {n} víctimas.",
-           "Organizaciones de {country} ofrecen refugio a las {n} personas liberadas en la operación {code}."],
-    "fr": ["Les enquêteurs de {place}, {country}, ont indiqué que {n} personnes subissaient un {what}.",
-           "L'enquête, baptisée opération {code}, a commencé il y a {m} semaines après un signalement.",
-           "À {place}, leurs passeports étaient confisqués depuis {m} mois, selon le parquet de l'affaire {code}.",
-           "{k} suspects ont été interpellés à {m} adresses de {place} et seront présentés à un juge.",
-           "L'opération {code} a révélé des dettes allant jusqu'à {k} mille euros pour les {n} victimes.",
-           "Des associations de {country} hébergent les {n} victimes de l'opération {code}."],
-    "pt": ["Agentes em {place}, {country}, disseram que {n} pessoas viviam em situação de {what}.",
-           "A investigação, chamada operação {code}, começou há {m} semanas após uma denúncia.",
-           "Em {place} os passaportes ficaram retidos por {m} meses, segundo o Ministério Público no caso {code}.",
-           "{k} suspeitos foram presos em {m} endereços de {place} e serão ouvidos pela justiça.",
-           "A operação {code} encontrou dívidas de até {k} mil reais impostas às {n} vítimas.",
-           "Organizações de {country} oferecem abrigo às {n} pessoas resgatadas na operação {code}."],
-    "uk": ["Поліція у місті {place} ({country}) повідомила, що {n} людей утримували: {what}.",
-           "Розслідування під назвою операція {code} почалося {m} тижнів тому після повідомлення.",
-           "У місті {place} людям {m} місяців не платили зарплату, повідомили у прокуратурі у справі {code}.",
-           "{k} підозрюваних затримали за {m} адресами у місті {place}, їм повідомлено про підозру.",
-           "Операція {code} виявила борги до {k} тисяч гривень, нав'язані {n} потерпілим.",
-           "Громадські організації ({country}) надають житло {n} потерпілим в операції {code}."],
-    "ru": ["Полиция в городе {place} ({country}) сообщила, что {n} человек удерживали: {what}.",
-           "Расследование под названием операция {code} началось {m} недель назад после сообщения.",
-           "В городе {place} людям {m} месяцев не платили зарплату, сообщили в прокуратуре по делу {code}.",
-           "{k} подозреваемых задержаны по {m} адресам в городе {place}, им предъявлены обвинения.",
-           "Операция {code} выявила долги до {k} тысяч рублей, навязанные {n} пострадавшим.",
-           "Общественные организации ({country}) предоставляют жильё {n} пострадавшим по делу {code}."],
-}
-NAMED = {  # headlines that name a victim (fictional names): must be scrubbed before storage
-    "en": "Victim named as {name} after raid in {place}",
-    "es": "La víctima, {name}, rescatada en {place}",
-    "fr": "La victime, {name}, libérée à {place}",
-}
-NAMES = ["Maria Lopez", "Ana Petrova", "Joy Okafor", "Elena Ruiz", "Amina Diallo", "Lucia Ferreira"]
-IRRELEVANT = {
-    "en": ("New bridge opens in {place}", "The city of {place} opened its new bridge after {m} years of work."),
-    "es": ("Nuevo puente en {place}", "La ciudad de {place} inauguró su nuevo puente tras {m} años de obras."),
-    "fr": ("Un nouveau pont à {place}", "La ville de {place} a inauguré son pont après {m} ans de travaux."),
-    "pt": ("Nova ponte em {place}", "A cidade de {place} inaugurou a nova ponte após {m} anos de obras."),
-    "uk": ("Новий міст у місті {place}", "Місто {place} відкрило новий міст після {m} років робіт."),
-    "ru": ("Новый мост в городе {place}", "Город {place} открыл новый мост после {m} лет работ."),
-}
-PREFIX = {"en": ["UPDATE: ", "Exclusive: ", "WATCH: ", ""], "es": ["ÚLTIMA HORA: ", "Exclusiva: ", ""],
-          "fr": ["DIRECT: ", "Info: ", ""], "pt": ["URGENTE: ", "Exclusivo: ", ""],
-          "uk": ["НОВИНИ: ", "Ексклюзив: ", ""], "ru": ["СРОЧНО: ", "Эксклюзив: ", ""]}
-BOILERPLATE = {"en": "Follow {outlet} for more news.", "es": "Síguenos en {outlet} para más noticias.",
-               "fr": "Retrouvez {outlet} pour plus d'infos.", "pt": "Acompanhe o {outlet} para mais notícias.",
-               "uk": "Читайте {outlet} для інших новин.", "ru": "Читайте {outlet} для других новостей."}
-CODE_WORDS = ["Amber", "Falcon", "Harbour", "Juniper", "Lantern", "Meridian", "Orchid", "Pilgrim", "Quartz",
-              "Saffron", "Tundra", "Willow", "Cobalt", "Delta", "Ember", "Granite", "Ivory", "Kestrel"]
-OUTLET_A = ["Daily", "Evening", "Coastal", "Northern", "Metro", "Valley", "Capital", "Harbour", "Free"]
-OUTLET_B = ["Courier", "Herald", "Post", "Gazette", "Observer", "Chronicle", "Tribune", "Wire", "Mirror"]
+SENTENCES: dict[str, list[str]] = _TEXT["sentences"]
+#: Headlines that name a victim (fictional names): must be scrubbed before storage.
+NAMED: dict[str, str] = _TEXT["named"]
+NAMES: list[str] = _TEXT["names"]
+#: Language -> (title, body) of an article not about trafficking.
+IRRELEVANT: dict[str, list[str]] = _TEXT["irrelevant"]
+PREFIX: dict[str, list[str]] = _TEXT["prefix"]
+BOILERPLATE: dict[str, str] = _TEXT["boilerplate"]
+CODE_WORDS: list[str] = _TEXT["code_words"]
+OUTLET_A: list[str] = _TEXT["outlet_a"]
+OUTLET_B: list[str] = _TEXT["outlet_b"]
 BIG_STORY_OUTLETS = 40
 
 
@@ -129,6 +60,27 @@ def _copy(rng: np.random.Generator, lang: str, title: str, body: str, outlet: st
     keep = max(12, int(len(words) * rng.uniform(0.75, 1.0)))
     return (str(rng.choice(PREFIX[lang])) + title,
             " ".join(words[:keep]) + " " + BOILERPLATE[lang].format(outlet=outlet))
+
+
+def _write_dumps(frame: pd.DataFrame, cutoff: pd.Timestamp, out_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Write the articles up to ``cutoff`` as JSON lines and the rest as CSV, each with broken records."""
+    early = (pd.to_datetime(frame["published"]) <= cutoff).to_numpy()
+    frame["published"] = [t.strftime("%Y-%m-%dT%H:%M:%SZ") for t in frame["published"]]
+    first, second = frame[early], frame[~early]
+    lines = [json.dumps(r, ensure_ascii=False) for r in first.to_dict("records")]
+    lines.insert(len(lines) // 2, '{"id": "art-broken-1", "title": "cut off')  # bad JSON
+    # no id and no link: unreadable (a relevant item without an exploitation type is stored, not broken)
+    lines.insert(len(lines) // 3, json.dumps({"published": "2026-01-01T00:00:00Z",
+                                              "title": "Trafficking ring", "body": "no id"}))
+    (out_dir / "media_dump_1.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    bad = pd.DataFrame([
+        {"id": "art-broken-2", "url": "https://x.example.net/2", "outlet": "Metro Post", "published": "yesterday",
+         "language": "en", "title": "Human trafficking ring broken up", "body": "Police said."},
+        {"id": "art-broken-3", "url": "https://x.example.net/3", "outlet": "Metro Post",
+         "published": "2026-10-01T10:00:00Z", "language": "en", "title": "", "body": ""},
+    ])
+    pd.concat([second, bad], ignore_index=True).to_csv(out_dir / "media_dump_2.csv", index=False, encoding="utf-8")
+    return first, second
 
 
 def write_article_dump(world: pd.DataFrame, out_dir: Path, seed: int) -> dict[str, Any]:
@@ -161,7 +113,7 @@ def write_article_dump(world: pd.DataFrame, out_dir: Path, seed: int) -> dict[st
     articles, stories, names = [], {}, []
     for s, inc in enumerate(sample.itertuples(index=False)):
         lang = "en" if s == 0 else str(rng.choice(LANGS))
-        place = inc.place if inc.place in WORLD[inc.country_iso3][0] else WORLD[inc.country_iso3][0][0]
+        place = world_city(inc.country_iso3, inc.place)
         title, body = _story_text(rng, lang, inc, place)
         if s == 0:  # the planted big story, straddling the cut-off
             start, copies = cutoff - pd.Timedelta(days=2), BIG_STORY_OUTLETS
@@ -193,22 +145,7 @@ def write_article_dump(world: pd.DataFrame, out_dir: Path, seed: int) -> dict[st
                          "language": lang, "title": t.format(place=place),
                          "body": b.format(place=place, m=int(rng.integers(2, 9)))})
     frame = pd.DataFrame(articles).sort_values(["published", "id"]).reset_index(drop=True)
-    early = (pd.to_datetime(frame["published"]) <= cutoff).to_numpy()
-    frame["published"] = [t.strftime("%Y-%m-%dT%H:%M:%SZ") for t in frame["published"]]
-    first, second = frame[early], frame[~early]
-    lines = [json.dumps(r, ensure_ascii=False) for r in first.to_dict("records")]
-    lines.insert(len(lines) // 2, '{"id": "art-broken-1", "title": "cut off')  # bad JSON
-    # no id and no link: unreadable (a relevant item without an exploitation type is stored, not broken)
-    lines.insert(len(lines) // 3, json.dumps({"published": "2026-01-01T00:00:00Z",
-                                              "title": "Trafficking ring", "body": "no id"}))
-    (out_dir / "media_dump_1.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    bad = pd.DataFrame([
-        {"id": "art-broken-2", "url": "https://x.example.net/2", "outlet": "Metro Post", "published": "yesterday",
-         "language": "en", "title": "Human trafficking ring broken up", "body": "Police said."},
-        {"id": "art-broken-3", "url": "https://x.example.net/3", "outlet": "Metro Post",
-         "published": "2026-10-01T10:00:00Z", "language": "en", "title": "", "body": ""},
-    ])
-    pd.concat([second, bad], ignore_index=True).to_csv(out_dir / "media_dump_2.csv", index=False, encoding="utf-8")
+    first, second = _write_dumps(frame, cutoff, out_dir)
     relevant_ids = set(stories)
     return {
         "files": {"media_dump_1.jsonl": len(first) + 2, "media_dump_2.csv": len(second) + 2},

@@ -28,7 +28,6 @@ The package: :mod:`~workbench.analyse.forecast.models` (interface, naive, ETS, A
 :mod:`~workbench.analyse.forecast.results`.
 """
 
-from workbench.analyse.forecast.registry import BASELINE, MODELS, register_model
 from workbench.analyse.forecast.models import (ARIMA, ETS, AutoARIMA, ForecastModel, Naive, Prediction,
                                                SeasonalNaive)
 from workbench.analyse.forecast.intermittent import TSB, TSB_ALPHAS, Croston
@@ -37,7 +36,8 @@ from workbench.analyse.forecast.scoring import (AUTO_MODELS, INTERMITTENT_ADI, a
                                                 min_history)
 from workbench.analyse.forecast.results import ForecastResults, ladder_table
 from workbench.analyse.forecast.ladder import Forecaster
+from workbench.analyse.forecast.registry import BASELINE, MODELS
 
 __all__ = ["ARIMA", "AUTO_MODELS", "BASELINE", "ETS", "INTERMITTENT_ADI", "MODELS", "TSB", "TSB_ALPHAS", "AutoARIMA",
            "Croston", "ForecastModel", "ForecastResults", "Forecaster", "Naive", "Prediction", "Prophet",
-           "SeasonalNaive", "adi", "demand_pattern", "ladder_table", "mase", "min_history", "register_model"]
+           "SeasonalNaive", "adi", "demand_pattern", "ladder_table", "mase", "min_history"]

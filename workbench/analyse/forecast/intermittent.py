@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 
 from workbench.analyse.forecast.models import ForecastModel, Prediction, _quiet, _sd, _z
-from workbench.analyse.forecast.registry import register_model
 
 
 class _Intermittent(ForecastModel):
@@ -41,7 +40,6 @@ class _Intermittent(ForecastModel):
         return Prediction(mean, mean + min(lo_q, 0.0), mean + max(hi_q, 0.0))
 
 
-@register_model
 class Croston(_Intermittent):
     """Croston's method (classic, both smoothing constants 0.1; statsforecast
     ``CrostonClassic``): the mean demand size over the mean inter-demand interval.
@@ -66,7 +64,6 @@ class Croston(_Intermittent):
 #: Smoothing constants TSB tries (demand size and demand probability alike).
 TSB_ALPHAS = (0.05, 0.1, 0.2, 0.3)
 
-@register_model
 class TSB(_Intermittent):
     """Teunter-Syntetos-Babai: smoothed demand probability times smoothed demand size
     (statsforecast ``TSB``), so the forecast decays towards zero when demand stops.

@@ -1,8 +1,8 @@
 """Rungs of the forecasting ladder: the model interface, naive, seasonal naive, ETS and ARIMA.
 
 Models share one small interface, ``Model(season_length, freq).fit(y, ds)`` then
-``.predict(h, level)`` giving a :class:`Prediction` (mean, lower, upper). Each registers
-itself by name in :data:`~workbench.analyse.forecast.registry.MODELS`.
+``.predict(h, level)`` giving a :class:`Prediction` (mean, lower, upper). Each is listed
+by name in :data:`~workbench.analyse.forecast.registry.MODELS`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from workbench.analyse.forecast.registry import register_model
 
 
 @dataclass
@@ -130,7 +129,6 @@ class _quiet:
         self._w.__exit__(*exc)
 
 
-@register_model
 class Naive(ForecastModel):
     """Last value carried forward; random-walk interval from the one-step differences."""
 
@@ -151,7 +149,6 @@ class Naive(ForecastModel):
         return Prediction(mean, mean - half, mean + half)
 
 
-@register_model
 class SeasonalNaive(ForecastModel):
     """Value of the same season in the last cycle; interval from the seasonal differences."""
 
@@ -181,7 +178,6 @@ class SeasonalNaive(ForecastModel):
         return Prediction(mean, mean - half, mean + half)
 
 
-@register_model
 class ETS(ForecastModel):
     """Exponential smoothing state-space model: additive errors, additive damped trend.
 
@@ -231,7 +227,6 @@ class ETS(ForecastModel):
         return Prediction(frame["mean"].to_numpy(), frame["pi_lower"].to_numpy(), frame["pi_upper"].to_numpy())
 
 
-@register_model
 class ARIMA(ForecastModel):
     """Seasonal ARIMA(p, d, 0)(P, D, 0)_m, orders chosen by AICc, fitted by least squares.
 
@@ -327,7 +322,6 @@ class ARIMA(ForecastModel):
         return Prediction(mean, mean - half, mean + half)
 
 
-@register_model
 class AutoARIMA(ForecastModel):
     """Seasonal ARIMA chosen by AICc (statsforecast's ``AutoARIMA``, Hyndman-Khandakar).
 

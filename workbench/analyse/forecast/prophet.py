@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from workbench.analyse.forecast.models import ForecastModel, Prediction
-from workbench.analyse.forecast.registry import register_model
 
 
 def _quiet_prophet() -> type:
@@ -27,7 +26,6 @@ def _quiet_prophet() -> type:
     return _Prophet
 
 
-@register_model
 class Prophet(ForecastModel):
     """Prophet with linear growth and yearly seasonality only (no weekly or daily terms,
     which monthly or Monday-stamped weekly data cannot show). Yearly seasonality is

@@ -1,30 +1,28 @@
-"""The registry of forecast models: callers ask for models by name."""
+"""The one place forecast models are registered: callers ask for models by name.
+
+Each model class (see :class:`~workbench.analyse.forecast.models.ForecastModel`) is
+listed below under its ``name``; nothing registers itself by being imported. To add a
+model, write its class in its own module of this package and add one line here (or, at
+run time, ``MODELS.register(MyModel.name, MyModel)``).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from workbench.analyse.forecast.intermittent import TSB, Croston
+from workbench.analyse.forecast.models import ARIMA, ETS, AutoARIMA, ForecastModel, Naive, SeasonalNaive
+from workbench.analyse.forecast.prophet import Prophet
+from workbench.registry import Registry
 
-if TYPE_CHECKING:
-    from workbench.analyse.forecast.models import ForecastModel
-
-#: Model name -> class; callers ask for models by name. Add your own with :func:`register_model`.
-MODELS: dict[str, type[ForecastModel]] = {}
 #: The model every other must beat.
 BASELINE = "seasonal_naive"
 
-
-def register_model(cls: type[ForecastModel]) -> type[ForecastModel]:
-    """Register a model class under its ``name`` (usable as a class decorator).
-
-    Parameters
-    ----------
-    cls : type
-        A :class:`ForecastModel` subclass with a unique ``name``.
-
-    Returns
-    -------
-    type
-        ``cls`` unchanged.
-    """
-    MODELS[cls.name] = cls
-    return cls
+#: Model name -> class (a :class:`~workbench.registry.Registry`).
+MODELS: Registry[type[ForecastModel]] = Registry("forecast model")
+MODELS.register(Naive.name, Naive)
+MODELS.register(SeasonalNaive.name, SeasonalNaive)
+MODELS.register(ETS.name, ETS)
+MODELS.register(ARIMA.name, ARIMA)
+MODELS.register(AutoARIMA.name, AutoARIMA)
+MODELS.register(Croston.name, Croston)
+MODELS.register(TSB.name, TSB)
+MODELS.register(Prophet.name, Prophet)

@@ -458,14 +458,7 @@ def _rule_evidence(rule: Rule, window: int, stats: _Statistics, accounts: _Accou
         if stats.distinct[(rule.id, f)]:
             n_distinct = accounts.n_distinct(accounts.in_window(_joined(stats.distinct[(rule.id, f)]), window), f)
         ev[f"distinct_{f}"] = n_distinct[present]
-    ratio = np.full(len(ev), np.inf)
-    for key, threshold in rule.condition.items():
-        ratio = np.minimum(ratio, ev[key].to_numpy(dtype="float64") / threshold)
-    ev["ratio"] = ratio
-    ev["fired"] = ratio >= 1.0
-    ev["typology"] = rule.id
-    ev["window_days"] = window
-    return ev.reset_index()
+    return rule.mark_fired(ev, window).reset_index()
 
 
 def screen_file(path: str | Path, chunksize: int = 250_000, **kwargs: Any) -> ScreeningResults:

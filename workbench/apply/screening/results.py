@@ -105,10 +105,7 @@ class ScreeningResults:
             ``rank, account, score, n_typologies, typologies, explanation`` (explanations
             of one account joined with ``"; "``).
         """
-        top = self.scores[self.scores["n_typologies"] > 0].head(budget)
-        text = self.hits.groupby("account", sort=False)["explanation"].agg("; ".join)
-        return top.assign(explanation=top["account"].map(text))[
-            ["rank", "account", "score", "n_typologies", "typologies", "explanation"]].reset_index(drop=True)
+        return top_alerts(self.scores, self.hits, budget)
 
     def explain(self, account: str, frame: bool = False) -> str | pd.DataFrame:
         """Explain one account's score.
@@ -131,19 +128,83 @@ class ScreeningResults:
         KeyError
             When the account was not screened.
         """
-        row = self.scores[self.scores["account"] == account]
-        if row.empty:
-            raise KeyError(f"account {account!r} was not screened")
-        hits = self.hits[self.hits["account"] == account]
+        r, hits = account_hits(self.scores, self.hits, account)
         if frame:
             return hits.reset_index(drop=True)
-        r = row.iloc[0]
         head = (f"Account {account}: score {r['score']:.2f} (rank #{int(r['rank'])} of {len(self.scores):,}; "
                 f"rules {self.rules_version}, window {self.window_start:%Y-%m-%d} to {self.window_end:%Y-%m-%d})")
         if hits.empty:
             return head + ": no typology fired."
-        lines = [f"- {h.title}: {h.explanation} [weight {h.weight:.2f}; {h.source}]" for h in hits.itertuples()]
+        lines = hit_lines(hits)
         return head + f": {len(hits)} typolog{'y' if len(hits) == 1 else 'ies'} fired.\n" + "\n".join(lines)
+
+
+def top_alerts(scores: pd.DataFrame, hits: pd.DataFrame, budget: int) -> pd.DataFrame:
+    """The top ``budget`` accounts that fired at least one typology, with their explanations.
+
+    Shared by the account screen (:class:`ScreeningResults`) and the transfer screen.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        Per-account scores, best first: ``rank, account, score, n_typologies, typologies``.
+    hits : pandas.DataFrame
+        One row per fired typology and account, with ``account`` and ``explanation``.
+    budget : int
+        How many alerts the team can review.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``rank, account, score, n_typologies, typologies, explanation`` (explanations of
+        one account joined with ``"; "``).
+    """
+    top = scores[scores["n_typologies"] > 0].head(budget)
+    text = hits.groupby("account", sort=False)["explanation"].agg("; ".join)
+    return top.assign(explanation=top["account"].map(text))[
+        ["rank", "account", "score", "n_typologies", "typologies", "explanation"]].reset_index(drop=True)
+
+
+def account_hits(scores: pd.DataFrame, hits: pd.DataFrame, account: str) -> tuple[pd.Series, pd.DataFrame]:
+    """One screened account's score row and its fired typologies.
+
+    Parameters
+    ----------
+    scores, hits : pandas.DataFrame
+        As in :func:`top_alerts`.
+    account : str
+        The account.
+
+    Returns
+    -------
+    tuple
+        ``(score row, hits of the account)``.
+
+    Raises
+    ------
+    KeyError
+        When the account was not screened.
+    """
+    row = scores[scores["account"] == account]
+    if row.empty:
+        raise KeyError(f"account {account!r} was not screened")
+    return row.iloc[0], hits[hits["account"] == account]
+
+
+def hit_lines(hits: pd.DataFrame) -> list[str]:
+    """One line per fired typology: title, explanation, weight and source.
+
+    Parameters
+    ----------
+    hits : pandas.DataFrame
+        Hits with ``title, explanation, weight, source``.
+
+    Returns
+    -------
+    list of str
+        ``"- <title>: <explanation> [weight <w>; <source>]"``.
+    """
+    return [f"- {h.title}: {h.explanation} [weight {h.weight:.2f}; {h.source}]" for h in hits.itertuples()]
 
 
 def alert_table(results: ScreeningResults, policy: Any, budget: int = 20) -> pd.DataFrame:

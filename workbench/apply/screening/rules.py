@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -79,6 +80,32 @@ class Rule:
             Thresholds joined with ``and``.
         """
         return " and ".join(f"{k} >= {_number(v)}" for k, v in self.condition.items())
+
+    def mark_fired(self, evidence: pd.DataFrame, window_days: int) -> pd.DataFrame:
+        """Mark which accounts fire the rule (the same test on pandas and on DuckDB evidence).
+
+        Parameters
+        ----------
+        evidence : pandas.DataFrame
+            The rule's per-account evidence, with a column per condition key (``count``,
+            ``amount``, ``distinct_<field>``).
+        window_days : int
+            The window the evidence covers.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``evidence`` (changed in place) with ``ratio`` (the smallest value / threshold
+            over the conditions), ``fired`` (ratio >= 1), ``typology`` and ``window_days``.
+        """
+        ratio = np.full(len(evidence), np.inf)
+        for key, threshold in self.condition.items():
+            ratio = np.minimum(ratio, evidence[key].to_numpy(dtype="float64") / threshold)
+        evidence["ratio"] = ratio
+        evidence["fired"] = ratio >= 1.0
+        evidence["typology"] = self.id
+        evidence["window_days"] = window_days
+        return evidence
 
 
 @dataclass(frozen=True)
@@ -240,6 +267,44 @@ def _parse_rule(version: str, raw: Any, sources: Mapping[str, str], seen: set[st
     return rule
 
 
+def read_typologies(rules: None | str | Path | Mapping[str, Any]) -> Any:
+    """Read the typology YAML (account rules and transaction rules live in the same file).
+
+    Parameters
+    ----------
+    rules : None, str, Path or mapping
+        None: the packaged ``resources/typologies.yaml``; a path to a YAML file; or the
+        parsed YAML, returned as given.
+
+    Returns
+    -------
+    object
+        The parsed YAML (callers check its shape and name the field at fault).
+    """
+    if rules is None:
+        return yaml.safe_load(resources.files("workbench").joinpath("resources/typologies.yaml").read_text("utf-8"))
+    if isinstance(rules, (str, Path)):
+        return yaml.safe_load(Path(rules).read_text(encoding="utf-8"))
+    return rules
+
+
+def source_citations(sources: Mapping[str, Any]) -> dict[str, str]:
+    """The typology sources as ``key -> citation`` (white space folded).
+
+    Parameters
+    ----------
+    sources : mapping
+        The YAML's ``sources``: key -> citation text, or key -> mapping with ``citation``.
+
+    Returns
+    -------
+    dict
+        Key -> one-line citation.
+    """
+    return {str(k): " ".join(str(v.get("citation", "") if isinstance(v, Mapping) else v).split())
+            for k, v in sources.items()}
+
+
 def load_rules(rules: None | str | Path | Mapping[str, Any] | RuleSet = None) -> RuleSet:
     """Load and check a typology rule set.
 
@@ -261,12 +326,7 @@ def load_rules(rules: None | str | Path | Mapping[str, Any] | RuleSet = None) ->
     """
     if isinstance(rules, RuleSet):
         return rules
-    if rules is None:
-        raw = yaml.safe_load(resources.files("workbench").joinpath("resources/typologies.yaml").read_text("utf-8"))
-    elif isinstance(rules, (str, Path)):
-        raw = yaml.safe_load(Path(rules).read_text(encoding="utf-8"))
-    else:
-        raw = rules
+    raw = read_typologies(rules)
     if not isinstance(raw, Mapping):
         raise ValueError(f"typologies: expected a mapping with version, sources, rules; got {type(raw).__name__}")
     version = raw.get("version")
@@ -275,8 +335,7 @@ def load_rules(rules: None | str | Path | Mapping[str, Any] | RuleSet = None) ->
     srcs = raw.get("sources")
     if not isinstance(srcs, Mapping) or not srcs:
         raise ValueError(f"typologies {version}: field 'sources': expected a mapping of source key -> citation")
-    sources = {str(k): " ".join(str(v.get("citation", "") if isinstance(v, Mapping) else v).split())
-               for k, v in srcs.items()}
+    sources = source_citations(srcs)
     items = raw.get("rules")
     if not isinstance(items, list) or not items:
         raise ValueError(f"typologies {version}: field 'rules': expected a non-empty list")

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from workbench.apply.screening.results import account_hits, hit_lines, top_alerts
+from workbench.apply.screening.rules import read_typologies, source_citations
 from workbench.apply.screening.transfers import TRANSFER_TYPES, validate_transfers
 
 #: Rule kinds -> (parameters they take, placeholders their explanation may use).
@@ -154,19 +154,13 @@ def load_transfer_rules(rules: None | str | Path | Mapping[str, Any] | TransferR
     """
     if isinstance(rules, TransferRuleSet):
         return rules
-    if rules is None:
-        raw = yaml.safe_load(resources.files("workbench").joinpath("resources/typologies.yaml").read_text("utf-8"))
-    elif isinstance(rules, (str, Path)):
-        raw = yaml.safe_load(Path(rules).read_text(encoding="utf-8"))
-    else:
-        raw = rules
+    raw = read_typologies(rules)
     version = raw.get("transaction_rules_version") if isinstance(raw, Mapping) else None
     if not isinstance(version, str) or not version:
         raise ValueError(f"typologies: field 'transaction_rules_version'={version!r}: expected a string such as "
                          "'2026.2'")
     srcs = raw.get("sources") or {}
-    sources = {str(k): " ".join(str(v.get("citation", "") if isinstance(v, Mapping) else v).split())
-               for k, v in srcs.items()}
+    sources = source_citations(srcs)
     items = raw.get("transaction_rules")
     if not isinstance(items, list) or not items:
         raise ValueError(f"typologies {version}: field 'transaction_rules': expected a non-empty list")
@@ -421,10 +415,7 @@ class TransferResults:
         pandas.DataFrame
             ``rank, account, score, n_typologies, typologies, explanation``.
         """
-        top = self.scores[self.scores["n_typologies"] > 0].head(budget)
-        text = self.hits.groupby("account", sort=False)["explanation"].agg("; ".join)
-        return top.assign(explanation=top["account"].map(text))[
-            ["rank", "account", "score", "n_typologies", "typologies", "explanation"]].reset_index(drop=True)
+        return top_alerts(self.scores, self.hits, budget)
 
     def explain(self, account: str) -> str:
         """Explain one account's score with its own numbers.
@@ -444,16 +435,11 @@ class TransferResults:
         KeyError
             When the account was not screened.
         """
-        row = self.scores[self.scores["account"] == account]
-        if row.empty:
-            raise KeyError(f"account {account!r} was not screened")
-        r = row.iloc[0]
-        hits = self.hits[self.hits["account"] == account]
+        r, hits = account_hits(self.scores, self.hits, account)
         head = f"Account {account}: score {r['score']:.2f} (rank #{int(r['rank'])} of {len(self.scores):,})"
         if hits.empty:
             return head + ": no typology fired."
-        return head + ":\n" + "\n".join(f"- {h.title}: {h.explanation} [weight {h.weight:.2f}; {h.source}]"
-                                        for h in hits.itertuples())
+        return head + ":\n" + "\n".join(hit_lines(hits))
 
 
 class TransferScreen:

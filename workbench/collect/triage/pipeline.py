@@ -11,6 +11,7 @@ from workbench.collect.triage.classifier import RelevanceClassifier
 from workbench.collect.triage.dates import extract_date
 from workbench.collect.triage.lexicon import lexicon_tags
 from workbench.collect.triage.places import geoparse, outlet_country
+from workbench.collect.triage.workers import balanced_chunks, map_balanced
 from workbench.collect.triage.relevance import RelevanceModel, default_model
 from workbench.text import language as _language
 from workbench.text.fold import fold_text
@@ -137,8 +138,9 @@ class Triage:
     def _model(self) -> Any:
         return self.relevance if self.relevance is not None else self.classifier
 
-    def _one(self, text: str, hint: str | None, reference: Any, probability: float | None,
-             dates: bool, url: str | None = None) -> TriageResult:
+    def _row(self, text: str, hint: str | None, reference: Any, probability: float | None,
+             dates: bool, url: str | None, details: str) -> tuple:
+        """One article's triage as a tuple in :data:`_COLUMNS` order (``reasons`` a list)."""
         folded = fold_text(text)
         language, language_score = _language.detect_with_score(text, hint)
         lang = None if language == _language.UNKNOWN else language
@@ -174,20 +176,25 @@ class Triage:
                 reasons.append("classifier_uncertain")
         if relevant and not lex["exploitation_types"]:
             reasons.append("no_exploitation_type")
-        place = geoparse(text, lang, outlet_country(url))
+        if relevant or details == "all":
+            place = geoparse(text, lang, outlet_country(url))
+            date = extract_date(folded, lang, reference, is_folded=True) if dates else None
+        else:  # details="relevant": no place or date for an item that is not kept
+            place, date = _NO_PLACE, None
         if relevant and place["place_name"] is None and place["country_iso3"] is None:
             reasons.append("no_place")
         confidence = "low" if any(r in LOW_CONFIDENCE_REASONS for r in reasons) else "high"
-        tags = {k: lex[k] for k in ("exploitation_types", "means_of_control", "sector", "recruitment_method")}
-        return TriageResult(
-            language=language, relevant=bool(relevant), confidence=confidence, score=round(float(score), 4),
-            lexicon_strength=strength, probability=None if probability is None else float(probability),
-            reasons=reasons, tags=tags, place_name=place["place_name"], country_iso3=place["country_iso3"],
-            lat=place["lat"], lon=place["lon"],
-            date=extract_date(folded, lang, reference, is_folded=True) if dates else None,
-            place_precision=place["precision"], place_confidence=float(place["confidence"]),
-            language_score=round(float(language_score), 4),
-        )
+        return (language, bool(relevant), confidence, round(float(score), 4), strength,
+                None if probability is None else float(probability), place["place_name"], place["country_iso3"],
+                place["lat"], place["lon"], date, place["precision"], float(place["confidence"]),
+                round(float(language_score), 4), lex["exploitation_types"], lex["means_of_control"], lex["sector"],
+                lex["recruitment_method"], reasons)
+
+    def _one(self, text: str, hint: str | None, reference: Any, probability: float | None,
+             dates: bool, url: str | None = None) -> TriageResult:
+        row = dict(zip(_COLUMNS, self._row(text, hint, reference, probability, dates, url, "all")))
+        tags = {k: row.pop(k) for k in _TAGS}
+        return TriageResult(reasons=row.pop("reasons"), tags=tags, **row)
 
     def triage(self, text: str, language_hint: str | None = None, reference: Any = None,
                dates: bool = True, url: str | None = None) -> TriageResult:
@@ -217,8 +224,9 @@ class Triage:
 
     def triage_many(self, texts: Sequence[str], language_hints: Sequence[str | None] | None = None,
                     references: Sequence[Any] | None = None, dates: bool = True,
-                    urls: Sequence[str | None] | None = None) -> pd.DataFrame:
-        """Triage many articles (the classifier, if any, runs once over all of them).
+                    urls: Sequence[str | None] | None = None, details: str = "all",
+                    n_jobs: int = 1) -> pd.DataFrame:
+        """Triage many articles (the classifier, if any, runs once per batch).
 
         Parameters
         ----------
@@ -232,22 +240,73 @@ class Triage:
             Extract mentioned dates.
         urls : sequence, optional
             The articles' links (country-code domains hint at the place).
+        details : {"all", "relevant"}
+            Which articles are geoparsed and dated: every one (default: places of items
+            that are not relevant feed media-volume denominators and evaluations), or
+            only the relevant ones (the others get no place and no date; relevance,
+            tags, language and scores are the same either way).
+        n_jobs : int
+            Worker processes (forked; see :func:`map_balanced`): the articles are cut
+            into chunks of about equal length handed out as workers free up. The result
+            is the same for any ``n_jobs``.
 
         Returns
         -------
         pandas.DataFrame
             One row per text: the fields of :class:`TriageResult` (``reasons`` joined by
             ``;``), in input order.
-        """
-        texts = ["" if t is None else str(t) for t in texts]
-        model = self._model()
-        probs = model.predict_proba(texts) if model is not None and texts else [None] * len(texts)
-        hints = list(language_hints) if language_hints is not None else [None] * len(texts)
-        refs = list(references) if references is not None else [None] * len(texts)
-        links = list(urls) if urls is not None else [None] * len(texts)
-        rows = [self._one(t, h, r, None if p is None else float(p), dates, u).as_dict()
-                for t, h, r, p, u in zip(texts, hints, refs, probs, links)]
-        columns = ([f for f in TriageResult.__dataclass_fields__ if f not in ("tags", "reasons")]
-                   + ["exploitation_types", "means_of_control", "sector", "recruitment_method", "reasons"])
-        return pd.DataFrame(rows, columns=columns)
 
+        Raises
+        ------
+        ValueError
+            For another ``details``, or inputs of different lengths.
+        """
+        if details not in ("all", "relevant"):
+            raise ValueError(f"details={details!r}: expected 'all' or 'relevant'")
+        texts = ["" if t is None else str(t) for t in texts]
+        n = len(texts)
+        hints = list(language_hints) if language_hints is not None else [None] * n
+        refs = list(references) if references is not None else [None] * n
+        links = list(urls) if urls is not None else [None] * n
+        for name, values in (("language_hints", hints), ("references", refs), ("urls", links)):
+            if len(values) != n:
+                raise ValueError(f"{name}: {len(values)} items but texts: {n}")
+        if n_jobs > 1 and n >= 2 * PARALLEL_MIN:
+            self._row("warm up: trafficking victims in London yesterday", None, None, 0.5, dates, None, "all")
+            # about 1,000 articles a chunk, at least 4 per worker: the last chunk to finish is short
+            lengths = [len(t) + 200 for t in texts]  # cost: characters read, plus a fixed cost per article
+            cuts = balanced_chunks(lengths, max(4 * n_jobs, n // PARALLEL_MIN))
+            tasks = [(self, texts[a:b], hints[a:b], refs[a:b], dates, links[a:b], details) for a, b in cuts]
+            parts = map_balanced(_triage_chunk, tasks, n_jobs, costs=[sum(lengths[a:b]) for a, b in cuts])
+            return pd.concat(parts, ignore_index=True)
+        model = self._model()
+        probs = model.predict_proba(texts) if model is not None and texts else [None] * n
+        rows = [self._row(t, h, r, None if p is None else float(p), dates, u, details)
+                for t, h, r, p, u in zip(texts, hints, refs, probs, links)]
+        return self._frame(rows)
+
+    @staticmethod
+    def _frame(rows: list[tuple]) -> pd.DataFrame:
+        columns = list(zip(*rows)) if rows else [()] * len(_COLUMNS)
+        data = {name: list(col) for name, col in zip(_COLUMNS, columns)}
+        data["reasons"] = [";".join(r) for r in data["reasons"]]
+        return pd.DataFrame(data, columns=_FRAME_COLUMNS)
+
+
+#: Fields of one triaged article, in :meth:`Triage._row` order.
+_COLUMNS = ("language", "relevant", "confidence", "score", "lexicon_strength", "probability", "place_name",
+            "country_iso3", "lat", "lon", "date", "place_precision", "place_confidence", "language_score",
+            "exploitation_types", "means_of_control", "sector", "recruitment_method", "reasons")
+_TAGS = ("exploitation_types", "means_of_control", "sector", "recruitment_method")
+#: Columns of :meth:`Triage.triage_many` (the result fields, tags spread, reasons last).
+_FRAME_COLUMNS = ([f for f in TriageResult.__dataclass_fields__ if f not in ("tags", "reasons")]
+                  + list(_TAGS) + ["reasons"])
+_NO_PLACE = {"place_name": None, "country_iso3": None, "lat": None, "lon": None, "precision": None,
+             "confidence": 0.0}
+#: Batches smaller than twice this are triaged in-process whatever ``n_jobs`` says.
+PARALLEL_MIN = 1000
+
+
+def _triage_chunk(task: tuple) -> pd.DataFrame:
+    triage, texts, hints, refs, dates, links, details = task
+    return triage.triage_many(texts, hints, refs, dates, links, details, n_jobs=1)

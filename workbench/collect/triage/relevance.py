@@ -34,7 +34,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from workbench.collect.triage.lexicon import WORDS, lexicon_tags, matcher
+from workbench.collect.triage.lexicon import lexicon_tags, matcher, tags_of_hits
 from workbench.text.fold import fold_text
 
 #: Markers after which a snippet is a sidebar / related-links tail, not the story.
@@ -101,12 +101,21 @@ _SPAN = re.compile(r"\b(?:since|from|between|desde|entre|depuis|de|dal|seit)\s+(
 _TITLE_END = re.compile(r"[.!?]\s")
 
 
-def _cue_counts(words: Sequence[str]) -> dict[str, int]:
+def _cues_of_hits(hits: Sequence[tuple[str, str, int, int]]) -> dict[str, int]:
     counts = dict.fromkeys(CONFUSERS + EVENTS, 0)
-    for m in matcher().find(words):
-        if m.group in ("confusers", "events") and m.key in counts:
-            counts[m.key] += 1
+    for group, key, _, _ in hits:
+        if (group == "confusers" or group == "events") and key in counts:
+            counts[key] += 1
     return counts
+
+
+def _sections(texts: Sequence[str]) -> list[tuple[str, str, str, str]]:
+    """Per text: ``(main, tail, fold(main), fold(tail))`` (:func:`split_sidebar`), computed once."""
+    out = []
+    for text in texts:
+        main, tail = split_sidebar(text)
+        out.append((main, tail, fold_text(main), fold_text(tail) if tail else ""))
+    return out
 
 
 def context_features(texts: Iterable[str]) -> np.ndarray:
@@ -126,19 +135,23 @@ def context_features(texts: Iterable[str]) -> np.ndarray:
         the main text; numbers in the main text; log length. Counts are capped at 3 and log-scaled.
     """
     texts = ["" if t is None else str(t) for t in texts]
+    return _context_rows(texts, _sections(texts))
+
+
+def _context_rows(texts: list[str], sections: list[tuple[str, str, str, str]]) -> np.ndarray:
+    scan, no_tail = matcher().scan, {"strong": 0, "weak": 0, "support": 0, "negatives": 0}
     rows = []
-    for text in texts:
-        main, tail = split_sidebar(text)
-        fm, ft = fold_text(main), fold_text(tail)
-        lm = lexicon_tags(main, fm)
-        lt = lexicon_tags(tail, ft) if tail else {"strong": 0, "weak": 0, "support": 0, "negatives": 0}
-        cues = _cue_counts(WORDS.findall(fm))
+    for main, tail, fm, ft in sections:
+        hits = scan(fm)  # one pass over the main text: lexicon tags and cue counts
+        lm = tags_of_hits(hits)
+        lt = lexicon_tags(tail, ft) if tail else no_tail
+        cues = _cues_of_hits(hits)
         row = [lm["strong"], lm["weak"], lm["support"], lm["negatives"], bool(lm["exploitation_types"]),
                bool(lm["relevant"]), lt["strong"], lt["weak"], lt["support"], lt["negatives"], bool(tail)]
         row += [cues[k] for k in CONFUSERS + EVENTS]
         row.append(len(_DIGITS.findall(main)))
         end = _TITLE_END.search(main)
-        title_cues = _cue_counts(WORDS.findall(fold_text(main[:end.start()] if end else main)))
+        title_cues = _cues_of_hits(scan(fold_text(main[:end.start()]))) if end else cues
         years = _YEAR.findall(main)
         row += [title_cues["action"], title_cues["general"], len(years),
                 len([n for n in _LARGE.findall(main) if n not in years]), len(_SPAN.findall(main))]
@@ -146,10 +159,6 @@ def context_features(texts: Iterable[str]) -> np.ndarray:
     arr = np.log1p(np.minimum(np.asarray(rows, dtype=float).reshape(-1, _N_DENSE), 3.0))
     lengths = np.log1p(np.asarray([len(t) for t in texts], dtype=float))[:, None] / 8.0
     return np.hstack([arr, lengths])
-
-
-def _main_text(texts: Iterable[str]) -> list[str]:
-    return [fold_text(split_sidebar(t)[0]) for t in texts]
 
 
 def _one_thread() -> Any:
@@ -225,8 +234,9 @@ class RelevanceModel:
         from scipy.sparse import csr_matrix, hstack
 
         texts = _head(texts)
-        text = self._text_matrix(_main_text(texts), fit)
-        return hstack([text, csr_matrix(context_features(texts) * self.context_weight)]).tocsr()
+        sections = _sections(texts)  # split and folded once, read by both blocks
+        text = self._text_matrix([s[2] for s in sections], fit)
+        return hstack([text, csr_matrix(_context_rows(texts, sections) * self.context_weight)]).tocsr()
 
     def fit(self, texts: Sequence[str], labels: Sequence[bool]) -> "RelevanceModel":
         """Fit on labelled texts.
@@ -287,12 +297,13 @@ class RelevanceModel:
         from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
         head = _head(texts)
-        words = self._text_matrix(_main_text(head), fit=True)
+        sections = _sections(head)
+        words = self._text_matrix([s[2] for s in sections], fit=True)
         text_lr = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", random_state=self.seed)
         folds = StratifiedKFold(5, shuffle=True, random_state=self.seed)
         out_of_fold = cross_val_predict(text_lr, words, y, cv=folds, method="predict_proba")[:, 1]
         self.pipeline_["text"] = text_lr.fit(words, y)
-        dense = np.hstack([context_features(head), out_of_fold[:, None]])
+        dense = np.hstack([_context_rows(head, sections), out_of_fold[:, None]])
         with _one_thread():  # a few hundred rows: OpenMP threads only contend on a busy machine
             self.pipeline_["trees"] = HistGradientBoostingClassifier(
                 max_depth=3, max_iter=200, learning_rate=0.05, class_weight="balanced", early_stopping=False,
@@ -324,8 +335,9 @@ class RelevanceModel:
         if "clf" in self.pipeline_:
             return self.pipeline_["clf"].predict_proba(self._matrix(texts, fit=False))[:, 1]
         head = _head(texts)
-        text = self.pipeline_["text"].predict_proba(self._text_matrix(_main_text(head), fit=False))[:, 1]
-        dense = context_features(head)
+        sections = _sections(head)
+        text = self.pipeline_["text"].predict_proba(self._text_matrix([s[2] for s in sections], fit=False))[:, 1]
+        dense = _context_rows(head, sections)
         with _one_thread():
             prob = self.pipeline_["trees"].predict_proba(np.hstack([dense, text[:, None]]))[:, 1]
         # trees extrapolate flatly: a text with no trafficking or exploitation term at all (a bridge
