@@ -82,6 +82,13 @@ def test_a_leak_between_two_reports_of_one_run_is_caught():
     assert result.reports == 2  # (audiences are audited apart by audit_folder; this is the stricter union)
 
 
+def test_rows_listed_in_another_report_of_the_run_give_a_withheld_count_away():
+    counts = page(table(["typology", "accounts"], [["hotel_stays", "[c]"]]))
+    alerts = page(table(["rank", "account", "typologies"], [[f"#{i}", f"AC{i}", "hotel_stays"] for i in range(4)]))
+    assert recovered(counts) == set() and recovered(alerts) == set()
+    assert recovered(counts, alerts) == {("hotel_stays / accounts", 4.0, "listing")}
+
+
 def test_the_same_sentence_in_two_reports_is_the_same_number():
     text = "<h2>Key findings</h2><ul><li>{} incidents were reported in the 6 months to October 2025, against {} in the 6 months before.</li></ul>"
     first = page(text.format("1,080", "[c]") + table(["month", "incidents"], [["2024-11", "[c]"]]))
@@ -169,3 +176,11 @@ def test_the_gate_refuses_a_leak_it_cannot_close_in_the_page():
     leaky = read_page(page(table(["country", "incidents"], [["Poland", "7"]])))  # an earlier page shows a small count
     with pytest.raises(DisclosureGateError, match="Poland"):
         protect_html(page(table(["country", "incidents"], [["Poland", "[c]"]])), "p2", [leaky])
+
+
+def test_the_gate_closes_a_window_leak_found_across_reports():
+    text = "<h2>Key findings</h2><p>37 incidents were reported in the 2 months to February 2025, against 44 in the 2 months before.</p>"
+    months = page(table(["month", "incidents"], [["2025-01", "[c]"], ["2025-02", "30"]]))
+    out, notes = protect_html(months, "months", [read_page(page(text))])
+    assert notes == ["2025-02 / incidents withheld: it would reveal 2025-01 / incidents by subtraction"]
+    assert audit_pages([read_page(page(text)), read_page(out)]).ok

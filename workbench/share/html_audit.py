@@ -37,7 +37,8 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from workbench.share.html_numbers import (_EPS, PageNumber, PageNumbers, PageRelation, _tolerance, read_page)
+from workbench.share.html_numbers import (_EPS, PageNumber, PageNumbers, PageRelation, _tolerance, names,
+                                          read_page)
 
 __all__ = ["DisclosureGateError", "HtmlAuditResult", "PageNumber", "PageNumbers", "PageRelation", "Recovery",
            "audit_folder", "audit_pages", "protect_html", "read_folder", "read_page", "run_pages"]
@@ -59,6 +60,9 @@ class Recovery:
         Its feasible range (``low == high`` up to rounding: one integer).
     how : str
         ``subtraction``, ``listing`` or ``shown elsewhere``.
+    near : list of str
+        Keys of the numbers in the relations that pin it down (where the gate looks for
+        a count to withhold).
     """
 
     key: str
@@ -67,6 +71,7 @@ class Recovery:
     low: float
     high: float
     how: str
+    near: list[str] = field(default_factory=list, repr=False)
 
 
 @dataclass
@@ -228,6 +233,22 @@ class _System:
         return out
 
 
+def _listing_relations(pages: list[PageNumbers]) -> list[PageRelation]:
+    """A withheld count of one report whose subject another report of the run lists row by row."""
+    out = []
+    for page in pages:
+        for key, unit, subject in page.counted:
+            for other in pages:
+                if other is page:
+                    continue
+                for listed_unit, rows in other.listed:
+                    hits = sum(names(subject, row) for row in rows) if listed_unit == unit else 0
+                    if hits:
+                        out.append(PageRelation("listing", key, [], rows=hits,
+                                                source=f"{hits} {unit} rows listed in {other.report}"))
+    return out
+
+
 def _components(relations: list[PageRelation]) -> list[list[PageRelation]]:
     parent: dict[str, str] = {}
 
@@ -247,13 +268,16 @@ def _components(relations: list[PageRelation]) -> list[list[PageRelation]]:
     return list(groups.values())
 
 
-def audit_pages(pages: Iterable[PageNumbers]) -> HtmlAuditResult:
+def audit_pages(pages: Iterable[PageNumbers], focus: set[str] | None = None) -> HtmlAuditResult:
     """Attack the pages together (one report, or every report of one audience of a run).
 
     Parameters
     ----------
     pages : iterable of PageNumbers
         From :func:`read_page`.
+    focus : set of str, optional
+        Attack only the relations that reach these keys (a page's own numbers: what the
+        exporter's gate needs); every relation by default.
 
     Returns
     -------
@@ -263,7 +287,7 @@ def audit_pages(pages: Iterable[PageNumbers]) -> HtmlAuditResult:
     """
     pages = list(pages)
     shown, context, relations, direct = _merge(pages)
-    relations = relations + _window_relations(pages)
+    relations = relations + _window_relations(pages) + _listing_relations(pages)
     withheld_keys = {n.key for p in pages for n in p.numbers if n.withheld}
     pages_of: dict[str, int] = {}
     for page in pages:
@@ -272,8 +296,10 @@ def audit_pages(pages: Iterable[PageNumbers]) -> HtmlAuditResult:
     repeated = sum(1 for n in pages_of.values() if n > 1)  # the same number in several reports
     result = HtmlAuditResult(reports=len(pages), published=len(shown), withheld=len(withheld_keys),
                              relations=len(relations) + repeated)
-    result.recovered = list(direct)
+    result.recovered = [r for r in direct if focus is None or r.key in focus]
     for group in _components(relations):
+        if focus is not None and not any(k in focus for r in group for k in [r.total, *r.parts]):
+            continue
         system = _System(group, shown, context)
         hidden = [k for k in system.keys if shown.get(k) is None]
         if not hidden:
@@ -284,7 +310,9 @@ def audit_pages(pages: Iterable[PageNumbers]) -> HtmlAuditResult:
             if np.isfinite(high) and np.floor(high + _EPS) - np.ceil(low - _EPS) < 1:
                 item = context[key][2]
                 how = "listing" if any(r.kind == "listing" and r.total == key for r in kept) else "subtraction"
-                result.recovered.append(Recovery(key, item.report, item.label, round(low, 2), round(high, 2), how))
+                near = sorted({k for r in kept if key == r.total or key in r.parts for k in [r.total, *r.parts]})
+                result.recovered.append(Recovery(key, item.report, item.label, round(low, 2), round(high, 2), how,
+                                                 near))
     return result
 
 
@@ -364,7 +392,7 @@ class DisclosureGateError(ValueError):
     """An exported page would let a reader work out a withheld count, and the gate cannot close it."""
 
 
-def _withhold(item: PageNumber, k: int) -> bool:
+def _withhold(item: PageNumber) -> bool:
     """Show ``item`` as withheld in its page; False when it cannot be edited (a map frame)."""
     ref = item.ref
     if not ref or ref[0] == "map":
@@ -428,9 +456,13 @@ def protect_html(html: str, report: str = "", others: Iterable[PageNumbers] = ()
     page = read_page(html, report)
     others = [o for o in others if o.audience == page.audience]
     notes: list[str] = []
-    before = {r.key for r in audit_pages(others).recovered} if others else set()  # not this page's doing
+    focus = {n.key for n in page.numbers}
+    before: set[str] | None = None
     for _ in range(200):
-        leaks = [r for r in audit_pages([page, *others]).recovered if r.key not in before]
+        leaks = audit_pages([page, *others], focus).recovered
+        if leaks and before is None:  # leaks the other pages had without this one are not this page's doing
+            before = {r.key for r in audit_pages(others, focus).recovered} if others else set()
+        leaks = [r for r in leaks if r.key not in (before or set())]
         if not leaks:
             break
         leak = leaks[0]
@@ -438,7 +470,10 @@ def protect_html(html: str, report: str = "", others: Iterable[PageNumbers] = ()
         if leak.how == "shown elsewhere":
             fix = [n for n in page.numbers if n.key == leak.key and not n.withheld]
         elif leak.how == "listing":
-            listing = next(r for r in page.relations if r.kind == "listing" and r.total == leak.key)
+            listing = next((r for r in page.relations if r.kind == "listing" and r.total == leak.key), None)
+            if listing is None:
+                raise DisclosureGateError(f"{report}: {leak.label} can be counted in rows another report of the run "
+                                          f"lists")
             if any(isinstance(cell, tuple) for cell in listing.refs):
                 raise DisclosureGateError(f"{report}: {leak.label} can be counted on the map ({listing.source})")
             for cell in listing.refs:
@@ -447,11 +482,9 @@ def protect_html(html: str, report: str = "", others: Iterable[PageNumbers] = ()
             notes.append(f"rows naming {leak.label} withheld (they would count a withheld number)")
             continue
         else:
-            near = {k for r in page.relations + [r for o in others for r in o.relations]
-                    if leak.key == r.total or leak.key in r.parts for k in [r.total, *r.parts]}
-            fix = sorted((mine[k] for k in near if k in mine and mine[k].value and mine[k].ref
+            fix = sorted((mine[k] for k in leak.near if k in mine and mine[k].value and mine[k].ref
                           and mine[k].ref[0] != "map"), key=lambda n: n.value)[:1]
-        if not fix or not all(_withhold(n, page.k) for n in fix):
+        if not fix or not all(_withhold(n) for n in fix):
             raise DisclosureGateError(f"{report}: {leak.label} can be worked out ({leak.how}) and the leak cannot "
                                       f"be closed in this page")
         notes += [f"{n.label} withheld: it would reveal {leak.label} by {leak.how}" for n in fix]

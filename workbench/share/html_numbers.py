@@ -19,6 +19,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from workbench.share.disclosure import POLICIES
+from workbench.share.html_windows import MONTHS, month_span, text_window
 
 #: How a withheld number reads (table cells, sentences, popups).
 _WITHHELD_CELL = re.compile(r"^\s*(\[c\]|<\s*\d+|&lt;\s*\d+|withheld|\[withheld\])\s*$", re.IGNORECASE)
@@ -44,7 +45,6 @@ _PLACE_UNITS = frozenset({"place", "cell", "map cell", "hexagon", "area", "site"
 _WINDOW_WORDS = re.compile(r"\b(months?|weeks?|quarters?|window|since|january|february|march|april|may|june|july|"
                            r"august|september|october|november|december)\b", re.IGNORECASE)
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-_MONTHS = ("january february march april may june july august september october november december").split()
 _SCOPE = re.compile(r"Audience:\s*([a-z_]+(?: [a-z]+)?)\s*\(counts below (\d+) withheld\)", re.IGNORECASE)
 _GEOJSON_ADD = re.compile(r"\b(geo_json_[0-9a-f]+)_add\(\s*(?=\{)")
 _TOOLTIP_FIELDS = re.compile(r"\b(geo_json_[0-9a-f]+)\.bind(?:Tooltip|Popup)\(\s*function\(layer\)\{.*?"
@@ -138,6 +138,10 @@ class PageNumbers:
         Found relations.
     soup : object
         The parsed page (for :func:`protect_html`).
+    counted : list of tuple
+        ``(key, unit, subject)`` of every withheld table count (for listings in other pages).
+    listed : list of tuple
+        ``(unit, rows)`` of every table listing units one per row (rows as lower-case cell texts).
     """
 
     report: str
@@ -147,6 +151,8 @@ class PageNumbers:
     numbers: list[PageNumber] = field(default_factory=list)
     relations: list[PageRelation] = field(default_factory=list)
     soup: Any = field(default=None, repr=False)
+    counted: list[tuple[str, str, str]] = field(default_factory=list, repr=False)
+    listed: list[tuple[str, list[list[str]]]] = field(default_factory=list, repr=False)
 
 
 def _soup(html: str) -> Any:
@@ -244,7 +250,7 @@ class _Reader:
                 grid[(i, j)] = item
                 self.page.numbers.append(item)
         for (i, j), item in grid.items():
-            span = _month_span(labels[i])
+            span = month_span(labels[i])
             if span is not None:
                 item.window = (f"{self.measure_scope}|{headers[j].lower()}", *span)
         self.tables.append({"headers": headers, "labels": labels, "grid": grid, "body": body,
@@ -283,6 +289,10 @@ class _Reader:
     # -- listings -----------------------------------------------------------------------
     def read_listings(self) -> None:
         """A withheld count whose subject is named in rows listing the units it counts."""
+        for table in self.tables:
+            for unit in {_singular(h) for h in table["headers"] if _lists_units(table, _singular(h))}:
+                self.page.listed.append((unit, [[c.get_text(" ", strip=True).lower() for c in cells]
+                                                for cells in table["body"]]))
         for counted in self.tables:
             for (i, j), item in counted["grid"].items():
                 if not item.withheld:
@@ -291,12 +301,12 @@ class _Reader:
                 subject = counted["labels"][i].split(" #")[0].strip().lower()
                 if not unit or not subject or subject.startswith("row "):
                     continue
+                self.page.counted.append((item.key, unit, subject))
                 for listing in self.tables:
                     if listing is counted or not _lists_units(listing, unit):
                         continue
                     hits = [cells for cells in listing["body"]
-                            if any(subject == t or subject in re.split(r"\s*[,;]\s*", t)
-                                   for t in (c.get_text(" ", strip=True).lower() for c in cells))]
+                            if names(subject, [c.get_text(" ", strip=True).lower() for c in cells])]
                     if hits:
                         self.page.relations.append(PageRelation(
                             "listing", item.key, [], rows=len(hits), source=f"{len(hits)} listed {unit} rows",
@@ -352,7 +362,7 @@ class _Reader:
                                   self.page.report, "text", f"{template!r} #{n + 1} ({section})", ref=ref)
                 self.page.numbers.append(item)
                 keys.append((item, start, end))
-                item.window = _text_window(sentence, start, end, keys[-2][0].window if len(keys) > 1 else None,
+                item.window = text_window(sentence, start, end, keys[-2][0].window if len(keys) > 1 else None,
                                            self.measure_scope)
                 unit = re.match(r"\s*([a-z]+)", sentence[end:])
                 group = self.sections.setdefault(section, {"parts": [], "totals": [], "counts": []})
@@ -455,6 +465,24 @@ class _Reader:
                 self.page.numbers.append(item)
 
 
+def names(subject: str, texts: list[str]) -> bool:
+    """Whether a listed row names ``subject`` (a cell equal to it, or one item of a ``,``/``;`` list).
+
+    Parameters
+    ----------
+    subject : str
+        Lower-case subject (a typology, a place).
+    texts : list of str
+        The row's lower-case cell texts.
+
+    Returns
+    -------
+    bool
+        True when the row names it.
+    """
+    return any(subject == t or subject in re.split(r"\s*[,;]\s*", t) for t in texts)
+
+
 def _lists_units(table: dict[str, Any], unit: str) -> bool:
     """Whether a table lists ``unit`` one per row: a column named after it holding identifiers, not counts."""
     for j, header in enumerate(table["headers"]):
@@ -464,58 +492,6 @@ def _lists_units(table: dict[str, Any], unit: str) -> bool:
         if cells and sum(_cell(t) is None for t in cells) > len(cells) / 2:
             return True
     return False
-
-
-def _month_index(month: str, year: str) -> int | None:
-    name = month.lower()
-    number = next((i for i, m in enumerate(_MONTHS) if m == name or m[:3] == name), None)
-    return None if number is None else int(year) * 12 + number
-
-
-def _month_span(label: str) -> tuple[int, int] | None:
-    """Months covered by a row label: ``2026-10``, ``October 2026``, ``2026Q3``/``Q3 2026``, ``2026``."""
-    text = label.strip()
-    m = re.fullmatch(r"(\d{4})-(\d{2})", text)
-    if m:
-        return (int(m.group(1)) * 12 + int(m.group(2)) - 1,) * 2
-    m = re.fullmatch(r"([A-Za-z]+) (\d{4})", text)
-    if m and _month_index(m.group(1), m.group(2)) is not None:
-        return (_month_index(m.group(1), m.group(2)),) * 2
-    m = re.fullmatch(r"(\d{4}) ?Q([1-4])|Q([1-4]) (\d{4})", text)
-    if m:
-        year, quarter = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-        first = int(year) * 12 + 3 * (int(quarter) - 1)
-        return first, first + 2
-    m = re.fullmatch(r"(19|20)\d{2}", text)
-    if m:
-        return int(text) * 12, int(text) * 12 + 11
-    return None
-
-
-def _text_window(sentence: str, start: int, end: int, previous: tuple[str, int, int] | None,
-                 scope: str) -> tuple[str, int, int] | None:
-    """The measure and months a count in a sentence covers (``1,080 incidents ... in the 6 months to
-    October 2026``; ``against 845 in the 6 months before``; ``25 incidents in October 2026``).
-
-    Sentences naming a place (a capitalised word other than a month) are left out: their
-    counts are of that place, not of the scope."""
-    words = re.findall(r"\b[A-Z][a-z]+", sentence)[1:]
-    if any(w.lower() not in _MONTHS for w in words):
-        return None
-    after = sentence[end:]
-    m = re.match(r"\s*([a-z]+)?[a-z ]*?\bin the (\d+) months to ([A-Za-z]+) (\d{4})", after)
-    if m and _month_index(m.group(3), m.group(4)) is not None:
-        last = _month_index(m.group(3), m.group(4))
-        return f"{scope}|{m.group(1) or 'incidents'}", last - int(m.group(2)) + 1, last
-    m = re.match(r"\s*(?:[a-z]+\s+)?in the (\d+) months before\b", after)
-    if m and previous is not None:
-        length = int(m.group(1))
-        return previous[0], previous[1] - length, previous[1] - 1
-    m = re.match(r"\s*([a-z]+) in ([A-Za-z]+) (\d{4})\b", after)
-    if m and _month_index(m.group(2), m.group(3)) is not None:
-        month = _month_index(m.group(2), m.group(3))
-        return f"{scope}|{m.group(1)}", month, month
-    return None
 
 
 def _centroid(geometry: Any) -> str:
@@ -557,7 +533,7 @@ def _count_tokens(sentence: str) -> Iterable[tuple[int, int, str]]:
                 continue  # a year
             if after[:1] and after[0] in _NOT_COUNT_AFTER or before and before[0] in _NOT_COUNT_BEFORE:
                 continue
-            if before and before[0] in _MONTHS or after[:2] == ["or", "more"] or after[:2] == ["or", "fewer"]:
+            if before and before[0] in MONTHS or after[:2] == ["or", "more"] or after[:2] == ["or", "fewer"]:
                 continue
         yield m.start(), m.end(), token
 
