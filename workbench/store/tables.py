@@ -61,7 +61,7 @@ def _article_side(candidates: pd.DataFrame) -> pd.DataFrame | None:
     """Per-article columns used for near-duplicate merging (not stored in the incident table)."""
     if "minhash" not in candidates.columns or candidates.empty:
         return None
-    cols = ["incident_id", "minhash"] + (["outlet"] if "outlet" in candidates.columns else [])
+    cols = ["incident_id", "minhash"] + [c for c in ("outlet", "story_key") if c in candidates.columns]
     return candidates[cols].drop_duplicates("incident_id", keep="first")
 
 

@@ -14,7 +14,7 @@ from typing import Any, Iterator
 import numpy as np
 import pandas as pd
 
-from workbench.collect.dedupe import assign_stories
+from workbench.collect.dedupe import assign_stories, merge_story_keys
 from workbench.exceptions import ReconciliationError, StoreLockTimeout
 from workbench.schema import validate_incidents, validated_incidents
 from workbench.store.read import StoreReader
@@ -277,6 +277,8 @@ class Store(StoreReader):
         story = assign_stories(new["incident_id"].tolist(), published.tolist(), sig,
                                stored["incident_id"].tolist(), stored["published"].tolist(), stored_sig,
                                window_days=window_days)
+        if "story_key" in info:  # rewritten reports of one event (collect.dedupe.cluster_stories)
+            story = merge_story_keys(story, info["story_key"].tolist(), new["incident_id"].tolist(), published.tolist())
         mentions = pd.DataFrame({
             "incident_id": story,
             "mention_id": new["incident_id"].to_numpy(),
