@@ -20,7 +20,7 @@ from workbench.apply.campaign_export import export_dir, export_targets
 from workbench.apply.campaigns import CampaignTargeting
 from workbench.apply.screening import TransferScreen, TypologyScreen, high_risk_countries
 from workbench.apply.screening.transfers import is_transfer_layout, transfer_file_columns
-from workbench.collect.evaluation import evaluate, hand_labelled_path, load_labelled, make_labelled_set
+from workbench.collect.evaluation import evaluate, hand_labelled_path, load_labelled
 from workbench.collect.fetch import FeedFetcher, feeds_of
 from workbench.collect.news_evaluation import evaluate_real, load_real_labelled, real_labelled_path
 from workbench.collect.triage import RelevanceClassifier, Triage
@@ -40,6 +40,7 @@ from workbench.share.disclosure import POLICIES
 from workbench.share.extract import declared_partners, partner_extract, partner_id, write_safe_csv
 from workbench.store import Store
 from workbench.workspace import init_workspace
+from workbench.synthetic.labelled_news import make_labelled_set
 
 app = typer.Typer(help="Intelligence-Led Prevention Workbench: collect, analyse, share, apply.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
