@@ -466,3 +466,12 @@ def test_pii_prechecks_change_nothing(monkeypatch):
     monkeypatch.setattr(pii, "_NEEDS", {})
     assert [pii.scrub_text(t) for t in texts] == fast
     assert "[phone]" in pii.scrub_text("call +44 20 7946 0958") and "[email]" in pii.scrub_text("a.b@c.org")
+
+
+def test_geoparser_letter_counts_and_sentence_starts_match_the_plain_loops():
+    from workbench.collect.triage.places import _letter_counts, _sentence_start, _sentence_starts, _tokens
+
+    for text in _tricky_snippets() + ["Sen. Blackburn said. “Paris” — Kyiv;\n\tLeeds", "𝐀bc İ ı ǅ", "", "  x"]:
+        assert _letter_counts(text) == (sum(map(str.isalpha, text)), sum(map(str.isupper, text)))
+        starts = _sentence_starts(text)
+        assert all((start in starts) == _sentence_start(text, start) for _, start, _ in _tokens(text))

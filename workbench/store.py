@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.accounting import rows_in as accounted_rows_in
-from workbench.collect.dedupe import assign_stories
+from workbench.collect.dedupe import assign_stories, merge_story_keys
 from workbench.exceptions import ReconciliationError, StoreLockTimeout
 from workbench.schema import (AGGREGATE_COLUMNS, COLUMNS, FLOW_COLUMNS, empty_incidents, validate_incidents,
                               validated_incidents)
@@ -693,6 +693,8 @@ class Store:
         story = assign_stories(new["incident_id"].tolist(), published.tolist(), sig,
                                stored["incident_id"].tolist(), stored["published"].tolist(), stored_sig,
                                window_days=window_days)
+        if "story_key" in info:  # rewritten reports of one event (collect.dedupe.cluster_stories)
+            story = merge_story_keys(story, info["story_key"].tolist(), new["incident_id"].tolist(), published.tolist())
         mentions = pd.DataFrame({
             "incident_id": story,
             "mention_id": new["incident_id"].to_numpy(),
@@ -769,7 +771,7 @@ def _article_side(candidates: pd.DataFrame) -> pd.DataFrame | None:
     """Per-article columns used for near-duplicate merging (not stored in the incident table)."""
     if "minhash" not in candidates.columns or candidates.empty:
         return None
-    cols = ["incident_id", "minhash"] + (["outlet"] if "outlet" in candidates.columns else [])
+    cols = ["incident_id", "minhash"] + [c for c in ("outlet", "story_key") if c in candidates.columns]
     return candidates[cols].drop_duplicates("incident_id", keep="first")
 
 
