@@ -121,6 +121,14 @@ def test_leak_osint_headline_total_minus_the_other_countries():
     assert recovered(html) == {("Romania / OSINT incidents", 9.0, "subtraction")}
 
 
+def test_leak_osint_headline_in_words_and_a_country_table_without_total():
+    html = page("<h2>Key findings</h2><ul><li>233 incidents found in open sources (all languages).</li></ul>"
+                "<h2>By country</h2>" + table(["country", "OSINT incidents"],
+                                              [["Romania", "[c]"], ["Spain", "100"], ["Italy", "60"], ["Poland", "64"]]))
+    assert recovered(html) == {("Romania / OSINT incidents", 9.0, "subtraction")}
+    assert recovered(html.replace("<td>64</td>", "<td>[c]</td>")) == set()
+
+
 def test_leak_listing_alerted_accounts_under_a_withheld_count():
     counts = table(["typology", "title", "accounts"], [["classified_ads", "Ads", "[c]"]])
     alerts = table(["rank", "account", "typologies"], [[f"#{i}", f"AC{i}", "classified_ads"] for i in range(1, 8)])

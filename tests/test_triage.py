@@ -487,3 +487,25 @@ def test_confidence_bands_cover_every_item_and_hide_small_bands():
             small = exact.loc[block.index, "incidents"] < policy.k
             assert block.loc[small.to_numpy(), "incidents"].isna().all()
             assert block["incidents"].isna().sum() != 1  # one withheld band would be the total minus the rest
+
+
+def test_geoparser_letter_counts_and_sentence_starts_match_the_plain_loops():
+    from workbench.collect.triage.places import _letter_counts, _sentence_start, _sentence_starts, _tokens
+
+    for text in _tricky_snippets() + ["Sen. Blackburn said. “Paris” — Kyiv;\n\tLeeds", "𝐀bc İ ı ǅ", "", "  x"]:
+        assert _letter_counts(text) == (sum(map(str.isalpha, text)), sum(map(str.isupper, text)))
+        starts = _sentence_starts(text)
+        assert all((start in starts) == _sentence_start(text, start) for _, start, _ in _tokens(text))
+
+
+def test_cue_word_count_without_lookbehind_is_findall():
+    import re
+
+    from workbench.collect.triage.places import _count_matches, _country_cues
+
+    patterns = [c.words for c in _country_cues() if c.words is not None]
+    patterns.append(re.compile(r"(?<!\w)(?:policia federal|federal|ab|b)(?!\w)"))
+    texts = [fold_text(t) for t in _tricky_snippets()] + ["xpolicia federal policia federal", "ab b xab _b", ""]
+    for pattern in patterns:
+        for text in texts:
+            assert _count_matches(pattern, text) == len(pattern.findall(text))

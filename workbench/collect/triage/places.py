@@ -48,6 +48,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlparse
 
+import numpy as np
 import yaml
 
 from workbench.collect.triage.lexicon import lexicon
@@ -224,11 +225,47 @@ def country_cue_votes(text: str, language: str | None) -> dict[str, int]:
     for cue in _country_cues():
         if cue.languages and language not in cue.languages:
             continue
-        hits = len(tokens & cue.cased) + (len(cue.words.findall(folded)) if cue.words is not None else 0)
+        hits = len(tokens & cue.cased) + (_count_matches(cue.words, folded) if cue.words is not None else 0)
         hits += sum(len(p.findall(text)) for p in cue.patterns)
         if hits:
             out[cue.iso3] = out.get(cue.iso3, 0) + hits
     return out
+
+
+_LOOKBEHIND = r"(?<!\w)"
+_WORD_CHAR = re.compile(r"\w")
+
+
+@lru_cache(maxsize=64)
+def _without_lookbehind(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """``pattern`` less its leading ``(?<!\\w)`` (None when it has none)."""
+    if not pattern.pattern.startswith(_LOOKBEHIND):
+        return None
+    return re.compile(pattern.pattern[len(_LOOKBEHIND):], pattern.flags)
+
+
+def _count_matches(pattern: re.Pattern[str], text: str) -> int:
+    """``len(pattern.findall(text))``, faster for a pattern starting with ``(?<!\\w)``.
+
+    The look-behind keeps the regex engine from skipping to the possible first letters
+    of the words, so it tries every position; here the pattern without it is searched
+    (the engine skips ahead) and the look-behind is checked on each match, resuming one
+    character further when it fails, as the full pattern's scan would: the same matches.
+    """
+    fast = _without_lookbehind(pattern)
+    if fast is None:
+        return len(pattern.findall(text))
+    count, pos, search, word = 0, 0, fast.search, _WORD_CHAR.match
+    while True:
+        m = search(text, pos)
+        if m is None:
+            return count
+        start = m.start()
+        if start and word(text, start - 1):
+            pos = start + 1
+            continue
+        count += 1
+        pos = m.end() if m.end() > start else start + 1
 
 
 def _us_counties() -> list[str]:
@@ -365,7 +402,16 @@ def _fold_token(token: str) -> str:
 
 
 def _tokens(text: str) -> list[tuple[str, int, int]]:
-    return [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    # geoparse tokenises its text three times (candidates, cues, locatives): the last text is remembered
+    last = _LAST_TOKENS
+    if last[0] is not None and (last[0] is text or last[0] == text):
+        return list(last[1])
+    tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    last[0], last[1] = text, tokens
+    return list(tokens)
+
+
+_LAST_TOKENS: list[Any] = [None, []]
 
 
 def _sentence_start(text: str, start: int) -> bool:
@@ -375,12 +421,49 @@ def _sentence_start(text: str, start: int) -> bool:
     return i < 0 or text[i] in _SENTENCE_END
 
 
+def _sentence_starts(text: str) -> set[int]:
+    """Every position where :func:`_sentence_start` is true for a token (one regex pass).
+
+    A token's start follows a sentence end (or the text's start) and whitespace only
+    (``\\s`` and ``str.isspace`` agree), so the positions are the ends of ``^\\s*`` and
+    of each sentence-end character with the whitespace after it.
+    """
+    return {m.end() for m in _AFTER_END.finditer(text)}
+
+
+_AFTER_END = re.compile("(?:^|[" + re.escape("".join(sorted(_SENTENCE_END))) + r"])\s*")
+
+
+def _letter_counts(head: str) -> tuple[int, int]:
+    """``(letters, upper-case letters)`` of a text, as ``str.isalpha`` / ``str.isupper`` count them."""
+    if head.isascii():
+        raw = head.encode("ascii")
+        return len(raw) - len(raw.translate(None, _ASCII_LETTERS)), len(raw) - len(raw.translate(None, _ASCII_UPPER))
+    codes = np.frombuffer(head.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if codes.size and int(codes.max()) > 0xFFFF:  # beyond the tables: count one by one
+        return sum(map(str.isalpha, head)), sum(map(str.isupper, head))
+    alpha, upper = _letter_tables()
+    return int(alpha[codes].sum()), int(upper[codes].sum())
+
+
+_ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
+_ASCII_UPPER = bytes(range(65, 91))
+
+
+@lru_cache(maxsize=1)
+def _letter_tables() -> tuple[np.ndarray, np.ndarray]:
+    chars = [chr(c) for c in range(0x10000)]
+    return (np.fromiter(map(str.isalpha, chars), bool, len(chars)),
+            np.fromiter(map(str.isupper, chars), bool, len(chars)))
+
+
 def _title_case_spans(text: str, tokens: list[tuple[str, int, int]]) -> list[bool]:
     """Per token: does it sit in a title-case sentence (most long words capitalised)?"""
     flags = [False] * len(tokens)
     start = 0
+    starts = _sentence_starts(text)
     for i in range(len(tokens) + 1):
-        if i == len(tokens) or (i > start and _sentence_start(text, tokens[i][1])):
+        if i == len(tokens) or (i > start and tokens[i][1] in starts):
             long_words = [t for t, _, _ in tokens[start:i] if len(t) > 3]
             if long_words and sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.6 and len(long_words) > 2:
                 for j in range(start, i):
@@ -395,8 +478,7 @@ def _candidates(text: str, language: str | None) -> list[_Candidate]:
     if not tokens:
         return []
     head = text[:3000]
-    n_letters = sum(map(str.isalpha, head))
-    uppers = sum(map(str.isupper, head))
+    n_letters, uppers = _letter_counts(head)
     cased = n_letters > 0 and 0.02 < uppers / n_letters < 0.6 and uppers < n_letters
     folded = [_fold_token(t) for t, _, _ in tokens]
     title_case = _title_case_spans(text, tokens) if cased else [True] * len(tokens)
