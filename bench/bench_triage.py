@@ -80,7 +80,7 @@ SKIP_GROUPS = ("place_names", "country_names", "not_places")
 
 @lru_cache(maxsize=1)
 def _pool() -> tuple[list[str], list[str], list]:
-    from workbench.collect.evaluation import make_labelled_set
+    from workbench.synthetic.labelled_news import make_labelled_set
 
     pool = make_labelled_set(POOL_SIZE, seed=99)
     return list(pool["text"]), list(pool["language"]), list(pool["published"])
