@@ -265,6 +265,13 @@ def _sha256_ids(source_name: pd.Series, source_record_id: pd.Series) -> np.ndarr
     return hashed.column("h").to_numpy(zero_copy_only=False)
 
 
+def _constant_text(value: str, n: int, index: pd.Index) -> pd.Series:
+    """One text value repeated ``n`` times, held by Arrow (no Python object per row)."""
+    import pyarrow as pa
+
+    return pd.Series(pd.arrays.ArrowStringArray(pa.repeat(pa.scalar(value, pa.large_string()), n)), index=index)
+
+
 def _as_text(col: pd.Series) -> pd.Series:
     """A column as pandas text, keeping Arrow-held text as it is."""
     return col if isinstance(col.dtype, pd.StringDtype) else col.astype("string")
@@ -382,7 +389,7 @@ def prepare_chunk(chunk: pd.DataFrame, metadata: dict[str, Any], source_file_sha
         if other.any():
             record_id = record_id.where(~other | record_id.isna(), given + "/" + record_id)
     frame["source_record_id"] = record_id
-    frame["source_name"] = source
+    frame["source_name"] = _constant_text(source, len(frame), frame.index)
     if "source_type" not in frame.columns:
         frame["source_type"] = metadata.get("source_type", "partner")
     reliability, credibility = grading(None, str(metadata.get("default_grading", "B2")))

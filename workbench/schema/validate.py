@@ -88,14 +88,14 @@ def validate_incidents_detailed(
             found(rows, [f"field {name!r}={value}: expected not_nullable"] * len(rows))
         if not rules[name]:
             continue
-        present = np.flatnonzero(~null)
-        values = col if len(present) == len(col) else col.iloc[present]
         for check, passes in rules[name]:
-            ok = np.asarray(passes(values), dtype=bool)
+            # every rule fails a missing value, which is checked above: the rule runs on the whole
+            # column (no copy of the present values) and its result counts where a value is present
+            ok = np.asarray(passes(col), dtype=bool) | null
             if ok.all():
                 continue
             bad = np.flatnonzero(~ok)
-            found(present[bad], [f"field {name!r}={_short(v)}: expected {check}" for v in values.iloc[bad].tolist()])
+            found(bad, [f"field {name!r}={_short(v)}: expected {check}" for v in col.iloc[bad].tolist()])
     for fields, rule, passes in RECORD_RULES:
         rows = np.flatnonzero(~passes(data).fillna(False).to_numpy(dtype=bool))
         found(rows, [f"fields {fields}: {rule}"] * len(rows))
