@@ -238,15 +238,15 @@ def incident_ids(source_name: pd.Series, source_record_id: pd.Series) -> pd.Seri
     ok = (source_name.notna() & source_record_id.notna()).to_numpy()
     fast = _sha256_ids(source_name, source_record_id)
     if fast is not None:
-        return pd.Series(fast, index=source_name.index, dtype="string").where(ok)
+        return pd.Series(pd.arrays.ArrowStringArray(fast), index=source_name.index).where(ok)
     out = np.full(len(ok), None, dtype=object)
     keys = (source_name[ok].astype(str) + "\x1f" + source_record_id[ok].astype(str)).tolist()
     out[ok] = [hashlib.sha256(k.encode("utf-8")).hexdigest()[:16] for k in keys]
     return pd.Series(out, index=source_name.index, dtype="string")
 
 
-def _sha256_ids(source_name: pd.Series, source_record_id: pd.Series) -> np.ndarray | None:
-    """The ids hashed by DuckDB (vectorised SHA-256 of the same UTF-8 bytes), or None when it cannot."""
+def _sha256_ids(source_name: pd.Series, source_record_id: pd.Series) -> Any:
+    """The ids hashed by DuckDB (vectorised SHA-256 of the same UTF-8 bytes, as Arrow text), or None when it cannot."""
     if not len(source_name):
         return None
     import duckdb
@@ -262,7 +262,7 @@ def _sha256_ids(source_name: pd.Series, source_record_id: pd.Series) -> np.ndarr
         hashed = con.sql("SELECT substr(sha256(n || chr(31) || r), 1, 16) AS h FROM keys").to_arrow_table()
     finally:
         con.close()
-    return hashed.column("h").to_numpy(zero_copy_only=False)
+    return hashed.column("h").combine_chunks().cast(pa.large_string())
 
 
 def _constant_text(value: str, n: int, index: pd.Index) -> pd.Series:
@@ -411,7 +411,7 @@ def prepare_chunk(chunk: pd.DataFrame, metadata: dict[str, Any], source_file_sha
             frame["h3_cell"] = np.where(given, cells, computed)
     checked = _arrow_text(frame).assign(catalog_entry="bulk", source_file_sha256=source_file_sha256,
                                         ingested_at=pd.Timestamp.now(tz="UTC"), batch_id="pending")
-    valid, rejected, positions, reasons = validate_incidents_detailed(checked)
+    valid, rejected, positions, reasons = validate_incidents_detailed(checked, arrow=True)
     rejects = []
     kept = np.flatnonzero(~header_again)
     for row in np.flatnonzero(header_again).tolist():
