@@ -138,6 +138,27 @@ def validated_incidents(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     valid, rejected : pandas.DataFrame
         As :func:`validate_incidents`.
     """
+    data, rejected, keep = repeated_ids(frame)
+    return (data if keep.all() else data.iloc[np.flatnonzero(keep)].reset_index(drop=True)), rejected
+
+
+def repeated_ids(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """:func:`validated_incidents` without taking the kept rows out (a writer can skip the others).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        As :func:`validated_incidents`.
+
+    Returns
+    -------
+    data : pandas.DataFrame
+        Every row, canonical columns in order (no copy under copy-on-write).
+    rejected : pandas.DataFrame
+        The rows whose id repeats an earlier row's, with their reason.
+    keep : numpy.ndarray
+        Boolean mask of the rows of ``data`` that are valid.
+    """
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         raise SchemaError(f"validated incidents lack column(s) {missing}")
@@ -146,11 +167,11 @@ def validated_incidents(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     data = data.assign(**{c: _coerce_column(c, data[c]) for c in odd})[list(COLUMNS)]
     repeated = data["incident_id"].duplicated(keep="first").to_numpy()
     if not repeated.any():
-        return data, _with_reason(data.iloc[0:0], [])
+        return data, _with_reason(data.iloc[0:0], []), ~repeated
     bad = np.flatnonzero(repeated)
     reasons = [f"record {_short(r, quote=False)}: field 'incident_id': duplicate of an earlier record in this batch"
                for r in data["source_record_id"].iloc[bad].tolist()]
-    return data.iloc[np.flatnonzero(~repeated)].reset_index(drop=True), _with_reason(data.iloc[bad], reasons)
+    return data, _with_reason(data.iloc[bad], reasons), ~repeated
 
 
 def _with_reason(frame: pd.DataFrame, reasons: list[str]) -> pd.DataFrame:

@@ -39,6 +39,8 @@ VOLUME_COLUMNS = {"item_id": "string", "country_iso3": "string", "ds": "datetime
 TABLE_COLUMNS = {"aggregates": AGGREGATE_COLUMNS, "flows": FLOW_COLUMNS}
 #: Kinds of data file a batch may list in the manifest (each under ``<root>/<kind>/``).
 FILE_KINDS = ("incidents", "quarantine", "mentions", "signatures", "volume", "aggregates", "flows")
+#: Rows per Parquet row group written (each cast and written in turn, bounding the memory of a write).
+WRITE_ROWS = 250_000
 #: Days before/after a new article within which stored articles are compared for near-duplicates.
 DEDUPE_WINDOW_DAYS = 14
 
@@ -93,19 +95,26 @@ def _top_reasons(reasons: pd.Series, n: int = 10) -> dict[str, int]:
     return {str(k): int(v) for k, v in keys.value_counts().head(n).items()}
 
 
-def _write_parquet_atomic(frame: pd.DataFrame, path: Path) -> None:
+def _write_parquet_atomic(frame: pd.DataFrame, path: Path, rows: Any = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     tmp = path.with_name(path.name + f".tmp-{uuid.uuid4().hex[:8]}")
-    pq.write_table(_arrow_table(frame), tmp)
+    source, schema = _arrow_schemas(frame)
+    with pq.ParquetWriter(tmp, schema) as writer:  # converted and written slice by slice: no full copy
+        for start in range(0, max(len(frame), 1), WRITE_ROWS):
+            piece = pa.Table.from_pandas(frame.iloc[start:start + WRITE_ROWS], schema=source, preserve_index=False)
+            if rows is not None:  # only these rows (boolean mask over the frame)
+                piece = piece.filter(pa.array(rows[start:start + WRITE_ROWS]))
+            writer.write_table(piece.cast(schema))
     with open(tmp, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(tmp, path)
 
 
-def _arrow_table(frame: pd.DataFrame) -> Any:
-    """A frame as the Arrow table to write, Arrow-held columns described as their pandas twins.
+def _arrow_schemas(frame: pd.DataFrame) -> tuple[Any, Any]:
+    """The Arrow schema of a frame and the one to write it in, Arrow-held columns described as their pandas twins.
 
     Text held by Arrow (``string[pyarrow]``) is written as ``string`` and Arrow list columns
     as ``list<string>``, with the pandas metadata a frame of Python strings and lists
@@ -114,16 +123,15 @@ def _arrow_table(frame: pd.DataFrame) -> Any:
     """
     import pyarrow as pa
 
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    fields = [pa.field(f.name, pa.string()) if f.type == pa.large_string() else f for f in table.schema]
-    meta = json.loads(table.schema.metadata[b"pandas"])
+    source = pa.Schema.from_pandas(frame, preserve_index=False)
+    fields = [pa.field(f.name, pa.string()) if f.type == pa.large_string() else f for f in source]
+    meta = json.loads(source.metadata[b"pandas"])
     for column in meta["columns"]:
         if str(column.get("numpy_type", "")).startswith("list<"):
             column["numpy_type"] = "object"
         elif column.get("numpy_type") == "string" and column.get("pandas_type") == "object":
             column["pandas_type"] = "unicode"
-    schema = pa.schema(fields, metadata={**table.schema.metadata, b"pandas": json.dumps(meta).encode()})
-    return table.cast(schema)
+    return source, pa.schema(fields, metadata={**source.metadata, b"pandas": json.dumps(meta).encode()})
 
 
 def _write_text_atomic(path: Path, text: str) -> None:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from workbench.collect.dedupe import assign_stories, merge_story_keys
 from workbench.exceptions import ReconciliationError, StoreLockTimeout
-from workbench.schema import validate_incidents, validated_incidents
+from workbench.schema import repeated_ids, validate_incidents, validated_incidents
 from workbench.store.read import StoreReader
 from workbench.store.report import IngestReport, skipped_report
 from workbench.store.tables import (DEDUPE_WINDOW_DAYS, FILE_KINDS, MENTION_COLUMNS, TABLE_COLUMNS, VOLUME_COLUMNS,
@@ -168,14 +168,27 @@ class Store(StoreReader):
         if table != "incidents":
             return self._commit_table(manifest, table, candidates, rejects, prov, rows_in, replaced)
         side = _article_side(candidates)
-        candidates = candidates.assign(**prov)
-        valid, schema_rejects = (validated_incidents if validated else validate_incidents)(candidates)
+        keep = None
+        if validated and side is None:
+            # rows checked by the collector: provenance added and columns ordered without copies; a row
+            # whose id repeats an earlier chunk's is rejected and left out as the file is written
+            with pd.option_context("mode.copy_on_write", True):
+                valid, schema_rejects, keep = repeated_ids(candidates.assign(**prov))
+        elif validated:
+            valid, schema_rejects = validated_incidents(candidates.assign(**prov))
+        else:
+            valid, schema_rejects = validate_incidents(candidates.assign(**prov))
         existing = self._existing_ids(valid["incident_id"])
         is_old = valid["incident_id"].isin(existing).to_numpy()
-        new = valid.loc[~is_old] if is_old.any() else valid
+        if keep is not None:
+            is_old &= keep
+        stored = ~is_old if keep is None else keep & ~is_old
+        new = valid if stored.all() or keep is not None else valid.loc[stored]
+        n_new = int(stored.sum())
         mentions, signatures, merged = None, None, 0
         if side is not None:
             new, mentions, signatures = self._merge_stories(new, side, prov, dedupe_window_days)
+            n_new = len(new)
             merged = len(mentions) - len(new)
         quarantine = pd.concat(
             [
@@ -196,7 +209,7 @@ class Store(StoreReader):
             source_file_sha256=source_file_sha256,
             batch_id=batch_id,
             rows_in=rows_in - merged,
-            new=len(new),
+            new=n_new,
             already_stored=int(is_old.sum()),
             quarantined=len(quarantine),
             top_reasons=_top_reasons(quarantine["reason"]),
@@ -214,10 +227,11 @@ class Store(StoreReader):
         files: dict[str, list[str]] = {"incidents": [], "quarantine": []}
         for kind, frame in (("incidents", new), ("quarantine", quarantine), ("mentions", mentions),
                             ("signatures", signatures), ("volume", volume)):
-            if frame is not None and len(frame):
+            rows = stored if kind == "incidents" and keep is not None and not stored.all() else None
+            if frame is not None and (len(frame) if rows is None else rows.any()):
                 files.setdefault(kind, [])
                 rel = f"{kind}/part-{batch_id}.parquet"
-                _write_parquet_atomic(frame, self.root / rel)
+                _write_parquet_atomic(frame, self.root / rel, rows=rows)
                 files[kind].append(rel)
         entry = {k: v for k, v in asdict(report).items() if k != "notes"} | {"ingested_at": now.isoformat(), "files": files}
         manifest["batches"] = [b for b in manifest["batches"] if b["batch_id"] not in replaced] + [entry]
