@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: demo test test-fast venv browser bench lab clean requirements
+.PHONY: demo test test-fast venv browser bench lab clean requirements long-functions
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,13 +25,14 @@ demo: $(STAMP)
 	$(VENV)/bin/workbench demo
 
 # The suite runs on every core (pytest-xdist), one test file per worker at a time, so a file's
-# module- and session-scoped fixtures (the demo workspace, executed notebooks) are built once per worker.
+# module- and session-scoped fixtures (the demo workspace, executed notebooks) are built once per worker;
+# the files that execute notebooks start first (tests/conftest.py), so no long file starts last.
 test: $(STAMP) browser
-	$(VENV)/bin/python -m pytest -n auto --dist loadfile
+	$(VENV)/bin/python -m pytest -n auto --dist loadfile --no-loadscope-reorder
 
 # Quick iteration: everything but the notebook runs (marker slow) and the browser checks (marker browser).
 test-fast: $(STAMP)
-	$(VENV)/bin/python -m pytest -n auto --dist loadfile -m "not slow and not browser"
+	$(VENV)/bin/python -m pytest -n auto --dist loadfile --no-loadscope-reorder -m "not slow and not browser"
 
 # requirements.in is derived from pyproject.toml (dependencies + test, lab and dev extras);
 # the lock is compiled from it with pip-tools, keeping the pins already in requirements.lock.
@@ -42,6 +43,10 @@ requirements: $(STAMP)
 	'# Edit pyproject.toml, not this file; requirements.lock is compiled from it with pip-compile.\n' + '\n'.join(deps) + '\n')"
 	$(VENV)/bin/pip-compile --quiet --no-header --no-annotate --strip-extras --no-emit-index-url --no-emit-find-links \
 	  --no-upgrade -o requirements.lock requirements.in
+
+# Functions over 80 lines whose docstring does not say why ("Long on purpose:"); a check, not a test.
+long-functions: $(STAMP)
+	$(VENV)/bin/python tools/long_functions.py
 
 bench: $(STAMP)
 	$(VENV)/bin/python bench/bench_ingest.py

@@ -13,6 +13,32 @@ settings.register_profile("explore", derandomize=False, max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "seeded"))
 
 
+def files_costliest_first(items: list) -> list:
+    """Test items regrouped by file, files that execute notebooks (marker ``slow``) first.
+
+    ``make test`` runs one file per xdist worker at a time (``--dist loadfile``), taking
+    files in this order (``--no-loadscope-reorder``; xdist's own reorder puts files with
+    the most tests first, which started the longest file, test_notebooks.py with its
+    few but slow tests, late and left one worker running it alone at the end). Files
+    with more notebook-running tests come first; the others follow with the most tests
+    first, as xdist would order them. Order within a file is kept.
+    """
+    files: dict[str, list] = {}
+    for item in items:
+        files.setdefault(item.nodeid.split("::")[0], []).append(item)
+
+    def cost(name: str) -> tuple[int, int]:
+        tests = files[name]
+        return (-sum(1 for t in tests if t.get_closest_marker("slow")), -len(tests))
+
+    return [item for name in sorted(files, key=cost) for item in files[name]]
+
+
+def pytest_collection_modifyitems(config, items):
+    if hasattr(config, "workerinput"):  # only where xdist distributes files (the order is then the schedule)
+        items[:] = files_costliest_first(items)
+
+
 @pytest.fixture(scope="session")
 def browser():
     """A session-wide headless Chromium; open pages with ``tests.browser.open_offline``,

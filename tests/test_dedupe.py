@@ -87,3 +87,14 @@ def test_window_and_stored_stories():
     assert list(story_ids) == ["old", "n2"]  # a copy two days later joins; two months later is a new event
     within = dedupe.assign_stories(["b", "a"], [new_time[0], new_time[0]], sig[1:])
     assert list(within) == ["a", "a"]  # same time: the smaller id starts the story
+
+
+def test_story_keys_join_near_duplicate_stories():
+    from workbench.collect.dedupe import merge_story_keys
+
+    # b is a copy of stored story S; c shares a text story key with b; d stands alone; e and f share a key
+    story = ["S", "c", "d", "e", "f"]
+    keys = ["k1", "k1", None, "k2", "k2"]
+    out = merge_story_keys(story, keys, ["b", "c", "d", "e", "f"],
+                           ["2026-03-02", "2026-03-01", "2026-03-01", "2026-03-05", "2026-03-04"])
+    assert list(out) == ["S", "S", "d", "f", "f"]

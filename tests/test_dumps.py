@@ -154,3 +154,29 @@ def test_demo_dump_stores_no_victim_names_and_reconciles(demo_dump):
         assert r.rows_in == r.new + r.already_stored + r.quarantined
         assert r.items == r.new + r.already_stored + r.quarantined + r.not_relevant + r.merged
     assert all(f.ok for f in check_store(store.root) if not f.warning)
+
+
+def test_rewritten_reports_of_one_event_are_one_incident(tmp_path):
+    # the same indictment told in three outlets' own words (MinHash alone keeps them apart) and one other event
+    arts = [
+        article(1, title="Andrew Tate indicted in Romania for human trafficking",
+                body="Prosecutors in Bucharest charged Andrew Tate and his brother Tristan with trafficking and "
+                     "forming a gang to sexually exploit seven women."),
+        article(2, title="Andrew Tate to stand trial in Romania over human trafficking, sex crimes",
+                body="Romanian prosecutors sent Andrew Tate, his brother Tristan and two women to trial in Bucharest."),
+        article(3, published="2026-03-03T08:00:00Z", title="Tate brothers charged with trafficking in Bucharest",
+                body="Andrew and Tristan Tate face trial for human trafficking of women, Romanian prosecutors said."),
+        article(4, title="Police free 12 victims of forced labour on a farm in Almería",
+                body="Workers on a farm in Spain had their passports confiscated, police said."),
+    ]
+    path = tmp_path / "d.jsonl"
+    path.write_text("\n".join(json.dumps(a) for a in arts), encoding="utf-8")
+    store = Store(tmp_path / "store")
+    report, result = ingest(store, path, "dump")
+    assert result.candidates["story_key"].nunique() == 2
+    assert (report.new, report.merged, report.items) == (2, 2, 4)
+    incidents = store.incidents().set_index("source_record_id")
+    assert incidents.loc["a1", "mention_count"] == 3 and incidents.loc["a4", "mention_count"] == 1
+    mentions = store.mentions()
+    tate = incidents.loc["a1", "incident_id"]
+    assert set(mentions.loc[mentions["incident_id"] == tate, "source_record_id"]) == {"a1", "a2", "a3"}

@@ -245,3 +245,17 @@ def test_the_auditor_recovers_no_withheld_count_from_any_audience(partner_run, o
         result = audit_run(reports / "runs" / "t1")
         print(f"\ndisclosure audit of {len(ledgers)} reports: {result}")
         assert result.published > 0 and result.ok, str(result)
+
+
+def test_the_html_auditor_recovers_nothing_from_any_exported_report_of_any_audience(partner_run, other_runs):
+    """The exported pages themselves (tables, sentences, map popups), every audience's reports of the run
+    attacked together by subtraction, by counting listed rows and by repeats across reports."""
+    from workbench.share.html_audit import audit_folder
+
+    for reports, results in (partner_run, other_runs):
+        audited = audit_folder(reports / "runs" / "t1")
+        assert set(audited) == {r.parameters["audience"] for r in results if r.ok}, "every page names its audience"
+        for audience, result in audited.items():
+            print(f"\nexported HTML, {audience}: {result}")
+            assert result.reports == len([r for r in results if r.ok and r.parameters["audience"] == audience])
+            assert result.published > 0 and result.ok, f"{audience}: {result}"

@@ -434,3 +434,44 @@ def test_balanced_chunks_cover_everything_in_equal_shares():
     assert map_balanced(abs, [-3, 1, -2, 4], 2, costs=[1, 4, 2, 3]) == [3, 1, 2, 4]
     with pytest.raises(ValueError):
         balanced_chunks([1, -1], 2)
+
+
+def _tricky_snippets() -> list[str]:
+    import random
+
+    rng = random.Random(4)
+    bits = ["12/03/2026", "2026-03-12", "3 de marzo de 2026", "12 March", "March 12, 2026", "yesterday", "hier",
+            "03/25/2026", "2026-13-45", "1234567", "12.03.2026", "x12 march", "31/02/2026", "вчера", "3 березня",
+            "+44 20 7946 0958", "0161 496 0000", "(0)20 1234", "4111 1111 1111 1111", "a@b.co", "@handle_x",
+            "GB82 WEST 1234 5698 7654 32", "The victim, Maria Lopez, 23,", "+1-202-555-0143", "٠١٢٣٤٥٦٧٨٩٠١٢",
+            "word", "1", "0", "+", ",", "."]
+    return [" ".join(rng.choice(bits) for _ in range(rng.randrange(1, 10))) for _ in range(600)] + _some_texts()
+
+
+def test_date_scan_from_digits_is_finditer():
+    from workbench.collect.triage.dates import _date_patterns, _from_digits
+
+    for text in _tricky_snippets():
+        folded = fold_text(text)
+        for language in ("en", "es", "uk", None):
+            pattern = _date_patterns(language)[0]
+            assert [m.span() for m in _from_digits(pattern, folded)] == [m.span() for m in pattern.finditer(folded)]
+
+
+def test_pii_prechecks_change_nothing(monkeypatch):
+    from workbench.text import pii
+
+    texts = _tricky_snippets()
+    fast = [pii.scrub_text(t) for t in texts]
+    monkeypatch.setattr(pii, "_NEEDS", {})
+    assert [pii.scrub_text(t) for t in texts] == fast
+    assert "[phone]" in pii.scrub_text("call +44 20 7946 0958") and "[email]" in pii.scrub_text("a.b@c.org")
+
+
+def test_geoparser_letter_counts_and_sentence_starts_match_the_plain_loops():
+    from workbench.collect.triage.places import _letter_counts, _sentence_start, _sentence_starts, _tokens
+
+    for text in _tricky_snippets() + ["Sen. Blackburn said. “Paris” — Kyiv;\n\tLeeds", "𝐀bc İ ı ǅ", "", "  x"]:
+        assert _letter_counts(text) == (sum(map(str.isalpha, text)), sum(map(str.isupper, text)))
+        starts = _sentence_starts(text)
+        assert all((start in starts) == _sentence_start(text, start) for _, start, _ in _tokens(text))

@@ -351,6 +351,42 @@ def status() -> None:
 
 
 @app.command()
+def audit(
+    run_folder: Optional[Path] = typer.Argument(None, help="A run folder (default: the latest under reports/runs)."),
+) -> None:
+    """Attack a run's exported reports (HTML), every audience apart: subtraction, listed rows, repeats.
+
+    Prints per audience the numbers published, withheld, relations checked and withheld
+    numbers recoverable; exits 1 when any is recoverable.
+    """
+    from workbench.share.html_audit import audit_folder
+
+    if run_folder is None:
+        runs = sorted(p for p in (catalog.workspace() / "reports" / "runs").glob("*") if p.is_dir())
+        if not runs:
+            _fail("no run under reports/runs: run `workbench run` first", code=1)
+        run_folder = runs[-1]
+    if not run_folder.is_dir():
+        _fail(f"{run_folder} is not a run folder")
+    results = audit_folder(run_folder)
+    if not results:
+        _fail(f"{run_folder}: no exported report to audit", code=1)
+    console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+    table = Table(title=f"Disclosure audit of the exported reports of {run_folder}", title_justify="left")
+    for head in ("audience", "reports", "numbers published", "withheld", "relations checked", "recoverable"):
+        table.add_column(head, justify="left" if head == "audience" else "right")
+    for audience, result in results.items():
+        table.add_row(audience, f"{result.reports:,}", f"{result.published:,}", f"{result.withheld:,}",
+                      f"{result.relations:,}", f"{len(result.recovered):,}")
+    console.print(table)
+    for audience, result in results.items():
+        for r in result.recovered:
+            console.print(f"RECOVERABLE {audience}: {r.report}: {r.label} = {r.low:g}..{r.high:g} ({r.how})", markup=False)
+    if any(not r.ok for r in results.values()):
+        raise typer.Exit(code=1)
+
+
+@app.command()
 def doctor() -> None:
     """Check the environment, every catalog entry and the store; exit 1 if anything failed."""
     findings, area = [], None

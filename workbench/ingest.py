@@ -46,7 +46,8 @@ def ingest_entry(name: str, store: Store | None = None, replace: bool = False) -
     if done:  # unchanged file: do not even parse it again
         return skipped_report(name, sha, 0, done)
     result = collect(path, meta)
-    if str(result.notes.get("table", "incidents")) == "incidents":  # aggregates and flows carry no ids
+    validated = bool(result.notes.get("validated"))  # checked, filed and given ids by the collector (bulk)
+    if str(result.notes.get("table", "incidents")) == "incidents" and not validated:  # aggregates, flows: no ids
         file_under_catalog_source(result.candidates, meta)
     items = int(result.notes.get("items", result.rows_in))
     if items == 0 and path.is_file() and path.stat().st_size > 0:
@@ -64,6 +65,7 @@ def ingest_entry(name: str, store: Store | None = None, replace: bool = False) -
         dedupe_window_days=int(meta.get("dedupe_window_days", DEDUPE_WINDOW_DAYS)),
         replace=replace,
         table=str(result.notes.get("table", "incidents")),
+        validated=validated,
     )
     report.notes = {k: v for k, v in result.notes.items()
                     if k in ("items", "not_relevant", "malformed", "age_bands", "assumptions")}

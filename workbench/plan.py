@@ -34,6 +34,7 @@ from workbench.share.disclosure import POLICIES
 from workbench.share.export import write_text_atomic
 from workbench.share.gallery import ReportEntry, write_index
 from workbench.progress import Steps
+from workbench.share.html_audit import audit_folder
 from workbench.share.ledger import audit_run
 from workbench.share.pdf import html_to_pdf
 
@@ -243,12 +244,20 @@ def run_plan(plan: RunPlan, reports_dir: Path | None = None, run_id: str | None 
                 note = " (last good version kept)" if key in published else ""
                 failures.append(ReportEntry(item.title + note, out_dir / f"{key}.error.html", run_params,
                                             audience or "", result.started, "failed"))
-    audit = audit_run(out_dir)  # every report of the run attacked together (subtraction, counting rows)
-    print(f"disclosure audit: {audit}", file=progress_stream or sys.stderr, flush=True)
+    audit = audit_run(out_dir)  # every report's disclosure ledger, attacked together (subtraction, counting rows)
+    pages = audit_folder(out_dir)  # the exported HTML itself, one audience at a time
+    stream = progress_stream or sys.stderr
+    print(f"disclosure audit (ledgers): {audit}", file=stream, flush=True)
+    for audience, found in pages.items():
+        print(f"disclosure audit (exported HTML, {audience}): {str(found).splitlines()[0]}", file=stream, flush=True)
     write_text_atomic(out_dir / "run.json", json.dumps(
         {"plan": plan.name, "run_id": run_id, "results": [asdict(r) for r in results],
          "disclosure_audit": {"published": audit.published, "withheld": audit.withheld,
-                              "recoverable": len(audit.recovered)}}, default=str, indent=1))
+                              "recoverable": len(audit.recovered)},
+         "html_disclosure_audit": {audience: {"reports": found.reports, "published": found.published,
+                                              "withheld": found.withheld, "relations": found.relations,
+                                              "recoverable": len(found.recovered)}
+                                   for audience, found in pages.items()}}, default=str, indent=1))
     write_text_atomic(published_path, json.dumps(published, indent=1, default=str))
     good = [ReportEntry(v["title"], latest / f"{k}.html", v["parameters"], v["audience"], v["run_time"], "ok")
             for k, v in sorted(published.items())]

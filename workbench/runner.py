@@ -9,11 +9,12 @@ gallery ``reports/index.html`` lists the newest run of each report.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 import traceback
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +124,32 @@ def to_ipynb(name: str, path: Path) -> Path:
     return path
 
 
+@contextmanager
+def _kernel_environment(access_log: Path, disclosure_ledger: Path) -> Iterator[None]:
+    """The kernel's environment: this workspace, its catalog access log and disclosure ledger (then restored)."""
+    saved = {k: os.environ.get(k) for k in ("WORKBENCH_HOME", "WORKBENCH_ACCESS_LOG", "WORKBENCH_DISCLOSURE_LEDGER")}
+    os.environ["WORKBENCH_HOME"] = str(catalog.workspace())
+    os.environ["WORKBENCH_ACCESS_LOG"] = str(access_log)
+    os.environ["WORKBENCH_DISCLOSURE_LEDGER"] = str(disclosure_ledger)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _add_provenance(executed: Path, record: dict[str, Any]) -> None:
+    """Store the provenance record in the executed notebook's metadata and as its last cell."""
+    import nbformat
+
+    nb = nbformat.read(str(executed), as_version=4)
+    nb.metadata["workbench_provenance"] = record
+    nb.cells.append(nbformat.v4.new_markdown_cell(provenance_html(record)))
+    nbformat.write(nb, str(executed))
+
 def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path, title: str | None = None,
                  stem: str | None = None, last_good: tuple[str, str] | None = None) -> RunResult:
     """Execute one notebook with Papermill and export it to HTML with its provenance.
@@ -157,7 +184,6 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path, title: st
     """
     parameters = validate_parameters(name, parameters)  # before any kernel, file or export
 
-    import nbformat
     import papermill
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -168,28 +194,20 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path, title: st
     access_log.unlink(missing_ok=True)
     disclosure_ledger = out_dir / f"{stem}.disclosure.json"  # every number the report shows, for the auditor
     disclosure_ledger.unlink(missing_ok=True)
-    saved = {k: os.environ.get(k) for k in ("WORKBENCH_HOME", "WORKBENCH_ACCESS_LOG", "WORKBENCH_DISCLOSURE_LEDGER")}
-    os.environ["WORKBENCH_HOME"] = str(catalog.workspace())
-    os.environ["WORKBENCH_ACCESS_LOG"] = str(access_log)
-    os.environ["WORKBENCH_DISCLOSURE_LEDGER"] = str(disclosure_ledger)
     started = time.time()
     try:
-        papermill.execute_notebook(
-            str(source), str(executed), parameters=parameters, kernel_name="python3",
-            progress_bar=False, cwd=str(out_dir), kernel_manager_class=_ipc_kernel_manager(),
-            log_output=False, extra_arguments=["--IPKernelApp.log_level=CRITICAL"],  # no shutdown noise in logs
-        )
+        with _kernel_environment(access_log, disclosure_ledger):
+            papermill.execute_notebook(
+                str(source), str(executed), parameters=parameters, kernel_name="python3",
+                progress_bar=False, cwd=str(out_dir), kernel_manager_class=_ipc_kernel_manager(),
+                log_output=False, extra_arguments=["--IPKernelApp.log_level=CRITICAL"],  # no shutdown noise in logs
+            )
         error = None
     except papermill.PapermillExecutionError as exc:
         error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
     except Exception as exc:  # kernel died, bad parameters...
         error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
     finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
         source.unlink(missing_ok=True)
     finished = time.time()
     entries = access_log.read_text(encoding="utf-8").split() if access_log.exists() else []
@@ -197,11 +215,7 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path, title: st
     title = title or name.replace("_", " ").title()
     html = None
     if error is None:
-        nb = nbformat.read(str(executed), as_version=4)
-        record = provenance(parameters, entries, started, finished)
-        nb.metadata["workbench_provenance"] = record
-        nb.cells.append(nbformat.v4.new_markdown_cell(provenance_html(record)))
-        nbformat.write(nb, str(executed))
+        _add_provenance(executed, provenance(parameters, entries, started, finished))
         try:
             html = export_html(executed, out_dir / f"{stem}.html", title=title)
         except ValueError as exc:  # the page would fetch something from the network: a failure

@@ -214,25 +214,59 @@ def coerce_incidents(frame: pd.DataFrame) -> pd.DataFrame:
         raise SchemaError(f"candidate incidents lack required column(s) {missing}")
     columns: dict[str, Any] = {}
     for name, (dtype, _, _) in COLUMNS.items():
-        col = frame[name] if name in frame.columns else pd.Series(pd.NA, index=frame.index)
-        try:
-            if name in LIST_COLUMNS:
-                columns[name] = pd.Series(_list_values(col), index=frame.index, dtype=object)
-            elif col.dtype == pd.api.types.pandas_dtype(dtype):  # e.g. not string[pyarrow] for "string"
-                columns[name] = col.copy()
-            elif dtype.startswith("datetime64"):
-                columns[name] = _strict_datetimes(col, utc=dtype.startswith("datetime64[ns, UTC]")).astype(dtype)
-            elif dtype == "float64":
-                columns[name] = _strict_numbers(col).astype("float64")
-            elif dtype == "Int64":
-                number = _strict_numbers(col)
-                whole = number.isna() | (number == number.round())
-                columns[name] = number.where(whole).astype("Float64").astype("Int64")
-            else:
-                columns[name] = col.astype("string")
-        except (TypeError, ValueError) as exc:
-            raise SchemaError(f"column {name!r} cannot be read as {dtype}: {exc}") from exc
+        # an absent optional column is empty in its own dtype (no value to read)
+        columns[name] = (_coerce_column(name, frame[name]) if name in frame.columns
+                         else pd.Series(None, index=frame.index, dtype=dtype))
     return pd.DataFrame(columns, index=frame.index, copy=False)
+
+
+def is_canonical(name: str, col: pd.Series) -> bool:
+    """Whether a column already has its store dtype (taken as it is by :func:`coerce_incidents`).
+
+    Text may be held by Python objects or by Arrow (``string[pyarrow]``, as the bulk
+    collector reads files); list columns are lists of text, as Python lists or Arrow lists.
+
+    Parameters
+    ----------
+    name : str
+        A column of :data:`COLUMNS`.
+    col : pandas.Series
+        Its values.
+
+    Returns
+    -------
+    bool
+        True when no conversion is needed.
+    """
+    dtype = COLUMNS[name][0]
+    if name in LIST_COLUMNS:
+        return arrow_text_list(col) is not None
+    if dtype == "string":
+        return isinstance(col.dtype, pd.StringDtype) and col.dtype.na_value is pd.NA
+    return col.dtype == pd.api.types.pandas_dtype(dtype)
+
+
+def _coerce_column(name: str, col: pd.Series) -> pd.Series:
+    """One column in its canonical dtype (see :func:`coerce_incidents`)."""
+    dtype = COLUMNS[name][0]
+    try:
+        if name in LIST_COLUMNS:
+            arrow = _arrow_code_lists(col)
+            return (pd.Series(_list_values(col), index=col.index, dtype=object) if arrow is None
+                    else pd.Series(pd.arrays.ArrowExtensionArray(arrow), index=col.index))
+        if is_canonical(name, col):
+            return col.copy()
+        if dtype.startswith("datetime64"):
+            return _strict_datetimes(col, utc=dtype.startswith("datetime64[ns, UTC]")).astype(dtype)
+        if dtype == "float64":
+            return _strict_numbers(col).astype("float64")
+        if dtype == "Int64":
+            number = _strict_numbers(col)
+            whole = number.isna() | (number == number.round())
+            return number.where(whole).astype("Float64").astype("Int64")
+        return col.astype("string")
+    except (TypeError, ValueError) as exc:
+        raise SchemaError(f"column {name!r} cannot be read as {dtype}: {exc}") from exc
 
 
 #: Text accepted as a date or timestamp: ISO 8601 only (no "now", no trailing text).
@@ -309,6 +343,49 @@ def _one_number(value: Any) -> float:
         return np.nan
 
 
+def arrow_text_list(col: pd.Series) -> Any:
+    """The column as one pyarrow ``list<string>`` array, or None when it is not an Arrow list of text.
+
+    List columns read from Parquet or split from CSV by the bulk collector are Arrow lists
+    from the file to the store: filled, checked and written without a Python object per
+    value.
+
+    Parameters
+    ----------
+    col : pandas.Series
+        A column.
+
+    Returns
+    -------
+    pyarrow.ListArray or None
+        The values (one chunk), or None.
+    """
+    dtype = col.dtype
+    if not isinstance(dtype, pd.ArrowDtype):
+        return None
+    import pyarrow as pa
+
+    if not (pa.types.is_list(dtype.pyarrow_dtype) and dtype.pyarrow_dtype.value_type == pa.string()):
+        return None
+    values = col.array.__arrow_array__()
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def _arrow_code_lists(col: pd.Series) -> Any:
+    """An Arrow list column ready to store (missing -> empty list), or None for the value-by-value path.
+
+    A list holding a missing item takes the value-by-value path, which reports it as the
+    text ``'None'`` (as for a Python list).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = arrow_text_list(col)
+    if values is None or values.flatten().null_count:
+        return None
+    return pc.if_else(pc.is_null(values), pa.scalar([], type=values.type), values) if values.null_count else values
+
+
 def _list_values(col: pd.Series) -> list[list[str]]:
     """Lists of strings, one per value (new lists: the input's are never shared).
 
@@ -364,6 +441,9 @@ def _arrow_strings(s: pd.Series) -> Any:
     """The values as a pyarrow string array, or None when they cannot be (e.g. lone surrogates)."""
     import pyarrow as pa
 
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":  # no copy
+        values = s.array.__arrow_array__()
+        return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     try:
         return pa.array(s.to_numpy(dtype=object, na_value=None), type=pa.string())
     except (pa.ArrowException, UnicodeError, TypeError, ValueError):
@@ -418,6 +498,17 @@ def _list_of(allowed: frozenset[str], non_empty: bool) -> Rule:
     listish = (list, tuple, np.ndarray)
 
     def passes(s: pd.Series) -> np.ndarray:
+        arrow = arrow_text_list(s)
+        if arrow is not None:  # vectorised: lengths, then every item against the vocabulary at once
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            lengths = pc.fill_null(pc.list_value_length(arrow), -1).to_numpy(zero_copy_only=False)
+            ok = lengths > 0 if non_empty else lengths >= 0
+            inside = pc.fill_null(pc.is_in(arrow.flatten(), value_set=pa.array(sorted(allowed), pa.string())), False)
+            parents = pc.list_parent_indices(arrow).to_numpy(zero_copy_only=False)
+            ok[np.unique(parents[~inside.to_numpy(zero_copy_only=False)])] = False
+            return ok
         values = s.to_numpy(dtype=object)
         # one pass: the length of each list, -1 for a value that is not a list
         lengths = np.fromiter((len(v) if type(v) in listish or isinstance(v, listish) else -1 for v in values),
@@ -637,6 +728,40 @@ def validate_incidents_detailed(
     keep[bad] = False
     valid = data.iloc[np.flatnonzero(keep)].reset_index(drop=True)
     return valid, _with_reason(data.iloc[bad], reasons), bad, field_reasons
+
+
+def validated_incidents(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`validate_incidents` for rows already validated in parts (e.g. chunk by chunk).
+
+    Each part passed every rule; what is left to check across the parts is that an id
+    does not repeat: a later row with the id of an earlier one is rejected with the same
+    reason :func:`validate_incidents` gives. Columns are put in the store's order; a
+    column not in its canonical dtype (e.g. the provenance just added) is coerced.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows that each passed :func:`validate_incidents` (list columns as lists or Arrow
+        lists), with the provenance columns.
+
+    Returns
+    -------
+    valid, rejected : pandas.DataFrame
+        As :func:`validate_incidents`.
+    """
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        raise SchemaError(f"validated incidents lack column(s) {missing}")
+    data = frame.reset_index(drop=True)
+    odd = [c for c in COLUMNS if not (is_canonical(c, data[c]) or (c in LIST_COLUMNS and data[c].dtype == object))]
+    data = data.assign(**{c: _coerce_column(c, data[c]) for c in odd})[list(COLUMNS)]
+    repeated = data["incident_id"].duplicated(keep="first").to_numpy()
+    if not repeated.any():
+        return data, _with_reason(data.iloc[0:0], [])
+    bad = np.flatnonzero(repeated)
+    reasons = [f"record {_short(r, quote=False)}: field 'incident_id': duplicate of an earlier record in this batch"
+               for r in data["source_record_id"].iloc[bad].tolist()]
+    return data.iloc[np.flatnonzero(~repeated)].reset_index(drop=True), _with_reason(data.iloc[bad], reasons)
 
 
 def _with_reason(frame: pd.DataFrame, reasons: list[str]) -> pd.DataFrame:

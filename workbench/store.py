@@ -52,9 +52,10 @@ import numpy as np
 import pandas as pd
 
 from workbench.accounting import rows_in as accounted_rows_in
-from workbench.collect.dedupe import assign_stories
+from workbench.collect.dedupe import assign_stories, merge_story_keys
 from workbench.exceptions import ReconciliationError, StoreLockTimeout
-from workbench.schema import AGGREGATE_COLUMNS, COLUMNS, FLOW_COLUMNS, empty_incidents, validate_incidents
+from workbench.schema import (AGGREGATE_COLUMNS, COLUMNS, FLOW_COLUMNS, empty_incidents, validate_incidents,
+                              validated_incidents)
 
 MANIFEST_VERSION = 1
 QUARANTINE_COLUMNS = {
@@ -418,6 +419,7 @@ class Store:
         dedupe_window_days: int = DEDUPE_WINDOW_DAYS,
         replace: bool = False,
         table: str = "incidents",
+        validated: bool = False,
     ) -> IngestReport:
         """Validate and commit one source file's records, atomically.
 
@@ -451,6 +453,12 @@ class Store:
         table : str
             ``incidents`` (default), or ``aggregates``/``flows`` for candidates already in
             that table's columns (:data:`TABLE_COLUMNS`); those rows are stored as they are.
+        validated : bool
+            The candidates already passed :func:`~workbench.schema.validate_incidents`
+            part by part (the bulk collector checks each chunk as it reads it): each row
+            is then not checked a second time; only ids repeated across the parts are
+            rejected (:func:`~workbench.schema.validated_incidents`), with the same
+            reason a full check gives.
 
         Returns
         -------
@@ -482,7 +490,8 @@ class Store:
             self._hidden = frozenset(replaced)
             try:
                 report = self._commit(manifest, candidates, rejects, catalog_entry, source_file_sha256, rows_in,
-                                      ingested_at, not_relevant, media_items, dedupe_window_days, replaced, table)
+                                      ingested_at, not_relevant, media_items, dedupe_window_days, replaced, table,
+                                      validated)
             finally:
                 self._hidden = frozenset()
             if replaced:
@@ -492,7 +501,7 @@ class Store:
     def _commit(self, manifest: dict[str, Any], candidates: pd.DataFrame, rejects: pd.DataFrame,
                 catalog_entry: str, source_file_sha256: str, rows_in: int, ingested_at: pd.Timestamp | None,
                 not_relevant: int, media_items: pd.DataFrame | None, dedupe_window_days: int,
-                replaced: list[str], table: str) -> IngestReport:
+                replaced: list[str], table: str, validated: bool = False) -> IngestReport:
         """Write one batch's files and commit the manifest (the caller holds the lock)."""
         now = ingested_at if ingested_at is not None else pd.Timestamp.now(tz="UTC")
         batch_id = f"{now:%Y%m%dT%H%M%S}-{source_file_sha256[:8]}-{uuid.uuid4().hex[:6]}"
@@ -502,10 +511,10 @@ class Store:
             return self._commit_table(manifest, table, candidates, rejects, prov, rows_in, replaced)
         side = _article_side(candidates)
         candidates = candidates.assign(**prov)
-        valid, schema_rejects = validate_incidents(candidates)
+        valid, schema_rejects = (validated_incidents if validated else validate_incidents)(candidates)
         existing = self._existing_ids(valid["incident_id"])
         is_old = valid["incident_id"].isin(existing).to_numpy()
-        new = valid.loc[~is_old]
+        new = valid.loc[~is_old] if is_old.any() else valid
         mentions, signatures, merged = None, None, 0
         if side is not None:
             new, mentions, signatures = self._merge_stories(new, side, prov, dedupe_window_days)
@@ -684,6 +693,8 @@ class Store:
         story = assign_stories(new["incident_id"].tolist(), published.tolist(), sig,
                                stored["incident_id"].tolist(), stored["published"].tolist(), stored_sig,
                                window_days=window_days)
+        if "story_key" in info:  # rewritten reports of one event (collect.dedupe.cluster_stories)
+            story = merge_story_keys(story, info["story_key"].tolist(), new["incident_id"].tolist(), published.tolist())
         mentions = pd.DataFrame({
             "incident_id": story,
             "mention_id": new["incident_id"].to_numpy(),
@@ -760,7 +771,7 @@ def _article_side(candidates: pd.DataFrame) -> pd.DataFrame | None:
     """Per-article columns used for near-duplicate merging (not stored in the incident table)."""
     if "minhash" not in candidates.columns or candidates.empty:
         return None
-    cols = ["incident_id", "minhash"] + (["outlet"] if "outlet" in candidates.columns else [])
+    cols = ["incident_id", "minhash"] + [c for c in ("outlet", "story_key") if c in candidates.columns]
     return candidates[cols].drop_duplicates("incident_id", keep="first")
 
 
@@ -794,11 +805,35 @@ def _top_reasons(reasons: pd.Series, n: int = 10) -> dict[str, int]:
 
 def _write_parquet_atomic(frame: pd.DataFrame, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    import pyarrow.parquet as pq
+
     tmp = path.with_name(path.name + f".tmp-{uuid.uuid4().hex[:8]}")
-    frame.to_parquet(tmp, index=False)
+    pq.write_table(_arrow_table(frame), tmp)
     with open(tmp, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+
+
+def _arrow_table(frame: pd.DataFrame) -> Any:
+    """A frame as the Arrow table to write, Arrow-held columns described as their pandas twins.
+
+    Text held by Arrow (``string[pyarrow]``) is written as ``string`` and Arrow list columns
+    as ``list<string>``, with the pandas metadata a frame of Python strings and lists
+    gets, so every batch file has the same schema and metadata however its rows were
+    held (readers that rebuild pandas dtypes from the metadata, e.g. dask, need that).
+    """
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    fields = [pa.field(f.name, pa.string()) if f.type == pa.large_string() else f for f in table.schema]
+    meta = json.loads(table.schema.metadata[b"pandas"])
+    for column in meta["columns"]:
+        if str(column.get("numpy_type", "")).startswith("list<"):
+            column["numpy_type"] = "object"
+        elif column.get("numpy_type") == "string" and column.get("pandas_type") == "object":
+            column["pandas_type"] = "unicode"
+    schema = pa.schema(fields, metadata={**table.schema.metadata, b"pandas": json.dumps(meta).encode()})
+    return table.cast(schema)
 
 
 def _write_text_atomic(path: Path, text: str) -> None:

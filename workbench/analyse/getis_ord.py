@@ -228,23 +228,7 @@ class GetisOrdHotspots:
             # analytical z only: esda's moments in one sparse product (fast on 100,000s of cells)
             z = gi_star_z(y, h3_star_weights(cells, self.k_ring))
         else:
-            from esda.getisord import G_Local
-            from libpysal.weights import W
-
-            neighbours = h3_neighbours(cells, self.k_ring)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # islands of an explicit study area; 0/0 z of whole-area cells
-                w = W(neighbours, silence_warnings=True)
-                g = G_Local(y, w, transform="B", star=True, permutations=self.permutations, seed=self.seed,
-                            keep_simulations=False, n_jobs=1)
-            # a neighbourhood covering the whole area has zero variance: no evidence either way
-            z = np.nan_to_num(np.asarray(g.Zs, dtype=float), nan=0.0, posinf=0.0, neginf=0.0)
-            if self.permutations:
-                p_sim = np.asarray(g.p_sim, dtype=float)
-                # neighbours above their conditional-permutation mean: the hot tail
-                k = np.array([len(neighbours.get(i, [])) - (i in neighbours.get(i, [])) for i in range(len(y))])
-                around = np.array([y[[j for j in neighbours.get(i, []) if j != i]].sum() for i in range(len(y))])
-                z_sim = around - k * (y.sum() - y) / max(len(y) - 1, 1)
+            z, p_sim, z_sim = self._permuted(cells, y)
         method, why = self._inference(float(y.mean()), p_sim is not None)
         if method == "permutation":
             # hot direction only: esda folds p_sim to the smaller tail, which on tied, zero-heavy sparse
@@ -274,6 +258,26 @@ class GetisOrdHotspots:
             inference_note=why,
             mean_count=float(y.mean()),
         )
+
+    def _permuted(self, cells: list[str], y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """esda's Gi* with conditional permutations: z, the permutation p-values and the hot-tail score."""
+        from esda.getisord import G_Local
+        from libpysal.weights import W
+
+        neighbours = h3_neighbours(cells, self.k_ring)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # islands of an explicit study area; 0/0 z of whole-area cells
+            w = W(neighbours, silence_warnings=True)
+            g = G_Local(y, w, transform="B", star=True, permutations=self.permutations, seed=self.seed,
+                        keep_simulations=False, n_jobs=1)
+        # a neighbourhood covering the whole area has zero variance: no evidence either way
+        z = np.nan_to_num(np.asarray(g.Zs, dtype=float), nan=0.0, posinf=0.0, neginf=0.0)
+        p_sim = np.asarray(g.p_sim, dtype=float)
+        # neighbours above their conditional-permutation mean: the hot tail
+        k = np.array([len(neighbours.get(i, [])) - (i in neighbours.get(i, [])) for i in range(len(y))])
+        around = np.array([y[[j for j in neighbours.get(i, []) if j != i]].sum() for i in range(len(y))])
+        z_sim = around - k * (y.sum() - y) / max(len(y) - 1, 1)
+        return z, p_sim, z_sim
 
     def _inference(self, mean: float, permuted: bool) -> tuple[str, str]:
         """The inference used (``permutation`` or ``normal``) and a sentence saying why."""

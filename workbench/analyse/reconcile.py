@@ -280,24 +280,7 @@ class Reconciler:
             When a node of the hierarchy has no base forecast, or base forecasts lack
             ``unique_id, ds, yhat``.
         """
-        level = self.level
-        if hasattr(base, "forecasts"):
-            level = level or float(base.level)
-            if residuals is None and hasattr(base, "residuals"):
-                residuals = base.residuals()
-            frame = base.forecasts
-        else:
-            frame = base
-        level = float(level or 80)
-        missing = {"unique_id", "ds", "yhat"} - set(frame.columns)
-        if missing:
-            raise ValueError(f"base forecasts lack column(s) {sorted(missing)} (need unique_id, ds, yhat)")
-        frame = frame.copy()
-        for col in ("yhat_lower", "yhat_upper"):
-            if col not in frame:
-                frame[col] = frame["yhat"]
-        if "model" not in frame:
-            frame["model"] = "base"
+        frame, level, residuals = self._base(base, residuals)
         S = hierarchy if hierarchy is not None else summing_matrix(frame["unique_id"].unique(), orphans="drop")
         nodes = list(S.index)
         notes = []
@@ -316,7 +299,6 @@ class Reconciler:
             bad = mean.index[mean.isna().any(axis=1)][0]
             raise ValueError(f"record {bad!r}: field 'ds': base forecasts of the nodes cover different stamps")
         Sm = S.to_numpy(dtype=float)
-        n, nb = Sm.shape
         cov, lam = self._residual_cov(residuals, nodes)
         method = self.method
         if method == "mint_shrink" and cov is None:
@@ -333,13 +315,7 @@ class Reconciler:
         final = Sm @ bottom
         if clipped:
             notes.append(f"{clipped} negative bottom mean(s) set to zero and the totals re-added")
-        z = float(norm.ppf(0.5 + level / 200))
-        sigma = np.clip((upper.to_numpy(dtype=float) - yhat) / z, 0, None)
-        corr = np.eye(n) if cov is None else _correlation(cov)
-        half = np.empty_like(yhat)
-        for t in range(yhat.shape[1]):
-            Sigma = sigma[:, t][:, None] * corr * sigma[:, t][None, :]
-            half[:, t] = z * np.sqrt(np.clip(np.diag(P @ Sigma @ P.T), 0, None))
+        half = _half_widths(P, yhat, upper.to_numpy(dtype=float), level, cov)
         stamps = mean.columns
         model = frame.groupby("unique_id")["model"].first().reindex(nodes).astype(str) + f"+{self.method}"
 
@@ -357,6 +333,28 @@ class Reconciler:
             forecasts=out[_COLUMNS], unclipped=unclipped, base=frame[_COLUMNS].reset_index(drop=True), S=S,
             method=self.method, shrinkage=lam, coherence_error=coherence_error(out, S),
             coherence_error_unclipped=coherence_error(unclipped, S), level=level, note="; ".join(notes))
+
+    def _base(self, base: object, residuals: pd.DataFrame | None) -> tuple[pd.DataFrame, float, pd.DataFrame | None]:
+        """The base forecasts (interval and model columns filled in), the level and the residuals."""
+        level = self.level
+        if hasattr(base, "forecasts"):
+            level = level or float(base.level)
+            if residuals is None and hasattr(base, "residuals"):
+                residuals = base.residuals()
+            frame = base.forecasts
+        else:
+            frame = base
+        level = float(level or 80)
+        missing = {"unique_id", "ds", "yhat"} - set(frame.columns)
+        if missing:
+            raise ValueError(f"base forecasts lack column(s) {sorted(missing)} (need unique_id, ds, yhat)")
+        frame = frame.copy()
+        for col in ("yhat_lower", "yhat_upper"):
+            if col not in frame:
+                frame[col] = frame["yhat"]
+        if "model" not in frame:
+            frame["model"] = "base"
+        return frame, level, residuals
 
     @staticmethod
     def _residual_cov(residuals: pd.DataFrame | None, nodes: list[str]) -> tuple[np.ndarray | None, float]:
@@ -389,6 +387,20 @@ class Reconciler:
             w_inv = np.linalg.pinv(W)
         A = S.T @ w_inv
         return np.linalg.solve(A @ S, A)
+
+
+def _half_widths(P: np.ndarray, yhat: np.ndarray, upper: np.ndarray, level: float,
+                 cov: np.ndarray | None) -> np.ndarray:
+    """Half-widths of the reconciled intervals: the base intervals' sigmas, correlated as the residuals
+    (independent without them), through the projection ``P``."""
+    z = float(norm.ppf(0.5 + level / 200))
+    sigma = np.clip((upper - yhat) / z, 0, None)
+    corr = np.eye(yhat.shape[0]) if cov is None else _correlation(cov)
+    half = np.empty_like(yhat)
+    for t in range(yhat.shape[1]):
+        Sigma = sigma[:, t][:, None] * corr * sigma[:, t][None, :]
+        half[:, t] = z * np.sqrt(np.clip(np.diag(P @ Sigma @ P.T), 0, None))
+    return half
 
 
 def _correlation(cov: np.ndarray) -> np.ndarray:

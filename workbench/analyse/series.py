@@ -247,6 +247,18 @@ def incident_series(
     if "exploitation_type" in by:
         tagged = dated.explode("exploitation_types").rename(columns={"exploitation_types": "exploitation_type"})
         tagged = tagged[tagged["exploitation_type"].notna()]
+    out = _levels(tagged, dated, by, grid, totals)
+    spans = None
+    if SOURCE in incidents.columns and len(out):
+        spans = _source_spans(placeable(incidents, freq, "drop"), period)
+        reporting = _reporting(out, tagged, dated, by, spans, totals)
+        out.loc[~reporting, "y"] = np.nan
+    return _finish(out, freq, too_coarse, spans)
+
+
+def _levels(tagged: pd.DataFrame, dated: pd.DataFrame, by: list[str], grid: pd.DatetimeIndex,
+            totals: bool) -> pd.DataFrame:
+    """Counts of every ``by`` series on the grid, with the first column's and the grand totals when asked."""
     frames = [_grid_counts(tagged, by, grid)]
     if totals and by:
         if len(by) > 1:
@@ -258,12 +270,7 @@ def incident_series(
     out = out.reindex(columns=["unique_id", "ds", "y", *by])
     if totals and len(out):
         out[by] = out[by].astype(object).fillna(TOTAL)
-    spans = None
-    if SOURCE in incidents.columns and len(out):
-        spans = _source_spans(placeable(incidents, freq, "drop"), period)
-        reporting = _reporting(out, tagged, dated, by, spans, totals)
-        out.loc[~reporting, "y"] = np.nan
-    return _finish(out, freq, too_coarse, spans)
+    return out
 
 
 def _finish(out: pd.DataFrame, freq: str, too_coarse: int, spans: pd.DataFrame | None) -> pd.DataFrame:

@@ -75,6 +75,19 @@ def osint_counts(incidents: pd.DataFrame, freq: str = "MS", by: str = "country_i
     return space_time_counts(osint, freq=freq, by=by, start=start, end=end, places=places)
 
 
+def _check_counts(name: str, frame: pd.DataFrame, place_col: str, time_col: str, value_col: str) -> None:
+    """Raise naming the row and field when a column is missing or a value is not a number >= 0."""
+    cols = (place_col, time_col, value_col)
+    missing = sorted(set(cols) - set(frame.columns))
+    if missing:
+        raise ValueError(f"{name} lacks column(s) {missing}")
+    values = pd.to_numeric(frame[value_col], errors="coerce")
+    bad = values.isna() | (values < 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ValueError(f"{name} row {row} ({frame[place_col].iloc[row]}, {frame[time_col].iloc[row]}): "
+                         f"field '{value_col}'={frame[value_col].iloc[row]!r}: expected a number >= 0")
+
 def normalise_by_media_volume(counts: pd.DataFrame, volume: pd.DataFrame, place_col: str = "country_iso3",
                               time_col: str = "ds", count_col: str = "count", items_col: str = "items",
                               per: int = PER, min_items: int = 50, freq: str | None = None) -> pd.DataFrame:
@@ -112,17 +125,8 @@ def normalise_by_media_volume(counts: pd.DataFrame, volume: pd.DataFrame, place_
         On missing columns, negative or non-numeric values (the row is named), or a
         place and period with OSINT incidents but no media volume.
     """
-    for name, frame, cols in (("counts", counts, (place_col, time_col, count_col)),
-                              ("volume", volume, (place_col, time_col, items_col))):
-        missing = sorted(set(cols) - set(frame.columns))
-        if missing:
-            raise ValueError(f"{name} lacks column(s) {missing}")
-        values = pd.to_numeric(frame[cols[2]], errors="coerce")
-        bad = values.isna() | (values < 0)
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise ValueError(f"{name} row {row} ({frame[place_col].iloc[row]}, {frame[time_col].iloc[row]}): "
-                             f"field '{cols[2]}'={frame[cols[2]].iloc[row]!r}: expected a number >= 0")
+    for name, frame, value_col in (("counts", counts, count_col), ("volume", volume, items_col)):
+        _check_counts(name, frame, place_col, time_col, value_col)
     if freq is not None and freq not in FREQS:
         raise ValueError(f"freq must be one of {sorted(FREQS)}, got {freq!r}")
 

@@ -137,9 +137,6 @@ def calibrate(results_or_features: ScreeningResults | pd.DataFrame, labels: pd.S
     CalibrationResults
         Precision/recall at the budget for both, learned coefficients, per-account scores.
     """
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-
     if isinstance(results_or_features, ScreeningResults):
         features = results_or_features.features.astype("float64")
         weights = {r.id: r.weight for r in results_or_features.rules.rules}
@@ -153,22 +150,11 @@ def calibrate(results_or_features: ScreeningResults | pd.DataFrame, labels: pd.S
     n_pos, n_neg = int(y.sum()), int((1 - y).sum())
     if n_pos == 0 or n_neg == 0:
         raise ValueError(f"labels: need both classes; got {n_pos} positive and {n_neg} negative accounts")
-    model = LogisticRegression(C=C, class_weight="balanced", max_iter=1000)
-    model.fit(X.to_numpy(), y.to_numpy())
-    folds = min(cv, n_pos, n_neg)
-    if folds >= 2:
-        split = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
-        learned = cross_val_predict(LogisticRegression(C=C, class_weight="balanced", max_iter=1000),
-                                    X.to_numpy(), y.to_numpy(), cv=split, method="predict_proba")[:, 1]
-        how = f"out-of-fold ({folds}-fold)"
-    else:
-        learned = model.predict_proba(X.to_numpy())[:, 1]
-        how = "in-sample (too few cases for cross-validation: optimistic)"
+    model, learned, how = _learned_scores(X, y, min(cv, n_pos, n_neg), C, random_state)
     learned_s = pd.Series(learned, index=X.index)
     rows = []
     if weights:
-        w = np.array([float(weights.get(c, 0.0)) for c in X.columns])
-        hand = pd.Series(-np.expm1((X.to_numpy() > 0) @ np.log1p(-w)), index=X.index)
+        hand = _hand_scores(X, weights)
         p, r, tp = precision_at_budget(hand, y, budget)
         rows.append({"method": "hand weights (YAML)", "budget": budget, "precision": p, "recall": r,
                      "true_positives": tp})
@@ -194,6 +180,28 @@ def calibrate(results_or_features: ScreeningResults | pd.DataFrame, labels: pd.S
                            "learned_score": learned})
     return CalibrationResults(table=pd.DataFrame(rows), weights=table_w, scores=scores.reset_index(drop=True),
                               budget=budget, n_labelled=len(y), n_positive=n_pos, model=model, note=note)
+
+
+def _learned_scores(X: pd.DataFrame, y: pd.Series, folds: int, C: float,
+                    random_state: int) -> tuple[Any, np.ndarray, str]:
+    """The fitted model and each account's learned score: out-of-fold when ``folds`` >= 2."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    model = LogisticRegression(C=C, class_weight="balanced", max_iter=1000)
+    model.fit(X.to_numpy(), y.to_numpy())
+    if folds >= 2:
+        split = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
+        learned = cross_val_predict(LogisticRegression(C=C, class_weight="balanced", max_iter=1000),
+                                    X.to_numpy(), y.to_numpy(), cv=split, method="predict_proba")[:, 1]
+        return model, learned, f"out-of-fold ({folds}-fold)"
+    return model, model.predict_proba(X.to_numpy())[:, 1], "in-sample (too few cases for cross-validation: optimistic)"
+
+
+def _hand_scores(X: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
+    """The hand-weighted score of each account: 1 - prod(1 - w) over its fired typologies."""
+    w = np.array([float(weights.get(c, 0.0)) for c in X.columns])
+    return pd.Series(-np.expm1((X.to_numpy() > 0) @ np.log1p(-w)), index=X.index)
 
 
 def calibration_table(calibration: CalibrationResults) -> pd.DataFrame:

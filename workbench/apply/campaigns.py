@@ -109,6 +109,28 @@ def _mode(values: pd.Series) -> Any:
     return sorted(counts[counts == counts.max()].index)[0]
 
 
+def _origin_outflow(inc: pd.DataFrame) -> pd.Series:
+    """Origin outflow per country (victims from it exploited elsewhere), scaled to 1 at the largest."""
+    origin = pd.Series(dtype=float)
+    if {"origin_country_iso3", "country_iso3"} <= set(inc.columns):
+        o = inc.dropna(subset=["origin_country_iso3", "country_iso3"])
+        o = o[o["origin_country_iso3"] != o["country_iso3"]]
+        origin = o["origin_country_iso3"].value_counts().astype(float)
+        origin = origin / origin.max() if len(origin) else origin
+    return origin
+
+
+def _rounded(places: pd.DataFrame) -> pd.DataFrame:
+    """Scores and shares rounded for the table (3 decimals; score 1, Gi* z 2)."""
+    for col in ("recruitment_share", "child_share", "origin_score", "score_hotspot", "score_volume",
+                "score_recruitment", "score_vulnerability"):
+        places[col] = places[col].astype(float).round(3)
+    places["score"] = places["score"].astype(float).round(1)
+    places["gi_z"] = places["gi_z"].astype(float).round(2)
+    places["incidents"] = places["incidents"].astype(int)
+    return places
+
+
 def _cells(incidents: pd.DataFrame, resolution: int) -> pd.Series:
     import h3
 
@@ -297,14 +319,6 @@ class CampaignTargeting:
         located = frame.dropna(subset=["place_id"])
         unlocated = len(frame) - len(located)
 
-        # origin outflow per country: victims from the country exploited elsewhere
-        origin = pd.Series(dtype=float)
-        if {"origin_country_iso3", "country_iso3"} <= set(inc.columns):
-            o = inc.dropna(subset=["origin_country_iso3", "country_iso3"])
-            o = o[o["origin_country_iso3"] != o["country_iso3"]]
-            origin = o["origin_country_iso3"].value_counts().astype(float)
-            origin = origin / origin.max() if len(origin) else origin
-
         g = located.groupby("place_id")
         places = pd.DataFrame({
             "incidents": g.size(),
@@ -316,12 +330,34 @@ class CampaignTargeting:
             "counterable": g["counterable"].sum(),
             "child_n": g["child"].sum(),
         })
-        p_recruit = located["counterable"].sum() / max(located["known_method"].sum(), 1)
-        p_child = located["child"].mean() if len(located) else 0.0
         places = places[places["incidents"] >= self.min_incidents].copy()
         if places.empty:
             return TargetResults(_empty_targets(), self.unit, self.resolution,
                                  f"no place has {self.min_incidents} or more incidents: no target")
+        places = self._scored(places, located, _origin_outflow(inc))
+        places = places.reset_index()
+        places = self._place_geometry(places)
+        cls = hot.set_index("h3_cell")["hotspot_class"]
+        places["hotspot_class"] = cls.reindex(places["h3_cell"]).fillna("not_significant").to_numpy()
+        fallback = dict(country_languages(), **dict(languages or {}))
+        use_obs = places["language_n"] >= self.min_incidents
+        places["language"] = np.where(use_obs, places["language_obs"],
+                                      places["country_iso3"].map(lambda c: fallback.get(c, pd.NA)))
+        places["language_source"] = np.where(use_obs, "reports", "country")
+        places = places.sort_values(["score", "incidents"], ascending=[False, False]).reset_index(drop=True)
+        places["rank"] = np.arange(1, len(places) + 1)
+        places = _rounded(places)
+        cols = list(TARGET_COLUMNS)
+        note = (f"{len(places)} place(s) with {self.min_incidents}+ incidents ranked"
+                + (f"; {unlocated} incident(s) without a location left out" if unlocated else "")
+                + ". The score (0-100) weighs hotspot strength, volume, recruitment that advertising can "
+                  "counter, and vulnerability; it orders places for planning, it is not a forecast.")
+        return TargetResults(places[cols], self.unit, self.resolution, note)
+
+    def _scored(self, places: pd.DataFrame, located: pd.DataFrame, origin: pd.Series) -> pd.DataFrame:
+        """The four component scores (shrunk towards the overall shares by ``prior``) and their weighted sum."""
+        p_recruit = located["counterable"].sum() / max(located["known_method"].sum(), 1)
+        p_child = located["child"].mean() if len(located) else 0.0
         places["recruitment_share"] = (places["counterable"] + self.prior * p_recruit) / (places["known"] + self.prior)
         places["child_share"] = (places["child_n"] + self.prior * p_child) / (places["incidents"] + self.prior)
         places["origin_score"] = origin.reindex(places["country_iso3"]).fillna(0.0).to_numpy()
@@ -334,29 +370,7 @@ class CampaignTargeting:
         places["score"] = 100 * (w["hotspot"] * places["score_hotspot"] + w["volume"] * places["score_volume"]
                                  + w["recruitment"] * places["score_recruitment"]
                                  + w["vulnerability"] * places["score_vulnerability"])
-        places = places.reset_index()
-        places = self._place_geometry(places)
-        cls = hot.set_index("h3_cell")["hotspot_class"]
-        places["hotspot_class"] = cls.reindex(places["h3_cell"]).fillna("not_significant").to_numpy()
-        fallback = dict(country_languages(), **dict(languages or {}))
-        use_obs = places["language_n"] >= self.min_incidents
-        places["language"] = np.where(use_obs, places["language_obs"],
-                                      places["country_iso3"].map(lambda c: fallback.get(c, pd.NA)))
-        places["language_source"] = np.where(use_obs, "reports", "country")
-        places = places.sort_values(["score", "incidents"], ascending=[False, False]).reset_index(drop=True)
-        places["rank"] = np.arange(1, len(places) + 1)
-        for col in ("recruitment_share", "child_share", "origin_score", "score_hotspot", "score_volume",
-                    "score_recruitment", "score_vulnerability"):
-            places[col] = places[col].astype(float).round(3)
-        places["score"] = places["score"].astype(float).round(1)
-        places["gi_z"] = places["gi_z"].astype(float).round(2)
-        places["incidents"] = places["incidents"].astype(int)
-        cols = list(TARGET_COLUMNS)
-        note = (f"{len(places)} place(s) with {self.min_incidents}+ incidents ranked"
-                + (f"; {unlocated} incident(s) without a location left out" if unlocated else "")
-                + ". The score (0-100) weighs hotspot strength, volume, recruitment that advertising can "
-                  "counter, and vulnerability; it orders places for planning, it is not a forecast.")
-        return TargetResults(places[cols], self.unit, self.resolution, note)
+        return places
 
     def _assign_cities(self, inc: pd.DataFrame) -> pd.Series:
         from sklearn.neighbors import BallTree

@@ -53,6 +53,10 @@ def _country(record: dict[str, Any], key: str) -> str | None:
 def app_record(record: dict[str, Any], source_name: str, default_grading: str) -> dict[str, Any]:
     """Turn one app report into a candidate incident.
 
+    Long on purpose: every field of the app's JSON checked for its type (so a bad record
+    names its field) and then mapped onto the schema's fields in schema order, in one
+    place a reader checks against the app's export format.
+
     Parameters
     ----------
     record : dict

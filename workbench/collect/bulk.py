@@ -42,7 +42,7 @@ from workbench.collect.base import CollectResult, file_sha256, grading, reject, 
 from workbench.collect.files import MAX_BYTES, SourceFileError, open_source_stream
 from workbench.collect.unknowns import complete_unknowns
 from workbench.grid import latlng_cells
-from workbench.schema import COLUMNS, LIST_COLUMNS, empty_incidents, validate_incidents_detailed
+from workbench.schema import COLUMNS, LIST_COLUMNS, arrow_text_list, empty_incidents, validate_incidents_detailed
 
 #: Rows per chunk read from the file.
 CHUNK_ROWS = 250_000
@@ -199,10 +199,15 @@ def read_parquet_piece(piece: tuple[str, list[int], int]) -> pd.DataFrame:
 
 
 def _string_dtype(arrow_type: Any) -> Any:
-    """pyarrow -> pandas types: text becomes pandas' string dtype, the rest the default."""
+    """pyarrow -> pandas types: text stays Arrow (``string[pyarrow]``), a list of text an Arrow list."""
     import pyarrow as pa
 
-    return pd.StringDtype() if arrow_type in (pa.string(), pa.large_string()) else None
+    if arrow_type in (pa.string(), pa.large_string()):
+        return pd.StringDtype("pyarrow")
+    if (pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type)) and \
+            arrow_type.value_type in (pa.string(), pa.large_string()):
+        return pd.ArrowDtype(pa.list_(pa.string()))
+    return None
 
 
 def _csv_header(path: Path, delimiter: str, max_bytes: int = MAX_BYTES) -> list[str]:
@@ -231,14 +236,61 @@ def incident_ids(source_name: pd.Series, source_record_id: pd.Series) -> pd.Seri
         16-hex-character ids (missing where either part is missing).
     """
     ok = (source_name.notna() & source_record_id.notna()).to_numpy()
+    fast = _sha256_ids(source_name, source_record_id)
+    if fast is not None:
+        return pd.Series(fast, index=source_name.index, dtype="string").where(ok)
     out = np.full(len(ok), None, dtype=object)
     keys = (source_name[ok].astype(str) + "\x1f" + source_record_id[ok].astype(str)).tolist()
     out[ok] = [hashlib.sha256(k.encode("utf-8")).hexdigest()[:16] for k in keys]
     return pd.Series(out, index=source_name.index, dtype="string")
 
 
+def _sha256_ids(source_name: pd.Series, source_record_id: pd.Series) -> np.ndarray | None:
+    """The ids hashed by DuckDB (vectorised SHA-256 of the same UTF-8 bytes), or None when it cannot."""
+    if not len(source_name):
+        return None
+    import duckdb
+    import pyarrow as pa
+
+    try:
+        table = pa.table({"n": _arrow_of(source_name), "r": _arrow_of(source_record_id)})
+    except (pa.ArrowException, UnicodeError, TypeError, ValueError):  # e.g. lone surrogates: hashlib's way
+        return None
+    con = duckdb.connect()
+    try:
+        con.register("keys", table)
+        hashed = con.sql("SELECT substr(sha256(n || chr(31) || r), 1, 16) AS h FROM keys").to_arrow_table()
+    finally:
+        con.close()
+    return hashed.column("h").to_numpy(zero_copy_only=False)
+
+
+def _as_text(col: pd.Series) -> pd.Series:
+    """A column as pandas text, keeping Arrow-held text as it is."""
+    return col if isinstance(col.dtype, pd.StringDtype) else col.astype("string")
+
+
+def _arrow_of(col: pd.Series) -> Any:
+    """A text column as a pyarrow string array (no copy when it is already Arrow-held)."""
+    import pyarrow as pa
+
+    col = _as_text(col)
+    if col.dtype.storage == "pyarrow":
+        values = col.array.__arrow_array__()
+        return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    return pa.array(col.to_numpy(dtype=object, na_value=None), pa.string())
+
+
 def _split_lists(col: pd.Series, separator: str) -> pd.Series:
-    """Text list cells (``a|b``) to lists; lists, arrays and missing values pass through."""
+    """Text list cells (``a|b``) to lists; lists, arrays and missing values pass through.
+
+    A text column (CSV) becomes an Arrow list column, split and stripped vectorised; an
+    Arrow list column (Parquet) passes through untouched.
+    """
+    if arrow_text_list(col) is not None:
+        return col
+    if pd.api.types.is_string_dtype(col.dtype) and col.dtype != object:
+        return _split_text(col, separator)
     values = col.to_numpy(dtype=object)
     is_text = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
     if not is_text.any():
@@ -250,6 +302,37 @@ def _split_lists(col: pd.Series, separator: str) -> pd.Series:
     lists[:] = [[p.strip() for p in ps if p.strip()] if isinstance(ps, list) else [] for ps in parts.tolist()]
     out[is_text] = lists
     return pd.Series(out, index=col.index, dtype=object)
+
+
+def _split_text(col: pd.Series, separator: str) -> pd.Series:
+    """``a|b`` text to an Arrow list column: each part stripped, blank parts dropped, missing stays missing."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        text = pa.array(col.to_numpy(dtype=object, na_value=None), type=pa.string())
+    except (pa.ArrowException, UnicodeError, TypeError, ValueError):  # e.g. lone surrogates: the slow path
+        return _split_lists(col.astype(object), separator)
+    lists = pc.split_pattern(pc.utf8_trim_whitespace(text), separator)
+    parts = pc.utf8_trim_whitespace(pc.list_flatten(lists))
+    keep = pc.not_equal(pc.utf8_length(parts), 0)
+    rows = pc.list_parent_indices(lists)
+    kept_rows = pc.filter(rows, keep).to_numpy(zero_copy_only=False)
+    counts = np.bincount(kept_rows, minlength=len(text)) if len(text) else np.zeros(0, np.int64)
+    offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32))
+    out = pa.ListArray.from_arrays(offsets, pc.filter(parts, keep), mask=text.is_null())
+    return pd.Series(pd.arrays.ArrowExtensionArray(out), index=col.index)
+
+
+def _raw_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts for the quarantine's ``raw``, list cells as arrays as pandas reads them from Parquet."""
+    records = frame.to_dict("records")
+    listish = [c for c in frame.columns if isinstance(frame[c].dtype, pd.ArrowDtype)]
+    for record in records:
+        for name in listish:
+            if isinstance(record[name], list):
+                record[name] = np.array(record[name], dtype=object)
+    return records
 
 
 def prepare_chunk(chunk: pd.DataFrame, metadata: dict[str, Any], source_file_sha256: str = "0" * 64,
@@ -285,15 +368,16 @@ def prepare_chunk(chunk: pd.DataFrame, metadata: dict[str, Any], source_file_sha
     if not source:
         raise ValueError("a bulk catalog entry needs metadata.source_name (the source its records are filed under)")
     header_again = _repeated_header(renamed)
-    frame = renamed.loc[~header_again, [c for c in renamed.columns if c in COLUMNS and c not in PROVENANCE]].copy()
-    frame = frame.drop(columns=["incident_id"], errors="ignore")  # data, not authority: ids are ours
+    wanted = [c for c in renamed.columns if c in COLUMNS and c not in PROVENANCE and c != "incident_id"]
+    # (the file's incident_id is data, not authority: ids are ours)
+    frame = renamed.loc[~header_again, wanted] if header_again.any() else renamed[wanted].copy()
     n = len(frame)
-    record_id = (frame["source_record_id"].astype("string") if "source_record_id" in frame.columns
+    record_id = (_as_text(frame["source_record_id"]) if "source_record_id" in frame.columns
                  else pd.Series(pd.NA, index=frame.index, dtype="string"))
     if "source_name" in frame.columns:
         # the catalog says whose records these are; a source named in the file stays as data,
         # inside the record id, so it can neither file rows under another source nor take its ids
-        given = frame["source_name"].astype("string").str.strip()
+        given = _as_text(frame["source_name"]).str.strip()
         other = (given.notna() & (given != "") & (given != source)).fillna(False).to_numpy(dtype=bool)
         if other.any():
             record_id = record_id.where(~other | record_id.isna(), given + "/" + record_id)
@@ -318,8 +402,8 @@ def prepare_chunk(chunk: pd.DataFrame, metadata: dict[str, Any], source_file_sha
             computed = latlng_cells(np.where(given, np.nan, lat), np.where(given, np.nan, lon))
             cells = frame["h3_cell"].astype(object).to_numpy() if "h3_cell" in frame.columns else np.full(n, None, object)
             frame["h3_cell"] = np.where(given, cells, computed)
-    checked = frame.assign(catalog_entry="bulk", source_file_sha256=source_file_sha256,
-                           ingested_at=pd.Timestamp.now(tz="UTC"), batch_id="pending")
+    checked = _arrow_text(frame).assign(catalog_entry="bulk", source_file_sha256=source_file_sha256,
+                                        ingested_at=pd.Timestamp.now(tz="UTC"), batch_id="pending")
     valid, rejected, positions, reasons = validate_incidents_detailed(checked)
     rejects = []
     kept = np.flatnonzero(~header_again)
@@ -331,11 +415,40 @@ def prepare_chunk(chunk: pd.DataFrame, metadata: dict[str, Any], source_file_sha
         rows = chunk.index.to_numpy()[at]
         own = renamed["source_record_id"] if "source_record_id" in renamed.columns else None
         ids = own.iloc[at].tolist() if own is not None else [None] * len(at)
-        raw = chunk.iloc[at].to_dict("records")
+        raw = _raw_records(chunk.iloc[at])
         for row, rid, reason, record in zip(rows.tolist(), ids, reasons, raw):
             # the record's own id when it has one, else its row in the file (1 = first data row)
             rejects.append(reject(rid if isinstance(rid, str) and rid.strip() else f"row {row + 1}", reason, record))
     return valid.drop(columns=list(PROVENANCE)), rejects_frame(rejects)
+
+
+def _arrow_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns of the schema held by Arrow (``string[pyarrow]``), absent ones added empty.
+
+    The checks, the id-repeat test and the Parquet write then work on Arrow buffers
+    instead of one Python object per value. A column whose values cannot all be Arrow text
+    (e.g. numbers in a text column, lone surrogates) is left for the schema to read.
+    """
+    import pyarrow as pa
+
+    text = pd.StringDtype("pyarrow")
+    columns = {}
+    for name, (dtype, _, _) in COLUMNS.items():
+        if dtype != "string" or name in PROVENANCE:
+            continue
+        if name not in frame.columns:
+            columns[name] = pd.Series(pd.array([None] * len(frame), dtype=text), index=frame.index)
+            continue
+        col = frame[name]
+        if col.dtype == text:
+            continue
+        values = col.to_numpy(dtype=object, na_value=None) if col.dtype != object else col.to_numpy()
+        try:
+            arrow = pa.array(values, type=pa.string(), from_pandas=True)
+        except (pa.ArrowException, UnicodeError, TypeError, ValueError):
+            continue
+        columns[name] = pd.Series(pd.arrays.ArrowStringArray(arrow.cast(pa.large_string())), index=frame.index)
+    return frame.assign(**columns) if columns else frame
 
 
 def _repeated_header(frame: pd.DataFrame) -> np.ndarray:
@@ -347,7 +460,7 @@ def _repeated_header(frame: pd.DataFrame) -> np.ndarray:
         col = frame[name]
         if not (pd.api.types.is_string_dtype(col.dtype) or col.dtype == object):
             return np.zeros(len(frame), dtype=bool)
-        same &= (col.astype("string").str.strip() == str(name)).fillna(False).to_numpy(dtype=bool)
+        same &= (_as_text(col).str.strip() == str(name)).fillna(False).to_numpy(dtype=bool)
         if not same.any():
             break
     return same
@@ -410,4 +523,4 @@ def assemble(parts: list[pd.DataFrame], rejects: list[pd.DataFrame], sha: str) -
                   else empty_incidents().drop(columns=list(PROVENANCE)))
     bad = [r for r in rejects if len(r)]
     return CollectResult(candidates, pd.concat(bad, ignore_index=True) if bad else rejects_frame([]), sha,
-                         notes={"chunks": len(rejects)})
+                         notes={"chunks": len(rejects), "validated": True})

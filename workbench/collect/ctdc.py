@@ -145,6 +145,10 @@ def ctdc_record(row: dict[str, str], columns: dict[str, str], rid: str, source_n
                 metadata: dict[str, Any]) -> dict[str, Any]:
     """Build one candidate incident (one victim) from a CTDC row.
 
+    Long on purpose: the codebook's columns read one by one (year, flags, gender, age)
+    and mapped onto the schema's fields in schema order, in one place a reader checks
+    against the CTDC codebook.
+
     Parameters
     ----------
     row : dict

@@ -37,6 +37,10 @@ from workbench.collect.triage.relevance import item_text
 from workbench.places.gazetteer import resolve_city
 from workbench.text import language as lang_id
 
+#: Parts of the real labelled set: ``dev`` (trained and tuned on), ``holdout`` (held back
+#: at first, looked at twice, now trained on) and ``holdout2`` (the fresh held-back set,
+#: never trained or tuned on).
+PARTS = ("dev", "holdout", "holdout2")
 #: Columns of the real labelled set.
 REAL_COLUMNS = ("id", "title", "summary", "url", "published", "language", "relevant", "exploitation_type", "kind",
                 "country_iso3", "place_name", "story_group", "split")
@@ -242,8 +246,8 @@ def evaluate_real(labelled: pd.DataFrame, part: str, triage: Any | None = None) 
     ValueError
         For another ``part``.
     """
-    if part not in ("dev", "holdout", "all"):
-        raise ValueError(f"part={part!r}: expected 'dev', 'holdout' or 'all'")
+    if part not in PARTS + ("all",):
+        raise ValueError(f"part={part!r}: expected one of {PARTS + ('all',)}")
     frame = (labelled if part == "all" else labelled[labelled["split"] == part]).reset_index(drop=True)
     triage = triage or Triage.learned()
     triaged = triage.triage_many(list(frame["text"]), None, list(frame["published"]), dates=False,

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.collect.base import CollectResult, file_sha256, grading, reject, rejects_frame
-from workbench.collect.dedupe import signatures
+from workbench.collect.dedupe import cluster_stories, signatures
 from workbench.collect.files import MAX_BYTES, SourceFileError, read_source_bytes
 from workbench.collect.triage import detect_language as _detect_language
 from workbench.collect.triage import Triage, lexicon, lexicon_tags
@@ -233,6 +233,10 @@ def triage_articles(articles: list[Article], metadata: dict[str, Any], path: Pat
     candidates = locate(pd.DataFrame(rows)) if rows else pd.DataFrame()
     if rows:
         candidates["minhash"] = list(signatures(texts))
+        # one incident per story: rewritten reports of one event in this file share a key, which
+        # the store joins with its near-duplicate stories (every article stays a mention)
+        labels = cluster_stories(texts, [r["reported_at"] for r in rows], [r["country_iso3"] for r in rows])
+        candidates["story_key"] = [f"{file_sha256(path)[:12]}:{lab}" for lab in labels]
     media_volume = pd.DataFrame(volume, columns=["item_id", "country_iso3", "ds", "relevant"]).astype(
         {"item_id": "string", "country_iso3": "string", "ds": "datetime64[ns]", "relevant": "bool"})
     notes = {"not_relevant": not_relevant, "items": len(articles), "media_volume": media_volume}

@@ -109,6 +109,10 @@ def partner_record(
 ) -> dict[str, Any]:
     """Build one candidate incident from a partner row and its mapped categories.
 
+    Long on purpose: the partner's columns read one by one (dates, record id, grading)
+    and mapped onto the schema's fields in schema order, in one place a reader checks
+    against the crosswalk.
+
     Parameters
     ----------
     row : dict

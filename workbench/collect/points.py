@@ -85,6 +85,53 @@ def _countries_of(lat: pd.Series, lon: pd.Series) -> pd.Series:
     return countries_of(lat, lon, workspace_boundaries())
 
 
+def _unique_ids(frame: pd.DataFrame, id_col: str | None, notes: list[str]) -> bool:
+    """Whether the named id property is a usable unique id (else ids are file hash + feature, noted)."""
+    if not id_col or id_col not in frame.columns:
+        return False
+    ids = frame[id_col].astype("string").str.strip()
+    use_ids = bool(ids.notna().all() and (ids != "").all() and ids.is_unique)
+    if not use_ids:
+        notes.append(f"property {id_col!r} is not a unique id (e.g. 0 everywhere): ids are file hash + feature")
+    return use_ids
+
+
+def _crosswalked(frame: pd.DataFrame, crosswalk: str | None) -> tuple[pd.DataFrame, dict[int, list[str]]]:
+    """Our categories from the properties through the crosswalk, and each row's unmapped values."""
+    mapped, by_row = pd.DataFrame(index=frame.index), {}
+    if crosswalk:
+        walk = load_crosswalk(crosswalk)
+        mapped, unmapped = walk.apply(pd.DataFrame(frame.drop(columns="geometry")).astype("string").fillna(""))
+        for u in unmapped:
+            by_row.setdefault(u.row, []).append(f"property {u.field!r}={u.value!r}: not in crosswalk {walk.name!r}")
+    return mapped, by_row
+
+
+def _single_point(geom: Any) -> tuple[Any, str | None]:
+    """The feature's point (a one-point MultiPoint unwrapped), or why it has none."""
+    if geom is None or geom.is_empty:
+        return geom, "no geometry"
+    if geom.geom_type == "MultiPoint" and len(geom.geoms) == 1:
+        geom = geom.geoms[0]
+    if geom.geom_type != "Point":
+        return geom, f"geometry is a {geom.geom_type}, not a point"
+    return geom, None
+
+
+def _feature_period(raw: dict[str, Any], date_col: str | None, period_start: pd.Timestamp | None,
+                    period_precision: str | None) -> tuple[pd.Timestamp | None, str | None]:
+    """The feature's own date (its ``date_col`` property; PeriodError when unreadable) or the entry's period."""
+    if date_col is None:
+        return period_start, period_precision
+    start, precision = parse_period(raw.get(date_col))
+    return (period_start, period_precision) if start is None else (start, precision)
+
+def _reported_at(reported: Any, start: pd.Timestamp | None, precision: str | None) -> pd.Timestamp:
+    """The entry's ``reported_at``, else the end of the record's period, else today."""
+    return (pd.Timestamp(str(reported), tz="UTC") if reported
+            else (period_end(start, precision).tz_localize("UTC") if start is not None
+                  else pd.Timestamp.now(tz="UTC").normalize()))
+
 def collect_points(path: Path, metadata: dict[str, Any]) -> CollectResult:
     """Read a point file (GeoJSON, GeoPackage, Shapefile; any CRS) into candidate incidents.
 
@@ -120,49 +167,27 @@ def collect_points(path: Path, metadata: dict[str, Any]) -> CollectResult:
         raise PointFileError(f"{path}: no date column named (metadata.columns.occurred_on) and no metadata.period; "
                              "give the period the file covers, e.g. period: '2019'")
     id_col = columns.get("record_id")
-    use_ids = False
-    if id_col and id_col in frame.columns:
-        ids = frame[id_col].astype("string").str.strip()
-        use_ids = bool(ids.notna().all() and (ids != "").all() and ids.is_unique)
-        if not use_ids:
-            notes.append(f"property {id_col!r} is not a unique id (e.g. 0 everywhere): ids are file hash + feature")
-    mapped, by_row = pd.DataFrame(index=frame.index), {}
-    if metadata.get("crosswalk"):
-        walk = load_crosswalk(metadata["crosswalk"])
-        mapped, unmapped = walk.apply(pd.DataFrame(frame.drop(columns="geometry")).astype("string").fillna(""))
-        for u in unmapped:
-            by_row.setdefault(u.row, []).append(f"property {u.field!r}={u.value!r}: not in crosswalk {walk.name!r}")
+    use_ids = _unique_ids(frame, id_col, notes)
+    mapped, by_row = _crosswalked(frame, metadata.get("crosswalk"))
     reliability, credibility = grading(None, str(metadata.get("default_grading", "C3")))
-    default_type = metadata.get("exploitation_type")
-    rows, rejected = [], []
+    default_type, rows, rejected = metadata.get("exploitation_type"), [], []
     props = pd.DataFrame(frame.drop(columns="geometry"))
     for pos, (idx, geom) in enumerate(frame.geometry.items()):
         label = f"feature {pos + 1}"
         raw = {k: (None if pd.isna(v) else str(v)) for k, v in props.loc[idx].items()} if len(props.columns) else {}
-        if geom is None or geom.is_empty:
-            rejected.append(reject(label, "no geometry", raw))
-            continue
-        if geom.geom_type == "MultiPoint" and len(geom.geoms) == 1:
-            geom = geom.geoms[0]
-        if geom.geom_type != "Point":
-            rejected.append(reject(label, f"geometry is a {geom.geom_type}, not a point", raw))
+        geom, why = _single_point(geom)
+        if why:
+            rejected.append(reject(label, why, raw))
             continue
         if pos in by_row:
             rejected.append(reject(label, "; ".join(by_row[pos]), raw))
             continue
-        start, precision = period_start, period_precision
-        if "occurred_on" in columns:
-            try:
-                start, precision = parse_period(raw.get(columns["occurred_on"]))
-            except PeriodError as exc:
-                rejected.append(reject(label, f"property {columns['occurred_on']!r}: {exc}", raw))
-                continue
-            if start is None:
-                start, precision = period_start, period_precision
-        reported = metadata.get("reported_at")
-        reported_at = (pd.Timestamp(str(reported), tz="UTC") if reported
-                       else (period_end(start, precision).tz_localize("UTC") if start is not None
-                             else pd.Timestamp.now(tz="UTC").normalize()))
+        try:
+            start, precision = _feature_period(raw, columns.get("occurred_on"), period_start, period_precision)
+        except PeriodError as exc:
+            rejected.append(reject(label, f"property {columns['occurred_on']!r}: {exc}", raw))
+            continue
+        reported_at = _reported_at(metadata.get("reported_at"), start, precision)
         rid = str(raw[id_col]).strip() if use_ids else f"{sha[:12]}:{pos + 1}"
         record = {
             "incident_id": incident_id(source, rid), "source_type": metadata.get("source_type", "partner"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.places.countries import UNKNOWN_ISO3
+from workbench.schema import arrow_text_list
 
 #: Exploitation type of a record whose source did not record one.
 NOT_RECORDED = "not_recorded"
@@ -39,7 +40,7 @@ def complete_unknowns(candidates: pd.DataFrame) -> pd.DataFrame:
         return out
     types = out["exploitation_types"] if "exploitation_types" in out.columns else pd.Series([None] * len(out),
                                                                                               index=out.index)
-    out["exploitation_types"] = [list(v) if _filled(v) else [NOT_RECORDED] for v in types.tolist()]
+    out["exploitation_types"] = _types_or_not_recorded(types)
     lat = pd.to_numeric(out["lat"], errors="coerce") if "lat" in out.columns else pd.Series(float("nan"),
                                                                                               index=out.index)
     country = out["country_iso3"] if "country_iso3" in out.columns else pd.Series(pd.NA, index=out.index,
@@ -48,6 +49,23 @@ def complete_unknowns(candidates: pd.DataFrame) -> pd.DataFrame:
     nowhere = lat.isna() & raw_lat.isna() & country.isna()
     out["country_iso3"] = country.astype("object").where(~nowhere, UNKNOWN_ISO3)
     return out
+
+
+def _types_or_not_recorded(types: pd.Series) -> pd.Series | list:
+    """Each value as a list, ``["not_recorded"]`` where it is missing or empty.
+
+    An Arrow list column (as the bulk collector reads Parquet and splits CSV) is filled
+    vectorised and stays Arrow; anything else value by value.
+    """
+    values = arrow_text_list(types)
+    if values is not None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        empty = pc.fill_null(pc.equal(pc.list_value_length(values), 0), True)
+        filled = pc.if_else(empty, pa.scalar([NOT_RECORDED], type=values.type), values)
+        return pd.Series(pd.arrays.ArrowExtensionArray(filled), index=types.index)
+    return [list(v) if _filled(v) else [NOT_RECORDED] for v in types.tolist()]
 
 
 def _filled(value: object) -> bool:

@@ -19,6 +19,8 @@ from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
+from workbench.share.html_audit import protect_html, run_pages
+
 #: The nbconvert template used for reports (in :func:`template_dir`).
 TEMPLATE_NAME = "workbench_report"
 
@@ -94,12 +96,19 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
     return out
 
 
-def export_html(notebook_path: str | Path, html_path: str | Path, title: str | None = None) -> Path:
+def export_html(notebook_path: str | Path, html_path: str | Path, title: str | None = None,
+                disclosure_gate: bool = True) -> Path:
     """Convert an executed notebook to offline HTML without code cells.
 
     Inputs and prompts are left out, and so are ``stderr`` streams (logs and warnings
     are not report content and may show paths). The page is refused if it would still
     fetch anything from the network (links a reader may click are allowed).
+
+    Last, the disclosure gate (:func:`workbench.share.html_audit.protect_html`) attacks
+    the page as exported, together with the pages of the same audience already in its
+    folder (the run), by subtraction and by counting listed rows: a count that closes a
+    leak is withheld in the page (which then says so), and a leak that cannot be closed
+    in the page refuses it.
 
     Parameters
     ----------
@@ -109,6 +118,8 @@ def export_html(notebook_path: str | Path, html_path: str | Path, title: str | N
         Output ``.html``, written atomically.
     title : str, optional
         Page title (the notebook's file name by default).
+    disclosure_gate : bool
+        Run the disclosure gate (on for every report; off only to inspect a raw export).
 
     Returns
     -------
@@ -118,8 +129,9 @@ def export_html(notebook_path: str | Path, html_path: str | Path, title: str | N
     Raises
     ------
     ValueError
-        If the exported page would load a resource from the network (nothing is
-        written then).
+        If the exported page would load a resource from the network, or if a withheld
+        count could be worked out from it and the run's other pages and the gate cannot
+        close the leak in it (nothing is written then).
     """
     import nbformat
     from nbconvert import HTMLExporter
@@ -143,6 +155,9 @@ def export_html(notebook_path: str | Path, html_path: str | Path, title: str | N
     leaks = [ref.url for ref in external_references(body) if ref.kind == "resource"]
     if leaks:
         raise ValueError(f"{notebook_path}: the exported page would load {leaks[:3]} from the network")
+    if disclosure_gate:
+        html_path = Path(html_path)
+        body, _ = protect_html(body, html_path.stem, run_pages(html_path.parent, exclude=html_path.name))
     return write_text_atomic(html_path, body)
 
 

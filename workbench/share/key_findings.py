@@ -253,7 +253,8 @@ def collect_key_findings(found: Any, ledger: DisclosureLedger, sections: dict[st
             hot = pats[pats["pattern"].str.contains("hot", case=False)]
             top = (hot if len(hot) else pats).sort_values("places", ascending=False).head(1)
             for row in top.itertuples():
-                n = ledger.add(f"{sid}|r{found.scope.resolution}|emerging|{row.pattern}", int(row.places))
+                n = ledger.add(f"{sid}|r{found.scope.resolution}|emerging|{row.pattern}", int(row.places),
+                               is_count=False)  # places, not people: the map draws each of them
                 out.append(KeyFinding(f"emerging:{row.pattern}", f"Emerging hot spot analysis: the most common "
                                       f"pattern {over} is \"{row.pattern}\" "
                                       f"({{{n}}} map cells).", "", anchor, "emerging"))

@@ -73,20 +73,23 @@ def emerging_pattern_counts(results, policy: DisclosurePolicy) -> pd.DataFrame:
     results : EmergingResults or None
         From :class:`~workbench.analyse.emerging.EmergingHotspots` (None: nothing in scope).
     policy : DisclosurePolicy
-        The audience's policy: class sizes below k are withheld.
+        The audience's policy (unused: a number of places is no count of people, and the
+        map draws every one of them, so withholding it would only hide what a reader can
+        count on the map; the disclosure auditor counts map features).
 
     Returns
     -------
     pandas.DataFrame
         ``pattern, places`` for the classes that occur (hot, cold, then "no pattern
-        detected"); empty when ``results`` is None.
+        detected"); ``places`` as text, so it is not taken for a count of people;
+        empty when ``results`` is None.
     """
     if results is None:
-        return pd.DataFrame({"pattern": pd.Series(dtype=str), "places": pd.Series(dtype="Int64")})
+        return pd.DataFrame({"pattern": pd.Series(dtype=str), "places": pd.Series(dtype=str)})
     out = results.patterns[results.patterns["places"] > 0].reset_index(drop=True)
     out["pattern"] = out["pattern"].str.capitalize()
-    out["places"] = out["places"].astype("int64")
-    return suppress_counts(out, ["places"], policy.k, base=policy.rounding) if policy.suppress else out
+    out["places"] = [f"{int(v):,}" for v in out["places"]]
+    return out
 
 
 def emerging_cells(results, policy: DisclosurePolicy):  # -> geopandas.GeoDataFrame

@@ -62,6 +62,27 @@ def _copy(rng: np.random.Generator, lang: str, title: str, body: str, outlet: st
             " ".join(words[:keep]) + " " + BOILERPLATE[lang].format(outlet=outlet))
 
 
+def _write_dumps(frame: pd.DataFrame, cutoff: pd.Timestamp, out_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Write the articles up to ``cutoff`` as JSON lines and the rest as CSV, each with broken records."""
+    early = (pd.to_datetime(frame["published"]) <= cutoff).to_numpy()
+    frame["published"] = [t.strftime("%Y-%m-%dT%H:%M:%SZ") for t in frame["published"]]
+    first, second = frame[early], frame[~early]
+    lines = [json.dumps(r, ensure_ascii=False) for r in first.to_dict("records")]
+    lines.insert(len(lines) // 2, '{"id": "art-broken-1", "title": "cut off')  # bad JSON
+    # no id and no link: unreadable (a relevant item without an exploitation type is stored, not broken)
+    lines.insert(len(lines) // 3, json.dumps({"published": "2026-01-01T00:00:00Z",
+                                              "title": "Trafficking ring", "body": "no id"}))
+    (out_dir / "media_dump_1.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    bad = pd.DataFrame([
+        {"id": "art-broken-2", "url": "https://x.example.net/2", "outlet": "Metro Post", "published": "yesterday",
+         "language": "en", "title": "Human trafficking ring broken up", "body": "Police said."},
+        {"id": "art-broken-3", "url": "https://x.example.net/3", "outlet": "Metro Post",
+         "published": "2026-10-01T10:00:00Z", "language": "en", "title": "", "body": ""},
+    ])
+    pd.concat([second, bad], ignore_index=True).to_csv(out_dir / "media_dump_2.csv", index=False, encoding="utf-8")
+    return first, second
+
+
 def write_article_dump(world: pd.DataFrame, out_dir: Path, seed: int) -> dict[str, Any]:
     """Write two article dumps with syndicated copies (JSON lines, then CSV).
 
@@ -124,22 +145,7 @@ def write_article_dump(world: pd.DataFrame, out_dir: Path, seed: int) -> dict[st
                          "language": lang, "title": t.format(place=place),
                          "body": b.format(place=place, m=int(rng.integers(2, 9)))})
     frame = pd.DataFrame(articles).sort_values(["published", "id"]).reset_index(drop=True)
-    early = (pd.to_datetime(frame["published"]) <= cutoff).to_numpy()
-    frame["published"] = [t.strftime("%Y-%m-%dT%H:%M:%SZ") for t in frame["published"]]
-    first, second = frame[early], frame[~early]
-    lines = [json.dumps(r, ensure_ascii=False) for r in first.to_dict("records")]
-    lines.insert(len(lines) // 2, '{"id": "art-broken-1", "title": "cut off')  # bad JSON
-    # no id and no link: unreadable (a relevant item without an exploitation type is stored, not broken)
-    lines.insert(len(lines) // 3, json.dumps({"published": "2026-01-01T00:00:00Z",
-                                              "title": "Trafficking ring", "body": "no id"}))
-    (out_dir / "media_dump_1.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    bad = pd.DataFrame([
-        {"id": "art-broken-2", "url": "https://x.example.net/2", "outlet": "Metro Post", "published": "yesterday",
-         "language": "en", "title": "Human trafficking ring broken up", "body": "Police said."},
-        {"id": "art-broken-3", "url": "https://x.example.net/3", "outlet": "Metro Post",
-         "published": "2026-10-01T10:00:00Z", "language": "en", "title": "", "body": ""},
-    ])
-    pd.concat([second, bad], ignore_index=True).to_csv(out_dir / "media_dump_2.csv", index=False, encoding="utf-8")
+    first, second = _write_dumps(frame, cutoff, out_dir)
     relevant_ids = set(stories)
     return {
         "files": {"media_dump_1.jsonl": len(first) + 2, "media_dump_2.csv": len(second) + 2},

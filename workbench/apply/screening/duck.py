@@ -239,22 +239,10 @@ def duckdb_evidence(path: str | Path, rules: RuleSet, params: Mapping[str, tuple
             cols0, odd0 = _working_sql(types, currency, fx_rates, {}, {currency.upper()})
         except _Unsupported:
             return None
-        # pass 1 (the only read of the file): raw text, parsed numbers and the rows SQL cannot judge, in memory
-        keep = [c for c in cols0 if c.endswith((" AS day", " AS hour", " AS mcc"))]
-        amount = "TRY_CAST(amount AS DOUBLE)" if types["amount"] == "VARCHAR" else "CAST(amount AS DOUBLE)"
-        odd_sql = " OR ".join(f"coalesce({o}, TRUE)" for o in odd0)
-        con.execute(f"CREATE TEMP TABLE work AS SELECT file_row_number AS rn, "
-                    f"{''.join(f'{c}, ' for c in _TEXT_COLUMNS if c in types)}"
-                    f"{'merchant_category, ' if 'merchant_category' in types else ''}"
-                    f"{amount} AS amount, {', '.join(keep)}, ({odd_sql}) AS odd FROM {src}").fetchall()
+        _load_work(con, src, types, cols0, odd0)
         summary = "count(*), max(day) FILTER (WHERE NOT odd), list(rn) FILTER (WHERE odd)"
         n_in, max_day, odd_rn = con.execute(f"SELECT {summary} FROM work").fetchall()[0]
-        values: dict[str, list[Any]] = {c: [] for c in present}  # distinct raw values (None: NULL)
-        if present:
-            union = " UNION ALL ".join(f"SELECT {i} AS c, {c} AS v FROM work GROUP BY {c}"
-                                       for i, c in enumerate(present))
-            for i, v in con.execute(union).fetchall():
-                values[present[i]].append(v)
+        values = _distinct_values(con, present)
         rates = {str(k).upper() for k in fx_rates} | {currency.upper()}
         iso3 = set(iso3_codes())
         judged = {c: _judge_values(c, v, rates, iso3) for c, v in values.items()}
@@ -283,6 +271,28 @@ def duckdb_evidence(path: str | Path, rules: RuleSet, params: Mapping[str, tuple
                           int(n_in) - len(rejects))
     finally:
         con.close()
+
+
+def _load_work(con: Any, src: str, types: Mapping[str, str], cols0: list[str], odd0: list[str]) -> None:
+    """Pass 1, the only read of the file: raw text, parsed numbers and the rows SQL cannot judge, in memory."""
+    keep = [c for c in cols0 if c.endswith((" AS day", " AS hour", " AS mcc"))]
+    amount = "TRY_CAST(amount AS DOUBLE)" if types["amount"] == "VARCHAR" else "CAST(amount AS DOUBLE)"
+    odd_sql = " OR ".join(f"coalesce({o}, TRUE)" for o in odd0)
+    con.execute(f"CREATE TEMP TABLE work AS SELECT file_row_number AS rn, "
+                f"{''.join(f'{c}, ' for c in _TEXT_COLUMNS if c in types)}"
+                f"{'merchant_category, ' if 'merchant_category' in types else ''}"
+                f"{amount} AS amount, {', '.join(keep)}, ({odd_sql}) AS odd FROM {src}").fetchall()
+
+
+def _distinct_values(con: Any, present: list[str]) -> dict[str, list[Any]]:
+    """The distinct raw values of each text column of ``work`` (None: NULL), judged once each in Python."""
+    values: dict[str, list[Any]] = {c: [] for c in present}
+    if present:
+        union = " UNION ALL ".join(f"SELECT {i} AS c, {c} AS v FROM work GROUP BY {c}"
+                                   for i, c in enumerate(present))
+        for i, v in con.execute(union).fetchall():
+            values[present[i]].append(v)
+    return values
 
 
 def _judge_in_pandas(con: Any, src: str, odd_rn: np.ndarray, currency: str,

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterator
 
 import pandas as pd
 
@@ -129,10 +129,34 @@ def extract_date(text: str, language: str | None = None, reference: Any = None,
     return found
 
 
+_DIGIT = re.compile(r"\d")
+
+
+def _from_digits(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose every match starts with a digit.
+
+    The date pattern's branches all begin with ``\\d`` but the regex engine cannot see
+    it and tries every position; here only digit positions are tried (found by a
+    one-character pattern it skips through), in order, resuming after each match as
+    ``finditer`` does: the same matches.
+    """
+    pos, search, match = 0, _DIGIT.search, pattern.match
+    while True:
+        d = search(text, pos)
+        if d is None:
+            return
+        m = match(text, d.start())
+        if m is None:
+            pos = d.start() + 1
+            continue
+        yield m
+        pos = m.end() if m.end() > m.start() else m.end() + 1
+
+
 def _find_date(folded: str, language: str | None, ref: pd.Timestamp, every: bool) -> pd.Timestamp | None:
     digits, month_day, months, rel, relative = _date_patterns(language, every)
     found: list[tuple[int, pd.Timestamp]] = []
-    for m in digits.finditer(folded):
+    for m in _from_digits(digits, folded):
         before = folded[m.start() - 1] if m.start() else " "
         if before.isdigit() or (before == "." and m.group("num")) or (m.group("dm") and (before.isalnum()
                                                                                           or before == "_")):

@@ -44,8 +44,12 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from typing import Any
 from urllib.parse import urlparse
+
+import numpy as np
+import yaml
 
 from workbench.collect.triage.lexicon import lexicon
 from workbench.places.admin1 import admin1_index
@@ -87,6 +91,8 @@ PLACE_SUFFIXES = frozenset({
     "border", "customs", "coast", "guard", "navy", "army", "times", "post", "herald", "tribune", "news",
     "daily", "chronicle", "journal", "gazette", "star", "express", "observer", "independent", "evening",
     "ap", "afp", "reuters", "efe", "lusa", "agencia", "agence", "police's", "pd", "da", "do", "de",
+    "underground", "overground", "tube", "bridge", "zoo", "museum", "marathon", "transport", "mayor", "assembly",
+    "fire", "ambulance", "stock", "exchange", "council's", "borough's",
 })
 #: Capitalised words that may precede a place name ("Greater Manchester", "New ...").
 PLACE_PREFIXES = frozenset({
@@ -109,6 +115,14 @@ _TOKEN = re.compile(r"[^\W\d_](?:[\w'\u2019.-]*[^\W_])?")
 _SENTENCE_END = frozenset(".!?:;\"\u201c\u201d\u00ab\u00bb|\u2014\u2013()[]")
 _VOTE_COUNTRY, _VOTE_ADMIN1, _VOTE_CITY, _VOTE_HOMONYM = 3.0, 2.0, 1.0, 0.35
 _VOTE_OUTLET = 1.5
+_VOTE_CUE = 0.75      # per institution / code cue of a country, at most two counted
+_VOTE_LOCATIVE = 1.0  # a place right after "in", "en", "em", "au"... is where the story happens
+#: Words after which a capitalised name is the place of the event ("in Peru", "en Bogotá").
+LOCATIVES = frozenset({"in", "at", "near", "en", "em", "no", "na", "nos", "nas", "au", "aux", "dans", "perto",
+                       "cerca"})
+#: Rarest English word frequency (wordfreq Zipf) at which a US county may be named without
+#: "County" ("Gwinnett", "Ouachita"); commoner bare names ("Polk", "Orange") need the suffix.
+BARE_COUNTY_MAX_ZIPF = 3.0
 _VOTE_LANGUAGE = {"en": 0.2}  # English is spoken in many countries: a weak cue; other languages 1.0
 
 
@@ -150,6 +164,12 @@ def _index() -> _Index:
     admin1 = {k: list(v) for k, v in admin1_index().items()}
     for county in _us_counties():
         admin1.setdefault(fold_text(county), []).append(("USA", county, None, None))
+    taken = set(cities) | set(names) | set(admin1)
+    for county in _us_counties():  # "Gwinnett": a rare word, only a county
+        bare = fold_text(county.rsplit(" ", 1)[0])
+        if county.endswith(" County") and len(bare) > 4 and bare not in taken and \
+                word_frequency(bare, "en") < BARE_COUNTY_MAX_ZIPF:
+            admin1.setdefault(bare, []).append(("USA", county, None, None))
     keys = set(cities) | set(names) | set(admin1)
     prefixes = frozenset(" ".join(k.split(" ")[:i]) for k in keys for i in range(1, len(k.split(" ")) + 1))
     population = dict(zip(table["iso3"], table["population"].astype(int)))
@@ -157,6 +177,59 @@ def _index() -> _Index:
                  for iso3, langs in zip(table["iso3"], table["languages"])}
     return _Index(cities, admin1, names, frozenset(exempt), not_places, prefixes,
                   min(max(len(k.split(" ")) for k in keys), 6), population, languages)
+
+
+@dataclass(frozen=True)
+class _Cue:
+    iso3: str
+    languages: frozenset[str]
+    cased: frozenset[str]
+    words: re.Pattern | None
+    patterns: tuple[re.Pattern, ...]
+
+
+@lru_cache(maxsize=1)
+def _country_cues() -> tuple[_Cue, ...]:
+    """The country cues of ``resources/osint_country_cues.yaml``."""
+    text = resources.files("workbench").joinpath("resources/osint_country_cues.yaml").read_text("utf-8")
+    out = []
+    for entry in yaml.safe_load(text)["country_cues"]:
+        words = [fold_text(w) for w in entry.get("words") or []]
+        pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+                             + r")(?!\w)") if words else None
+        cased = frozenset(str(c).strip(".") for c in entry.get("cased") or ())
+        out.append(_Cue(entry["iso3"], frozenset(entry.get("languages") or ()), cased, pattern,
+                        tuple(re.compile(x) for x in entry.get("patterns") or ())))
+    return tuple(out)
+
+
+def country_cue_votes(text: str, language: str | None) -> dict[str, int]:
+    """Institution and code cues of each country in a text (see the cue resource).
+
+    Parameters
+    ----------
+    text : str
+        Title and summary as written.
+    language : str, optional
+        The text's language; cues limited to other languages are skipped (all are
+        read when it is unknown, except the language-limited ones).
+
+    Returns
+    -------
+    dict
+        ISO3 -> number of cues found.
+    """
+    tokens = {t.strip(".") for t, _, _ in _tokens(text)}
+    folded = fold_text(text)
+    out: dict[str, int] = {}
+    for cue in _country_cues():
+        if cue.languages and language not in cue.languages:
+            continue
+        hits = len(tokens & cue.cased) + (len(cue.words.findall(folded)) if cue.words is not None else 0)
+        hits += sum(len(p.findall(text)) for p in cue.patterns)
+        if hits:
+            out[cue.iso3] = out.get(cue.iso3, 0) + hits
+    return out
 
 
 def _us_counties() -> list[str]:
@@ -303,12 +376,49 @@ def _sentence_start(text: str, start: int) -> bool:
     return i < 0 or text[i] in _SENTENCE_END
 
 
+def _sentence_starts(text: str) -> set[int]:
+    """Every position where :func:`_sentence_start` is true for a token (one regex pass).
+
+    A token's start follows a sentence end (or the text's start) and whitespace only
+    (``\\s`` and ``str.isspace`` agree), so the positions are the ends of ``^\\s*`` and
+    of each sentence-end character with the whitespace after it.
+    """
+    return {m.end() for m in _AFTER_END.finditer(text)}
+
+
+_AFTER_END = re.compile("(?:^|[" + re.escape("".join(sorted(_SENTENCE_END))) + r"])\s*")
+
+
+def _letter_counts(head: str) -> tuple[int, int]:
+    """``(letters, upper-case letters)`` of a text, as ``str.isalpha`` / ``str.isupper`` count them."""
+    if head.isascii():
+        raw = head.encode("ascii")
+        return len(raw) - len(raw.translate(None, _ASCII_LETTERS)), len(raw) - len(raw.translate(None, _ASCII_UPPER))
+    codes = np.frombuffer(head.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if codes.size and int(codes.max()) > 0xFFFF:  # beyond the tables: count one by one
+        return sum(map(str.isalpha, head)), sum(map(str.isupper, head))
+    alpha, upper = _letter_tables()
+    return int(alpha[codes].sum()), int(upper[codes].sum())
+
+
+_ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
+_ASCII_UPPER = bytes(range(65, 91))
+
+
+@lru_cache(maxsize=1)
+def _letter_tables() -> tuple[np.ndarray, np.ndarray]:
+    chars = [chr(c) for c in range(0x10000)]
+    return (np.fromiter(map(str.isalpha, chars), bool, len(chars)),
+            np.fromiter(map(str.isupper, chars), bool, len(chars)))
+
+
 def _title_case_spans(text: str, tokens: list[tuple[str, int, int]]) -> list[bool]:
     """Per token: does it sit in a title-case sentence (most long words capitalised)?"""
     flags = [False] * len(tokens)
     start = 0
+    starts = _sentence_starts(text)
     for i in range(len(tokens) + 1):
-        if i == len(tokens) or (i > start and _sentence_start(text, tokens[i][1])):
+        if i == len(tokens) or (i > start and tokens[i][1] in starts):
             long_words = [t for t, _, _ in tokens[start:i] if len(t) > 3]
             if long_words and sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.6 and len(long_words) > 2:
                 for j in range(start, i):
@@ -323,8 +433,7 @@ def _candidates(text: str, language: str | None) -> list[_Candidate]:
     if not tokens:
         return []
     head = text[:3000]
-    n_letters = sum(map(str.isalpha, head))
-    uppers = sum(map(str.isupper, head))
+    n_letters, uppers = _letter_counts(head)
     cased = n_letters > 0 and 0.02 < uppers / n_letters < 0.6 and uppers < n_letters
     folded = [_fold_token(t) for t, _, _ in tokens]
     title_case = _title_case_spans(text, tokens) if cased else [True] * len(tokens)
@@ -402,8 +511,12 @@ def _rejected(text: str, tokens: list[tuple[str, int, int]], folded: list[str], 
         pop = NOTABLE_DIVISION if is_admin1 else max(city_pop, DIVISION if is_division else 0)
         if is_common_word(gram, language, pop, home):
             return True
-    if not cased or in_title_case or size > 1 or is_country or is_admin1 or exempt or city_pop >= PERSON_NAME_MAX_POP:
+    if not cased or in_title_case or size > 1 or is_country or is_admin1 or exempt:
         return False
+    if city_pop >= PERSON_NAME_MAX_POP:  # a big city inside a longer name: "Dallas Mavericks", "Beira Baixa"
+        after = tokens[i + 1][0] if i + 1 < len(tokens) else ""
+        return bool(after and after[0].isupper() and not _sentence_start(text, tokens[i + 1][1])
+                    and folded[i + 1].rstrip(".") not in PLACE_SUFFIXES)
     # a one-word town next to another capitalised word that is not a place word: a person's name
     after = tokens[i + 1][0] if i + 1 < len(tokens) else ""
     if after and after[0].isupper() and not _sentence_start(text, tokens[i + 1][1]):
@@ -440,9 +553,26 @@ def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = N
     """
     empty = {"place_name": None, "country_iso3": None, "lat": None, "lon": None, "precision": None,
              "confidence": 0.0}
-    cands = _candidates(str(text or ""), language)
-    if not cands and not outlet_iso3:
+    text = str(text or "")
+    cands = _candidates(text, language)
+    cues = country_cue_votes(text, language)
+    if not cands and not outlet_iso3 and not cues:
         return empty
+    tokens = _tokens(text) if cands else []
+    at_position: dict[int, int] = {}
+    for c in cands:  # how many candidates start at each word
+        at_position[c.position] = at_position.get(c.position, 0) + 1
+    countries_at = {c.position for c in cands if c.kind == "country"}
+    # the first place right after a locative word ("en Perú", "in Queens"), unless its name is both a
+    # country and a division ("in Georgia"); later ones ("captadas en Paraguay") are often origins
+    locative = [c.position for c in cands if c.position > 0 and _fold_token(tokens[c.position - 1][0]) in LOCATIVES
+                and not (c.position in countries_at and at_position[c.position] > 1)][:1]
+    # "La Pampa, Perú": a place followed by a country it does not lie in is a homonym unknown to the gazetteer
+    apposed = {}
+    for a, b in zip(cands, cands[1:]):
+        if b.kind == "country" and a.kind != "country" and text[tokens[a.position + len(a.written.split()) - 1][2]:
+                                                                    tokens[b.position][1]].strip() == ",":
+            apposed[a.position] = b.entries[0]
     idx = _index()
     votes: dict[str, float] = {}
     named_inside: set[str] = set()
@@ -452,6 +582,16 @@ def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = N
             code = entry if isinstance(entry, str) else entry[0]
             if code:
                 first_seen.setdefault(code, cand.position)
+        country = apposed.get(cand.position)
+        if country is not None and all((e if isinstance(e, str) else e[0]) != country for e in cand.entries):
+            named_inside.add(country)
+            votes[country] = votes.get(country, 0.0) + _VOTE_LOCATIVE
+            continue
+        if cand.position in locative:  # "en Perú", "in Queens": where the story happens
+            for code in {e if isinstance(e, str) else e[0] for e in cand.entries} - {None}:
+                votes[code] = votes.get(code, 0.0) + _VOTE_LOCATIVE / len(cand.entries)
+                if cand.kind == "country" or len(cand.entries) == 1:
+                    named_inside.add(code)
         if cand.kind == "country":
             votes[cand.entries[0]] = votes.get(cand.entries[0], 0.0) + _VOTE_COUNTRY
         elif cand.kind == "admin1":
@@ -470,6 +610,8 @@ def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = N
                     named_inside.add(entry[0])
     if outlet_iso3:
         votes[outlet_iso3] = votes.get(outlet_iso3, 0.0) + _VOTE_OUTLET
+    for code, hits in cues.items():
+        votes[code] = votes.get(code, 0.0) + _VOTE_CUE * min(hits, 2)
     if language and votes:
         for iso3 in list(votes):
             if language in idx.languages.get(iso3, ()):
@@ -478,7 +620,7 @@ def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = N
         return empty
     iso3 = max(votes, key=lambda c: (c in named_inside, votes[c], -first_seen.get(c, 10**6)))
     confidence = round(votes[iso3] / sum(votes.values()), 3)
-    if not cands:  # the outlet's country alone says little about the story's place
+    if not cands:  # the outlet's country or institutions alone say little about the story's place
         return {**empty, "country_iso3": iso3, "precision": "country", "confidence": round(confidence * 0.5, 3)}
     for cand in cands:  # first city named inside the chosen country
         if cand.kind == "city":

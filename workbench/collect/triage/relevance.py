@@ -13,13 +13,14 @@ crash, a film review, a bill, an annual report). :class:`RelevanceModel` reads:
 - **confuser cues** per story type (the lexicon's ``confusers`` group);
 - word 1-2-grams (TF-IDF of the folded main text; character n-grams optional).
 
-A logistic regression combines them. The model is trained on the **development part**
-of the real labelled news set plus the earlier hand-written examples and a few hundred
-generated articles
-(``resources/osint_relevance_train.jsonl``, built from
-``tests/data/osint_real_labelled.jsonl`` and ``tests/data/osint_labelled.jsonl`` by
-:func:`export_training`; the held-out part is never in it) at first use and cached for
-the process: training takes seconds and nothing is downloaded or unpickled.
+A logistic regression reads the word n-grams; its out-of-fold probability joins the dense
+features in a gradient-boosted tree model (see :meth:`RelevanceModel.fit`). The model is
+trained on real news only: the ``dev`` and first ``holdout`` parts of the hand-labelled set
+plus the earlier hand-written examples (``resources/osint_relevance_train.jsonl``, built
+from ``tests/data/osint_real_labelled.jsonl`` and ``tests/data/osint_labelled.jsonl`` by
+:func:`export_training`; the fresh ``holdout2`` part is never in it), at first use and
+cached for the process: training takes a few seconds, it is deterministic (seeded folds
+and trees), and nothing is downloaded or unpickled.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from workbench.collect.evaluation import make_labelled_set
 from workbench.collect.triage.lexicon import lexicon_tags, matcher, tags_of_hits
 from workbench.text.fold import fold_text
 
@@ -51,15 +51,21 @@ _MARKER = re.compile(r"(?:^|[\s.!?:;|\-\u2013\u2014(])(" + "|".join(re.escape(m)
 CONFUSERS = ("drugs", "arms", "wildlife", "smuggling", "accident", "fiction", "politics", "statistics",
              "awareness", "sport")
 #: Event cue groups (keys of the lexicon's ``events`` group): a case report or a general piece.
-EVENTS = ("action", "general")
-_N_DENSE = 11 + len(CONFUSERS) + len(EVENTS) + 1
+EVENTS = ("action", "general", "aggregate")
+#: Dense columns: 11 lexicon counts, confuser and event cues, numbers, the title's action and
+#: general cues, years, large numbers (1,000 or more), year spans.
+_N_DENSE = 11 + len(CONFUSERS) + len(EVENTS) + 1 + 5
 _TRAIN_RESOURCE = "resources/osint_relevance_train.jsonl"
 #: Characters of a text the model reads (title and lede: what a news alert shows; long
 #: articles are judged on their opening, as the training alerts are).
 READ_CHARS = 400
-#: Generated articles added to the real training items, and their seed.
-GENERATED_EXAMPLES = 300
-GENERATED_SEED = 1234
+#: Parts of the real labelled set the bundled model is trained on: ``dev`` and the first
+#: ``holdout`` (looked at twice while the first model was built, then folded in); the
+#: fresh ``holdout2`` part is never trained or tuned on.
+TRAIN_PARTS = ("dev", "holdout")
+#: Highest probability of a text in which the lexicon finds no trafficking, exploitation or
+#: support term (strong, weak, support, type; main text or sidebar tail).
+NO_TERM_CAP = 0.1
 
 
 def split_sidebar(text: str) -> tuple[str, str]:
@@ -89,6 +95,10 @@ def split_sidebar(text: str) -> tuple[str, str]:
 
 
 _DIGITS = re.compile(r"\b\d+\b")
+_YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
+_LARGE = re.compile(r"\b\d{1,3}(?:[.,\u00a0 ]\d{3})+\b|\b\d{4,}\b")
+_SPAN = re.compile(r"\b(?:since|from|between|desde|entre|depuis|de|dal|seit)\s+(?:19|20)\d\d\b", re.I)
+_TITLE_END = re.compile(r"[.!?]\s")
 
 
 def _cues_of_hits(hits: Sequence[tuple[str, str, int, int]]) -> dict[str, int]:
@@ -140,10 +150,22 @@ def _context_rows(texts: list[str], sections: list[tuple[str, str, str, str]]) -
                bool(lm["relevant"]), lt["strong"], lt["weak"], lt["support"], lt["negatives"], bool(tail)]
         row += [cues[k] for k in CONFUSERS + EVENTS]
         row.append(len(_DIGITS.findall(main)))
+        end = _TITLE_END.search(main)
+        title_cues = _cues_of_hits(scan(fold_text(main[:end.start()]))) if end else cues
+        years = _YEAR.findall(main)
+        row += [title_cues["action"], title_cues["general"], len(years),
+                len([n for n in _LARGE.findall(main) if n not in years]), len(_SPAN.findall(main))]
         rows.append(row)
     arr = np.log1p(np.minimum(np.asarray(rows, dtype=float).reshape(-1, _N_DENSE), 3.0))
     lengths = np.log1p(np.asarray([len(t) for t in texts], dtype=float))[:, None] / 8.0
     return np.hstack([arr, lengths])
+
+
+def _one_thread() -> Any:
+    """A context in which native thread pools (OpenMP, BLAS) use one thread."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1)
 
 
 def _head(texts: Sequence[str]) -> list[str]:
@@ -165,7 +187,13 @@ class RelevanceModel:
     strong_floor : float
         A lower threshold for items whose main text (sidebar cut off) holds a strong
         lexicon term ("forced labour", "trata de personas"): such items are relevant from
-        this probability on.
+        this probability on. Equal to ``threshold`` by default (off): with the boosted
+        combiner, which reads the strong-term count itself, a floor of 0.25 lowered
+        cross-validated precision from 0.90 to 0.87.
+    combiner : {"boosting", "linear"}
+        How the word n-grams and the dense features are combined (see :meth:`fit`).
+        In grouped 5-fold cross-validation on the 602 real ``dev`` + ``holdout`` items,
+        "boosting" scores F1 0.92 (P 0.90), "linear" 0.89 (P 0.83).
     char_ngrams : bool
         Add character 3-5-gram TF-IDF. Off by default: in cross-validation on the real
         development part it adds under 0.01 F1 and costs 0.8 ms per article, which the
@@ -182,30 +210,43 @@ class RelevanceModel:
     """
 
     def __init__(self, C: float = 4.0, context_weight: float = 2.0, threshold: float = 0.5,
-                 strong_floor: float = 0.25, char_ngrams: bool = False, seed: int = 0) -> None:
+                 strong_floor: float = 0.5, char_ngrams: bool = False, combiner: str = "boosting",
+                 seed: int = 0) -> None:
         self.C = C
         self.char_ngrams = char_ngrams
         self.context_weight = context_weight
         self.threshold = threshold
         self.strong_floor = strong_floor
+        self.combiner = combiner
         self.seed = seed
+
+    def _text_matrix(self, main: list[str], fit: bool) -> Any:
+        from scipy.sparse import hstack
+
+        blocks = []
+        for name in ("words", "chars"):
+            if name in self.pipeline_:
+                vec = self.pipeline_[name]
+                blocks.append(vec.fit_transform(main) if fit else vec.transform(main))
+        return hstack(blocks).tocsr()
 
     def _matrix(self, texts: list[str], fit: bool) -> Any:
         from scipy.sparse import csr_matrix, hstack
 
         texts = _head(texts)
         sections = _sections(texts)  # split and folded once, read by both blocks
-        main = [s[2] for s in sections]
-        blocks = []
-        for name in ("words", "chars"):
-            if name in self.pipeline_:
-                vec = self.pipeline_[name]
-                blocks.append(vec.fit_transform(main) if fit else vec.transform(main))
-        blocks.append(csr_matrix(_context_rows(texts, sections) * self.context_weight))
-        return hstack(blocks).tocsr()
+        text = self._text_matrix([s[2] for s in sections], fit)
+        return hstack([text, csr_matrix(_context_rows(texts, sections) * self.context_weight)]).tocsr()
 
     def fit(self, texts: Sequence[str], labels: Sequence[bool]) -> "RelevanceModel":
         """Fit on labelled texts.
+
+        With ``combiner="boosting"`` (the default) a logistic regression reads the word
+        n-grams; its out-of-fold probability (5 stratified folds, seeded) joins the dense
+        lexicon / context features (:func:`context_features`) in a gradient-boosted tree
+        model, which learns the interactions a linear model cannot (a strong term in a
+        statistics round-up, an action verb in the title). With ``combiner="linear"`` one
+        logistic regression reads both blocks (the earlier model).
 
         Parameters
         ----------
@@ -222,7 +263,7 @@ class RelevanceModel:
         Raises
         ------
         ValueError
-            When the labels hold only one class or lengths differ.
+            When the labels hold only one class, lengths differ or ``combiner`` is unknown.
         """
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
@@ -233,17 +274,40 @@ class RelevanceModel:
             raise ValueError(f"texts ({len(texts)}) and labels ({len(y)}) differ in length")
         if y.all() or not y.any():
             raise ValueError("labels must hold both relevant and not relevant items")
+        if self.combiner not in ("boosting", "linear"):
+            raise ValueError(f"combiner={self.combiner!r}: expected 'boosting' or 'linear'")
         self.pipeline_ = {
             "words": TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True, token_pattern=r"(?u)\b\w+\b"),
         }
         if self.char_ngrams:
             self.pipeline_["chars"] = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2,
                                                       sublinear_tf=True, max_features=60_000)
-        X = self._matrix(texts, fit=True)
-        self.pipeline_["clf"] = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear",
-                                                   random_state=self.seed).fit(X, y)
+        if self.combiner == "linear":
+            X = self._matrix(texts, fit=True)
+            self.pipeline_["clf"] = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear",
+                                                       random_state=self.seed).fit(X, y)
+        else:
+            self._fit_boosting(texts, y)
         self.n_train_ = len(texts)
         return self
+
+    def _fit_boosting(self, texts: list[str], y: np.ndarray) -> None:
+        from sklearn.ensemble import HistGradientBoostingClassifier
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+        head = _head(texts)
+        sections = _sections(head)
+        words = self._text_matrix([s[2] for s in sections], fit=True)
+        text_lr = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", random_state=self.seed)
+        folds = StratifiedKFold(5, shuffle=True, random_state=self.seed)
+        out_of_fold = cross_val_predict(text_lr, words, y, cv=folds, method="predict_proba")[:, 1]
+        self.pipeline_["text"] = text_lr.fit(words, y)
+        dense = np.hstack([_context_rows(head, sections), out_of_fold[:, None]])
+        with _one_thread():  # a few hundred rows: OpenMP threads only contend on a busy machine
+            self.pipeline_["trees"] = HistGradientBoostingClassifier(
+                max_depth=3, max_iter=200, learning_rate=0.05, class_weight="balanced", early_stopping=False,
+                random_state=self.seed).fit(dense, y)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probability that each text is relevant.
@@ -268,7 +332,18 @@ class RelevanceModel:
         texts = ["" if t is None else str(t) for t in texts]
         if not texts:
             return np.zeros(0)
-        return self.pipeline_["clf"].predict_proba(self._matrix(texts, fit=False))[:, 1]
+        if "clf" in self.pipeline_:
+            return self.pipeline_["clf"].predict_proba(self._matrix(texts, fit=False))[:, 1]
+        head = _head(texts)
+        sections = _sections(head)
+        text = self.pipeline_["text"].predict_proba(self._text_matrix([s[2] for s in sections], fit=False))[:, 1]
+        dense = _context_rows(head, sections)
+        with _one_thread():
+            prob = self.pipeline_["trees"].predict_proba(np.hstack([dense, text[:, None]]))[:, 1]
+        # trees extrapolate flatly: a text with no trafficking or exploitation term at all (a bridge
+        # opening) is outside what they were trained on, and is never relevant
+        no_term = dense[:, :5].sum(axis=1) + dense[:, 6:8].sum(axis=1) == 0
+        return np.where(no_term, np.minimum(prob, NO_TERM_CAP), prob)
 
     def decide(self, text: str, probability: float) -> bool:
         """The decision for one text given its probability (see ``strong_floor``).
@@ -358,12 +433,13 @@ def export_training(labelled: str | Path, extra: str | Path | None = None, out: 
     Returns
     -------
     Path
-        The file written. Items with ``split == "holdout"`` are never written.
+        The file written: the items of the :data:`TRAIN_PARTS` parts only (``holdout2``,
+        the fresh held-back part, is never written).
     """
     target = Path(out) if out is not None else Path(str(resources.files("workbench").joinpath(_TRAIN_RESOURCE)))
     rows = [json.loads(line) for line in Path(labelled).read_text(encoding="utf-8").splitlines() if line.strip()]
     keep = [{k: r.get(k) for k in ("id", "title", "summary", "language", "relevant")}
-            for r in rows if r.get("split") == "dev"]
+            for r in rows if r.get("split") in TRAIN_PARTS]
     if extra is not None:
         for k, line in enumerate(Path(extra).read_text(encoding="utf-8").splitlines()):
             if line.strip():
@@ -389,5 +465,4 @@ def default_model() -> RelevanceModel:
     items = training_items()
     texts = [item_text(i["title"], i["summary"]) for i in items]
     labels = [bool(i["relevant"]) for i in items]
-    generated = make_labelled_set(GENERATED_EXAMPLES, seed=GENERATED_SEED)  # clean cases and hard negatives
-    return RelevanceModel().fit(texts + list(generated["text"]), labels + list(generated["relevant"]))
+    return RelevanceModel().fit(texts, labels)
