@@ -48,6 +48,10 @@ def model_words(name: object) -> str:
     return MODEL_WORDS.get(text.lower(), text.replace("_", " "))
 
 
+#: Columns holding codes (``classified_ads``, ``transport_logistics``) that read as words with spaces.
+CODE_COLUMNS = frozenset({"typology", "typologies", "sector", "rule", "feature", "features", "kind", "source type",
+                          "source_type", "exploitation type", "exploitation_type", "type", "id", "condition"})
+
 #: Headers that read better in other words than the column names.
 HEADER_WORDS = {"seasonal naive mase": "Seasonal naive (MASE)", "gi z": "Gi* z-score", "gi* z": "Gi* z-score",
                 "q value": "q-value", "mase": "MASE", "h3 cell": "Place", "iso3": "Country",
@@ -111,9 +115,8 @@ def render(frame: pd.DataFrame, policy: DisclosurePolicy | None = None, index: b
     note = ""
     if withheld.to_numpy().any():
         k = policy.k if policy is not None else 10
-        note = (f'<p style="font-size:11px;color:#666">"{WITHHELD_WORD}" ({WITHHELD} in official statistics): '
-                f"a count below {k}, or a cell that would reveal one by subtraction, is not shown to protect "
-                "confidentiality.</p>")
+        note = (f'<p style="font-size:11px;color:#666">{WITHHELD} withheld to protect confidentiality (cells reading '
+                f'"{WITHHELD_WORD}"): a count below {k}, or a cell that would reveal one by subtraction.</p>')
     return HTML(styler.to_html() + note)
 
 
@@ -261,6 +264,8 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = [series_words(v) for v in out[col]]
         elif name == "model":
             out[col] = [model_words(v) if isinstance(v, str) else v for v in out[col]]
+        elif name in CODE_COLUMNS:  # codes (typology ids, sectors) read as words
+            out[col] = [v.replace("_", " ") if isinstance(v, str) else v for v in out[col]]
     if str(out.index.name).lower() in ("country", "origin", "destination"):  # crosstabs: countries by name
         out.index = pd.Index([country_name(v) if isinstance(v, str) and len(v) == 3 and v.isupper() else v
                               for v in out.index], name=out.index.name)

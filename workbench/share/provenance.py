@@ -111,7 +111,8 @@ def provenance_html(record: dict[str, Any]) -> str:
     params = "".join(f"<tr><td><code>-p {html.escape(str(k))}={html.escape(str(v))}</code></td></tr>"
                      for k, v in sorted(record["parameters"].items()))
     params += "<tr><td>all other parameters: the notebook's defaults</td></tr>"
-    entries = "".join(row(k, v) for k, v in record["catalog_entries"].items())
+    entries = "".join(f"<tr><td><code>{html.escape(str(k))}: {html.escape(str(v))}</code></td></tr>"
+                      for k, v in record["catalog_entries"].items())  # entry names are code, not headers
     packages = ", ".join(f"{k} {v}" for k, v in record["packages"].items())
     return (
         '<section class="wb-provenance"><h2>Provenance</h2><table>'
