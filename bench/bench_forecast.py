@@ -6,7 +6,9 @@ routes them (naive, ETS, ARIMA / naive, Croston, TSB, plus the seasonal naive ba
 backtests every candidate on 3 rolling origins of 6 months, forecasts 6 months and makes
 the one-step surge check. Then the country/type hierarchy of the first 60 series is
 reconciled (MinT shrink). Prints total seconds, series per second, peak memory and a
-cProfile top-10 of the ladder run.
+cProfile top-10 of the ladder run, beside the plain-library baseline doing the backtest
+(statsforecast ``AutoETS`` cross-validation on the same series) with the ratio, and the
+machine's cores and load.
 
 Run: ``.venv/bin/python bench/bench_forecast.py [--small] [--series N] [--jobs J] [--speedup]``
 (``--small``: 100 series). ``--speedup`` runs the ladder once with 1 job and once with
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import resource
 import sys
@@ -75,6 +78,33 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
+def statsforecast_baseline(series: pd.DataFrame, jobs: int) -> float:
+    """Seconds of the plain-library baseline: statsforecast AutoETS cross-validation on the same series.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        Long ``unique_id, ds, y`` frame.
+    jobs : int
+        Worker processes (as the ladder's ``n_jobs``).
+
+    Returns
+    -------
+    float
+        Wall seconds of ``StatsForecast.cross_validation`` (3 windows of 6 months, step 6).
+    """
+    from statsforecast import StatsForecast
+    from statsforecast.models import AutoETS
+
+    first = series[series["unique_id"] == series["unique_id"].iloc[0]]
+    StatsForecast(models=[AutoETS(season_length=12)], freq="MS").cross_validation(df=first, h=6, n_windows=3,
+                                                                                   step_size=6)  # warm numba
+    start = time.perf_counter()
+    StatsForecast(models=[AutoETS(season_length=12)], freq="MS", n_jobs=jobs).cross_validation(
+        df=series, h=6, n_windows=3, step_size=6)
+    return time.perf_counter() - start
+
+
 def main() -> None:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -82,6 +112,7 @@ def main() -> None:
     parser.add_argument("--series", type=int, default=None, help="number of series (default 1,000)")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes for the ladder (default 1)")
     parser.add_argument("--speedup", action="store_true", help="time 1 job against --jobs (default 2) and stop")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the statsforecast AutoETS baseline")
     args = parser.parse_args()
     n = args.series or (100 if args.small else 1000)
     series = synthetic(n)
@@ -131,6 +162,7 @@ def main() -> None:
     reconcile_s = time.perf_counter() - start
 
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    baseline_s = None if args.no_baseline else statsforecast_baseline(series, args.jobs)
     sel = results.selection
     print(f"series: {n} ({(sel['pattern'] == 'intermittent').sum()} intermittent), 48 months, "
           f"3 backtest windows x 6 months, jobs={args.jobs}")
@@ -142,6 +174,11 @@ def main() -> None:
     print(f"hierarchy of {len(rec.S)} nodes: forecast + MinT reconcile {reconcile_s:.1f} s, "
           f"coherence error {rec.coherence_error:.1e}, shrinkage {rec.shrinkage:.2f}")
     print(f"peak memory (max RSS, this process): {peak_mib:.0f} MiB")
+    if baseline_s is not None:
+        print(f"ladder: workbench {ladder_s:.1f} s | statsforecast AutoETS cross-validation (same series, 3 windows x "
+              f"6 months, n_jobs={args.jobs}) {baseline_s:.1f} s | ratio {ladder_s / baseline_s:.2f}x "
+              f"(the ladder fits and backtests 3-5 models per series, the baseline one)")
+    print(f"machine: cores {os.cpu_count()}, load {' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1 / 5 / 15 min)")
     out = io.StringIO()
     pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(10)
     print("cProfile top 10 (cumulative) of the ladder run" + (" (serial, first 100 series):" if args.jobs > 1 else ":"))

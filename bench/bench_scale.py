@@ -16,7 +16,13 @@ temporary workspace with its own catalog, then times:
     present, in its own process (run first, so that its peak memory is its own).
 
 Prints each figure, rows/s, peak memory (``resource.getrusage`` RSS) and a cProfile
-top-10 of the slowest step (run again under the profiler).
+top-10 of the slowest step (run again under the profiler). Beside (a) and (b), in the same
+run, the plain-library baselines doing the same work and the ratio: (a) DuckDB with the
+same checks, h3-py once per distinct point, Parquet out (``bench/bench_ingest.py``'s
+baseline, in its own process); (b) libpysal weights from H3 adjacency and
+``esda.G_Local(star=True)`` over the same study area and counts (z-scores compared). (c)
+has no plain-library equivalent; (d) prints its own (statsforecast). Cores and load are
+printed at the start and the end.
 """
 
 from __future__ import annotations
@@ -115,6 +121,39 @@ def build_workspace(root: Path, rows: int, engine: str, seed: int) -> Path:
     return path
 
 
+def pysal_gi(table: Any) -> tuple[float, Any]:
+    """The plain-library Gi*: libpysal binary weights from H3 adjacency, esda.G_Local(star=True).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The study area of a workbench fit (``h3_cell``, ``count``).
+
+    Returns
+    -------
+    seconds : float
+        Weights + G_Local.
+    z : numpy.ndarray
+        The z-score of each cell, in the table's order.
+    """
+    import warnings
+
+    import h3
+    import numpy as np
+    from esda.getisord import G_Local
+    from libpysal.weights import W
+
+    t0 = time.perf_counter()
+    cells = table["h3_cell"].tolist()
+    index = {c: i for i, c in enumerate(cells)}
+    neighbours = {i: [index[n] for n in h3.grid_disk(c, 1) if n != c and n in index] for i, c in enumerate(cells)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # islands (cells with no neighbour in the area)
+        w = W(neighbours, silence_warnings=True)
+        g = G_Local(table["count"].to_numpy(dtype=float), w, transform="B", star=True, permutations=0)
+    return time.perf_counter() - t0, np.asarray(g.Zs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_200_000, help="incidents in the export (default 1,200,000)")
@@ -144,7 +183,8 @@ def main() -> None:
         steps["(d) forecast bench (own process)"] = time.perf_counter() - t0
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        print(f"rows {rows:,}  engine {args.engine}  cores {os.cpu_count()}", flush=True)
+        print(f"rows {rows:,}  engine {args.engine}  cores {os.cpu_count()}  load "
+              f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
         path, _ = timed("generate export (not part of ingest)", lambda: build_workspace(root, rows, args.engine,
                                                                                           args.seed))
         print(f"{'export file':<40} {path.stat().st_size / 1e6:8.1f} MB Parquet", flush=True)
@@ -155,6 +195,15 @@ def main() -> None:
         print(f"    {report}", flush=True)
         for reason, n in list(report.top_reasons.items())[:3]:
             print(f"    quarantined {n:>6}  {reason}", flush=True)
+        base = subprocess.run([sys.executable, str(REPO / "bench" / "bench_ingest.py"), "--side", "duckdb", "--root",
+                               str(root), "--out", str(root / "out-duckdb")], capture_output=True, text=True)
+        if base.returncode == 0:
+            duck = float(__import__("json").loads(base.stdout.strip().splitlines()[-1])["seconds"])
+            print(f"    (a) ingest: workbench {steps['(a) ingest']:.2f} s | DuckDB, same checks, h3-py per distinct "
+                  f"point, Parquet out {duck:.2f} s | ratio {steps['(a) ingest'] / duck:.2f}x "
+                  "(run after ours, not alternated: bench/bench_ingest.py alternates)", flush=True)
+        else:
+            print(f"    (a) DuckDB baseline failed: {base.stderr[-500:]}", flush=True)
         again["(a) ingest"] = lambda: ingest_entry("tah_export", Store(root / "store_profile"))
 
         store = Store(catalog.store_root())
@@ -168,6 +217,10 @@ def main() -> None:
                               lambda: GetisOrdHotspots(permutations=0).fit(counts))
             print(f"    study area {fit.n_cells:,} cells, {len(fit.hot):,} hot, {len(fit.cold):,} cold; "
                   f"binning + Gi* {t_bin + t_gi:.2f} s", flush=True)
+            t_pysal, z = pysal_gi(fit.table)
+            same = float(abs(z - fit.table["gi_z"].to_numpy(dtype=float)).max())
+            print(f"    (b) Gi* res {res}: workbench {t_gi:.2f} s | libpysal + esda.G_Local(star=True) {t_pysal:.2f} s "
+                  f"| ratio {t_gi / t_pysal:.2f}x; max |z difference| {same:.1e}", flush=True)
             steps[f"(b) binning + Gi* res {res}"] = t_bin + t_gi
             again[f"(b) binning + Gi* res {res}"] = (
                 lambda res=res: GetisOrdHotspots(permutations=0).fit(
@@ -202,6 +255,8 @@ def main() -> None:
                   f"{steps['(d) forecast bench (own process)']:.1f} s wall; its output:")
             print("\n".join("    " + line for line in (done.stdout + done.stderr).strip().splitlines()[-25:]))
         print(f"{'peak memory':<40} {peak_mb():8,.0f} MB", flush=True)
+        one, five, fifteen = os.getloadavg()
+        print(f"machine: cores {os.cpu_count()}, load {one:.2f} / {five:.2f} / {fifteen:.2f} (1 / 5 / 15 min)")
         slowest = max((k for k in steps if k in again), key=steps.get)
         print(f"\nslowest step: {slowest} ({steps[slowest]:.2f} s)")
         if not args.no_profile:

@@ -96,9 +96,24 @@ tables.note(rates.attrs["note"])
 tables.render(triage.top_tags(osint, policy), policy, empty="No tags in scope.")
 
 # %% [markdown]
+# ## How sure is the triage? <a id="confidence"></a>
+# Every stored item read again: the relevance model's probability, how precisely the
+# place was found and with what confidence, and how many articles were merged into
+# each incident as one story. Measured on hand-labelled real news never used for
+# training (`workbench evaluate-triage`, fresh held-back part of 186 items): relevance
+# F1 0.94 (precision 0.92, recall 0.95) against 0.72 for keywords alone and 0.59 for
+# flagging everything; country right for 86% of relevant items; story clustering B-cubed
+# F1 0.92 over all items.
+
+# %%
+tables.render(triage.confidence_bands(osint, policy), policy, empty="No OSINT incidents.")
+
+# %% [markdown]
 # ## Review queue (low-confidence triage)
-# Law enforcement sees the items (escaped summary and link); other audiences see only
-# how many items wait for review, by language and reason.
+# Every low-confidence item, none left out (a relevant item without a recognised
+# exploitation type is stored as "not recorded" and waits here). Law enforcement sees the
+# items (escaped summary and link, model probability, place confidence, articles in the
+# story); other audiences see only how many items wait for review, by language and reason.
 
 # %%
 tables.render(triage.review_queue(osint, policy), policy, index=policy.drop_free_text,

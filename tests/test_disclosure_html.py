@@ -121,6 +121,14 @@ def test_leak_osint_headline_total_minus_the_other_countries():
     assert recovered(html) == {("Romania / OSINT incidents", 9.0, "subtraction")}
 
 
+def test_leak_osint_headline_in_words_and_a_country_table_without_total():
+    html = page("<h2>Key findings</h2><ul><li>233 incidents found in open sources (all languages).</li></ul>"
+                "<h2>By country</h2>" + table(["country", "OSINT incidents"],
+                                              [["Romania", "[c]"], ["Spain", "100"], ["Italy", "60"], ["Poland", "64"]]))
+    assert recovered(html) == {("Romania / OSINT incidents", 9.0, "subtraction")}
+    assert recovered(html.replace("<td>64</td>", "<td>[c]</td>")) == set()
+
+
 def test_leak_listing_alerted_accounts_under_a_withheld_count():
     counts = table(["typology", "title", "accounts"], [["classified_ads", "Ads", "[c]"]])
     alerts = table(["rank", "account", "typologies"], [[f"#{i}", f"AC{i}", "classified_ads"] for i in range(1, 8)])
@@ -184,3 +192,40 @@ def test_the_gate_closes_a_window_leak_found_across_reports():
     out, notes = protect_html(months, "months", [read_page(page(text))])
     assert notes == ["2025-02 / incidents withheld: it would reveal 2025-01 / incidents by subtraction"]
     assert audit_pages([read_page(page(text)), read_page(out)]).ok
+
+
+def test_the_exporter_never_writes_a_page_with_a_recoverable_count(tmp_path):
+    import nbformat
+
+    from workbench.share.export import export_html
+
+    leaky = page("<h2>Where</h2>" + table(["country", "incidents"], [["Spain", "40"], ["Poland", "[c]"], ["Total", "47"]]))
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output(
+        "display_data", data={"text/html": leaky.split("<body>")[1].split("</body>")[0]})])])
+    nbformat.write(nb, tmp_path / "leaky.ipynb")
+    out = export_html(tmp_path / "leaky.ipynb", tmp_path / "leaky.html").read_text(encoding="utf-8")
+    assert "wb-disclosure-gate" in out and audit_pages([read_page(out)]).ok
+    raw = export_html(tmp_path / "leaky.ipynb", tmp_path / "raw.html", disclosure_gate=False).read_text(encoding="utf-8")
+    assert not audit_pages([read_page(raw)]).ok
+
+
+def test_workbench_audit_prints_per_audience_counts_and_fails_on_a_leak(tmp_path):
+    from typer.testing import CliRunner
+
+    from workbench.cli import app
+
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "a-partner.html").write_text(page(table(["country", "incidents"], [["A", "30"], ["B", "[c]"]]),
+                                             audience="partner"), encoding="utf-8")
+    (run / "a-law_enforcement.html").write_text(page(table(["country", "incidents"], [["A", "30"], ["B", "[c]"]])),
+                                                encoding="utf-8")
+    result = CliRunner().invoke(app, ["audit", str(run)])
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[1]: line.split()[2:] for line in result.output.splitlines() if line.startswith("│")}
+    # reports, numbers published, withheld, relations checked, recoverable
+    assert lines["partner"][1::2] == ["1", "2", "1", "0", "0"] and lines["law_enforcement"][1::2] == ["1", "2", "1", "0", "0"]
+    (run / "b-law_enforcement.html").write_text(page(table(["country", "incidents"], [["A", "[c]"], ["B", "[c]"], ["Total", "37"]])),
+                                                encoding="utf-8")
+    result = CliRunner().invoke(app, ["audit", str(run)])  # A shown in one report, the total in the other
+    assert result.exit_code == 1 and "RECOVERABLE law_enforcement" in result.output and "B / incidents = 7" in result.output

@@ -82,7 +82,8 @@ def test_no_module_imports_itself_back(graph):
 def test_the_cycle_check_sees_a_planted_cycle(graph):
     planted = copy.deepcopy(graph)
     planted.add_import(importer="workbench.schema", imported="workbench.store")  # store imports schema
-    assert ["workbench.schema", "workbench.store"] in cycles(planted)
+    # (through the store's modules: the cycle holds both packages and the store module that imports schema)
+    assert any({"workbench.schema", "workbench.store"} <= set(c) for c in cycles(planted))
 
 
 def _layers() -> tuple[list, set[str]]:

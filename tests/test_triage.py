@@ -10,7 +10,6 @@ from workbench.collect.evaluation import (
     evaluate,
     haversine_km,
     load_labelled,
-    make_labelled_set,
     score,
 )
 from workbench.collect.osint import tag_text
@@ -24,6 +23,7 @@ from workbench.collect.triage import (
     lexicon_tags,
 )
 from workbench.places.gazetteer import fold
+from workbench.synthetic.labelled_news import make_labelled_set
 
 HAND = Path(__file__).parent / "data" / "osint_labelled.jsonl"
 REF = pd.Timestamp("2026-03-15")
@@ -468,6 +468,27 @@ def test_pii_prechecks_change_nothing(monkeypatch):
     assert "[phone]" in pii.scrub_text("call +44 20 7946 0958") and "[email]" in pii.scrub_text("a.b@c.org")
 
 
+def test_confidence_bands_cover_every_item_and_hide_small_bands():
+    from workbench.share.disclosure import policy_for
+    from workbench.share.osint_triage import confidence_bands, osint_incidents
+
+    osint = osint_incidents(_store_like(n_strong=30, n_weak=4), "2026-01-01", "2026-12-31")
+    from dataclasses import replace
+
+    police = policy_for("law_enforcement")
+    exact = confidence_bands(osint, replace(police, suppress=False)).set_index(["measure", "band"])
+    for measure, block in exact.groupby(level="measure"):
+        assert block["incidents"].sum() == len(osint) == 34, measure
+    assert exact.loc[("story (articles per incident)", "1 article"), "incidents"] == 34
+    for policy in (police, policy_for("partner")):
+        shown = confidence_bands(osint, policy).set_index(["measure", "band"])
+        assert shown.index.equals(exact.index)
+        for _, block in shown.groupby(level="measure"):
+            small = exact.loc[block.index, "incidents"] < policy.k
+            assert block.loc[small.to_numpy(), "incidents"].isna().all()
+            assert block["incidents"].isna().sum() != 1  # one withheld band would be the total minus the rest
+
+
 def test_geoparser_letter_counts_and_sentence_starts_match_the_plain_loops():
     from workbench.collect.triage.places import _letter_counts, _sentence_start, _sentence_starts, _tokens
 
@@ -475,3 +496,16 @@ def test_geoparser_letter_counts_and_sentence_starts_match_the_plain_loops():
         assert _letter_counts(text) == (sum(map(str.isalpha, text)), sum(map(str.isupper, text)))
         starts = _sentence_starts(text)
         assert all((start in starts) == _sentence_start(text, start) for _, start, _ in _tokens(text))
+
+
+def test_cue_word_count_without_lookbehind_is_findall():
+    import re
+
+    from workbench.collect.triage.places import _count_matches, _country_cues
+
+    patterns = [c.words for c in _country_cues() if c.words is not None]
+    patterns.append(re.compile(r"(?<!\w)(?:policia federal|federal|ab|b)(?!\w)"))
+    texts = [fold_text(t) for t in _tricky_snippets()] + ["xpolicia federal policia federal", "ab b xab _b", ""]
+    for pattern in patterns:
+        for text in texts:
+            assert _count_matches(pattern, text) == len(pattern.findall(text))

@@ -20,7 +20,7 @@ from workbench.apply.campaign_export import export_dir, export_targets
 from workbench.apply.campaigns import CampaignTargeting
 from workbench.apply.screening import TransferScreen, TypologyScreen, high_risk_countries
 from workbench.apply.screening.transfers import is_transfer_layout, transfer_file_columns
-from workbench.collect.evaluation import evaluate, hand_labelled_path, load_labelled, make_labelled_set
+from workbench.collect.evaluation import evaluate, hand_labelled_path, load_labelled
 from workbench.collect.fetch import FeedFetcher, feeds_of
 from workbench.collect.news_evaluation import evaluate_real, load_real_labelled, real_labelled_path
 from workbench.collect.triage import RelevanceClassifier, Triage
@@ -40,6 +40,7 @@ from workbench.share.disclosure import POLICIES
 from workbench.share.extract import declared_partners, partner_extract, partner_id, write_safe_csv
 from workbench.store import Store
 from workbench.workspace import init_workspace
+from workbench.synthetic.labelled_news import make_labelled_set
 
 app = typer.Typer(help="Intelligence-Led Prevention Workbench: collect, analyse, share, apply.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -469,18 +470,26 @@ def evaluate_triage(
     classifier: bool = typer.Option(False, "--classifier", help="Also train the learned classifier on a "
                                     "separate generated set and evaluate lexicon + classifier."),
 ) -> None:
-    """Evaluate OSINT triage on real labelled news (held-out and dev parts), a generated set and the hand-written set."""
+    """Evaluate OSINT triage on real labelled news (fresh held-back, first held-back and dev parts), a generated set and the hand-written set."""
     real = real_labelled_path()
     if real is not None:
         news = load_real_labelled(real)
-        typer.echo(f"Real labelled news: {real} ({len(news)} items, {int(news['relevant'].sum())} relevant; "
-                   f"holdout {int((news['split'] == 'holdout').sum())}, never used for training or tuning)")
-        for part in ("holdout", "dev"):
+        parts = news["split"].value_counts()
+        typer.echo(f"Real labelled news: {real} ({len(news)} items, {int(news['relevant'].sum())} relevant). Parts: "
+                   f"holdout2 {int(parts.get('holdout2', 0))} (fresh, never trained or tuned on), holdout "
+                   f"{int(parts.get('holdout', 0))} (looked at twice, now trained on), dev {int(parts.get('dev', 0))} "
+                   "(trained and tuned on)")
+        for part in ("holdout2", "holdout", "dev"):
+            if part not in parts:
+                continue
             result = evaluate_real(news, part)
             typer.echo(result.format())
-            if part == "holdout" and not result.errors.empty:
-                typer.echo("\nRelevance mistakes on the held-out part")
-                typer.echo(result.errors.to_string(index=False))
+            if part == "holdout2":
+                typer.echo("")
+                typer.echo(result.headline())
+                if not result.errors.empty:
+                    typer.echo("\nRelevance mistakes on the fresh held-back part")
+                    typer.echo(result.errors.to_string(index=False))
             typer.echo("")
     sets = {f"generated (n={n}, seed={seed})": make_labelled_set(n, seed)}
     hand = hand_labelled_path()

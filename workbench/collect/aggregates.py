@@ -150,6 +150,34 @@ def _read_table(path: Path, metadata: dict[str, Any]) -> tuple[pd.DataFrame, int
     return body, header_at + 1
 
 
+def _columns(body: pd.DataFrame, metadata: dict[str, Any], path: Path) -> dict[str, str]:
+    """Our field -> the table's column (known aliases, then the entry's ``columns``); raises without the
+    country, year and value columns."""
+    folded = {_fold(c): c for c in body.columns}
+    col: dict[str, str] = {}
+    for ours, names in ALIASES.items():
+        for name in names:
+            if name in folded:
+                col[ours] = folded[name]
+                break
+    col.update(dict(metadata.get("columns") or {}))
+    if "year" not in col or "value" not in col or not ({"iso3", "country"} & set(col)):
+        raise ValueError(f"{path}: needs a country (ISO code or name), a year and a value column; "
+                         f"found {sorted(col)} in header {list(body.columns)[:15]}")
+    return col
+
+
+def _notes(header_row: int, candidates: pd.DataFrame) -> dict[str, Any]:
+    """How the table was read: the header row, censored values."""
+    notes: dict[str, Any] = {"table": "aggregates", "assumptions": [
+        f"header found on row {header_row}" + (f" ({header_row - 1} banner row(s) above it)" if header_row > 1 else ""),
+        "censored values such as <5 stored as intervals (value_lower 1, value_upper 4), never as a number",
+    ]}
+    n_censored = int(candidates["censored"].sum()) if len(candidates) else 0
+    if n_censored:
+        notes["assumptions"].append(f"{n_censored} censored value(s)")
+    return notes
+
 def collect_aggregates(path: Path, metadata: dict[str, Any]) -> CollectResult:
     """Read a GLOTIP-style or tidy aggregate count table into ``aggregates`` rows.
 
@@ -175,17 +203,7 @@ def collect_aggregates(path: Path, metadata: dict[str, Any]) -> CollectResult:
         When no header with a country, year and value column is found.
     """
     body, header_row = _read_table(path, metadata)
-    folded = {_fold(c): c for c in body.columns}
-    col: dict[str, str] = {}
-    for ours, names in ALIASES.items():
-        for name in names:
-            if name in folded:
-                col[ours] = folded[name]
-                break
-    col.update(dict(metadata.get("columns") or {}))
-    if "year" not in col or "value" not in col or not ({"iso3", "country"} & set(col)):
-        raise ValueError(f"{path}: needs a country (ISO code or name), a year and a value column; "
-                         f"found {sorted(col)} in header {list(body.columns)[:15]}")
+    col = _columns(body, metadata, path)
     sha = file_sha256(path)
     rows, rejected = [], []
     for pos, rec in enumerate(body.to_dict("records")):
@@ -233,11 +251,4 @@ def collect_aggregates(path: Path, metadata: dict[str, Any]) -> CollectResult:
         })
     columns = [c for c in AGGREGATE_COLUMNS if c not in ("catalog_entry", "source_file_sha256", "batch_id")]
     candidates = pd.DataFrame(rows, columns=columns)
-    notes: dict[str, Any] = {"table": "aggregates", "assumptions": [
-        f"header found on row {header_row}" + (f" ({header_row - 1} banner row(s) above it)" if header_row > 1 else ""),
-        "censored values such as <5 stored as intervals (value_lower 1, value_upper 4), never as a number",
-    ]}
-    n_censored = int(candidates["censored"].sum()) if len(candidates) else 0
-    if n_censored:
-        notes["assumptions"].append(f"{n_censored} censored value(s)")
-    return CollectResult(candidates, rejects_frame(rejected), sha, notes=notes)
+    return CollectResult(candidates, rejects_frame(rejected), sha, notes=_notes(header_row, candidates))

@@ -369,6 +369,23 @@ def _records_list(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
+def _split_lines(data: bytes, path: str | Path, encoding: str | None) -> tuple[list[str | bytes], str | None]:
+    """The file's lines (UTF-8 ones still bytes, decoded line by line) and, when it opens with ``[``, its
+    whole text (None otherwise, or when it is not valid UTF-8)."""
+    chosen = encoding or sniff_encoding(data, path)
+    if chosen in ("utf-8", "utf-8-sig"):
+        body = data.removeprefix(codecs.BOM_UTF8)
+        lines: list[str | bytes] = list(body.split(b"\n"))
+        whole = None
+        if body.lstrip(b" \t\r\n").startswith(b"["):
+            try:
+                whole = body.decode("utf-8")
+            except UnicodeDecodeError:
+                whole = None
+        return lines, whole
+    text = decode_text(data, path, chosen)
+    return list(text.split("\n")), (text if text.lstrip(_JSON_WS).startswith("[") else None)
+
 def frame_json_records(data: bytes, path: str | Path, encoding: str | None = None) -> list[Framed]:
     """Cut a JSON-lines (or JSON array) file into records, keeping every one accounted for.
 
@@ -406,20 +423,7 @@ def frame_json_records(data: bytes, path: str | Path, encoding: str | None = Non
         When the file as a whole cannot be decoded (a non-UTF-8 encoding with bad bytes,
         binary content).
     """
-    chosen = encoding or sniff_encoding(data, path)
-    if chosen in ("utf-8", "utf-8-sig"):
-        body = data.removeprefix(codecs.BOM_UTF8)
-        lines: list[str | bytes] = list(body.split(b"\n"))
-        whole = None
-        if body.lstrip(b" \t\r\n").startswith(b"["):
-            try:
-                whole = body.decode("utf-8")
-            except UnicodeDecodeError:
-                whole = None
-    else:
-        text = decode_text(data, path, chosen)
-        lines = list(text.split("\n"))
-        whole = text if text.lstrip(_JSON_WS).startswith("[") else None
+    lines, whole = _split_lines(data, path, encoding)
     if whole is not None:  # a JSON array of records (possibly pretty-printed over many lines)
         values = list(_decode_values(whole))
         if len(values) == 1 and values[0][2] is None and _records_list(values[0][0]):

@@ -7,9 +7,12 @@ trafficking or exploitation case: arrests, rescues, charges, trials, sentences),
 kind of confuser when not (drugs, arms, wildlife, smuggling without exploitation, road
 accidents, fiction, bills and politics, statistics, research, awareness, sport,
 sidebar headlines), the country of the event, the place, the language and a story group
-shared by the items that report the same event. Each item is in the ``dev`` part (used
-to train and tune) or the ``holdout`` part (never used for either): the split was drawn
-from a hash of the story group before any model was run.
+shared by the items that report the same event. Each item is in one part: ``dev`` (used
+to train and tune), ``holdout`` (drawn from a hash of the story group before any model
+was run, looked at twice while the first model was built, now trained on) or
+``holdout2`` (186 items labelled later from new searches, written before the model was
+changed, never trained or tuned on; no story group shared with the other parts). See
+``tests/data/osint_real_labelled.md``.
 
 :func:`evaluate_real` prints, per part: relevance precision / recall / F1 per language
 for the learned triage against "flag everything" and the lexicon alone; country and
@@ -110,7 +113,7 @@ class RealNewsEvaluation:
     Attributes
     ----------
     part : str
-        ``"dev"`` or ``"holdout"``.
+        ``"dev"``, ``"holdout"`` or ``"holdout2"`` (see :data:`PARTS`).
     relevance : pandas.DataFrame
         ``language, method, n, relevant, precision, recall, f1`` (methods: learned,
         lexicon, flag_everything).
@@ -133,6 +136,34 @@ class RealNewsEvaluation:
     clustering: pd.DataFrame
     language: pd.DataFrame
     errors: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def headline(self) -> str:
+        """One paragraph: the learned triage against the baselines on every measure.
+
+        Returns
+        -------
+        str
+            Relevance (all languages) of the learned triage, the lexicon and flag
+            everything; country and 50 km accuracy and common-word places of the geoparser;
+            B-cubed story clustering (all items, multi-article stories) against MinHash;
+            language accuracy of titles.
+        """
+        rel = self.relevance.set_index(["language", "method"])
+        lines = [f"Headline ({self.part} part, {int(rel.loc[('ALL', 'learned'), 'n'])} items):"]
+        for method in ("learned", "lexicon", "flag_everything"):
+            r = rel.loc[("ALL", method)]
+            lines.append(f"  relevance {method:16s} P {r['precision']:.3f} R {r['recall']:.3f} F1 {r['f1']:.3f}")
+        for _, g in self.geo.iterrows():
+            lines.append(f"  places {g['geoparser']:30s} country {g['country_accuracy']:.3f} within 50 km "
+                         f"{g['within_50km']:.3f} (of {g['n_places']}) common-word places {g['common_word_places']}")
+        for _, c in self.clustering.iterrows():
+            if c["scope"] != "stories found / labelled":
+                lines.append(f"  stories {c['method']:42s} {c['scope']:28s} B3 P {c['precision']:.3f} "
+                             f"R {c['recall']:.3f} F1 {c['f1']:.3f}")
+        lang = self.language.iloc[0]
+        lines.append(f"  language of titles ({lang['detector']}): accuracy {lang['accuracy']:.3f}, "
+                     f"unknown {lang['unknown']}, wrong {lang['wrong_language']}")
+        return "\n".join(lines)
 
     def format(self) -> str:
         """Return the tables as plain text."""
@@ -232,7 +263,7 @@ def evaluate_real(labelled: pd.DataFrame, part: str, triage: Any | None = None) 
     labelled : pandas.DataFrame
         From :func:`load_real_labelled`.
     part : str
-        ``"dev"`` or ``"holdout"`` (or ``"all"``).
+        One of :data:`PARTS`, or ``"all"``.
     triage : Triage, optional
         The triage evaluated (default :meth:`Triage.learned`).
 

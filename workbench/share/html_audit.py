@@ -383,7 +383,7 @@ def audit_folder(folder: str | Path) -> dict[str, HtmlAuditResult]:
         Audience -> :class:`HtmlAuditResult` (audiences as the pages name them).
     """
     by_audience: dict[str, list[PageNumbers]] = {}
-    for page in read_folder(folder):
+    for page in run_pages(folder):  # read once: the exporter's gate has read them already
         by_audience.setdefault(page.audience, []).append(page)
     return {audience: audit_pages(pages) for audience, pages in sorted(by_audience.items())}
 

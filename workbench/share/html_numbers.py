@@ -395,15 +395,33 @@ class _Reader:
                             refs=[("map",)]))
 
     def read_restated(self) -> None:
-        """A sentence that names a table row and the column's unit restates that cell ("25 incidents in France")."""
+        """A sentence that names a table row and the column's unit restates that cell ("25 incidents in France");
+        a headline that names no row is the total of a one-count table of that unit without a total row."""
         for item, unit, sentence in self.restated:
+            named = False
             for table in self.tables:
                 for (i, j), cell in table["grid"].items():
                     label = table["labels"][i].split(" #")[0].strip().lower()
                     if (_singular(table["headers"][j]) == unit and len(label) > 2 and label not in _TOTAL_LABELS
-                            and re.search(rf"(?<!\w){re.escape(label)}(?!\w)", sentence)):
+                            and re.search(rf"(?<![\w-]){re.escape(label)}(?![\w-])", sentence)):
                         self.page.relations.append(PageRelation("sum", cell.key, [item.key],
                                                                 source=f"sentence restating {cell.label}"))
+                        named = True
+            if not named and item.key.split("|S:")[1].startswith("Key findings|"):
+                self._headline_total(item, unit)
+
+    def _headline_total(self, item: PageNumber, unit: str) -> None:
+        """Relate a key finding's count to the rows of every table with one column counting its unit."""
+        for table in self.tables:
+            columns = {j for _, j in table["grid"] if table["headers"][j].split()
+                       and _singular(table["headers"][j].split()[-1]) == unit}
+            if len(columns) != 1 or any(lab.lower() in _TOTAL_LABELS for lab in table["labels"]):
+                continue
+            j = columns.pop()
+            parts = [cell.key for (_, col), cell in sorted(table["grid"].items()) if col == j]
+            if len(parts) >= 2:
+                self.page.relations.append(PageRelation("sum", item.key, parts,
+                                                        source=f"headline total and the rows of {table['headers'][j]!r}"))
 
     def read_sections(self) -> None:
         """Windows of a section and its sources total; a withheld count above a listing of its units."""

@@ -24,6 +24,11 @@ a complete listing under a withheld count is cut. Numbers are then shown with
 :func:`audit` attacks ledgers as an adversary with every exported report of a run would:
 by subtraction (the linear system over all shown numbers and all relations of all
 reports) and by counting listed rows; it returns every withheld number it recovers.
+
+The ledger holds what the report blocks enter in it (key findings, judgements, the
+opening charts); ordinary tables are suppressed table by table. What a reader really
+gets, every count of the exported page, is read and attacked by
+:mod:`workbench.share.html_audit`, which the exporter runs as a last gate on every page.
 """
 
 from __future__ import annotations

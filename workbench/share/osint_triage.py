@@ -1,4 +1,5 @@
-"""The ``osint_triage`` report's disclosure-controlled tables: volume, top tags, map cells, review queue."""
+"""The ``osint_triage`` report's disclosure-controlled tables: volume, top tags, map cells,
+confidence of the triage (relevance, place, story), review queue."""
 
 from __future__ import annotations
 
@@ -165,6 +166,83 @@ def osint_cells(osint: pd.DataFrame, policy: Any) -> pd.DataFrame:
         "incidents": [f"<{policy.k}" if s else f"{v:,}" for v, s in zip(counts.to_numpy(), small)],
         "size": np.where(small, policy.k, counts.to_numpy()),
     })
+
+
+#: Bands of the learned relevance probability, the geoparser's place confidence and the
+#: number of articles merged into one incident (story size).
+RELEVANCE_BANDS = ((0.0, 0.5, "below 0.5"), (0.5, 0.7, "0.5-0.7"), (0.7, 0.9, "0.7-0.9"), (0.9, 1.01, "0.9 or more"))
+PLACE_BANDS = ((0.0, 0.5, "below 0.5"), (0.5, 0.8, "0.5-0.8"), (0.8, 1.01, "0.8 or more"))
+STORY_BANDS = ((1, 2, "1 article"), (2, 5, "2-4 articles"), (5, 10**9, "5 or more articles"))
+
+
+def _band(values: np.ndarray, bands: tuple) -> list[str]:
+    out = []
+    for v in values:
+        label = "unknown"
+        if v is not None and not pd.isna(v):
+            label = next((name for lo, hi, name in bands if lo <= float(v) < hi), "unknown")
+        out.append(label)
+    return out
+
+
+def confidence_bands(osint: pd.DataFrame, policy: Any, triage: Triage | None = None) -> pd.DataFrame:
+    """How sure the triage is about what it stored: relevance, place and story, in bands.
+
+    The store keeps neither the model's probability nor the geoparser's confidence, so
+    the stored (scrubbed) summaries are read again: the learned relevance model's
+    probability (:func:`workbench.collect.triage.relevance.default_model`), the place
+    found and its precision and confidence (:class:`Triage`), and the story size
+    (``mention_count``: articles merged into the incident by story clustering). The
+    summary is the title only, so these bands are a lower bound of what the collector saw.
+    Their measured accuracy on hand-labelled real news is printed by
+    ``workbench evaluate-triage``.
+
+    Parameters
+    ----------
+    osint : pandas.DataFrame
+        From :func:`osint_incidents`.
+    policy : DisclosurePolicy
+        The audience's policy (counts below ``k`` withheld, rounded where it says).
+    triage : Triage, optional
+        The triage used for the place (default ``Triage()``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``measure, band, incidents`` (suppressed for the audience: a block with
+        a withheld band withholds at least two).
+    """
+    if osint.empty:
+        return pd.DataFrame()
+    triage = triage or Triage()
+    texts = osint["summary"].fillna("").astype(str).tolist()
+    prob = default_model().predict_proba(texts)
+    places = triage.triage_many(texts, [None if pd.isna(v) else str(v) for v in osint["language"]], dates=False)
+    precision = places["place_precision"].fillna("none").astype(str).map(lambda v: f"place found to {v}"
+                                                                          if v != "none" else "no place found")
+    mentions = (osint["mention_count"].fillna(1).to_numpy() if "mention_count" in osint.columns
+                else np.ones(len(osint)))
+    rows = (
+        [("relevance (model probability)", b) for b in _band(prob, RELEVANCE_BANDS)]
+        + [("place (precision)", b) for b in precision]
+        + [("place (confidence)", b) for b in _band(places["place_confidence"].to_numpy(), PLACE_BANDS)]
+        + [("story (articles per incident)", b) for b in _band(mentions, STORY_BANDS)]
+    )
+    order = {name: k for k, (_, _, name) in enumerate(RELEVANCE_BANDS + PLACE_BANDS + STORY_BANDS)}
+    table = (pd.DataFrame(rows, columns=["measure", "band"]).value_counts().rename("incidents").reset_index()
+             .assign(_o=lambda f: f["band"].map(order).fillna(-1))
+             .sort_values(["measure", "_o", "band"]).drop(columns="_o").set_index(["measure", "band"]))
+    if not policy.suppress:
+        return table.reset_index()
+    raw = table["incidents"]
+    shown = suppress_counts(table, ["incidents"], policy.k, base=policy.rounding)["incidents"]
+    # each measure's bands add up to the same total: one withheld band would be that total minus the
+    # others, so a block with one withheld band also withholds its next smallest band
+    for _, block in raw.groupby(level="measure"):
+        withheld = shown.loc[block.index].isna()
+        if withheld.sum() == 1 and len(block) > 1:
+            shown.loc[block[~withheld.to_numpy()].idxmin()] = pd.NA
+    return shown.to_frame("incidents").reset_index()
 
 
 def review_queue(osint: pd.DataFrame, policy: Any, triage: Triage | None = None) -> pd.DataFrame:

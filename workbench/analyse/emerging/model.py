@@ -4,7 +4,7 @@ trend, ArcGIS classes) and its :class:`EmergingResults`."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,9 @@ from workbench.analyse.fdr import bh_qvalues
 from workbench.analyse.getis_ord import check_resolution, gi_star_z, h3_neighbours, hotspot_classes, star_weights
 from workbench.analyse.hexbin import cell_polygons
 from workbench.analyse.series import FREQS
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 
 @dataclass
@@ -62,7 +65,7 @@ class EmergingResults:
     note: str = ""
     _geometries: Any = field(default=None, repr=False)
 
-    def to_geodataframe(self):  # -> geopandas.GeoDataFrame
+    def to_geodataframe(self) -> gpd.GeoDataFrame:
         """Return ``table`` with geometries: hexagons for H3 cells, polygons for countries.
 
         Returns

@@ -170,6 +170,12 @@ def _index() -> _Index:
         if county.endswith(" County") and len(bare) > 4 and bare not in taken and \
                 word_frequency(bare, "en") < BARE_COUNTY_MAX_ZIPF:
             admin1.setdefault(bare, []).append(("USA", county, None, None))
+    for key in [k for k in cities if k.startswith(("saint ", "st. "))]:  # "St. Paul" = "Saint Paul"
+        rest = key.split(" ", 1)[1]
+        for alias in (f"saint {rest}", f"st. {rest}", f"st {rest}"):
+            if alias != key:
+                cities.setdefault(alias, [])
+                cities[alias] = cities[alias] + [h for h in cities[key] if h not in cities[alias]]
     keys = set(cities) | set(names) | set(admin1)
     prefixes = frozenset(" ".join(k.split(" ")[:i]) for k in keys for i in range(1, len(k.split(" ")) + 1))
     population = dict(zip(table["iso3"], table["population"].astype(int)))
@@ -225,11 +231,47 @@ def country_cue_votes(text: str, language: str | None) -> dict[str, int]:
     for cue in _country_cues():
         if cue.languages and language not in cue.languages:
             continue
-        hits = len(tokens & cue.cased) + (len(cue.words.findall(folded)) if cue.words is not None else 0)
+        hits = len(tokens & cue.cased) + (_count_matches(cue.words, folded) if cue.words is not None else 0)
         hits += sum(len(p.findall(text)) for p in cue.patterns)
         if hits:
             out[cue.iso3] = out.get(cue.iso3, 0) + hits
     return out
+
+
+_LOOKBEHIND = r"(?<!\w)"
+_WORD_CHAR = re.compile(r"\w")
+
+
+@lru_cache(maxsize=64)
+def _without_lookbehind(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """``pattern`` less its leading ``(?<!\\w)`` (None when it has none)."""
+    if not pattern.pattern.startswith(_LOOKBEHIND):
+        return None
+    return re.compile(pattern.pattern[len(_LOOKBEHIND):], pattern.flags)
+
+
+def _count_matches(pattern: re.Pattern[str], text: str) -> int:
+    """``len(pattern.findall(text))``, faster for a pattern starting with ``(?<!\\w)``.
+
+    The look-behind keeps the regex engine from skipping to the possible first letters
+    of the words, so it tries every position; here the pattern without it is searched
+    (the engine skips ahead) and the look-behind is checked on each match, resuming one
+    character further when it fails, as the full pattern's scan would: the same matches.
+    """
+    fast = _without_lookbehind(pattern)
+    if fast is None:
+        return len(pattern.findall(text))
+    count, pos, search, word = 0, 0, fast.search, _WORD_CHAR.match
+    while True:
+        m = search(text, pos)
+        if m is None:
+            return count
+        start = m.start()
+        if start and word(text, start - 1):
+            pos = start + 1
+            continue
+        count += 1
+        pos = m.end() if m.end() > start else start + 1
 
 
 def _us_counties() -> list[str]:
@@ -365,8 +407,35 @@ def _fold_token(token: str) -> str:
     return fold_text(token)
 
 
+#: Elided articles and prepositions before a name ("d'Anvers", "l'Oise", "dell'Umbria").
+_ELISION = re.compile(r"(?:d|l|qu|dell|all|nell|sull)['\u2019]", re.I)
+#: Newspaper words: "New York Times", "Washington Post" name an outlet, not the event's place.
+NEWSPAPER_WORDS = frozenset({"times", "post", "herald", "tribune", "gazette", "chronicle", "journal", "observer",
+                             "examiner", "inquirer", "courier", "dispatch", "telegraph", "standard", "argus"})
+#: Lower-case affixes joined to a place name by a hyphen ("Queens-based gang").
+_AFFIX = re.compile(r"-(?:based|born|bound|area|headquartered|registered|linked|led|run|owned|style|wide)$")
+
+
 def _tokens(text: str) -> list[tuple[str, int, int]]:
-    return [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    # geoparse tokenises its text three times (candidates, cues, locatives): the last text is remembered
+    last = _LAST_TOKENS
+    if last[0] is not None and (last[0] is text or last[0] == text):
+        return list(last[1])
+    tokens = []
+    for m in _TOKEN.finditer(text):
+        word, start, end = m.group(0), m.start(), m.end()
+        cut = _AFFIX.search(word)  # "Queens-based", "Lagos-born": the place without its affix
+        if cut is not None:
+            word, end = word[:cut.start()], start + cut.start()
+        elided = _ELISION.match(word)  # "d'Anvers", "l'Essonne": the name after the elided article
+        if elided is not None and len(word) > elided.end():
+            word, start = word[elided.end():], start + elided.end()
+        tokens.append((word, start, end))
+    last[0], last[1] = text, tokens
+    return list(tokens)
+
+
+_LAST_TOKENS: list[Any] = [None, []]
 
 
 def _sentence_start(text: str, start: int) -> bool:
@@ -434,7 +503,9 @@ def _candidates(text: str, language: str | None) -> list[_Candidate]:
         return []
     head = text[:3000]
     n_letters, uppers = _letter_counts(head)
-    cased = n_letters > 0 and 0.02 < uppers / n_letters < 0.6 and uppers < n_letters
+    # cased unless (nearly) all capitals or no capital at all: French and Portuguese snippets may have
+    # one capital in 150 letters ("... exploités pour des vols à la tire")
+    cased = n_letters > 0 and uppers > 0 and uppers / n_letters < 0.6 and uppers < n_letters
     folded = [_fold_token(t) for t, _, _ in tokens]
     title_case = _title_case_spans(text, tokens) if cased else [True] * len(tokens)
     found: list[_Candidate] = []
@@ -495,6 +566,9 @@ def _rejected(text: str, tokens: list[tuple[str, int, int]], folded: list[str], 
     exempt = gram in idx.exempt
     if len(gram) <= 3 and not exempt:
         return True
+    if cased and i + size < len(tokens) and folded[i + size].rstrip(".") in NEWSPAPER_WORDS and \
+            tokens[i + size][0][:1].isupper():
+        return True  # "a New York Times investigation": the outlet, not the place
     prev = folded[i - 1].rstrip(".") if i > 0 else ""
     if prev in TITLES:
         return True
@@ -525,7 +599,7 @@ def _rejected(text: str, tokens: list[tuple[str, int, int]], folded: list[str], 
             return True
     if i > 0 and not _sentence_start(text, tokens[i][1]):
         before = tokens[i - 1][0]
-        if before[0].isupper() and prev not in PLACE_PREFIXES:
+        if before[0].isupper() and prev not in PLACE_PREFIXES and prev not in LOCATIVES and prev not in ("a", "à"):
             return True
     return False
 
