@@ -1,7 +1,6 @@
 """Every report notebook runs on the small demo, exports offline HTML and leaks nothing."""
 
 import re
-from html.parser import HTMLParser
 
 import pytest
 
@@ -11,27 +10,6 @@ from workbench import catalog, runner
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 MAP_NOTEBOOKS = {"hotspot_map", "intelligence_report"}
-
-
-class Cells(HTMLParser):
-    """Collect the text of every table cell."""
-
-    def __init__(self):
-        super().__init__()
-        self.cells, self._in = [], False
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("td", "th"):
-            self._in, self._buf = True, ""
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._in:
-            self.cells.append(self._buf.strip())
-            self._in = False
-
-    def handle_data(self, data):
-        if self._in:
-            self._buf += data
 
 
 def test_notebooks_are_thin_and_parameterised():
@@ -110,6 +88,24 @@ def test_reports_draw_offline_in_chromium(partner_run, browser):
         page.page.close()
 
 
+#: Column headers of numbers that are not counts of people (map cells of an emerging pattern: the map draws each).
+NOT_PEOPLE = {"places"}
+
+
+def count_cells(html: str) -> list[str]:
+    """Text of every table cell, except the columns headed as numbers of places rather than of people."""
+    from bs4 import BeautifulSoup
+
+    out = []
+    for table in BeautifulSoup(html, "html.parser").find_all("table"):
+        head = [th.get_text(strip=True).lower() for th in table.select("thead th")]
+        for tr in table.find_all("tr"):
+            for i, cell in enumerate(tr.find_all(["td", "th"], recursive=False)):
+                if not (i < len(head) and head[i] in NOT_PEOPLE):
+                    out.append(cell.get_text(strip=True))
+    return out
+
+
 def assert_no_leak(results, demo_home):
     with home(demo_home):
         incidents = catalog.load("incidents")
@@ -121,9 +117,8 @@ def assert_no_leak(results, demo_home):
         html = r.html.read_text(encoding="utf-8")
         # source names: only for an audience whose policy shows them (law enforcement's named-source detail)
         secret = texts | (names if policy_for(r.parameters.get("audience", "partner")).drop_source_names else set())
-        parser = Cells()
-        parser.feed(html)
-        small = [c for c in parser.cells if re.fullmatch(r"\d+", c.replace(",", "")) and 0 < int(c.replace(",", "")) < 10]
+        small = [c for c in count_cells(html) if re.fullmatch(r"\d+", c.replace(",", ""))
+                 and 0 < int(c.replace(",", "")) < 10]
         assert small == [], (r.notebook, small[:5])
         leaked = [t for t in secret if t in html]
         assert leaked == [], (r.notebook, r.parameters.get("audience"), leaked[:3])
