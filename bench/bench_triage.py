@@ -382,7 +382,7 @@ def _autogroup() -> str:
     if not enabled:
         return "autogroup off: each worker competes for a core on its own"
     return ("autogroup on: this session's processes share one CPU share, so on a machine loaded by other "
-            "sessions two workers get no more CPU than one and the wall-clock speed-up reads ~1x; "
+            "sessions two workers get less than two cores and the wall-clock speed-up reads low (down to ~1x); "
             "the CPU split above is what two free cores would give")
 
 
