@@ -509,3 +509,12 @@ def test_cue_word_count_without_lookbehind_is_findall():
     for pattern in patterns:
         for text in texts:
             assert _count_matches(pattern, text) == len(pattern.findall(text))
+
+
+def test_word_tfidf_counts_as_sklearn_does():
+    from workbench.collect.triage.relevance import _word_tfidf, default_model
+
+    vec = default_model().pipeline_["words"]
+    docs = [fold_text(t) for t in _some_texts()] + ["", "x", "ТОРГІВЛЯ людьми", "trafficking_ring a_b 12 3"]
+    ours, theirs = _word_tfidf(vec, docs), vec.transform(docs)
+    assert ours.shape == theirs.shape and (ours != theirs).nnz == 0

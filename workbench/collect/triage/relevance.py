@@ -34,7 +34,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from workbench.collect.triage.lexicon import lexicon_tags, matcher, tags_of_hits
+from workbench.collect.triage.lexicon import lexicon_tags, matcher, tags_of_hits, words_of
 from workbench.text.fold import fold_text
 
 #: Markers after which a snippet is a sidebar / related-links tail, not the story.
@@ -168,6 +168,55 @@ def _one_thread() -> Any:
     return threadpool_limits(limits=1)
 
 
+def _word_tfidf(vec: Any, docs: list[str]) -> Any:
+    """``vec.transform(docs)`` for the fitted word 1-2-gram vectoriser, counted without sklearn's analyzer.
+
+    The same steps (lower case, ``\\w+`` tokens, unigrams and space-joined bigrams
+    looked up in ``vocabulary_``, counts in ``vec.dtype``, indices sorted, then the fitted
+    TF-IDF weighting), but words are split in C (:func:`words_of`) and a bigram string is
+    only built when its first word starts some bigram of the vocabulary. Falls back to
+    ``vec.transform`` for any other vectoriser set-up.
+    """
+    from scipy.sparse import csr_matrix
+
+    plain = (vec.analyzer == "word" and vec.ngram_range == (1, 2) and vec.lowercase and vec.preprocessor is None
+             and vec.tokenizer is None and vec.stop_words is None and vec.strip_accents is None
+             and vec.token_pattern == r"(?u)\b\w+\b" and vec.input == "content" and not vec.binary)
+    if not plain:
+        return vec.transform(docs)
+    vocab = vec.vocabulary_
+    firsts = _bigram_firsts(vec)
+    indptr, indices, values = [0], [], []
+    get = vocab.get
+    for doc in docs:
+        tokens = words_of(doc.lower())
+        counts: dict[int, int] = {}
+        for token in tokens:
+            j = get(token)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        for a, b in zip(tokens, tokens[1:]):
+            if a in firsts:
+                j = get(a + " " + b)
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+        indices.extend(counts)
+        values.extend(counts.values())
+        indptr.append(len(indices))
+    X = csr_matrix((np.asarray(values, dtype=vec.dtype), np.asarray(indices, dtype=np.int64),
+                    np.asarray(indptr, dtype=np.int64)), shape=(len(docs), len(vocab)), dtype=vec.dtype)
+    X.sort_indices()
+    return vec._tfidf.transform(X, copy=False)
+
+
+def _bigram_firsts(vec: Any) -> frozenset[str]:
+    cached = getattr(vec, "_workbench_bigram_firsts", None)
+    if cached is None:
+        cached = frozenset(term.split(" ", 1)[0] for term in vec.vocabulary_ if " " in term)
+        vec._workbench_bigram_firsts = cached
+    return cached
+
+
 def _head(texts: Sequence[str]) -> list[str]:
     """The part of each text the model reads: title and lede, :data:`READ_CHARS` characters."""
     return ["" if t is None else str(t)[:READ_CHARS] for t in texts]
@@ -227,7 +276,10 @@ class RelevanceModel:
         for name in ("words", "chars"):
             if name in self.pipeline_:
                 vec = self.pipeline_[name]
-                blocks.append(vec.fit_transform(main) if fit else vec.transform(main))
+                if fit:
+                    blocks.append(vec.fit_transform(main))
+                else:
+                    blocks.append(_word_tfidf(vec, main) if name == "words" else vec.transform(main))
         return hstack(blocks).tocsr()
 
     def _matrix(self, texts: list[str], fit: bool) -> Any:
