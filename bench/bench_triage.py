@@ -187,19 +187,49 @@ class RegexFloor:
 
 @lru_cache(maxsize=1)
 def floor() -> RegexFloor:
-    """The regex floor, compiled once per process."""
+    """The regex floor, compiled once per process.
+
+    Returns
+    -------
+    RegexFloor
+        Over the bundled lexicon.
+    """
     return RegexFloor()
 
 
 # --------------------------------------------------------------------------- timed paths
 def run_floor(texts: list[str], langs: list[str]) -> list[bool]:
-    """The floor over a batch: relevant per article."""
+    """The floor over a batch.
+
+    Parameters
+    ----------
+    texts : list of str
+        Articles.
+    langs : list of str
+        Their languages (the regex used for each).
+
+    Returns
+    -------
+    list of bool
+        Relevant per article.
+    """
     f = floor()
     return [f.tags(t, lang)["relevant"] for t, lang in zip(texts, langs)]
 
 
 def run_ours(texts: list[str]) -> list[bool]:
-    """Our lexicon relevance path at equal features: relevant per article."""
+    """Our lexicon relevance path at equal features (fold, matcher, relevance rule, tags).
+
+    Parameters
+    ----------
+    texts : list of str
+        Articles.
+
+    Returns
+    -------
+    list of bool
+        Relevant per article.
+    """
     from workbench.collect.triage import lexicon_tags
 
     return [lexicon_tags(t)["relevant"] for t in texts]
@@ -382,7 +412,7 @@ def _autogroup() -> str:
     if not enabled:
         return "autogroup off: each worker competes for a core on its own"
     return ("autogroup on: this session's processes share one CPU share, so on a machine loaded by other "
-            "sessions two workers get no more CPU than one and the wall-clock speed-up reads ~1x; "
+            "sessions two workers get less than two cores and the wall-clock speed-up reads low (down to ~1x); "
             "the CPU split above is what two free cores would give")
 
 

@@ -160,7 +160,9 @@ def triage_articles(articles: list[Article], metadata: dict[str, Any], path: Pat
     articles : list of Article
         The items of one file, in order.
     metadata : dict
-        Catalog metadata: ``source_name``, optional ``default_grading`` (``"C3"``).
+        Catalog metadata: ``source_name``, optional ``default_grading`` (``"C3"``) and
+        ``triage_workers`` (processes for large files, default 1; the result is the
+        same for any number).
     path : Path
         The file (for its hash).
 
@@ -178,8 +180,9 @@ def triage_articles(articles: list[Article], metadata: dict[str, Any], path: Pat
     dated = [art for art in articles if art.published is not None]
     texts_all = {id(art): f"{art.title}. {art.body}" for art in dated}
     triaged = Triage.learned().triage_many([texts_all[id(a)] for a in dated], [a.language_hint for a in dated],
-                                          [a.published for a in dated], dates=False, urls=[a.link for a in dated])
-    result_of = {id(a): triaged.iloc[k] for k, a in enumerate(dated)}
+                                          [a.published for a in dated], dates=False, urls=[a.link for a in dated],
+                                          n_jobs=int(metadata.get("triage_workers", 1)))
+    result_of = {id(a): row for a, row in zip(dated, triaged.to_dict("records"))}
     rows, texts, rejected, volume, not_relevant = [], [], [], [], 0
     for art in articles:
         where = f"{art.position} ({art.rid})" if art.rid else art.position
