@@ -7,6 +7,11 @@ in chunks with pyarrow, renames the columns the catalog metadata maps
 (``source_type``, ``default_grading``, ``default_language``), computes H3 cells
 vectorised (H3 only once per distinct point), and checks
 every chunk with the vectorised schema gate (:func:`workbench.schema.validate_incidents`).
+Each row is checked once: text and list columns stay Arrow-held (``string[pyarrow]``,
+Arrow lists) from the file through the checks to the store's Parquet, ids are hashed by
+DuckDB, and the result says ``notes["validated"]`` so the store only rejects ids repeated
+across chunks (:func:`workbench.schema.validated_incidents`) instead of checking every row
+again.
 Rows that fail are returned as rejects with the record and each failing field named, so
 ``rows in = stored + quarantined`` holds as for every other source. Incomplete is not wrong:
 a row with no exploitation type (empty list, blank cell or no such column) is stored as
@@ -492,7 +497,8 @@ def collect_bulk(path: Path, metadata: dict[str, Any]) -> CollectResult:
     -------
     CollectResult
         Candidates that pass the schema and rejects (record and fields named);
-        ``rows_in`` equals the rows in the file.
+        ``rows_in`` equals the rows in the file; ``notes["validated"]`` is true (each
+        chunk was checked, so ``Store.ingest(..., validated=True)`` does not check again).
     """
     path = Path(path)
     runner = engines.get_engine(str(engines.active_engine() or metadata.get("engine") or engines.default_engine()))
