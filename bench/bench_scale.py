@@ -155,6 +155,7 @@ def pysal_gi(table: Any) -> tuple[float, Any]:
 
 
 def main() -> None:
+    """Build the export, run each step (and its baseline), print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_200_000, help="incidents in the export (default 1,200,000)")
     parser.add_argument("--small", action="store_true", help="50,000 rows (a quick check)")
