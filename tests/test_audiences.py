@@ -40,3 +40,24 @@ def test_the_public_sees_quarters_and_no_month_count():
     assert list(public.columns) == ["country", "quarter", "finding"] and public.iloc[0]["quarter"] == "Q4 2026"
     partner = tables.ledger_surges(found, PARTNER)
     assert partner.iloc[0]["month"] == "October 2026" and partner.iloc[0]["incidents"] == 15  # rounded to 5
+
+
+def test_the_public_key_findings_name_the_quarter_of_a_surge_not_its_month(demo_home):
+    import calendar
+
+    from tests.workspace import home
+    from workbench.share import report
+    from workbench.share.ledger import DisclosureLedger
+
+    with home(demo_home):
+        found = report.findings_for(resolution=4)
+    assert len(found.surges), "the demo plants a surge"
+    for policy, quarters in ((PUBLIC, True), (PARTNER, False)):
+        ledger = DisclosureLedger.for_policy(policy, "test")
+        surges = [f for f in report.collect_key_findings(found, ledger, order=("surges",), quarters=quarters)
+                  if f.id.startswith("surge:")]
+        months = [m for m in calendar.month_name[1:] if any(m in f.text for f in surges)]
+        if quarters:
+            assert surges and months == [] and all(" Q" in f.text and "{" not in f.text for f in surges)
+        else:
+            assert surges and months and all("{" in f.text for f in surges)  # the month's count, via the ledger
