@@ -173,6 +173,25 @@ def country_name(iso3: str) -> str:
     return str(hit.iloc[0]) if len(hit) else str(iso3)
 
 
+def haversine_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
+    """Great-circle distance in km between points (NaN where a coordinate is missing).
+
+    Parameters
+    ----------
+    lat1, lon1, lat2, lon2 : array-like or float
+        Degrees; arrays broadcast against each other (one point against many works).
+
+    Returns
+    -------
+    numpy.ndarray
+        Distances in kilometres on a sphere of radius :data:`EARTH_RADIUS_KM`.
+    """
+    a1, o1, a2, o2 = (np.radians(pd.to_numeric(pd.Series(np.atleast_1d(v)), errors="coerce").to_numpy(float))
+                      for v in (lat1, lon1, lat2, lon2))
+    h = np.sin((a2 - a1) / 2) ** 2 + np.cos(a1) * np.cos(a2) * np.sin((o2 - o1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+
+
 def radians(lat: Any, lon: Any) -> np.ndarray:
     """Stack latitudes and longitudes (degrees) as an ``(n, 2)`` array of radians.
 
