@@ -33,7 +33,17 @@ SUPER_LINEAR = 1.25
 
 
 def run_hotspots(root: Path, store: Path, engine: str) -> None:
-    """Read the store, count incidents per H3 cell (res 7) and compute Gi* (one side)."""
+    """Read the store, count incidents per H3 cell (res 7) and compute Gi* (one side; prints JSON).
+
+    Parameters
+    ----------
+    root : Path
+        The workspace.
+    store : Path
+        The store ingested by the previous step.
+    engine : str
+        ``pandas`` or ``dask`` for the H3 counts.
+    """
     import os
 
     os.environ["WORKBENCH_HOME"] = str(root)
@@ -50,6 +60,7 @@ def run_hotspots(root: Path, store: Path, engine: str) -> None:
 
 
 def main() -> None:
+    """Run every size's steps, each in its own process, and print the curve."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 300_000, 1_200_000])
     parser.add_argument("--with-5m", action="store_true", help="add 5,000,000 rows (several minutes)")

@@ -39,7 +39,19 @@ SOURCE = "Traffik Analysis Hub"
 
 
 def generate(root: Path, rows: int, engine: str, seed: int) -> None:
-    """Write the export and the workspace's catalogs (bench_scale's generator, plus repeated ids)."""
+    """Write the export and the workspace's catalogs (bench_scale's generator, plus repeated ids).
+
+    Parameters
+    ----------
+    root : Path
+        The temporary workspace.
+    rows : int
+        Incidents before the repeats (every ``rows // 20``-th record is sent twice).
+    engine : str
+        Engine named in the catalog entry.
+    seed : int
+        Random seed.
+    """
     import pandas as pd
 
     from bench_scale import build_workspace
@@ -52,7 +64,15 @@ def generate(root: Path, rows: int, engine: str, seed: int) -> None:
 
 
 def run_workbench(root: Path, out: Path) -> None:
-    """Ingest the export into a fresh store at ``out``."""
+    """Ingest the export into a fresh store at ``out`` (one side; prints its figures as JSON).
+
+    Parameters
+    ----------
+    root : Path
+        The workspace (catalogs and export).
+    out : Path
+        The store's folder.
+    """
     import os
 
     os.environ["WORKBENCH_HOME"] = str(root)
@@ -67,7 +87,15 @@ def run_workbench(root: Path, out: Path) -> None:
 
 
 def run_duckdb(root: Path, out: Path) -> None:
-    """The baseline: DuckDB SQL with the same checks, h3-py once per distinct point, Parquet out."""
+    """The baseline: DuckDB SQL with the same checks, h3-py once per distinct point, Parquet out.
+
+    Parameters
+    ----------
+    root : Path
+        The workspace (the export under ``data/bulk``).
+    out : Path
+        Folder for ``incidents.parquet`` (valid rows) and ``quarantine.parquet`` (record, failing fields).
+    """
     t0 = time.perf_counter()
     import duckdb
     import h3
@@ -153,7 +181,18 @@ def run_duckdb(root: Path, out: Path) -> None:
 
 
 def fields_of(reason: str) -> frozenset[str]:
-    """The fields a workbench quarantine reason names (``field 'lat'=...``, ``fields lat, lon: ...``)."""
+    """The fields a workbench quarantine reason names (``field 'lat'=...``, ``fields lat, lon: ...``).
+
+    Parameters
+    ----------
+    reason : str
+        A quarantine reason.
+
+    Returns
+    -------
+    frozenset of str
+        Field names.
+    """
     names = set(re.findall(r"field '(\w+)'", reason))
     for group in re.findall(r"fields ([\w, ]+):", reason):
         names.update(n.strip() for n in group.split(","))
@@ -161,7 +200,21 @@ def fields_of(reason: str) -> frozenset[str]:
 
 
 def compare(ours: Path, base: Path) -> dict[str, object]:
-    """Compare the two sides' outputs: stored ids, cells, quarantined records and fields."""
+    """Compare the two sides' outputs: stored ids, cells, quarantined records and fields.
+
+    Parameters
+    ----------
+    ours : Path
+        The workbench's store.
+    base : Path
+        The baseline's output folder.
+
+    Returns
+    -------
+    dict
+        Counts of both sides and whether ids, cells and quarantined records (with the
+        fields they fail) are equal.
+    """
     import duckdb
 
     con = duckdb.connect()
@@ -183,6 +236,7 @@ def compare(ours: Path, base: Path) -> dict[str, object]:
 
 
 def main() -> None:
+    """Run the sides alternately (or one side, when called as a child) and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_200_000, help="incidents in the export (default 1,200,000)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per side (default 3)")

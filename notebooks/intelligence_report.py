@@ -26,7 +26,7 @@ sources = "ALL"
 h3_resolution = 0
 
 # %%
-from IPython.display import display
+from IPython.display import HTML, display
 
 from workbench import catalog
 from workbench.analyse.getis_ord import GetisOrdHotspots
@@ -60,14 +60,18 @@ hotspots = GetisOrdHotspots(permutations=0).fit(counts) if len(counts) > 1 else 
 m = maps.offline_map(catalog.load("countries"), focus=scope.countries)
 maps.add_hotspot_cells(m, tables.hotspot_cells(hotspots, policy))
 maps.add_place_labels(m, report.hotspot_labels(found))
-m
+display(m)
+if not policy.drop_source_names:  # law enforcement: which source each area's count came from
+    by_source = tables.sources_by_area(window, found, policy)
+    display(HTML("<h3>Sources behind the areas' counts (law enforcement only)</h3>"),
+            tables.note(by_source.attrs["note"]), tables.render(by_source, policy, empty="No incident to attribute."))
 
 # %% [markdown]
 # ## Where and what <a id="where-and-what"></a>
 # Incidents in the report's period by country and exploitation type.
 
 # %%
-tables.render(tables.country_by_type(incidents, policy), policy, index=True)
+tables.render(tables.readable(tables.country_by_type(incidents, policy)), policy, index=True)
 
 # %% [markdown]
 # ## Corridors <a id="corridors"></a>
@@ -75,7 +79,11 @@ tables.render(tables.country_by_type(incidents, policy), policy, index=True)
 # exploitation, latest quarter against the same quarter a year before.
 
 # %%
-tables.render(tables.ledger_corridors(found, policy), policy, empty="No corridor in scope.")
+display(tables.render(tables.ledger_corridors(found, policy), policy, empty="No corridor in scope."))
+if not policy.drop_source_names:  # law enforcement: which source each corridor's count came from
+    by_source = tables.sources_by_corridor(incidents, policy)
+    display(HTML("<h3>Sources behind the corridors' counts (law enforcement only)</h3>"),
+            tables.note(by_source.attrs["note"]), tables.render(by_source, policy, empty="No corridor to attribute."))
 
 # %% [markdown]
 # ## Surges and trends <a id="surges"></a>

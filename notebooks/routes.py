@@ -32,7 +32,7 @@ compare = "previous_year"
 freq = "YS"
 
 # %%
-from IPython.display import display
+from IPython.display import HTML, display
 
 from workbench import catalog
 from workbench.analyse.routes import RouteFlows
@@ -88,7 +88,12 @@ tables.render(listed, policy, empty="No flow list in scope.")
 # ## Largest corridors <a id="largest-corridors"></a>
 
 # %%
-tables.render(tables.readable(tables.route_table(routes, policy, top=top)), policy, empty="No corridor in scope.")
+display(tables.render(tables.readable(tables.route_table(routes, policy, top=top)), policy,
+                      empty="No corridor in scope."))
+if not policy.drop_source_names:  # law enforcement: which source each corridor's count came from
+    by_source = tables.sources_by_corridor(scope.apply(incidents), policy, top=top)
+    display(HTML("<h3>Sources behind the corridors' counts (law enforcement only)</h3>"),
+            tables.note(by_source.attrs["note"]), tables.render(by_source, policy, empty="No corridor to attribute."))
 
 # %% [markdown]
 # ## Growing and declining corridors over the report's period

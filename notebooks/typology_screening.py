@@ -69,19 +69,19 @@ report.typology_chart(counts, policy)
 # ## Alerts (highest scores first) <a id="alerts"></a>
 
 # %%
-tables.render(alerts, policy, empty="Account-level alerts are not shown to this audience, or no account fired a typology.")
+tables.render(tables.readable(alerts), policy, empty="Account-level alerts are not shown to this audience, or no account fired a typology.")
 
 # %% [markdown]
 # ## Accounts firing each typology <a id="typologies"></a>
 
 # %%
-tables.render(counts, policy)
+tables.render(tables.readable(counts), policy)
 
 # %% [markdown]
 # ## The typology rules and their sources
 
 # %%
-tables.render(results.rules.table())
+tables.render(tables.readable(results.rules.table()))
 
 # %% [markdown]
 # ## Calibration: hand weights versus weights learned from labelled accounts
@@ -95,7 +95,7 @@ ranking = calibration.ranking_metrics(results.scores.set_index("account")["score
                                       catalog.load("bank_labels").set_index("account")["is_trafficking"], alert_budget)
 print(f"Hand-weight ranking on the labelled accounts: ROC AUC {ranking['auc']:.3f} (random: 0.500); precision "
       f"in the top {alert_budget} {ranking['precision']:.2f} (random: {ranking['prevalence']:.3f}).")
-tables.render(calibration.calibration_table(fitted))
+tables.render(tables.readable(calibration.calibration_table(fitted)))
 
 # %%
-tables.render(calibration.weights_table(fitted))
+tables.render(tables.readable(calibration.weights_table(fitted)))

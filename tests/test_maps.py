@@ -86,12 +86,16 @@ def test_text_from_outside_is_shown_as_text(tmp_path, browser, countries, cells)
         assert page.count_in_frames("img") == 0 and "49" not in page.text_in_frames()
 
 
-def test_nothing_to_draw_leaves_a_plain_world_map(countries, cells):
+def test_nothing_to_draw_leaves_a_world_map_whose_legend_says_so(countries, cells):
     m = maps.offline_map(None)
     maps.add_hotspot_cells(m, cells[cells["hotspot_class"] == "not_significant"])
     maps.add_points(m, pd.DataFrame({"lat": [None, 95.0], "lon": [1.0, 1.0]}))
     html = maps.map_html(m)
-    assert f"{m.get_name()}.fitBounds(" not in html and "L.control(" not in html and "L.geoJson(" not in html
+    assert f"{m.get_name()}.fitBounds(" not in html and "L.geoJson(" not in html
+    # a legend on every map: here it says that nothing in scope was drawn (no empty map without a word)
+    assert html.count("L.control(") == 1 and "No cell is a significant hotspot or cold spot in scope" in html
+    plain = maps.map_html(maps.offline_map(None))
+    assert plain.count("L.control(") == 1 and "Country outlines only" in plain
     shown = maps.offline_map(None)
     maps.add_hotspot_cells(shown, cells, show_not_significant=True)
     assert "Not significant" in maps.map_html(shown)

@@ -38,7 +38,8 @@ import numpy as np
 import pandas as pd
 
 from workbench.analyse.getis_ord import GetisOrdHotspots
-from workbench.places.gazetteer import EARTH_RADIUS_KM, cities, countries, nearest_cities, radians
+from workbench.places.gazetteer import EARTH_RADIUS_KM, cities, countries, radians
+from workbench.places.naming import area_city
 from workbench.share import maps
 from workbench.share.disclosure import suppress_counts
 from workbench.taxonomy import load_taxonomy
@@ -271,8 +272,10 @@ class CampaignTargeting:
             places["radius_km"] = round(float(h3.average_hexagon_edge_length(self.resolution, "km")), 1)
             places["centre_lat"] = [round(a, 4) for a, _ in centres]
             places["centre_lon"] = [round(b, 4) for _, b in centres]
-            near = nearest_cities(places["centre_lat"].to_numpy(float), places["centre_lon"].to_numpy(float))
-            places["place"] = [f"near {n}" if km > 10 else n for n, km in zip(near["name"], near["km"])]
+            # the nearest city of the cell's own country and first-level area (never one across a border)
+            near = [area_city(a, b, min_population=0) for a, b in zip(places["centre_lat"], places["centre_lon"])]
+            places["place"] = [("unnamed area" if c is None else f"near {c['name']}" if c["km"] > 10 else c["name"])
+                               for c in near]
         else:
             gaz = cities().set_index("geonameid")
             rows = gaz.loc[places["place_id"].astype(int)]

@@ -7,6 +7,11 @@ in chunks with pyarrow, renames the columns the catalog metadata maps
 (``source_type``, ``default_grading``, ``default_language``), computes H3 cells
 vectorised (H3 only once per distinct point), and checks
 every chunk with the vectorised schema gate (:func:`workbench.schema.validate_incidents`).
+Each row is checked once: text and list columns stay Arrow-held (``string[pyarrow]``,
+Arrow lists) from the file through the checks to the store's Parquet, ids are hashed by
+DuckDB, and the result says ``notes["validated"]`` so the store only rejects ids repeated
+across chunks (:func:`workbench.schema.validated_incidents`) instead of checking every row
+again.
 Rows that fail are returned as rejects with the record and each failing field named, so
 ``rows in = stored + quarantined`` holds as for every other source. Incomplete is not wrong:
 a row with no exploitation type (empty list, blank cell or no such column) is stored as
@@ -238,15 +243,15 @@ def incident_ids(source_name: pd.Series, source_record_id: pd.Series) -> pd.Seri
     ok = (source_name.notna() & source_record_id.notna()).to_numpy()
     fast = _sha256_ids(source_name, source_record_id)
     if fast is not None:
-        return pd.Series(fast, index=source_name.index, dtype="string").where(ok)
+        return pd.Series(pd.arrays.ArrowStringArray(fast), index=source_name.index).where(ok)
     out = np.full(len(ok), None, dtype=object)
     keys = (source_name[ok].astype(str) + "\x1f" + source_record_id[ok].astype(str)).tolist()
     out[ok] = [hashlib.sha256(k.encode("utf-8")).hexdigest()[:16] for k in keys]
     return pd.Series(out, index=source_name.index, dtype="string")
 
 
-def _sha256_ids(source_name: pd.Series, source_record_id: pd.Series) -> np.ndarray | None:
-    """The ids hashed by DuckDB (vectorised SHA-256 of the same UTF-8 bytes), or None when it cannot."""
+def _sha256_ids(source_name: pd.Series, source_record_id: pd.Series) -> Any:
+    """The ids hashed by DuckDB (vectorised SHA-256 of the same UTF-8 bytes, as Arrow text), or None when it cannot."""
     if not len(source_name):
         return None
     import duckdb
@@ -262,7 +267,14 @@ def _sha256_ids(source_name: pd.Series, source_record_id: pd.Series) -> np.ndarr
         hashed = con.sql("SELECT substr(sha256(n || chr(31) || r), 1, 16) AS h FROM keys").to_arrow_table()
     finally:
         con.close()
-    return hashed.column("h").to_numpy(zero_copy_only=False)
+    return hashed.column("h").combine_chunks().cast(pa.large_string())
+
+
+def _constant_text(value: str, n: int, index: pd.Index) -> pd.Series:
+    """One text value repeated ``n`` times, held by Arrow (no Python object per row)."""
+    import pyarrow as pa
+
+    return pd.Series(pd.arrays.ArrowStringArray(pa.repeat(pa.scalar(value, pa.large_string()), n)), index=index)
 
 
 def _as_text(col: pd.Series) -> pd.Series:
@@ -382,7 +394,7 @@ def prepare_chunk(chunk: pd.DataFrame, metadata: dict[str, Any], source_file_sha
         if other.any():
             record_id = record_id.where(~other | record_id.isna(), given + "/" + record_id)
     frame["source_record_id"] = record_id
-    frame["source_name"] = source
+    frame["source_name"] = _constant_text(source, len(frame), frame.index)
     if "source_type" not in frame.columns:
         frame["source_type"] = metadata.get("source_type", "partner")
     reliability, credibility = grading(None, str(metadata.get("default_grading", "B2")))
@@ -404,7 +416,7 @@ def prepare_chunk(chunk: pd.DataFrame, metadata: dict[str, Any], source_file_sha
             frame["h3_cell"] = np.where(given, cells, computed)
     checked = _arrow_text(frame).assign(catalog_entry="bulk", source_file_sha256=source_file_sha256,
                                         ingested_at=pd.Timestamp.now(tz="UTC"), batch_id="pending")
-    valid, rejected, positions, reasons = validate_incidents_detailed(checked)
+    valid, rejected, positions, reasons = validate_incidents_detailed(checked, arrow=True)
     rejects = []
     kept = np.flatnonzero(~header_again)
     for row in np.flatnonzero(header_again).tolist():
@@ -485,7 +497,8 @@ def collect_bulk(path: Path, metadata: dict[str, Any]) -> CollectResult:
     -------
     CollectResult
         Candidates that pass the schema and rejects (record and fields named);
-        ``rows_in`` equals the rows in the file.
+        ``rows_in`` equals the rows in the file; ``notes["validated"]`` is true (each
+        chunk was checked, so ``Store.ingest(..., validated=True)`` does not check again).
     """
     path = Path(path)
     runner = engines.get_engine(str(engines.active_engine() or metadata.get("engine") or engines.default_engine()))

@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.places.gazetteer import haversine_km
+
 #: Distance within which a geoparsed place counts as right.
 GEO_TOLERANCE_KM = 50.0
 LABEL_COLUMNS = ("text", "language", "relevant", "exploitation_types", "sector", "place_name", "lat", "lon",
@@ -78,25 +80,6 @@ def hand_labelled_path() -> Path | None:
     """
     path = Path(__file__).resolve().parents[2] / "tests" / "data" / "osint_labelled.jsonl"
     return path if path.exists() else None
-
-
-def haversine_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
-    """Great-circle distance in km (NaN where a coordinate is missing).
-
-    Parameters
-    ----------
-    lat1, lon1, lat2, lon2 : array-like
-        Degrees.
-
-    Returns
-    -------
-    numpy.ndarray
-        Distances in kilometres (Earth radius 6,371 km).
-    """
-    a1, o1, a2, o2 = (np.radians(pd.to_numeric(pd.Series(np.atleast_1d(v)), errors="coerce").to_numpy(float))
-                      for v in (lat1, lon1, lat2, lon2))
-    h = np.sin((a2 - a1) / 2) ** 2 + np.cos(a1) * np.cos(a2) * np.sin((o2 - o1) / 2) ** 2
-    return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
 
 
 def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:

@@ -33,7 +33,8 @@ import numpy as np
 import pandas as pd
 
 from workbench.collect.dedupe import bcubed, cluster, cluster_stories, signatures
-from workbench.collect.evaluation import GEO_TOLERANCE_KM, haversine_km
+from workbench.collect.evaluation import GEO_TOLERANCE_KM
+from workbench.places.gazetteer import haversine_km
 from workbench.collect.triage import Triage, detect_language_folded, fold_text, geoparse_folded, lexicon_tags
 from workbench.collect.triage.places import word_frequency
 from workbench.collect.triage.relevance import item_text

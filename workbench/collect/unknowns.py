@@ -47,7 +47,10 @@ def complete_unknowns(candidates: pd.DataFrame) -> pd.DataFrame:
                                                                                     dtype="object")
     raw_lat = out["lat"] if "lat" in out.columns else pd.Series(None, index=out.index, dtype="object")
     nowhere = lat.isna() & raw_lat.isna() & country.isna()
-    out["country_iso3"] = country.astype("object").where(~nowhere, UNKNOWN_ISO3)
+    if isinstance(country.dtype, pd.StringDtype):  # text held as text (e.g. by Arrow) stays so
+        out["country_iso3"] = country.mask(nowhere.to_numpy(dtype=bool), UNKNOWN_ISO3)
+    else:
+        out["country_iso3"] = country.astype("object").where(~nowhere, UNKNOWN_ISO3)
     return out
 
 

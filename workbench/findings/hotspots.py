@@ -14,7 +14,7 @@ from workbench.analyse.getis_ord import GetisOrdHotspots
 from workbench.analyse.hexbin import hex_counts
 from workbench.findings.ledger import _COLUMNS, EMERGING_STEPS, HOTSPOT_PERMUTATIONS, Findings, Period
 from workbench.grid import connected_areas
-from workbench.places.gazetteer import area_city
+from workbench.places.naming import area_city
 
 
 def hotspot_findings(out: Findings, latest: pd.DataFrame, earlier: pd.DataFrame, judge: Any,

@@ -173,6 +173,25 @@ def country_name(iso3: str) -> str:
     return str(hit.iloc[0]) if len(hit) else str(iso3)
 
 
+def haversine_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
+    """Great-circle distance in km between points (NaN where a coordinate is missing).
+
+    Parameters
+    ----------
+    lat1, lon1, lat2, lon2 : array-like or float
+        Degrees; arrays broadcast against each other (one point against many works).
+
+    Returns
+    -------
+    numpy.ndarray
+        Distances in kilometres on a sphere of radius :data:`EARTH_RADIUS_KM`.
+    """
+    a1, o1, a2, o2 = (np.radians(pd.to_numeric(pd.Series(np.atleast_1d(v)), errors="coerce").to_numpy(float))
+                      for v in (lat1, lon1, lat2, lon2))
+    h = np.sin((a2 - a1) / 2) ** 2 + np.cos(a1) * np.cos(a2) * np.sin((o2 - o1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+
+
 def radians(lat: Any, lon: Any) -> np.ndarray:
     """Stack latitudes and longitudes (degrees) as an ``(n, 2)`` array of radians.
 
@@ -216,43 +235,6 @@ def nearest_cities(lat: Any, lon: Any) -> pd.DataFrame:
     out = table.iloc[idx[:, 0]][["name", "country_iso3", "lat", "lon", "population"]].reset_index(drop=True)
     out["km"] = dist[:, 0] * EARTH_RADIUS_KM
     return out
-
-
-def area_city(lat: float, lon: float, min_population: int = 50000, within_km: float = 30.0) -> dict[str, Any] | None:
-    """Name a point after a city readers know (to describe an area in words).
-
-    Unlike :func:`nearest_cities`, the most populous city within ``within_km`` is chosen
-    (a district of a capital is named after the capital), else the nearest city of at
-    least ``min_population``.
-
-    Parameters
-    ----------
-    lat, lon : float
-        The point (WGS84).
-    min_population : int
-        Smallest city considered.
-    within_km : float
-        Radius in which the most populous city wins over the nearest.
-
-    Returns
-    -------
-    dict or None
-        ``name, country_iso3, lat, lon, population, km`` of the city, or None when the
-        gazetteer holds none.
-    """
-    table = cities()
-    table = table[table["population"] >= min_population]
-    if table.empty:
-        return None
-    phi1, phi2 = np.radians(lat), np.radians(table["lat"].to_numpy())
-    dphi, dlmb = phi2 - phi1, np.radians(table["lon"].to_numpy() - lon)
-    a = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlmb / 2) ** 2
-    km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-    near = np.flatnonzero(km <= within_km)  # the table is sorted by population, largest first
-    i = int(near[0]) if near.size else int(np.argmin(km))
-    row = table.iloc[i]
-    return {"name": row["name"], "country_iso3": row["country_iso3"], "lat": float(row["lat"]),
-            "lon": float(row["lon"]), "population": int(row["population"]), "km": float(km[i])}
 
 
 def h3_cells(lat: pd.Series, lon: pd.Series, resolution: int = STORE_H3_RESOLUTION) -> pd.Series:

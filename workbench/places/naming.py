@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.places.boundaries import NATURAL_EARTH_FILES, read_boundaries
-from workbench.places.gazetteer import EARTH_RADIUS_KM, countries, country_name
+from workbench.places.gazetteer import countries, country_name, haversine_km
 from workbench.workspace import workspace
 
 #: Natural Earth admin-1 file looked for in ``<workspace>/data/reference/``.
@@ -88,13 +88,6 @@ def _containing(polygons: Any, lat: float, lon: float) -> pd.Series | None:
     return None if hits.empty else hits.iloc[0]
 
 
-def _km(lat: float, lon: float, table: pd.DataFrame) -> np.ndarray:
-    phi1, phi2 = np.radians(lat), np.radians(table["lat"].to_numpy(float))
-    dphi, dlmb = phi2 - phi1, np.radians(table["lon"].to_numpy(float) - lon)
-    a = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-
-
 def _inside(polygon: Any, table: pd.DataFrame) -> pd.DataFrame:
     import geopandas as gpd
 
@@ -145,7 +138,7 @@ def area_city(lat: float, lon: float, min_population: int = 50000, within_km: fl
     country = _containing(admin0, lat, lon)
     iso3 = str(country["iso3"]) if country is not None else None
     if iso3 is None or not (cities["country_iso3"] == iso3).any():
-        iso3 = str(cities.iloc[int(np.argmin(_km(lat, lon, cities)))]["country_iso3"])
+        iso3 = str(cities.iloc[int(np.argmin(haversine_km(lat, lon, cities["lat"], cities["lon"])))]["country_iso3"])
     pool = cities[cities["country_iso3"] == iso3]
     area = _containing(admin1, lat, lon)
     area_name = None
@@ -154,9 +147,9 @@ def area_city(lat: float, lon: float, min_population: int = 50000, within_km: fl
         if len(inside):
             pool, area_name = inside, str(area["name"])
     else:
-        nearest = pool.iloc[int(np.argmin(_km(lat, lon, pool)))]
+        nearest = pool.iloc[int(np.argmin(haversine_km(lat, lon, pool["lat"], pool["lon"])))]
         pool = pool[pool["admin1code"] == nearest["admin1code"]]
-    km = _km(lat, lon, pool)
+    km = haversine_km(lat, lon, pool["lat"], pool["lon"])
     i = _choose(pool, km, min_population, within_km)
     row = pool.iloc[i]
     return {"name": str(row["name"]), "admin1": area_name if area_name != row["name"] else None,

@@ -11,7 +11,7 @@ import pandas as pd
 from workbench.exceptions import SchemaError
 from workbench.schema.columns import COLUMNS, LIST_COLUMNS
 
-def coerce_incidents(frame: pd.DataFrame) -> pd.DataFrame:
+def coerce_incidents(frame: pd.DataFrame, arrow: bool = False) -> pd.DataFrame:
     """Put a candidate frame into the store's column order and dtypes.
 
     Missing optional columns are added empty; list columns become lists. Columns that
@@ -22,6 +22,10 @@ def coerce_incidents(frame: pd.DataFrame) -> pd.DataFrame:
     ----------
     frame : pandas.DataFrame
         Candidate incidents.
+    arrow : bool
+        Keep text and lists held by Arrow (``string[pyarrow]``, Arrow lists of text) as
+        they are, as the bulk collector does from file to store; by default they become
+        Python-held (``string``, lists), the dtypes :func:`incident_schema` names.
 
     Returns
     -------
@@ -39,16 +43,16 @@ def coerce_incidents(frame: pd.DataFrame) -> pd.DataFrame:
     columns: dict[str, Any] = {}
     for name, (dtype, _, _) in COLUMNS.items():
         # an absent optional column is empty in its own dtype (no value to read)
-        columns[name] = (_coerce_column(name, frame[name]) if name in frame.columns
+        columns[name] = (_coerce_column(name, frame[name], arrow) if name in frame.columns
                          else pd.Series(None, index=frame.index, dtype=dtype))
     return pd.DataFrame(columns, index=frame.index, copy=False)
 
 
-def is_canonical(name: str, col: pd.Series) -> bool:
+def is_canonical(name: str, col: pd.Series, arrow: bool = False) -> bool:
     """Whether a column already has its store dtype (taken as it is by :func:`coerce_incidents`).
 
-    Text may be held by Python objects or by Arrow (``string[pyarrow]``, as the bulk
-    collector reads files); list columns are lists of text, as Python lists or Arrow lists.
+    With ``arrow``, text may also be held by Arrow (``string[pyarrow]``, as the bulk
+    collector reads files) and list columns be Arrow lists of text.
 
     Parameters
     ----------
@@ -56,6 +60,8 @@ def is_canonical(name: str, col: pd.Series) -> bool:
         A column of :data:`COLUMNS`.
     col : pandas.Series
         Its values.
+    arrow : bool
+        Whether Arrow-held text and lists count as canonical.
 
     Returns
     -------
@@ -64,21 +70,22 @@ def is_canonical(name: str, col: pd.Series) -> bool:
     """
     dtype = COLUMNS[name][0]
     if name in LIST_COLUMNS:
-        return arrow_text_list(col) is not None
+        return arrow and arrow_text_list(col) is not None
     if dtype == "string":
-        return isinstance(col.dtype, pd.StringDtype) and col.dtype.na_value is pd.NA
+        return (isinstance(col.dtype, pd.StringDtype) and col.dtype.na_value is pd.NA
+                and (arrow or col.dtype.storage == "python"))
     return col.dtype == pd.api.types.pandas_dtype(dtype)
 
 
-def _coerce_column(name: str, col: pd.Series) -> pd.Series:
+def _coerce_column(name: str, col: pd.Series, arrow: bool = False) -> pd.Series:
     """One column in its canonical dtype (see :func:`coerce_incidents`)."""
     dtype = COLUMNS[name][0]
     try:
         if name in LIST_COLUMNS:
-            arrow = _arrow_code_lists(col)
-            return (pd.Series(_list_values(col), index=col.index, dtype=object) if arrow is None
-                    else pd.Series(pd.arrays.ArrowExtensionArray(arrow), index=col.index))
-        if is_canonical(name, col):
+            lists = _arrow_code_lists(col) if arrow else None
+            return (pd.Series(_list_values(col), index=col.index, dtype=object) if lists is None
+                    else pd.Series(pd.arrays.ArrowExtensionArray(lists), index=col.index))
+        if is_canonical(name, col, arrow):
             return col.copy()
         if dtype.startswith("datetime64"):
             return _strict_datetimes(col, utc=dtype.startswith("datetime64[ns, UTC]")).astype(dtype)
@@ -88,7 +95,7 @@ def _coerce_column(name: str, col: pd.Series) -> pd.Series:
             number = _strict_numbers(col)
             whole = number.isna() | (number == number.round())
             return number.where(whole).astype("Float64").astype("Int64")
-        return col.astype("string")
+        return col.astype(pd.StringDtype("python"))
     except (TypeError, ValueError) as exc:
         raise SchemaError(f"column {name!r} cannot be read as {dtype}: {exc}") from exc
 

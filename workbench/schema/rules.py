@@ -57,13 +57,26 @@ def _arrow_strings(s: pd.Series) -> Any:
         return None
 
 
+def _once_if_constant(values: Any, compute: Callable[[Any], np.ndarray]) -> np.ndarray:
+    """``compute`` over an Arrow text array, run on one value when every value is that one.
+
+    Columns the ingest fills with one value (the source, the file's hash) are checked
+    with a vectorised comparison instead of a regex or a length per row.
+    """
+    import pyarrow.compute as pc
+
+    if len(values) > 1 and values.null_count == 0 and pc.all(pc.equal(values, values[0])).as_py():
+        return np.repeat(compute(values.slice(0, 1)), len(values))
+    return compute(values)
+
+
 def _str_length(min_value: int | None = None, max_value: int | None = None, error: str | None = None) -> Rule:
     def passes(s: pd.Series) -> np.ndarray:
         import pyarrow.compute as pc
 
         values = _arrow_strings(s)
         if values is not None:  # code points, as Python's len
-            n = pc.utf8_length(values).to_numpy(zero_copy_only=False).astype(float)
+            n = _once_if_constant(values, lambda v: pc.utf8_length(v).to_numpy(zero_copy_only=False).astype(float))
         else:
             n = s.astype("string").str.len().to_numpy(dtype=float, na_value=np.nan)
         ok = np.ones(len(n), dtype=bool)
@@ -86,8 +99,8 @@ def _str_matches(pattern: str, error: str | None = None) -> Rule:
 
         values = _arrow_strings(s)
         if values is not None:
-            found = pc.match_substring_regex(values, re2)
-            return found.to_numpy(zero_copy_only=False).astype(bool)
+            return _once_if_constant(
+                values, lambda v: pc.match_substring_regex(v, re2).to_numpy(zero_copy_only=False).astype(bool))
         return s.astype("string").str.match(pattern, na=False).to_numpy(dtype=bool, na_value=False)
 
     return error or f"str_matches('{pattern}')", passes

@@ -35,7 +35,7 @@ def validate_incidents(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
 
 
 def validate_incidents_detailed(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame, arrow: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, list[str]]:
     """:func:`validate_incidents`, also telling where the rejected rows were.
 
@@ -47,6 +47,8 @@ def validate_incidents_detailed(
     ----------
     frame : pandas.DataFrame
         Candidate incidents.
+    arrow : bool
+        Keep Arrow-held text and lists as they are (:func:`coerce_incidents`).
 
     Returns
     -------
@@ -61,7 +63,7 @@ def validate_incidents_detailed(
         empty = empty_incidents()
         return empty, _with_reason(empty, []), np.zeros(0, dtype=np.int64), []
     original = frame.reset_index(drop=True)
-    data = coerce_incidents(original)
+    data = coerce_incidents(original, arrow=arrow)
     found_rows: list[np.ndarray] = []
     found_messages: list[list[str]] = []
 
@@ -88,14 +90,14 @@ def validate_incidents_detailed(
             found(rows, [f"field {name!r}={value}: expected not_nullable"] * len(rows))
         if not rules[name]:
             continue
-        present = np.flatnonzero(~null)
-        values = col if len(present) == len(col) else col.iloc[present]
         for check, passes in rules[name]:
-            ok = np.asarray(passes(values), dtype=bool)
+            # every rule fails a missing value, which is checked above: the rule runs on the whole
+            # column (no copy of the present values) and its result counts where a value is present
+            ok = np.asarray(passes(col), dtype=bool) | null
             if ok.all():
                 continue
             bad = np.flatnonzero(~ok)
-            found(present[bad], [f"field {name!r}={_short(v)}: expected {check}" for v in values.iloc[bad].tolist()])
+            found(bad, [f"field {name!r}={_short(v)}: expected {check}" for v in col.iloc[bad].tolist()])
     for fields, rule, passes in RECORD_RULES:
         rows = np.flatnonzero(~passes(data).fillna(False).to_numpy(dtype=bool))
         found(rows, [f"fields {fields}: {rule}"] * len(rows))
@@ -163,8 +165,9 @@ def repeated_ids(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, np.nd
     if missing:
         raise SchemaError(f"validated incidents lack column(s) {missing}")
     data = frame.reset_index(drop=True)
-    odd = [c for c in COLUMNS if not (is_canonical(c, data[c]) or (c in LIST_COLUMNS and data[c].dtype == object))]
-    data = data.assign(**{c: _coerce_column(c, data[c]) for c in odd})[list(COLUMNS)]
+    odd = [c for c in COLUMNS
+           if not (is_canonical(c, data[c], arrow=True) or (c in LIST_COLUMNS and data[c].dtype == object))]
+    data = data.assign(**{c: _coerce_column(c, data[c], arrow=True) for c in odd})[list(COLUMNS)]
     repeated = data["incident_id"].duplicated(keep="first").to_numpy()
     if not repeated.any():
         return data, _with_reason(data.iloc[0:0], []), ~repeated

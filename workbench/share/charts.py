@@ -10,7 +10,7 @@ import pandas as pd
 
 from workbench.places.gazetteer import country_name
 from workbench.share.disclosure import DisclosurePolicy
-from workbench.share.formatting import series_words
+from workbench.share.formatting import model_words, series_words
 
 
 def _mask(values: pd.Series, policy: DisclosurePolicy) -> pd.Series:
@@ -78,7 +78,7 @@ def forecast_grid(series: pd.DataFrame, results, policy: DisclosurePolicy, colum
                 ax.bar(hist.loc[hidden, "ds"], policy.k, width=80 if coarse else 25, color="#eeeeee", edgecolor="#aaaaaa",
                        hatch="///", lw=0.4, label=f"withheld (1-{policy.k - 1})")
         if len(fc):
-            ax.plot(fc["ds"], _mask(fc["yhat"], policy), color="#c0392b", lw=1.5, label=f"forecast ({chosen[uid]})")
+            ax.plot(fc["ds"], _mask(fc["yhat"], policy), color="#c0392b", lw=1.5, label=f"forecast ({model_words(chosen[uid])})")
             lo, hi = _mask(fc["yhat_lower"], policy), _mask(fc["yhat_upper"], policy)
             ax.fill_between(fc["ds"], lo.to_numpy(), hi.to_numpy(), where=~(np.isnan(lo) | np.isnan(hi)),
                             color="#e74c3c", alpha=0.2, label=f"{results.level}% interval")

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.analyse.series import growth_text, incident_series
+from workbench.findings.compute import last_complete_month  # one definition: the ledger's
 from workbench.share.judgements import KeyJudgement
 from workbench.share.scrutiny import Finding, apply_findings, scrutinise
 
@@ -158,21 +159,3 @@ def yearly_growth(y: np.ndarray, slope: float, k: int = 10) -> str:
         return f"too few incidents in the first or last year (fewer than {k}) to state a yearly rate"
     text = growth_text(first, first * float(np.exp(slope)), k=k, per=" a year")
     return f"estimated {text}"
-
-
-def last_complete_month(incidents: pd.DataFrame) -> pd.Timestamp:
-    """The first day of the last month that ended before the latest report.
-
-    Parameters
-    ----------
-    incidents : pandas.DataFrame
-        Store incidents.
-
-    Returns
-    -------
-    pandas.Timestamp
-        Month start.
-    """
-    latest = incidents["reported_at"].max()
-    latest = latest.tz_convert(None) if latest.tzinfo else latest
-    return (latest.to_period("M") - 1).to_timestamp()

@@ -22,6 +22,36 @@ WITHHELD = "[c]"
 #: How a withheld cell reads in a rendered table.
 WITHHELD_WORD = "withheld"
 WITHHELD_STYLE = "color:#666;font-style:italic;background:#f2f2f2"
+#: Forecast models in words (the registry's names are code).
+MODEL_WORDS = {"seasonal_naive": "Seasonal naive", "naive": "Naive", "arima": "ARIMA", "auto_arima": "ARIMA",
+               "autoarima": "ARIMA", "ets": "Exponential smoothing (ETS)", "auto_ets": "Exponential smoothing (ETS)",
+               "autoets": "Exponential smoothing (ETS)", "theta": "Theta", "croston": "Croston",
+               "historic_average": "Historic average", "window_average": "Moving average", "poisson_glm": "Poisson GLM",
+               "negbin_glm": "Negative binomial GLM", "glm": "GLM", "tsb": "TSB (intermittent demand)",
+               "prophet": "Prophet"}
+
+
+def model_words(name: object) -> str:
+    """A forecast model's registry name in words (``"seasonal_naive"`` -> ``"Seasonal naive"``).
+
+    Parameters
+    ----------
+    name : object
+        Registry name.
+
+    Returns
+    -------
+    str
+        Known names from :data:`MODEL_WORDS`, others with underscores as spaces.
+    """
+    text = str(name)
+    return MODEL_WORDS.get(text.lower(), text.replace("_", " "))
+
+
+#: Columns holding codes (``classified_ads``, ``transport_logistics``) that read as words with spaces.
+CODE_COLUMNS = frozenset({"typology", "typologies", "sector", "rule", "feature", "features", "kind", "source type",
+                          "source_type", "exploitation type", "exploitation_type", "type", "id", "condition"})
+
 #: Headers that read better in other words than the column names.
 HEADER_WORDS = {"seasonal naive mase": "Seasonal naive (MASE)", "gi z": "Gi* z-score", "gi* z": "Gi* z-score",
                 "q value": "q-value", "mase": "MASE", "h3 cell": "Place", "iso3": "Country",
@@ -85,9 +115,8 @@ def render(frame: pd.DataFrame, policy: DisclosurePolicy | None = None, index: b
     note = ""
     if withheld.to_numpy().any():
         k = policy.k if policy is not None else 10
-        note = (f'<p style="font-size:11px;color:#666">"{WITHHELD_WORD}" ({WITHHELD} in official statistics): '
-                f"a count below {k}, or a cell that would reveal one by subtraction, is not shown to protect "
-                "confidentiality.</p>")
+        note = (f'<p style="font-size:11px;color:#666">{WITHHELD} withheld to protect confidentiality (cells reading '
+                f'"{WITHHELD_WORD}"): a count below {k}, or a cell that would reveal one by subtraction.</p>')
     return HTML(styler.to_html() + note)
 
 
@@ -194,7 +223,7 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
 
     Columns holding H3 cells (``h3_cell``, ``h3 cell``) are dropped (places are named in
     another column), ISO3 codes in ``country``/``origin``/``destination``/``transit``
-    columns become country names, and Gi* classes become words.
+    columns (and a ``country`` index) become country names, and Gi* classes become words.
 
     Parameters
     ----------
@@ -233,6 +262,13 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
                         or (isinstance(v, str) and v.strip().isdigit()) else v for v in out[col]]
         elif name == "series":
             out[col] = [series_words(v) for v in out[col]]
+        elif name == "model":
+            out[col] = [model_words(v) if isinstance(v, str) else v for v in out[col]]
+        elif name in CODE_COLUMNS:  # codes (typology ids, sectors) read as words
+            out[col] = [v.replace("_", " ") if isinstance(v, str) else v for v in out[col]]
+    if str(out.index.name).lower() in ("country", "origin", "destination"):  # crosstabs: countries by name
+        out.index = pd.Index([country_name(v) if isinstance(v, str) and len(v) == 3 and v.isupper() else v
+                              for v in out.index], name=out.index.name)
     return out
 
 

@@ -152,7 +152,7 @@ def _judgement_for(found: Any, kinds: tuple[str, ...], subject: str) -> dict[str
 
 def collect_key_findings(found: Any, ledger: DisclosureLedger, sections: dict[str, str] | None = None,
                          order: tuple[str, ...] = ("volume", "hotspots", "surges", "corridors", "trends"),
-                         limit: int = 5) -> list[KeyFinding]:
+                         limit: int = 5, quarters: bool = False) -> list[KeyFinding]:
     """Choose 3-5 findings from the ledger and enter their numbers in the disclosure ledger.
 
     Parameters
@@ -168,6 +168,9 @@ def collect_key_findings(found: Any, ledger: DisclosureLedger, sections: dict[st
         Kinds in the order the report wants them.
     limit : int
         Most findings kept.
+    quarters : bool
+        The audience sees quarters, not months (the public): a surge is stated for its
+        quarter, without the month's count.
 
     Returns
     -------
@@ -207,6 +210,13 @@ def collect_key_findings(found: Any, ledger: DisclosureLedger, sections: dict[st
                 out.append(KeyFinding("surges:none", f"No country's count for {end} was above its forecast "
                                       "interval.", "", anchor, "forecasts"))
             for row in found.surges.head(2).itertuples():
+                if quarters:
+                    quarter = pd.Timestamp(row.month + "-01")
+                    out.append(KeyFinding(f"surge:{row.series}:Q{quarter.quarter}-{quarter.year}",
+                                          f"Surge in {row.country} in Q{quarter.quarter} {quarter.year}: a month's "
+                                          "count was above its forecast interval.",
+                                          _term(_judgement_for(found, ("surge",), row.country)), anchor, "forecasts"))
+                    continue
                 n = ledger.add(f"{sid}|month|{row.series}|{row.month}", row.observed)
                 j = _judgement_for(found, ("surge",), row.country)
                 out.append(KeyFinding(f"surge:{row.series}:{row.month}", f"Surge in {row.country}: {{{n}}} incidents "

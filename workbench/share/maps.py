@@ -97,8 +97,7 @@ def _classes() -> dict[str, type]:
         default_css: list = []
 
         def render(self, **kwargs: Any) -> None:
-            if not any(type(child).__name__ == "Legend" for child in self._children.values()):
-                # every map says what it shows, also when no data layer had anything to draw
+            if not any(type(child).__name__ == "Legend" for child in self._children.values()):  # every map has one
                 add_legend(self, "Map", [("Country outlines only: nothing in scope to draw", "#f2f2ef")])
             js, css = _leaflet_assets()
             header = self.get_root().header
@@ -207,11 +206,9 @@ def offline_map(countries: "geopandas.GeoDataFrame | None" = None, center: tuple
             style_function=lambda _f: {"fillColor": "#f2f2ef", "color": "#a0a0a0", "weight": 0.6, "fillOpacity": 1},
             tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False) if name_col else None,
         ).add_to(m)
-        if focus is not None and "iso3" in base.columns:
-            region = base[base["iso3"].isin(list(focus))]
-            if len(region):
-                minx, miny, maxx, maxy = region.total_bounds
-                _fit_to_data(m, miny, minx, maxy, maxx)
+        region = base[base["iso3"].isin(list(focus))] if focus is not None and "iso3" in base.columns else base[:0]
+        if len(region):
+            _fit_to_data(m, *region.total_bounds[[1, 0, 3, 2]])
     return m
 
 
@@ -250,9 +247,9 @@ def add_hotspot_cells(m: "folium.Map", gdf: "geopandas.GeoDataFrame", class_col:
     import shapely
 
     none = [("No cell is a significant hotspot or cold spot in scope", CLASS_COLOURS["not_significant"])]
-    if gdf is None or gdf.empty:
+    cells = _to_wgs84(gdf) if gdf is not None and len(gdf) else None
+    if cells is None:
         return add_legend(m, "Gi* hotspots (FDR-controlled)", none)
-    cells = _to_wgs84(gdf)
     classes = cells[class_col].astype("string").fillna("not_significant")
     drawn = classes.isin([c for c in CLASS_COLOURS if c != "not_significant"])
     if show_not_significant:
@@ -489,15 +486,13 @@ def add_flows(m: "folium.Map", flows: pd.DataFrame, countries: "geopandas.GeoDat
     minx, miny, maxx, maxy = shapely.total_bounds(np.array(lines, dtype=object))
     _fit_to_data(m, miny, minx, maxy, maxx)
     top = np.argsort(-values, kind="stable")[:max(int(labels), 0)]
+    names = list(zip(drawable[source], drawable[target], values))
     add_place_labels(m, pd.DataFrame({
-        "label": [f"{shown.at[i, 'f0']} to {shown.at[i, 'f1']}: {shown.at[i, 'f2']}" for i in top],
-        "lat": [heads[i].y for i in top], "lon": [heads[i].x for i in top]}), escaped=True)
-    largest, smallest = int(values.max()), int(values.min())
-    items = [(f"line width: incidents ({smallest:,} to {largest:,} per leg); dot: destination end", colour)]
-    if note:
-        items.append((note, "#ffffff"))
-    add_legend(m, title, items)
-    return m
+        "label": [f"{points.at[names[i][0], 'name']} to {points.at[names[i][1], 'name']}: {int(names[i][2]):,}"
+                  for i in top], "lat": [heads[i].y for i in top], "lon": [heads[i].x for i in top]}))
+    items = [(f"line width: incidents ({int(values.min()):,} to {int(values.max()):,} per leg); dot: destination end",
+              colour)]
+    return add_legend(m, title, items + ([(note, "#ffffff")] if note else []))
 
 
 #: Fill colours of emerging hot spot classes (reds for hot, blues for cold, muted for historical).
@@ -539,9 +534,9 @@ def add_emerging_cells(m: "folium.Map", gdf: "geopandas.GeoDataFrame", class_col
     import shapely
 
     none = [("No cell shows an emerging hot or cold spot pattern", "#d9d9d9")]
-    if gdf is None or gdf.empty:
+    cells = _to_wgs84(gdf) if gdf is not None and len(gdf) else None
+    if cells is None:
         return add_legend(m, "Emerging hot spots", none)
-    cells = _to_wgs84(gdf)
     classes = cells[class_col].astype("string").fillna("")
     cells, classes = cells[classes.isin(list(EMERGING_COLOURS))], classes[classes.isin(list(EMERGING_COLOURS))]
     if cells.empty:
@@ -570,7 +565,7 @@ def add_emerging_cells(m: "folium.Map", gdf: "geopandas.GeoDataFrame", class_col
 
 
 def add_place_labels(m: "folium.Map", places: pd.DataFrame, label_col: str = "label", lat: str = "lat",
-                     lon: str = "lon", escaped: bool = False) -> "folium.Map":
+                     lon: str = "lon") -> "folium.Map":
     """Write place names on the map (top hotspots), as plain text labels (no marker images).
 
     Parameters
@@ -581,8 +576,6 @@ def add_place_labels(m: "folium.Map", places: pd.DataFrame, label_col: str = "la
         One row per label with ``label_col``, ``lat`` and ``lon``.
     label_col, lat, lon : str
         Columns.
-    escaped : bool
-        The labels are already escaped with :func:`escape_text` (not escaped twice).
 
     Returns
     -------
@@ -590,15 +583,11 @@ def add_place_labels(m: "folium.Map", places: pd.DataFrame, label_col: str = "la
         ``m``.
     """
     import folium
-
     import geopandas as gpd
 
-    if places.empty:
-        return m
-    # labels travel as JSON data (escaped once), never pasted into a script as folium.Tooltip would;
-    # one layer per label: Leaflet opens a permanent tooltip on one member of a group only
-    text = [str(v) if escaped else escape_text(v) for v in places[label_col]]
-    for label, y, x in zip(text, places[lat].astype(float), places[lon].astype(float)):
+    # labels travel escaped as JSON data, never pasted into a script as folium.Tooltip would; one layer
+    # per label: Leaflet opens a permanent tooltip on one member of a group only
+    for label, y, x in zip(map(escape_text, places[label_col]), places[lat].astype(float), places[lon].astype(float)):
         folium.GeoJson(
             gpd.GeoDataFrame({"label": [label]}, geometry=gpd.points_from_xy([x], [y]), crs=4326), name="label",
             marker=folium.CircleMarker(radius=3, color="#111", weight=1, fill=True, fill_color="#111", fill_opacity=1),

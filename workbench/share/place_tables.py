@@ -56,12 +56,9 @@ def hotspot_table(hotspots, policy: DisclosurePolicy, top: int = 20) -> pd.DataF
     cols = ["place", "class", "incidents", "Gi* z", "q value"]
     if hotspots is None:
         return pd.DataFrame(columns=cols)
-    table = hotspots.table
-    hot = table[table["hotspot_class"].str.startswith("hot")].sort_values("gi_z", ascending=False).head(top)
+    hot, named = _hot_cells(hotspots.table, top)
     out = pd.DataFrame({
-        "place": [place_of_cell(c) for c in hot["h3_cell"]],
-        "class": hot["hotspot_class"].map(lambda c: CLASS_WORDS.get(c, c)).to_numpy(),
-        "incidents": hot["count"].astype("int64").to_numpy(),
+        **named,
         "Gi* z": [f"{z:.2f}" for z in hot["gi_z"]],
         "q value": [decimal(q, 3) for q in hot["q_value"]],
     })
@@ -158,13 +155,18 @@ def robust_hotspot_table(check, policy: DisclosurePolicy, top: int = 20) -> pd.D
     cols = ["place", "class", "incidents", "class without weak sources", "robust"]
     if check is None:
         return pd.DataFrame(columns=cols)
-    t = check.table
-    hot = t[t["hotspot_class"].str.startswith("hot")].sort_values("gi_z", ascending=False).head(top)
+    hot, named = _hot_cells(check.table, top)
     out = pd.DataFrame({
-        "place": [place_of_cell(c) for c in hot["h3_cell"]],
-        "class": hot["hotspot_class"].map(lambda c: CLASS_WORDS.get(c, c)).to_numpy(),
-        "incidents": hot["count"].astype("int64").to_numpy(),
+        **named,
         "class without weak sources": hot["class_graded"].map(lambda c: CLASS_WORDS.get(c, c)).to_numpy(),
         "robust": hot["robust"].map({True: "yes", False: "no"}).to_numpy(),
     })
     return suppress_counts(out, ["incidents"], policy.k, base=policy.rounding) if policy.suppress else out
+
+
+def _hot_cells(table: pd.DataFrame, top: int) -> tuple[pd.DataFrame, dict[str, object]]:
+    """The ``top`` hot cells (strongest Gi* z first) and their place, class and count columns."""
+    hot = table[table["hotspot_class"].str.startswith("hot")].sort_values("gi_z", ascending=False).head(top)
+    return hot, {"place": [place_of_cell(c) for c in hot["h3_cell"]],
+                 "class": hot["hotspot_class"].map(lambda c: CLASS_WORDS.get(c, c)).to_numpy(),
+                 "incidents": hot["count"].astype("int64").to_numpy()}

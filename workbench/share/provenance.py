@@ -107,9 +107,12 @@ def provenance_html(record: dict[str, Any]) -> str:
     def row(key: str, value: Any) -> str:
         return f"<tr><th>{html.escape(str(key))}</th><td><code>{html.escape(str(value))}</code></td></tr>"
 
-    params = "".join(row(k, v) for k, v in sorted(record["parameters"].items()))
-    params += row("(all others)", "the notebook's defaults")
-    entries = "".join(row(k, v) for k, v in record["catalog_entries"].items())
+    # as typed on the command line (-p name=value): parameter names are code, not headers
+    params = "".join(f"<tr><td><code>-p {html.escape(str(k))}={html.escape(str(v))}</code></td></tr>"
+                     for k, v in sorted(record["parameters"].items()))
+    params += "<tr><td>all other parameters: the notebook's defaults</td></tr>"
+    entries = "".join(f"<tr><td><code>{html.escape(str(k))}: {html.escape(str(v))}</code></td></tr>"
+                      for k, v in record["catalog_entries"].items())  # entry names are code, not headers
     packages = ", ".join(f"{k} {v}" for k, v in record["packages"].items())
     return (
         '<section class="wb-provenance"><h2>Provenance</h2><table>'

@@ -288,7 +288,7 @@ def open_report(found: Any, policy: Any, incidents: pd.DataFrame, scope_text: st
     from IPython.display import HTML, display
 
     ledger = DisclosureLedger.for_policy(policy, report)
-    chosen = collect_key_findings(found, ledger, sections, order)
+    chosen = collect_key_findings(found, ledger, sections, order, quarters=getattr(policy, "period_grid", None) == "Q")
     sid = scope_id(found)
     figure = None
     if chart:

@@ -6,6 +6,7 @@ import pandas as pd
 
 from workbench.analyse.routes import DIRECT
 from workbench.share.disclosure import DisclosurePolicy, round_counts, suppress_counts
+from workbench.share.audience_tables import period_label
 from workbench.share.formatting import decimal
 
 
@@ -37,13 +38,13 @@ def route_table(results, policy: DisclosurePolicy, top: int = 15, domestic: bool
     -------
     pandas.DataFrame
         ``origin, transit, destination, domestic, incidents, first seen, last seen``
-        (months); ``transit`` reads "direct" for routes without one.
+        (months; quarters for the public); ``transit`` reads "direct" for routes without one.
     """
     flows = results.top(top, domestic=domestic)
     out = _route_keys(flows)
     out["incidents"] = flows["count"].astype("int64").to_numpy()
-    out["first seen"] = pd.to_datetime(flows["first_seen"]).dt.strftime("%Y-%m").to_numpy()
-    out["last seen"] = pd.to_datetime(flows["last_seen"]).dt.strftime("%Y-%m").to_numpy()
+    out["first seen"] = [period_label(d, policy) for d in pd.to_datetime(flows["first_seen"])]  # quarters: public
+    out["last seen"] = [period_label(d, policy) for d in pd.to_datetime(flows["last_seen"])]
     if policy.suppress:
         out = suppress_counts(out, ["incidents"], policy.k, base=policy.rounding)
         withheld = out["incidents"].isna()

@@ -18,9 +18,11 @@ import pandas as pd
 from workbench.analyse.volume import normalise_by_media_volume
 from workbench.places.gazetteer import country_name
 from workbench.places.naming import place_of_cell
+from workbench.share.audience_tables import (period_label, quarterly, sources_by_area,  # noqa: F401 (re-exported)
+                                             sources_by_corridor)
 from workbench.share.disclosure import DisclosurePolicy, round_counts, suppress_counts, suppress_table
-from workbench.share.formatting import (CLASS_WORDS, WITHHELD, cell_text, decimal, human_header, note, readable, render,
-                                        series_words)
+from workbench.share.formatting import (CLASS_WORDS, WITHHELD, cell_text, decimal, human_header, model_words, note,
+                                        readable, render, series_words)
 from workbench.share.judgements import yardstick
 from workbench.share.place_tables import (emerging_cells, emerging_pattern_counts, hotspot_cells, hotspot_table,
                                           robust_hotspot_table)
@@ -34,7 +36,7 @@ __all__ = [
     "hotspot_table", "human_header", "largest_series", "ledger_corridors", "ledger_forecast", "ledger_surges",
     "ledger_trends", "media_rates", "note", "place_of_cell", "readable", "render", "robust_hotspot_table",
     "route_change_table", "route_hubs_table", "route_map_flows", "route_table", "route_unknown_table",
-    "selection_table", "series_words", "source_mix", "surge_table",
+    "selection_table", "series_words", "source_mix", "sources_by_area", "sources_by_corridor", "surge_table",
 ]
 
 
@@ -211,7 +213,7 @@ def selection_table(results) -> pd.DataFrame:
     sel = results.selection.copy()
     out = pd.DataFrame({
         "series": sel["unique_id"],
-        "model": sel["model"],
+        "model": [model_words(m) for m in sel["model"]],
         "MASE": sel["mase"].round(2),
         "seasonal naive MASE": sel["baseline_mase"].round(2),
         "beats baseline": sel["beats_baseline"].map({True: "yes", False: "no: baseline kept"}),
@@ -234,14 +236,19 @@ def surge_table(results, policy: DisclosurePolicy) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``series, month, observed, upper bound``; empty when nothing surged.
+        ``series, month, observed, upper bound`` (for the public ``series, quarter,
+        finding``); empty when nothing surged.
     """
     if results is None:
         return pd.DataFrame(columns=["series", "month", "observed", "upper bound"])
     surges = results.surges()
+    if quarterly(policy):  # the public sees quarters: no month's count
+        return pd.DataFrame({"series": surges["unique_id"].to_numpy(),
+                             "quarter": [period_label(d, policy) for d in pd.to_datetime(surges["ds"])],
+                             "finding": ["a month's count above its forecast interval"] * len(surges)})
     out = pd.DataFrame({
         "series": surges["unique_id"],
-        "month": pd.to_datetime(surges["ds"]).dt.strftime("%Y-%m"),
+        "month": [period_label(d, policy) for d in pd.to_datetime(surges["ds"])],
         "observed": surges["y"].astype(int),
         "upper bound": surges["yhat_upper"].round(1),
     }).reset_index(drop=True)
@@ -343,16 +350,22 @@ def ledger_surges(found, policy: DisclosurePolicy) -> pd.DataFrame:
     found : Findings
         The findings ledger.
     policy : DisclosurePolicy
-        The audience's policy (observed counts below k withheld).
+        The audience's policy (observed counts below k withheld). The public sees
+        quarters, not months: the surge's quarter and no monthly count.
 
     Returns
     -------
     pandas.DataFrame
-        ``country, month, incidents, expected, upper bound``.
+        ``country, month, incidents, expected, upper bound``; for the public ``country,
+        quarter, finding``.
     """
     s = found.surges
+    if quarterly(policy):  # a month's count is finer than the public's quarters
+        return pd.DataFrame({"country": s["country"].to_numpy(),
+                             "quarter": [period_label(m, policy) for m in s["month"]],
+                             "finding": ["a month's count above its forecast interval"] * len(s)})
     out = pd.DataFrame({
-        "country": s["country"].to_numpy(), "month": [pd.Timestamp(m + "-01").strftime("%B %Y") for m in s["month"]],
+        "country": s["country"].to_numpy(), "month": [period_label(m, policy, long=True) for m in s["month"]],
         "incidents": s["observed"].astype("int64").to_numpy(),
         "expected": [f"{v:.1f}" for v in s["expected"]], "upper bound": [f"{v:.1f}" for v in s["upper"]],
     })
@@ -395,7 +408,7 @@ def ledger_forecast(found) -> pd.DataFrame:
     """
     f = found.forecast
     return pd.DataFrame({
-        "country": f["country"].to_numpy(), "model": f["model"].to_numpy(),
+        "country": f["country"].to_numpy(), "model": [model_words(m) for m in f["model"]],
         "MASE": [decimal(v) for v in f["mase"]], "seasonal naive MASE": [decimal(v) for v in f["baseline_mase"]],
         "beats baseline": ["yes" if b else "no: baseline kept" for b in f["beats_baseline"]],
     })

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.synthetic.demo import PLANTED_HOTSPOTS, SEASON, WORLD
-from workbench.places.gazetteer import cities, countries, resolve_city
+from workbench.places.gazetteer import cities, countries, haversine_km, resolve_city
 
 COMPANY = "Demo Fresh Produce Ltd"
 #: The planted supplier: about 2 km from the Almería greenhouses hotspot.
@@ -40,12 +40,6 @@ CAMPAIGNS = (
     ("CMP-2025-01", "Almería", "ESP", "es", 1.35, "Murcia", "ESP"),
     ("CMP-2025-02", "Benin City", "NGA", "en", 1.0, "Enugu", "NGA"),
 )
-
-
-def _km(lat1: np.ndarray, lon1: np.ndarray, lat2: float, lon2: float) -> np.ndarray:
-    la1, lo1, la2, lo2 = map(np.radians, (lat1, lon1, lat2, lon2))
-    a = np.sin((la2 - la1) / 2) ** 2 + np.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2) ** 2
-    return 2 * 6371.0088 * np.arcsin(np.sqrt(a))
 
 
 def write_suppliers(world: pd.DataFrame, out_dir: Path, seed: int) -> dict[str, Any]:
@@ -123,7 +117,7 @@ def write_suppliers(world: pd.DataFrame, out_dir: Path, seed: int) -> dict[str, 
     return {
         "file": "supplier_sites.csv", "company": COMPANY, "sites": int(len(frame)),
         "planted_site": name, "planted_hotspot": hotspot[0],
-        "planted_km_from_hotspot": round(float(_km(np.array([lat]), np.array([lon]), hotspot[2], hotspot[3])[0]), 2),
+        "planted_km_from_hotspot": round(float(haversine_km(lat, lon, hotspot[2], hotspot[3])[0]), 2),
         "given_by_city": by_city, "far_sites": far_names,
     }
 
