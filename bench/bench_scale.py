@@ -245,6 +245,8 @@ def main() -> None:
                                 and c in table.columns), None)
             summary = table[pattern_col].value_counts().head(4).to_dict() if pattern_col else {}
             print(f"    {n_steps} steps x {cube['h3_cell'].nunique():,} cells; {summary}", flush=True)
+            print("    (c) no plain-library baseline: emerging hot spot analysis (Gi* per step + Mann-Kendall "
+                  "classes) is ArcGIS's, with no open-source equivalent to time against", flush=True)
             again["(c) emerging hot spots"] = emerging
         if args.skip_forecast:
             print("(d) forecast + backtest                  skipped (--skip-forecast)")
