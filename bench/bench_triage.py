@@ -377,14 +377,16 @@ def main() -> None:
             wall, total, workers = run_chunks(args.speedup_n, 2, args.seed, first=50_000, chunk=1000)
             two.append(wall)
             cpu2.append(total["cpu_s"])
-            balance.append(sum(workers.values()) / max(workers.values()))
+            balance.append(max(workers.values()))
         s1, s2 = statistics.median(one), statistics.median(two)
         print(f"\nworkers            {args.speedup_n:,} articles (1,000 a chunk, handed out as workers free up): "
               f"1 worker {s1:.1f} s, 2 workers {s2:.1f} s -> wall-clock speed-up {s1 / s2:.2f}x "
               f"(target >= 1.8; medians of 2, alternating; load average now {os.getloadavg()[0]:.2f})")
-        print(f"  CPU              1 worker {statistics.median(cpu1):.1f} s, 2 workers {statistics.median(cpu2):.1f} s "
-              f"in all (the parallel run does no extra work); CPU split between the 2 workers gives "
-              f"{statistics.median(balance):.2f}x (total / busiest worker: the speed-up on two free cores)")
+        c1, c2, busiest = statistics.median(cpu1), statistics.median(cpu2), statistics.median(balance)
+        print(f"  CPU              1 worker {c1:.1f} s, 2 workers {c2:.1f} s in all ({100 * (c2 / c1 - 1):+.0f}%: "
+              f"two busy cores each run slower); split {c2 - busiest:.1f} / {busiest:.1f} s between the workers "
+              f"(balance {c2 / busiest:.2f}x); speed-up on two cores free of other work = 1-worker CPU / busiest "
+              f"worker's CPU = {c1 / busiest:.2f}x")
         print(f"  scheduler        {_autogroup()}")
 
     if args.n:

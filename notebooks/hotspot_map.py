@@ -36,7 +36,7 @@ from IPython.display import HTML, display
 from workbench import catalog
 from workbench.analyse.emerging import recent_emerging
 from workbench.analyse.getis_ord import GetisOrdHotspots
-from workbench.analyse.hexbin import cell_polygons, hex_counts
+from workbench.analyse.hexbin import hex_counts
 from workbench.analyse.robustness import RobustnessCheck
 from workbench.analyse.scope import Scope
 from workbench.share import disclosure, maps, report, tables

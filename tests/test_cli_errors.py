@@ -126,7 +126,7 @@ def test_read_only_reports_folder(ws):
 
 
 def test_read_only_reports_folder_is_refused_before_running(ws, monkeypatch):
-    import workbench.cli as cli_module
+    import workbench.cli.base as cli_module
 
     monkeypatch.setattr(os, "access", lambda path, mode: False)
     assert "not writable" in one_line(cli("run", "hotspot_map"), 1)

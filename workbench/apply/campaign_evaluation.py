@@ -229,14 +229,13 @@ class CampaignEvaluation:
         from scipy.stats import norm
 
         df, step = self._frame()
-        period = PERIODS[step]
         origin = df["ds"].min()
         days = (df["ds"] - origin).dt.days.to_numpy(float)
         t = days / 365.25  # years
         t0 = (self.start - origin).days / 365.25
         post = (df["ds"] >= self.start).to_numpy(float)
         X = pd.DataFrame({"const": 1.0, "trend": t}, index=df.index)
-        phase = 2 * np.pi * days / (365.25 if step != "MS" else 365.25)
+        phase = 2 * np.pi * days / 365.25
         for h in range(1, self.harmonics + 1):
             X[f"sin{h}"], X[f"cos{h}"] = np.sin(h * phase), np.cos(h * phase)
         X["post"] = post

@@ -11,7 +11,6 @@ are notebook outputs of the form ``<iframe srcdoc="...">`` holding the whole map
 from __future__ import annotations
 
 import base64
-import html as html_lib
 import os
 import re
 import uuid
