@@ -34,12 +34,12 @@ test: $(STAMP) browser
 test-fast: $(STAMP)
 	$(VENV)/bin/python -m pytest -n auto --dist loadfile --no-loadscope-reorder -m "not slow and not browser"
 
-# requirements.in is derived from pyproject.toml (dependencies + test, lab and dev extras);
+# requirements.in is derived from pyproject.toml (dependencies + test, lab, dev and bench extras);
 # the lock is compiled from it with pip-tools, keeping the pins already in requirements.lock.
 requirements: $(STAMP)
 	$(VENV)/bin/python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
-	deps = list(dict.fromkeys(p['dependencies'] + [d for k in ('test', 'lab', 'dev') for d in p['optional-dependencies'][k]])); \
-	open('requirements.in', 'w').write('# Generated from pyproject.toml (dependencies + the test, lab and dev extras): \x60make requirements\x60.\n' \
+	deps = list(dict.fromkeys(p['dependencies'] + [d for k in ('test', 'lab', 'dev', 'bench') for d in p['optional-dependencies'][k]])); \
+	open('requirements.in', 'w').write('# Generated from pyproject.toml (dependencies + the test, lab, dev and bench extras): \x60make requirements\x60.\n' \
 	'# Edit pyproject.toml, not this file; requirements.lock is compiled from it with pip-compile.\n' + '\n'.join(deps) + '\n')"
 	$(VENV)/bin/pip-compile --quiet --no-header --no-annotate --strip-extras --no-emit-index-url --no-emit-find-links \
 	  --no-upgrade -o requirements.lock requirements.in
