@@ -11,10 +11,11 @@ def test_demo_command_ingests_every_source_and_runs_the_demo_plan(tmp_path, monk
     from typer.testing import CliRunner
 
     from workbench import catalog, cli
+    from workbench.cli import workflow
 
     root = make_workspace(tmp_path / "w", ingest=False)
     calls = []
-    monkeypatch.setattr(cli, "run", lambda notebooks, param, plan: calls.append((notebooks, param, plan)))
+    monkeypatch.setattr(workflow, "run", lambda notebooks, param, plan: calls.append((notebooks, param, plan)))
     with home(root):
         done = CliRunner().invoke(cli.app, ["demo"])
         sources = [e.name for e in catalog.sources()]
