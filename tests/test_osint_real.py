@@ -2,7 +2,7 @@
 
 import pytest
 
-from workbench.collect.dedupe import bcubed, cluster_stories, story_entities
+from workbench.collect.stories import bcubed, cluster_stories, story_entities
 from workbench.collect.news_evaluation import evaluate_real, load_real_labelled, real_labelled_path
 from workbench.collect.triage import Triage
 from workbench.collect.triage.places import geoparse, is_common_word, outlet_country

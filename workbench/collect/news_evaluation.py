@@ -32,7 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.collect.dedupe import bcubed, cluster, cluster_stories, signatures
+from workbench.collect.dedupe import cluster, signatures
+from workbench.collect.stories import bcubed, cluster_stories
 from workbench.collect.evaluation import GEO_TOLERANCE_KM
 from workbench.places.gazetteer import haversine_km
 from workbench.collect.triage import Triage, detect_language_folded, fold_text, geoparse_folded, lexicon_tags

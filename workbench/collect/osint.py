@@ -22,7 +22,8 @@ from typing import Any
 import pandas as pd
 
 from workbench.collect.base import CollectResult, file_sha256, grading, reject, rejects_frame
-from workbench.collect.dedupe import cluster_stories, signatures
+from workbench.collect.dedupe import signatures
+from workbench.collect.stories import cluster_stories
 from workbench.collect.files import MAX_BYTES, SourceFileError, read_source_bytes
 from workbench.collect.triage import detect_language as _detect_language
 from workbench.collect.triage import Triage, lexicon, lexicon_tags

@@ -291,7 +291,7 @@ class Store(StoreReader):
         story = assign_stories(new["incident_id"].tolist(), published.tolist(), sig,
                                stored["incident_id"].tolist(), stored["published"].tolist(), stored_sig,
                                window_days=window_days)
-        if "story_key" in info:  # rewritten reports of one event (collect.dedupe.cluster_stories)
+        if "story_key" in info:  # rewritten reports of one event (collect.stories.cluster_stories)
             story = merge_story_keys(story, info["story_key"].tolist(), new["incident_id"].tolist(), published.tolist())
         mentions = pd.DataFrame({
             "incident_id": story,
