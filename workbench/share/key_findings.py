@@ -150,6 +150,133 @@ def _judgement_for(found: Any, kinds: tuple[str, ...], subject: str) -> dict[str
     return next((j for j in found.judgements if j["kind"] in kinds and j["subject"] == subject), None)
 
 
+def _volume_findings(found: Any, ledger: DisclosureLedger, sid: str, anchor: str,
+                     words: tuple[str, str, str, str, str]) -> list[KeyFinding]:
+    """The finding on the total of incidents, latest window against the previous one."""
+    latest_words, previous_words = words[0], words[1]
+    latest = ledger.add(f"{sid}|incidents|latest", found.totals.get("latest", 0))
+    previous = ledger.add(f"{sid}|incidents|previous", found.totals.get("previous", 0))
+    return [KeyFinding("total:latest", f"{{{latest}}} incidents were reported {latest_words}, against "
+                       f"{{{previous}}} {previous_words}.", "", anchor,
+                       "where and what")]
+
+
+def _hotspot_findings(found: Any, ledger: DisclosureLedger, sid: str, anchor: str,
+                      words: tuple[str, str, str, str, str]) -> list[KeyFinding]:
+    """Findings on the (new) hotspots, at most two, or that there is none."""
+    latest_words = words[0]
+    out: list[KeyFinding] = []
+    hot = found.hotspots[found.hotspots["incidents"].astype(int) > 0]
+    hot = hot.sort_values(["new", "incidents"], ascending=[False, False]).head(2)
+    if hot.empty:
+        out.append(KeyFinding("hotspots:none", f"No area was a significant hotspot {latest_words}.", "", anchor, "map"))
+    for row in hot.itertuples():
+        n = ledger.add(f"{sid}|r{found.scope.resolution}|hotspot|{row.place}", row.incidents)
+        what = "New hotspot" if row.new else "Hotspot"
+        j = _judgement_for(found, ("new_hotspot", "hotspot"), row.place)
+        out.append(KeyFinding(f"hotspot:{row.place}", f"{what} around {place_words(row.place)}: {{{n}}} "
+                              f"incidents {latest_words}.", _term(j), anchor, "map"))
+    return out
+
+
+def _surge_findings(found: Any, ledger: DisclosureLedger, sid: str, anchor: str, end: str, yearly: bool,
+                    quarters: bool) -> list[KeyFinding]:
+    """Findings on the surges, at most two (by quarter, without counts, when ``quarters``), or that there is none."""
+    out: list[KeyFinding] = []
+    if found.surges.empty and yearly:
+        out.append(KeyFinding("surges:none", "No surge check: the records are dated only to the year, and "
+                              "surges are judged on months.", "", anchor, "forecasts"))
+    elif found.surges.empty:
+        out.append(KeyFinding("surges:none", f"No country's count for {end} was above its forecast "
+                              "interval.", "", anchor, "forecasts"))
+    for row in found.surges.head(2).itertuples():
+        if quarters:
+            quarter = pd.Timestamp(row.month + "-01")
+            out.append(KeyFinding(f"surge:{row.series}:Q{quarter.quarter}-{quarter.year}",
+                                  f"Surge in {row.country} in Q{quarter.quarter} {quarter.year}: a month's "
+                                  "count was above its forecast interval.",
+                                  _term(_judgement_for(found, ("surge",), row.country)), anchor, "forecasts"))
+            continue
+        n = ledger.add(f"{sid}|month|{row.series}|{row.month}", row.observed)
+        j = _judgement_for(found, ("surge",), row.country)
+        out.append(KeyFinding(f"surge:{row.series}:{row.month}", f"Surge in {row.country}: {{{n}}} incidents "
+                              f"in {month_words(row.month)}, above the forecast interval (upper bound "
+                              f"{row.upper:.1f}).", _term(j), anchor, "forecasts"))
+    return out
+
+
+def _corridor_findings(found: Any, ledger: DisclosureLedger, sid: str, anchor: str,
+                       words: tuple[str, str, str, str, str], yearly: bool) -> list[KeyFinding]:
+    """Findings on corridors that grew, at most two; when none did, one finding naming the largest."""
+    latest_words, _, corridor_now, corridor_before, _ = words
+    out: list[KeyFinding] = []
+    grew = found.growing_corridors()
+    if len(grew):  # corridors of a handful of incidents are listed in the tables, not headlined
+        grew = grew[~grew["domestic"].astype(bool) & (grew["current"].astype(int) >= ledger.k)]
+    if len(grew):
+        for row in grew.head(2).itertuples():
+            now = ledger.add(f"{sid}|corridor|{row.corridor}|current", row.current)
+            before = ledger.add(f"{sid}|corridor|{row.corridor}|baseline", row.baseline)
+            j = _judgement_for(found, ("corridor_growth",), row.corridor)
+            verb = "appeared" if row.growth == "new" else "grew"
+            out.append(KeyFinding(f"corridor:{row.origin}-{row.transit or 'direct'}-{row.destination}:"
+                                  f"{row.growth}", f"The {row.corridor} corridor {verb}: {{{now}}} incidents "
+                                  f"{corridor_now} against {{{before}}} {corridor_before}.", _term(j),
+                                  anchor, "corridors"))
+    else:
+        text = (f"No corridor of {ledger.k} or more incidents grew significantly "
+                + (f"({int(found.end_month[:4])} against {int(found.end_month[:4]) - 1})." if yearly else
+                   "(latest quarter against the same quarter a year before)."))
+        big = found.top_corridors[found.top_corridors["count"] >= (ledger.k if ledger.suppress else 1)]
+        if len(big):
+            top = big.iloc[0]
+            n = ledger.add(f"{sid}|corridor|{top['corridor']}|window", top["count"])
+            text += f" The largest: {top['corridor']}, {{{n}}} incidents {latest_words}."
+        out.append(KeyFinding("corridors:none-growing", text, "", anchor, "corridors"))
+    return out
+
+
+def _emerging_findings(found: Any, ledger: DisclosureLedger, sid: str, anchor: str,
+                       words: tuple[str, str, str, str, str]) -> list[KeyFinding]:
+    """The finding on the most common emerging-hot-spot pattern (hot ones first), if any."""
+    over = words[4]
+    out: list[KeyFinding] = []
+    pats = found.emerging_patterns
+    if pats is None or pats.empty:
+        return out
+    hot = pats[pats["pattern"].str.contains("hot", case=False)]
+    top = (hot if len(hot) else pats).sort_values("places", ascending=False).head(1)
+    for row in top.itertuples():
+        n = ledger.add(f"{sid}|r{found.scope.resolution}|emerging|{row.pattern}", int(row.places),
+                       is_count=False)  # places, not people: the map draws each of them
+        out.append(KeyFinding(f"emerging:{row.pattern}", f"Emerging hot spot analysis: the most common "
+                              f"pattern {over} is \"{row.pattern}\" "
+                              f"({{{n}}} map cells).", "", anchor, "emerging"))
+    return out
+
+
+def _largest_corridor_findings(found: Any, ledger: DisclosureLedger, sid: str, anchor: str,
+                               words: tuple[str, str, str, str, str]) -> list[KeyFinding]:
+    """Findings on the two largest corridors of the latest window."""
+    latest_words = words[0]
+    out: list[KeyFinding] = []
+    big = found.top_corridors[found.top_corridors["count"] >= (ledger.k if ledger.suppress else 1)]
+    for row in big.head(2).itertuples():
+        n = ledger.add(f"{sid}|corridor|{row.corridor}|window", row.count)
+        via = " (through a transit country)" if row.transit else ""
+        out.append(KeyFinding(f"corridor:{row.origin}-{row.transit or 'direct'}-{row.destination}:largest",
+                              f"Largest corridor{via}: {row.corridor}, {{{n}}} incidents "
+                              f"{latest_words}.", "", anchor, "corridors"))
+    return out
+
+
+def _trend_findings(found: Any, anchor: str) -> list[KeyFinding]:
+    """The finding stating the first trend judgement, if any."""
+    trends = [j for j in found.judgements if j["kind"] == "trend"][:1]
+    return [KeyFinding(f"judgement:trend:{j['subject']}", j["statement"][0].upper()
+                       + j["statement"][1:] + ".", _term(j), anchor, "trend") for j in trends]
+
+
 def collect_key_findings(found: Any, ledger: DisclosureLedger, sections: dict[str, str] | None = None,
                          order: tuple[str, ...] = ("volume", "hotspots", "surges", "corridors", "trends"),
                          limit: int = 5, quarters: bool = False) -> list[KeyFinding]:
@@ -179,98 +306,26 @@ def collect_key_findings(found: Any, ledger: DisclosureLedger, sections: dict[st
     """
     sections = sections or {}
     sid = scope_id(found)
-    latest_words, previous_words, corridor_now, corridor_before, over = window_words(found)
+    words = window_words(found)
     end = month_words(found.end_month)
     yearly = getattr(found, "frequency", "M") == "Y"
     out: list[KeyFinding] = []
     for kind in order:
         anchor = sections.get(kind, "")
         if kind == "volume":
-            latest = ledger.add(f"{sid}|incidents|latest", found.totals.get("latest", 0))
-            previous = ledger.add(f"{sid}|incidents|previous", found.totals.get("previous", 0))
-            out.append(KeyFinding("total:latest", f"{{{latest}}} incidents were reported {latest_words}, against "
-                                  f"{{{previous}}} {previous_words}.", "", anchor,
-                                  "where and what"))
+            out += _volume_findings(found, ledger, sid, anchor, words)
         elif kind == "hotspots":
-            hot = found.hotspots[found.hotspots["incidents"].astype(int) > 0]
-            hot = hot.sort_values(["new", "incidents"], ascending=[False, False]).head(2)
-            if hot.empty:
-                out.append(KeyFinding("hotspots:none", f"No area was a significant hotspot {latest_words}.", "", anchor, "map"))
-            for row in hot.itertuples():
-                n = ledger.add(f"{sid}|r{found.scope.resolution}|hotspot|{row.place}", row.incidents)
-                what = "New hotspot" if row.new else "Hotspot"
-                j = _judgement_for(found, ("new_hotspot", "hotspot"), row.place)
-                out.append(KeyFinding(f"hotspot:{row.place}", f"{what} around {place_words(row.place)}: {{{n}}} "
-                                      f"incidents {latest_words}.", _term(j), anchor, "map"))
+            out += _hotspot_findings(found, ledger, sid, anchor, words)
         elif kind == "surges":
-            if found.surges.empty and yearly:
-                out.append(KeyFinding("surges:none", "No surge check: the records are dated only to the year, and "
-                                      "surges are judged on months.", "", anchor, "forecasts"))
-            elif found.surges.empty:
-                out.append(KeyFinding("surges:none", f"No country's count for {end} was above its forecast "
-                                      "interval.", "", anchor, "forecasts"))
-            for row in found.surges.head(2).itertuples():
-                if quarters:
-                    quarter = pd.Timestamp(row.month + "-01")
-                    out.append(KeyFinding(f"surge:{row.series}:Q{quarter.quarter}-{quarter.year}",
-                                          f"Surge in {row.country} in Q{quarter.quarter} {quarter.year}: a month's "
-                                          "count was above its forecast interval.",
-                                          _term(_judgement_for(found, ("surge",), row.country)), anchor, "forecasts"))
-                    continue
-                n = ledger.add(f"{sid}|month|{row.series}|{row.month}", row.observed)
-                j = _judgement_for(found, ("surge",), row.country)
-                out.append(KeyFinding(f"surge:{row.series}:{row.month}", f"Surge in {row.country}: {{{n}}} incidents "
-                                      f"in {month_words(row.month)}, above the forecast interval (upper bound "
-                                      f"{row.upper:.1f}).", _term(j), anchor, "forecasts"))
+            out += _surge_findings(found, ledger, sid, anchor, end, yearly, quarters)
         elif kind == "corridors":
-            grew = found.growing_corridors()
-            if len(grew):  # corridors of a handful of incidents are listed in the tables, not headlined
-                grew = grew[~grew["domestic"].astype(bool) & (grew["current"].astype(int) >= ledger.k)]
-            if len(grew):
-                for row in grew.head(2).itertuples():
-                    now = ledger.add(f"{sid}|corridor|{row.corridor}|current", row.current)
-                    before = ledger.add(f"{sid}|corridor|{row.corridor}|baseline", row.baseline)
-                    j = _judgement_for(found, ("corridor_growth",), row.corridor)
-                    verb = "appeared" if row.growth == "new" else "grew"
-                    out.append(KeyFinding(f"corridor:{row.origin}-{row.transit or 'direct'}-{row.destination}:"
-                                          f"{row.growth}", f"The {row.corridor} corridor {verb}: {{{now}}} incidents "
-                                          f"{corridor_now} against {{{before}}} {corridor_before}.", _term(j),
-                                          anchor, "corridors"))
-            else:
-                text = (f"No corridor of {ledger.k} or more incidents grew significantly "
-                        + (f"({int(found.end_month[:4])} against {int(found.end_month[:4]) - 1})." if yearly else
-                           "(latest quarter against the same quarter a year before)."))
-                big = found.top_corridors[found.top_corridors["count"] >= (ledger.k if ledger.suppress else 1)]
-                if len(big):
-                    top = big.iloc[0]
-                    n = ledger.add(f"{sid}|corridor|{top['corridor']}|window", top["count"])
-                    text += f" The largest: {top['corridor']}, {{{n}}} incidents {latest_words}."
-                out.append(KeyFinding("corridors:none-growing", text, "", anchor, "corridors"))
+            out += _corridor_findings(found, ledger, sid, anchor, words, yearly)
         elif kind == "emerging":
-            pats = found.emerging_patterns
-            if pats is None or pats.empty:
-                continue
-            hot = pats[pats["pattern"].str.contains("hot", case=False)]
-            top = (hot if len(hot) else pats).sort_values("places", ascending=False).head(1)
-            for row in top.itertuples():
-                n = ledger.add(f"{sid}|r{found.scope.resolution}|emerging|{row.pattern}", int(row.places),
-                               is_count=False)  # places, not people: the map draws each of them
-                out.append(KeyFinding(f"emerging:{row.pattern}", f"Emerging hot spot analysis: the most common "
-                                      f"pattern {over} is \"{row.pattern}\" "
-                                      f"({{{n}}} map cells).", "", anchor, "emerging"))
+            out += _emerging_findings(found, ledger, sid, anchor, words)
         elif kind == "largest":
-            big = found.top_corridors[found.top_corridors["count"] >= (ledger.k if ledger.suppress else 1)]
-            for row in big.head(2).itertuples():
-                n = ledger.add(f"{sid}|corridor|{row.corridor}|window", row.count)
-                via = " (through a transit country)" if row.transit else ""
-                out.append(KeyFinding(f"corridor:{row.origin}-{row.transit or 'direct'}-{row.destination}:largest",
-                                      f"Largest corridor{via}: {row.corridor}, {{{n}}} incidents "
-                                      f"{latest_words}.", "", anchor, "corridors"))
+            out += _largest_corridor_findings(found, ledger, sid, anchor, words)
         elif kind == "trends":
-            trends = [j for j in found.judgements if j["kind"] == "trend"][:1]
-            for j in trends:
-                out.append(KeyFinding(f"judgement:trend:{j['subject']}", j["statement"][0].upper()
-                                      + j["statement"][1:] + ".", _term(j), anchor, "trend"))
+            out += _trend_findings(found, anchor)
     return out[:limit]
 
 
