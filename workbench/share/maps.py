@@ -439,16 +439,7 @@ def add_flows(m: "folium.Map", flows: pd.DataFrame, countries: "geopandas.GeoDat
     folium.Map
         ``m``, fitted to the drawn flows as well as earlier layers.
     """
-    import folium
-    import geopandas as gpd
-    import shapely
-
-    if source is None or target is None:
-        pair = ("source", "target") if {"source", "target"} <= set(flows.columns) else ("origin", "destination")
-        source, target = source or pair[0], target or pair[1]
-    missing = [c for c in (source, target, value_col) if c not in flows.columns]
-    if missing:
-        raise ValueError(f"flows lack column(s) {missing}")
+    source, target = _flow_ends(flows, source, target, value_col)
     points = country_points(countries).set_index("iso3")
     drawable = flows[flows[source].isin(points.index) & flows[target].isin(points.index)
                      & (flows[source] != flows[target])]
@@ -457,12 +448,46 @@ def add_flows(m: "folium.Map", flows: pd.DataFrame, countries: "geopandas.GeoDat
                           + ([(note, "#ffffff")] if note else []))
     values = pd.to_numeric(drawable[value_col], errors="coerce").fillna(0).clip(lower=0).to_numpy(float)
     widths = np.round(1.5 + (max_width - 1.5) * np.sqrt(values / max(float(values.max()), 1e-9)), 1)
+    lines, heads = _flow_curves(drawable, points, source, target, bend)
+    _draw_flow_layers(m, drawable, points, source, target, value_col, widths, lines, heads, colour)
+    _label_largest_flows(m, drawable, points, source, target, values, heads, labels)
+    items = [(f"line width: incidents ({int(values.min()):,} to {int(values.max()):,} per leg); dot: destination end",
+              colour)]
+    return add_legend(m, title, items + ([(note, "#ffffff")] if note else []))
+
+
+def _flow_ends(flows: pd.DataFrame, source: str | None, target: str | None, value_col: str) -> tuple[str, str]:
+    """The flows' end columns (``source``/``target`` or else ``origin``/``destination``), checked present."""
+    if source is None or target is None:
+        pair = ("source", "target") if {"source", "target"} <= set(flows.columns) else ("origin", "destination")
+        source, target = source or pair[0], target or pair[1]
+    missing = [c for c in (source, target, value_col) if c not in flows.columns]
+    if missing:
+        raise ValueError(f"flows lack column(s) {missing}")
+    return source, target
+
+
+def _flow_curves(drawable: pd.DataFrame, points: pd.DataFrame, source: str, target: str,
+                 bend: float) -> tuple[list[Any], list[Any]]:
+    """Curved line of each flow and the point 90% of the way along it (its head)."""
+    import shapely
+
     lines, heads = [], []
     for a, b in zip(drawable[source], drawable[target]):
         curve = _bezier((points.at[a, "lon"], points.at[a, "lat"]), (points.at[b, "lon"], points.at[b, "lat"]),
                         bend)
         lines.append(shapely.LineString(curve))
         heads.append(shapely.Point(curve[int(round(0.9 * (len(curve) - 1)))]))
+    return lines, heads
+
+
+def _draw_flow_layers(m: "folium.Map", drawable: pd.DataFrame, points: pd.DataFrame, source: str, target: str,
+                      value_col: str, widths: np.ndarray, lines: list[Any], heads: list[Any], colour: str) -> None:
+    """Add the flow lines and head dots (escaped tooltips) to ``m`` and fit it to the lines."""
+    import folium
+    import geopandas as gpd
+    import shapely
+
     shown = pd.DataFrame({
         "f0": [escape_text(points.at[a, "name"]) for a in drawable[source]],
         "f1": [escape_text(points.at[b, "name"]) for b in drawable[target]],
@@ -485,14 +510,16 @@ def add_flows(m: "folium.Map", flows: pd.DataFrame, countries: "geopandas.GeoDat
     ).add_to(m)
     minx, miny, maxx, maxy = shapely.total_bounds(np.array(lines, dtype=object))
     _fit_to_data(m, miny, minx, maxy, maxx)
+
+
+def _label_largest_flows(m: "folium.Map", drawable: pd.DataFrame, points: pd.DataFrame, source: str, target: str,
+                         values: np.ndarray, heads: list[Any], labels: int) -> None:
+    """Label the ``labels`` largest flows ("Romania to United Kingdom: 50") at their heads."""
     top = np.argsort(-values, kind="stable")[:max(int(labels), 0)]
     names = list(zip(drawable[source], drawable[target], values))
     add_place_labels(m, pd.DataFrame({
         "label": [f"{points.at[names[i][0], 'name']} to {points.at[names[i][1], 'name']}: {int(names[i][2]):,}"
                   for i in top], "lat": [heads[i].y for i in top], "lon": [heads[i].x for i in top]}))
-    items = [(f"line width: incidents ({int(values.min()):,} to {int(values.max()):,} per leg); dot: destination end",
-              colour)]
-    return add_legend(m, title, items + ([(note, "#ffffff")] if note else []))
 
 
 #: Fill colours of emerging hot spot classes (reds for hot, blues for cold, muted for historical).
