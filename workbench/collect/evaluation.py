@@ -175,7 +175,20 @@ def score(labelled: pd.DataFrame, predicted: pd.DataFrame, note: str = "") -> Ev
     truth = labelled.reset_index(drop=True)
     pred = predicted.reset_index(drop=True)
     langs = sorted(truth["language"].unique())
+    return EvaluationResults(
+        relevance=pd.DataFrame(_relevance_rows(truth, pred, langs)),
+        tags=pd.DataFrame(_tag_rows(truth, pred),
+                          columns=["tag", "support", "tp", "fp", "fn", "precision", "recall", "f1"]),
+        language=pd.DataFrame(_language_rows(truth, pred, langs), columns=["language", "n", "correct", "accuracy"]),
+        geo=pd.DataFrame(_geo_rows(truth, pred, langs),
+                         columns=["language", "n", "within_km", "accuracy", "median_km"]),
+        dates=pd.DataFrame(_date_rows(truth, pred, langs), columns=["language", "n", "correct", "accuracy"]),
+        predictions=pred, note=note,
+    )
 
+
+def _relevance_rows(truth: pd.DataFrame, pred: pd.DataFrame, langs: list[str]) -> list[dict[str, Any]]:
+    """Relevance confusion counts and precision/recall/F1 per language and for ``ALL``."""
     rel_rows = []
     for lang in langs + ["ALL"]:
         sel = np.ones(len(truth), bool) if lang == "ALL" else (truth["language"] == lang).to_numpy()
@@ -185,20 +198,25 @@ def score(labelled: pd.DataFrame, predicted: pd.DataFrame, note: str = "") -> Ev
         prec, rec, f1 = _prf(tp, fp, fn)
         rel_rows.append({"language": lang, "n": int(sel.sum()), "tp": tp, "fp": fp, "fn": fn, "tn": tn,
                          "precision": prec, "recall": rec, "f1": f1})
+    return rel_rows
 
+
+def _as_set(value: Any) -> set[str]:
+    """A tag cell (list, scalar or missing) as a set of strings."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return {str(v) for v in value}
+    return set() if value is None or (isinstance(value, float) and np.isnan(value)) else {str(value)}
+
+
+def _tag_rows(truth: pd.DataFrame, pred: pd.DataFrame) -> list[dict[str, Any]]:
+    """Per-tag scores of exploitation types and sectors on the truly relevant rows."""
     pos = truth["relevant"].astype(bool).to_numpy()
     tag_rows = []
-
-    def as_set(value: Any) -> set[str]:
-        if isinstance(value, (list, tuple, np.ndarray)):
-            return {str(v) for v in value}
-        return set() if value is None or (isinstance(value, float) and np.isnan(value)) else {str(value)}
-
     for group in ("exploitation_types", "sector"):
         if group not in truth.columns or group not in pred.columns:
             continue
-        t_sets = [as_set(v) for v in truth.loc[pos, group]]
-        p_sets = [as_set(v) for v in pred.loc[pos, group]]
+        t_sets = [_as_set(v) for v in truth.loc[pos, group]]
+        p_sets = [_as_set(v) for v in pred.loc[pos, group]]
         if group == "sector":  # only where the truth names a sector
             keep = [bool(t) for t in t_sets]
             t_sets = [t for t, k in zip(t_sets, keep) if k]
@@ -210,15 +228,23 @@ def score(labelled: pd.DataFrame, predicted: pd.DataFrame, note: str = "") -> Ev
             prec, rec, f1 = _prf(tp, fp, fn)
             tag_rows.append({"tag": f"{group}:{code}", "support": tp + fn, "tp": tp, "fp": fp, "fn": fn,
                              "precision": prec, "recall": rec, "f1": f1})
+    return tag_rows
 
+
+def _language_rows(truth: pd.DataFrame, pred: pd.DataFrame, langs: list[str]) -> list[dict[str, Any]]:
+    """Language-identification accuracy per true language."""
     lang_rows = []
     for lang in langs:
         sel = (truth["language"] == lang).to_numpy()
         correct = int((pred.loc[sel, "language"].to_numpy() == lang).sum())
         lang_rows.append({"language": lang, "n": int(sel.sum()), "correct": correct,
                           "accuracy": correct / sel.sum()})
+    return lang_rows
 
-    geo_rows = []
+
+def _geo_rows(truth: pd.DataFrame, pred: pd.DataFrame, langs: list[str]) -> list[dict[str, Any]]:
+    """Place accuracy (within :data:`GEO_TOLERANCE_KM`) and median error per language and for ``ALL``."""
+    geo_rows: list[dict[str, Any]] = []
     if {"lat", "lon"} <= set(truth.columns):
         dist = haversine_km(truth["lat"], truth["lon"], pred["lat"], pred["lon"])
         has = truth["lat"].notna().to_numpy() & truth["lon"].notna().to_numpy()
@@ -230,8 +256,12 @@ def score(labelled: pd.DataFrame, predicted: pd.DataFrame, note: str = "") -> Ev
             ok = int((np.nan_to_num(d, nan=np.inf) <= GEO_TOLERANCE_KM).sum())
             geo_rows.append({"language": lang, "n": int(sel.sum()), "within_km": ok, "accuracy": ok / sel.sum(),
                              "median_km": float(np.nanmedian(d)) if np.isfinite(d).any() else float("nan")})
+    return geo_rows
 
-    date_rows = []
+
+def _date_rows(truth: pd.DataFrame, pred: pd.DataFrame, langs: list[str]) -> list[dict[str, Any]]:
+    """Date accuracy (same day) per language and for ``ALL``."""
+    date_rows: list[dict[str, Any]] = []
     if "date" in truth.columns and "date" in pred.columns:
         t_dates = pd.to_datetime(truth["date"]).dt.normalize()
         p_dates = pd.to_datetime(pred["date"]).dt.normalize()
@@ -242,15 +272,7 @@ def score(labelled: pd.DataFrame, predicted: pd.DataFrame, note: str = "") -> Ev
             if sel.any():
                 date_rows.append({"language": lang, "n": int(sel.sum()), "correct": int(same[sel].sum()),
                                   "accuracy": float(same[sel].mean())})
-
-    return EvaluationResults(
-        relevance=pd.DataFrame(rel_rows),
-        tags=pd.DataFrame(tag_rows, columns=["tag", "support", "tp", "fp", "fn", "precision", "recall", "f1"]),
-        language=pd.DataFrame(lang_rows, columns=["language", "n", "correct", "accuracy"]),
-        geo=pd.DataFrame(geo_rows, columns=["language", "n", "within_km", "accuracy", "median_km"]),
-        dates=pd.DataFrame(date_rows, columns=["language", "n", "correct", "accuracy"]),
-        predictions=pred, note=note,
-    )
+    return date_rows
 
 
 def evaluate(triage: Any, labelled: pd.DataFrame, note: str = "") -> EvaluationResults:
