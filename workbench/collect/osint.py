@@ -180,10 +180,7 @@ def triage_articles(articles: list[Article], metadata: dict[str, Any], path: Pat
     reliability, credibility = grading(None, str(metadata.get("default_grading", "C3")))
     dated = [art for art in articles if art.published is not None]
     texts_all = {id(art): f"{art.title}. {art.body}" for art in dated}
-    triaged = Triage.learned().triage_many([texts_all[id(a)] for a in dated], [a.language_hint for a in dated],
-                                          [a.published for a in dated], dates=False, urls=[a.link for a in dated],
-                                          n_jobs=int(metadata.get("triage_workers", 1)))
-    result_of = {id(a): row for a, row in zip(dated, triaged.to_dict("records"))}
+    result_of = _triage_dated(dated, texts_all, metadata)
     rows, texts, rejected, volume, not_relevant = [], [], [], [], 0
     for art in articles:
         where = f"{art.position} ({art.rid})" if art.rid else art.position
@@ -209,31 +206,53 @@ def triage_articles(articles: list[Article], metadata: dict[str, Any], path: Pat
         if not res["relevant"]:
             not_relevant += 1
             continue
-        link = art.link
-        rows.append({
-            "incident_id": incident_id(source_name, str(art.rid)),
-            "source_type": "osint",
-            "source_name": source_name,
-            "source_record_id": str(art.rid),
-            "reported_at": art.published,
-            "occurred_on": art.published.tz_localize(None).normalize(),
-            "occurred_precision": "day",
-            "lat": None,
-            "lon": None,
-            **place,
-            # relevant but no type recognised: stored and counted as "not recorded", queued for review
-            "exploitation_types": list(res["exploitation_types"]) or [NOT_RECORDED],
-            "recruitment_method": res["recruitment_method"],
-            "means_of_control": list(res["means_of_control"]),
-            "sector": res["sector"],
-            "language": res["language"],
-            "source_reliability": reliability,
-            "info_credibility": credibility,
-            "summary": scrub_text(art.title)[:300],
-            "url": link if link and str(link).startswith(("http://", "https://")) else None,
-            "outlet": art.outlet,
-        })
+        rows.append(_candidate_row(art, res, place, source_name, reliability, credibility))
         texts.append(text)
+    candidates = _candidates_frame(rows, texts, path)
+    notes = {"not_relevant": not_relevant, "items": len(articles), "media_volume": _media_volume_frame(volume)}
+    return CollectResult(candidates, rejects_frame(rejected), file_sha256(path), notes=notes)
+
+
+def _triage_dated(dated: list[Article], texts_all: dict[int, str],
+                  metadata: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """Triage the dated items in one batch; ``id(article)`` -> its triage row."""
+    triaged = Triage.learned().triage_many([texts_all[id(a)] for a in dated], [a.language_hint for a in dated],
+                                          [a.published for a in dated], dates=False, urls=[a.link for a in dated],
+                                          n_jobs=int(metadata.get("triage_workers", 1)))
+    return {id(a): row for a, row in zip(dated, triaged.to_dict("records"))}
+
+
+def _candidate_row(art: Article, res: dict[str, Any], place: dict[str, Any], source_name: str,
+                   reliability: str, credibility: str) -> dict[str, Any]:
+    """The candidate incident of one relevant, dated item (only its scrubbed title as text)."""
+    link = art.link
+    return {
+        "incident_id": incident_id(source_name, str(art.rid)),
+        "source_type": "osint",
+        "source_name": source_name,
+        "source_record_id": str(art.rid),
+        "reported_at": art.published,
+        "occurred_on": art.published.tz_localize(None).normalize(),
+        "occurred_precision": "day",
+        "lat": None,
+        "lon": None,
+        **place,
+        # relevant but no type recognised: stored and counted as "not recorded", queued for review
+        "exploitation_types": list(res["exploitation_types"]) or [NOT_RECORDED],
+        "recruitment_method": res["recruitment_method"],
+        "means_of_control": list(res["means_of_control"]),
+        "sector": res["sector"],
+        "language": res["language"],
+        "source_reliability": reliability,
+        "info_credibility": credibility,
+        "summary": scrub_text(art.title)[:300],
+        "url": link if link and str(link).startswith(("http://", "https://")) else None,
+        "outlet": art.outlet,
+    }
+
+
+def _candidates_frame(rows: list[dict[str, Any]], texts: list[str], path: Path) -> pd.DataFrame:
+    """Located candidates with their MinHash signatures and in-file story keys (empty without rows)."""
     candidates = locate(pd.DataFrame(rows)) if rows else pd.DataFrame()
     if rows:
         candidates["minhash"] = list(signatures(texts))
@@ -241,10 +260,13 @@ def triage_articles(articles: list[Article], metadata: dict[str, Any], path: Pat
         # the store joins with its near-duplicate stories (every article stays a mention)
         labels = cluster_stories(texts, [r["reported_at"] for r in rows], [r["country_iso3"] for r in rows])
         candidates["story_key"] = [f"{file_sha256(path)[:12]}:{lab}" for lab in labels]
-    media_volume = pd.DataFrame(volume, columns=["item_id", "country_iso3", "ds", "relevant"]).astype(
+    return candidates
+
+
+def _media_volume_frame(volume: list[tuple[str, str, pd.Timestamp, bool]]) -> pd.DataFrame:
+    """The media-volume rows (one per dated item) as a typed frame."""
+    return pd.DataFrame(volume, columns=["item_id", "country_iso3", "ds", "relevant"]).astype(
         {"item_id": "string", "country_iso3": "string", "ds": "datetime64[ns]", "relevant": "bool"})
-    notes = {"not_relevant": not_relevant, "items": len(articles), "media_volume": media_volume}
-    return CollectResult(candidates, rejects_frame(rejected), file_sha256(path), notes=notes)
 
 
 def _scrubbed(raw: dict[str, Any]) -> dict[str, Any]:
