@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from itertools import chain
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -125,68 +125,99 @@ def cluster_stories(texts: Sequence[str], published: Sequence | None = None, cou
     numpy.ndarray
         Story label per item (0..k-1, in order of first appearance).
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     texts = ["" if t is None else str(t) for t in texts]
     n = len(texts)
     if n == 0:
         return np.zeros(0, dtype=int)
-    dates = pd.to_datetime(pd.Series(list(published) if published is not None else [None] * n),
-                           errors="coerce", utc=True)
-    day = (dates.dt.tz_localize(None).dt.normalize() - pd.Timestamp("1970-01-01")).dt.days.to_numpy(dtype=float)
+    day = _story_days(published, n)
     iso = [c if isinstance(c, str) and c else None for c in (countries if countries is not None else [None] * n)]
-    tfidf = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1,
-                            preprocessor=fold_text, token_pattern=r"(?u)\b\w\w+\b").fit_transform(texts)
+    tfidf = _story_tfidf(texts)
     places = place_words()
     entities = [story_entities(t) - places for t in texts]  # a shared town or country is not a shared event
     numbers = [frozenset(e for e in ents if e[:1].isdigit()) for ents in entities]
-    postings: dict[str, list[int]] = {}
-    for k, ents in enumerate(entities):
-        for e in ents:
-            postings.setdefault(e, []).append(k)
+    postings = _entity_postings(entities)
     common = max(50, n // 20)  # a name in more items than this identifies no single event
     parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
     block = 2000
     for start in range(0, n, block):
         sims = (tfidf[start:start + block] @ tfidf.T).tocsr()
         for r in range(sims.shape[0]):
             i = start + r
-            row = sims.getrow(r)
-            cand = {j: v for j, v in zip(row.indices, row.data) if j > i}
-            # items sharing enough names are candidates even with no shared words (another language)
-            counts: dict[int, int] = {}
-            for e in entities[i]:
-                items = postings[e]
-                if len(items) <= common:
-                    for j in items:
-                        if j > i:
-                            counts[j] = counts.get(j, 0) + 1
-            for j, c in counts.items():
-                if j not in cand and c >= cross_shared:
-                    cand[j] = 0.0
+            cand = _story_candidates(i, sims.getrow(r), entities, postings, common, cross_shared)
             for j, cos in cand.items():
-                if not (np.isnan(day[i]) or np.isnan(day[j])) and abs(day[i] - day[j]) > window_days:
-                    continue
-                if iso[i] and iso[j] and iso[i] != iso[j]:
-                    continue
-                shared = len(entities[i] & entities[j])
-                if cos < copy and numbers[i] and numbers[j] and not numbers[i] & numbers[j]:
-                    continue  # both give figures (victims, arrests, ages) and none agrees: two events
-                if cos >= copy or (cos >= high and shared >= 1) or (cos >= low and shared >= min_shared) or \
-                        shared >= cross_shared:
-                    a, b = find(i), find(j)
+                if _same_story(i, j, cos, day, iso, entities, numbers, window_days, high, low, min_shared,
+                               cross_shared, copy):
+                    a, b = _find_root(parent, i), _find_root(parent, j)
                     if a != b:
                         parent[max(a, b)] = min(a, b)
-    roots = [find(i) for i in range(n)]
+    roots = [_find_root(parent, i) for i in range(n)]
     relabel: dict[int, int] = {}
     return np.asarray([relabel.setdefault(r, len(relabel)) for r in roots], dtype=int)
+
+
+def _story_tfidf(texts: list[str]) -> Any:
+    """TF-IDF matrix (sparse, rows normalised) of the folded texts' word 1-2-grams."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1,
+                           preprocessor=fold_text, token_pattern=r"(?u)\b\w\w+\b").fit_transform(texts)
+
+
+def _story_days(published: Sequence | None, n: int) -> np.ndarray:
+    """Publication day of each item as days since 1970-01-01 (NaN when unknown)."""
+    dates = pd.to_datetime(pd.Series(list(published) if published is not None else [None] * n),
+                           errors="coerce", utc=True)
+    return (dates.dt.tz_localize(None).dt.normalize() - pd.Timestamp("1970-01-01")).dt.days.to_numpy(dtype=float)
+
+
+def _entity_postings(entities: list[frozenset[str]]) -> dict[str, list[int]]:
+    """Name or number -> the items (in order) that mention it."""
+    postings: dict[str, list[int]] = {}
+    for k, ents in enumerate(entities):
+        for e in ents:
+            postings.setdefault(e, []).append(k)
+    return postings
+
+
+def _story_candidates(i: int, row: Any, entities: list[frozenset[str]], postings: dict[str, list[int]],
+                      common: int, cross_shared: int) -> dict[int, float]:
+    """Later items that may be item ``i``'s story: ``j`` -> cosine (0.0 when linked by shared names only)."""
+    cand = {j: v for j, v in zip(row.indices, row.data) if j > i}
+    # items sharing enough names are candidates even with no shared words (another language)
+    counts: dict[int, int] = {}
+    for e in entities[i]:
+        items = postings[e]
+        if len(items) <= common:
+            for j in items:
+                if j > i:
+                    counts[j] = counts.get(j, 0) + 1
+    for j, c in counts.items():
+        if j not in cand and c >= cross_shared:
+            cand[j] = 0.0
+    return cand
+
+
+def _same_story(i: int, j: int, cos: float, day: np.ndarray, iso: list[str | None],
+                entities: list[frozenset[str]], numbers: list[frozenset[str]], window_days: int, high: float,
+                low: float, min_shared: int, cross_shared: int, copy: float) -> bool:
+    """Whether items ``i`` and ``j`` (cosine ``cos``) are linked, by the rules of :func:`cluster_stories`."""
+    if not (np.isnan(day[i]) or np.isnan(day[j])) and abs(day[i] - day[j]) > window_days:
+        return False
+    if iso[i] and iso[j] and iso[i] != iso[j]:
+        return False
+    shared = len(entities[i] & entities[j])
+    if cos < copy and numbers[i] and numbers[j] and not numbers[i] & numbers[j]:
+        return False  # both give figures (victims, arrests, ages) and none agrees: two events
+    return bool(cos >= copy or (cos >= high and shared >= 1) or (cos >= low and shared >= min_shared)
+                or shared >= cross_shared)
+
+
+def _find_root(parent: list[int], i: int) -> int:
+    """Union-find root of ``i``, halving the path on the way."""
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
 
 
 def bcubed(predicted: Sequence, truth: Sequence) -> dict[str, float]:
