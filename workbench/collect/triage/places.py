@@ -451,21 +451,53 @@ def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = N
     if not cands and not outlet_iso3 and not cues:
         return empty
     tokens = _tokens(text) if cands else []
+    locative = _locative_positions(cands, tokens)
+    apposed = _apposed_countries(text, cands, tokens)
+    idx = _index()
+    votes, named_inside, first_seen = _candidate_votes(cands, locative, apposed)
+    if outlet_iso3:
+        votes[outlet_iso3] = votes.get(outlet_iso3, 0.0) + _VOTE_OUTLET
+    for code, hits in cues.items():
+        votes[code] = votes.get(code, 0.0) + _VOTE_CUE * min(hits, 2)
+    if language and votes:
+        for iso3 in list(votes):
+            if language in idx.languages.get(iso3, ()):
+                votes[iso3] += _VOTE_LANGUAGE.get(language, 1.0)
+    if not votes:
+        return empty
+    iso3 = max(votes, key=lambda c: (c in named_inside, votes[c], -first_seen.get(c, 10**6)))
+    confidence = round(votes[iso3] / sum(votes.values()), 3)
+    if not cands:  # the outlet's country or institutions alone say little about the story's place
+        return {**empty, "country_iso3": iso3, "precision": "country", "confidence": round(confidence * 0.5, 3)}
+    return _place_in(cands, iso3, confidence, empty)
+
+
+def _locative_positions(cands: list[_Candidate], tokens: list[tuple[str, int, int]]) -> list[int]:
+    """Position of the first place right after a locative word ("en Perú"), unless also a division's name."""
     at_position: dict[int, int] = {}
     for c in cands:  # how many candidates start at each word
         at_position[c.position] = at_position.get(c.position, 0) + 1
     countries_at = {c.position for c in cands if c.kind == "country"}
     # the first place right after a locative word ("en Perú", "in Queens"), unless its name is both a
     # country and a division ("in Georgia"); later ones ("captadas en Paraguay") are often origins
-    locative = [c.position for c in cands if c.position > 0 and _fold_token(tokens[c.position - 1][0]) in LOCATIVES
-                and not (c.position in countries_at and at_position[c.position] > 1)][:1]
+    return [c.position for c in cands if c.position > 0 and _fold_token(tokens[c.position - 1][0]) in LOCATIVES
+            and not (c.position in countries_at and at_position[c.position] > 1)][:1]
+
+
+def _apposed_countries(text: str, cands: list[_Candidate], tokens: list[tuple[str, int, int]]) -> dict[int, Any]:
+    """Position of a place -> the country named right after it, after a comma ("La Pampa, Perú")."""
     # "La Pampa, Perú": a place followed by a country it does not lie in is a homonym unknown to the gazetteer
     apposed = {}
     for a, b in zip(cands, cands[1:]):
         if b.kind == "country" and a.kind != "country" and text[tokens[a.position + len(a.written.split()) - 1][2]:
                                                                     tokens[b.position][1]].strip() == ",":
             apposed[a.position] = b.entries[0]
-    idx = _index()
+    return apposed
+
+
+def _candidate_votes(cands: list[_Candidate], locative: list[int],
+                     apposed: dict[int, Any]) -> tuple[dict[str, float], set[str], dict[str, int]]:
+    """Country votes of the named places, the countries named as containing a place, and first positions."""
     votes: dict[str, float] = {}
     named_inside: set[str] = set()
     first_seen: dict[str, int] = {}
@@ -500,20 +532,11 @@ def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = N
                 votes[entry[0]] = votes.get(entry[0], 0.0) + weight
                 if entry[3] >= NOTABLE_TOWN:  # a village named like an operation does not outrank a country
                     named_inside.add(entry[0])
-    if outlet_iso3:
-        votes[outlet_iso3] = votes.get(outlet_iso3, 0.0) + _VOTE_OUTLET
-    for code, hits in cues.items():
-        votes[code] = votes.get(code, 0.0) + _VOTE_CUE * min(hits, 2)
-    if language and votes:
-        for iso3 in list(votes):
-            if language in idx.languages.get(iso3, ()):
-                votes[iso3] += _VOTE_LANGUAGE.get(language, 1.0)
-    if not votes:
-        return empty
-    iso3 = max(votes, key=lambda c: (c in named_inside, votes[c], -first_seen.get(c, 10**6)))
-    confidence = round(votes[iso3] / sum(votes.values()), 3)
-    if not cands:  # the outlet's country or institutions alone say little about the story's place
-        return {**empty, "country_iso3": iso3, "precision": "country", "confidence": round(confidence * 0.5, 3)}
+    return votes, named_inside, first_seen
+
+
+def _place_in(cands: list[_Candidate], iso3: str, confidence: float, empty: dict[str, Any]) -> dict[str, Any]:
+    """The first city, else the first division, named inside the chosen country, else the country itself."""
     for cand in cands:  # first city named inside the chosen country
         if cand.kind == "city":
             inside = [e for e in cand.entries if e[0] == iso3]
