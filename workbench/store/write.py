@@ -81,6 +81,11 @@ class Store(StoreReader):
     ) -> IngestReport:
         """Validate and commit one source file's records, atomically.
 
+        Long on purpose: one locked transaction whose steps must run in this order (check
+        the counts, take the lock, clear orphan files, read the manifest, skip a file
+        already ingested, hide the batches being replaced, commit, then clear the replaced
+        batches' files); most of its length is the parameter list.
+
         Parameters
         ----------
         candidates : pandas.DataFrame
@@ -190,20 +195,7 @@ class Store(StoreReader):
             new, mentions, signatures = self._merge_stories(new, side, prov, dedupe_window_days)
             n_new = len(new)
             merged = len(mentions) - len(new)
-        quarantine = pd.concat(
-            [
-                _quarantine_rows(rejects, prov),
-                _quarantine_rows(
-                    pd.DataFrame({
-                        "record": schema_rejects["source_record_id"],
-                        "reason": schema_rejects["reason"],
-                        "raw": [_raw_json(r) for r in schema_rejects.drop(columns="reason").to_dict("records")],
-                    }),
-                    prov,
-                ),
-            ],
-            ignore_index=True,
-        )
+        quarantine = _batch_quarantine(rejects, schema_rejects, prov)
         report = IngestReport(
             catalog_entry=catalog_entry,
             source_file_sha256=source_file_sha256,
@@ -329,3 +321,20 @@ class Store(StoreReader):
                         removed.append(path)
         return removed
 
+
+def _batch_quarantine(rejects: pd.DataFrame, schema_rejects: pd.DataFrame, prov: dict[str, Any]) -> pd.DataFrame:
+    """Quarantine rows of a batch: the collector's rejects, then the schema's (raw record as JSON)."""
+    return pd.concat(
+        [
+            _quarantine_rows(rejects, prov),
+            _quarantine_rows(
+                pd.DataFrame({
+                    "record": schema_rejects["source_record_id"],
+                    "reason": schema_rejects["reason"],
+                    "raw": [_raw_json(r) for r in schema_rejects.drop(columns="reason").to_dict("records")],
+                }),
+                prov,
+            ),
+        ],
+        ignore_index=True,
+    )
