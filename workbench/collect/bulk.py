@@ -372,10 +372,7 @@ def prepare_chunk(chunk: pd.DataFrame, metadata: dict[str, Any], source_file_sha
     rejects : pandas.DataFrame
         ``record, reason, raw`` for the others (reason names record and fields).
     """
-    renamed = chunk.rename(columns={theirs: ours for ours, theirs in (metadata.get("columns") or {}).items()})
-    if renamed.columns.duplicated().any():
-        twice = sorted(set(renamed.columns[renamed.columns.duplicated()]))
-        raise SourceFileError(f"column(s) {twice} appear more than once (in the file or through metadata.columns)")
+    renamed = _renamed(chunk, metadata)
     source = str(metadata.get("source_name") or "").strip()
     if not source:
         raise ValueError("a bulk catalog entry needs metadata.source_name (the source its records are filed under)")
@@ -384,16 +381,7 @@ def prepare_chunk(chunk: pd.DataFrame, metadata: dict[str, Any], source_file_sha
     # (the file's incident_id is data, not authority: ids are ours)
     frame = renamed.loc[~header_again, wanted] if header_again.any() else renamed[wanted].copy()
     n = len(frame)
-    record_id = (_as_text(frame["source_record_id"]) if "source_record_id" in frame.columns
-                 else pd.Series(pd.NA, index=frame.index, dtype="string"))
-    if "source_name" in frame.columns:
-        # the catalog says whose records these are; a source named in the file stays as data,
-        # inside the record id, so it can neither file rows under another source nor take its ids
-        given = _as_text(frame["source_name"]).str.strip()
-        other = (given.notna() & (given != "") & (given != source)).fillna(False).to_numpy(dtype=bool)
-        if other.any():
-            record_id = record_id.where(~other | record_id.isna(), given + "/" + record_id)
-    frame["source_record_id"] = record_id
+    frame["source_record_id"] = _filed_record_ids(frame, source)
     frame["source_name"] = _constant_text(source, len(frame), frame.index)
     if "source_type" not in frame.columns:
         frame["source_type"] = metadata.get("source_type", "partner")
@@ -407,16 +395,51 @@ def prepare_chunk(chunk: pd.DataFrame, metadata: dict[str, Any], source_file_sha
             frame[name] = _split_lists(frame[name], str(metadata.get("list_separator", LIST_SEPARATOR)))
     frame = complete_unknowns(frame)  # incomplete is not wrong: not_recorded / UNK, counted in reports
     if {"lat", "lon"} <= set(frame.columns):
-        lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        given = frame["h3_cell"].notna().to_numpy() if "h3_cell" in frame.columns else np.zeros(n, bool)
-        if not given.all():
-            computed = latlng_cells(np.where(given, np.nan, lat), np.where(given, np.nan, lon))
-            cells = frame["h3_cell"].astype(object).to_numpy() if "h3_cell" in frame.columns else np.full(n, None, object)
-            frame["h3_cell"] = np.where(given, cells, computed)
+        _fill_cells(frame, n)
     checked = _arrow_text(frame).assign(catalog_entry="bulk", source_file_sha256=source_file_sha256,
                                         ingested_at=pd.Timestamp.now(tz="UTC"), batch_id="pending")
     valid, rejected, positions, reasons = validate_incidents_detailed(checked, arrow=True)
+    rejects = _chunk_rejects(chunk, renamed, header_again, positions, reasons)
+    return valid.drop(columns=list(PROVENANCE)), rejects_frame(rejects)
+
+
+def _renamed(chunk: pd.DataFrame, metadata: dict[str, Any]) -> pd.DataFrame:
+    """The chunk with its columns renamed by ``metadata.columns``; a column named twice is an error."""
+    renamed = chunk.rename(columns={theirs: ours for ours, theirs in (metadata.get("columns") or {}).items()})
+    if renamed.columns.duplicated().any():
+        twice = sorted(set(renamed.columns[renamed.columns.duplicated()]))
+        raise SourceFileError(f"column(s) {twice} appear more than once (in the file or through metadata.columns)")
+    return renamed
+
+
+def _filed_record_ids(frame: pd.DataFrame, source: str) -> pd.Series:
+    """Record ids, prefixed ``their_source/`` where the file names a source other than the catalog's."""
+    record_id = (_as_text(frame["source_record_id"]) if "source_record_id" in frame.columns
+                 else pd.Series(pd.NA, index=frame.index, dtype="string"))
+    if "source_name" in frame.columns:
+        # the catalog says whose records these are; a source named in the file stays as data,
+        # inside the record id, so it can neither file rows under another source nor take its ids
+        given = _as_text(frame["source_name"]).str.strip()
+        other = (given.notna() & (given != "") & (given != source)).fillna(False).to_numpy(dtype=bool)
+        if other.any():
+            record_id = record_id.where(~other | record_id.isna(), given + "/" + record_id)
+    return record_id
+
+
+def _fill_cells(frame: pd.DataFrame, n: int) -> None:
+    """Fill ``h3_cell`` from ``lat``/``lon`` where the file gives no cell (in place)."""
+    lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    given = frame["h3_cell"].notna().to_numpy() if "h3_cell" in frame.columns else np.zeros(n, bool)
+    if not given.all():
+        computed = latlng_cells(np.where(given, np.nan, lat), np.where(given, np.nan, lon))
+        cells = frame["h3_cell"].astype(object).to_numpy() if "h3_cell" in frame.columns else np.full(n, None, object)
+        frame["h3_cell"] = np.where(given, cells, computed)
+
+
+def _chunk_rejects(chunk: pd.DataFrame, renamed: pd.DataFrame, header_again: np.ndarray, positions: np.ndarray,
+                   reasons: list[str]) -> list[dict[str, Any]]:
+    """Rejects of a chunk: repeated header lines, then rows failing the schema (named by id or row)."""
     rejects = []
     kept = np.flatnonzero(~header_again)
     for row in np.flatnonzero(header_again).tolist():
@@ -431,7 +454,7 @@ def prepare_chunk(chunk: pd.DataFrame, metadata: dict[str, Any], source_file_sha
         for row, rid, reason, record in zip(rows.tolist(), ids, reasons, raw):
             # the record's own id when it has one, else its row in the file (1 = first data row)
             rejects.append(reject(rid if isinstance(rid, str) and rid.strip() else f"row {row + 1}", reason, record))
-    return valid.drop(columns=list(PROVENANCE)), rejects_frame(rejects)
+    return rejects
 
 
 def _arrow_text(frame: pd.DataFrame) -> pd.DataFrame:
