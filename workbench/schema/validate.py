@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -72,7 +72,22 @@ def validate_incidents_detailed(
             found_rows.append(np.asarray(rows, dtype=np.int64))
             found_messages.append(messages)
 
-    # a value that was given but could not take its column's type is an error, not a blank
+    _find_lost_values(original, data, found)
+    _find_column_failures(data, found)
+    for fields, rule, passes in RECORD_RULES:
+        rows = np.flatnonzero(~passes(data).fillna(False).to_numpy(dtype=bool))
+        found(rows, [f"fields {fields}: {rule}"] * len(rows))
+    # rows whose id repeats inside the batch: the first stays, later ones are rejected
+    rows = np.flatnonzero(data["incident_id"].duplicated(keep="first").to_numpy())
+    found(rows, ["field 'incident_id': duplicate of an earlier record in this batch"] * len(rows))
+    if not found_rows:
+        return data, _with_reason(data.iloc[0:0], []), np.zeros(0, dtype=np.int64), []
+    return _split_by_failures(data, found_rows, found_messages)
+
+
+def _find_lost_values(original: pd.DataFrame, data: pd.DataFrame,
+                      found: Callable[[np.ndarray, list[str]], None]) -> None:
+    """Report values that were given but could not take their column's type (an error, not a blank)."""
     for name, (dtype, _, _) in COLUMNS.items():
         typed = dtype in ("float64", "Int64") or dtype.startswith("datetime64")
         if not typed or name not in original.columns:
@@ -80,6 +95,10 @@ def validate_incidents_detailed(
         lost = np.flatnonzero(original[name].notna().to_numpy() & data[name].isna().to_numpy())
         kind = "a date" if dtype.startswith("datetime64") else "a number"
         found(lost, [f"field {name!r}={_short(v)}: not {kind}" for v in original[name].iloc[lost].tolist()])
+
+
+def _find_column_failures(data: pd.DataFrame, found: Callable[[np.ndarray, list[str]], None]) -> None:
+    """Report missing required values and values failing their column's rules, column by column."""
     rules = column_rules()
     for name, (dtype, nullable, _) in COLUMNS.items():
         col = data[name]
@@ -98,14 +117,11 @@ def validate_incidents_detailed(
                 continue
             bad = np.flatnonzero(~ok)
             found(bad, [f"field {name!r}={_short(v)}: expected {check}" for v in col.iloc[bad].tolist()])
-    for fields, rule, passes in RECORD_RULES:
-        rows = np.flatnonzero(~passes(data).fillna(False).to_numpy(dtype=bool))
-        found(rows, [f"fields {fields}: {rule}"] * len(rows))
-    # rows whose id repeats inside the batch: the first stays, later ones are rejected
-    rows = np.flatnonzero(data["incident_id"].duplicated(keep="first").to_numpy())
-    found(rows, ["field 'incident_id': duplicate of an earlier record in this batch"] * len(rows))
-    if not found_rows:
-        return data, _with_reason(data.iloc[0:0], []), np.zeros(0, dtype=np.int64), []
+
+
+def _split_by_failures(data: pd.DataFrame, found_rows: list[np.ndarray], found_messages: list[list[str]],
+                       ) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, list[str]]:
+    """Valid rows, rejected rows with reasons, their positions and field reasons, from the failures found."""
     rows = np.concatenate(found_rows)
     messages = [m for part in found_messages for m in part]
     order = np.argsort(rows, kind="stable")  # by row, each row's reasons in the order found
