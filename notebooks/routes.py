@@ -38,7 +38,7 @@ from workbench import catalog
 from workbench.analyse.routes import RouteFlows
 from workbench.analyse.flows import reported_corridors
 from workbench.analyse.scope import Scope
-from workbench.share import disclosure, maps, report, tables
+from workbench.share import disclosure, flow_maps, maps, report, tables
 
 scope = Scope(region, period_start, period_end, exploitation_type, sources)
 policy = disclosure.policy_for(audience)
@@ -56,8 +56,8 @@ report.open_report(found, policy, incidents, tables.header_text(scope, policy, f
                    order=("corridors", "largest", "volume", "surges", "trends"), report="routes", chart=False)
 countries = catalog.load("countries")
 m = maps.offline_map(countries, focus=scope.countries)
-maps.add_flows(m, tables.route_map_flows(routes, policy), countries,
-               note=f"corridors under {policy.k} incidents not drawn" if policy.suppress else "")
+flow_maps.add_flows(m, tables.route_map_flows(routes, policy), countries,
+                    note=f"corridors under {policy.k} incidents not drawn" if policy.suppress else "")
 display(m)
 scope.block(incidents, policy, catalog.load("quarantine"))
 

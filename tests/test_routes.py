@@ -9,7 +9,7 @@ import pytest
 
 from tests.workspace import REPO, home
 from workbench.analyse.routes import DIRECT, RouteFlows
-from workbench.share import disclosure, maps, tables
+from workbench.share import disclosure, flow_maps, maps, tables
 from workbench.share.export import external_references
 
 EVIL = "<script>alert(1)</script>"
@@ -178,7 +178,7 @@ def test_flow_map_is_offline_and_escapes_names(results, countries):
     named = countries.assign(name=countries["name"].where(countries["iso3"] != "ITA", EVIL))
     m = maps.offline_map(named)
     flows = tables.route_map_flows(results, PARTNER)
-    maps.add_flows(m, flows, named, note=EVIL)
+    flow_maps.add_flows(m, flows, named, note=EVIL)
     html = maps.map_html(m)
     assert external_references(html) == [("link", "https://leafletjs.com")]  # Leaflet's attribution only
     assert EVIL not in html and "alert(1)" in html

@@ -173,7 +173,7 @@ def route_map_flows(results, policy: DisclosurePolicy) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``source, target, count`` between different countries, largest first (input of
-        :func:`workbench.share.maps.add_flows`).
+        :func:`workbench.share.flow_maps.add_flows`).
     """
     legs = (results.restrict(policy.k) if policy.suppress else results).legs
     legs = legs[legs["source"] != legs["target"]]
