@@ -369,6 +369,27 @@ def assign_stories(
     return np.array([story_of[lab] for lab in labels[len(stored_sig):]], dtype=object)
 
 
+def find_root(parent: list[int], i: int) -> int:
+    """Union-find root of item ``i``, halving the path on the way.
+
+    Parameters
+    ----------
+    parent : list of int
+        Parent of each item (a root is its own parent); updated in place.
+    i : int
+        An item.
+
+    Returns
+    -------
+    int
+        Its root.
+    """
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
 def merge_story_keys(story: Sequence[str], keys: Sequence[Any], new_ids: Sequence[str],
                      published: Iterable) -> np.ndarray:
     """Join the near-duplicate stories of new articles with the stories found on their text.
@@ -398,24 +419,17 @@ def merge_story_keys(story: Sequence[str], keys: Sequence[Any], new_ids: Sequenc
     story = [str(s) for s in story]
     n = len(story)
     parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
     first: dict[Any, int] = {}
     for i, (s, k) in enumerate(zip(story, keys)):
         for label in (("story", s),) + ((("key", k),) if k is not None and not pd.isna(k) else ()):
             j = first.setdefault(label, i)
             if j != i:
-                parent[find(i)] = find(j)
+                parent[find_root(parent, i)] = find_root(parent, j)
     new = set(map(str, new_ids))
     when = pd.to_datetime(pd.Series(list(published)), utc=True).to_numpy()
     groups: dict[int, list[int]] = {}
     for i in range(n):
-        groups.setdefault(find(i), []).append(i)
+        groups.setdefault(find_root(parent, i), []).append(i)
     out = np.empty(n, dtype=object)
     for members in groups.values():
         stored = sorted({story[i] for i in members if story[i] not in new})

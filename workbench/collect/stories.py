@@ -17,6 +17,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from workbench.collect.dedupe import find_root
 from workbench.places.admin1 import admin1_index
 from workbench.places.gazetteer import city_index, country_index
 from workbench.text.fold import fold_text
@@ -147,10 +148,10 @@ def cluster_stories(texts: Sequence[str], published: Sequence | None = None, cou
             for j, cos in cand.items():
                 if _same_story(i, j, cos, day, iso, entities, numbers, window_days, high, low, min_shared,
                                cross_shared, copy):
-                    a, b = _find_root(parent, i), _find_root(parent, j)
+                    a, b = find_root(parent, i), find_root(parent, j)
                     if a != b:
                         parent[max(a, b)] = min(a, b)
-    roots = [_find_root(parent, i) for i in range(n)]
+    roots = [find_root(parent, i) for i in range(n)]
     relabel: dict[int, int] = {}
     return np.asarray([relabel.setdefault(r, len(relabel)) for r in roots], dtype=int)
 
@@ -210,14 +211,6 @@ def _same_story(i: int, j: int, cos: float, day: np.ndarray, iso: list[str | Non
         return False  # both give figures (victims, arrests, ages) and none agrees: two events
     return bool(cos >= copy or (cos >= high and shared >= 1) or (cos >= low and shared >= min_shared)
                 or shared >= cross_shared)
-
-
-def _find_root(parent: list[int], i: int) -> int:
-    """Union-find root of ``i``, halving the path on the way."""
-    while parent[i] != i:
-        parent[i] = parent[parent[i]]
-        i = parent[i]
-    return i
 
 
 def bcubed(predicted: Sequence, truth: Sequence) -> dict[str, float]:
