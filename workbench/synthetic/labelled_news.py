@@ -6,9 +6,9 @@ mentioned), including hard negatives: drug, arms and wildlife trafficking, road 
 and labour news without exploitation. Templates are this module's own (distinct from
 :mod:`workbench.synthetic.demo`'s news), kept as data in
 ``workbench/resources/synthetic_labelled_news.yaml`` (see :mod:`workbench.synthetic.templates`).
-Moved here from ``workbench.collect.evaluation``
-once the relevance model stopped training on them; it is used by the triage benchmark,
-``workbench evaluate-triage`` (a generated set beside the real ones) and tests.
+Moved here from ``workbench.collect.evaluation`` once the relevance model stopped training
+on them; it is used by the triage benchmark, ``workbench evaluate-triage`` (a generated
+set beside the real ones) and tests.
 """
 
 from __future__ import annotations
