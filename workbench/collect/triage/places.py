@@ -51,7 +51,7 @@ from workbench.collect.triage.lexicon import lexicon
 from workbench.collect.triage.place_votes import NOTABLE_TOWN, Candidate as _Candidate, candidate_votes, place_in
 # re-exported: the geoparser's public names (and the cue helpers its tests pin) stay importable from here
 from workbench.collect.triage.place_cues import (COMMON_EXCESS, COMMON_ZIPF, GENERIC_CCTLDS,  # noqa: F401
-                                                 HOME_BONUS, _count_matches, _country_cues, expected_frequency,
+                                                 HOME_BONUS, _count_matches, authority_cues, _country_cues, expected_frequency,
                                                  is_common_word, outlet_country, word_frequency)
 from workbench.places.admin1 import admin1_index
 from workbench.places.gazetteer import city_index, countries, country_index
@@ -105,6 +105,7 @@ _TOKEN = re.compile(r"[^\W\d_](?:[\w'\u2019.-]*[^\W_])?")
 _SENTENCE_END = frozenset(".!?:;\"\u201c\u201d\u00ab\u00bb|\u2014\u2013()[]")
 _VOTE_OUTLET = 1.5
 _VOTE_CUE = 0.75      # per institution / code cue of a country, at most two counted
+_VOTE_AUTHORITY = 3.0  # a country's own authorities named by its demonym, as strong as naming the country
 #: Words after which a capitalised name is the place of the event ("in Peru", "en Bogotá").
 LOCATIVES = frozenset({"in", "at", "near", "en", "em", "no", "na", "nos", "nas", "au", "aux", "dans", "perto",
                        "cerca"})
@@ -465,7 +466,8 @@ def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = N
     text = str(text or "")
     cands = _candidates(text, language)
     cues = country_cue_votes(text, language)
-    if not cands and not outlet_iso3 and not cues:
+    authorities = authority_cues(text, fold_text(text), language)
+    if not cands and not outlet_iso3 and not cues and not authorities:
         return empty
     tokens = _tokens(text) if cands else []
     locative = _locative_positions(text, cands, tokens)
@@ -476,6 +478,9 @@ def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = N
         votes[outlet_iso3] = votes.get(outlet_iso3, 0.0) + _VOTE_OUTLET
     for code, hits in cues.items():
         votes[code] = votes.get(code, 0.0) + _VOTE_CUE * min(hits, 2)
+    for code in authorities:  # "Romanian authorities", "la policía española": they act at home
+        votes[code] = votes.get(code, 0.0) + _VOTE_AUTHORITY
+        named_inside.add(code)
     if language and votes:
         for iso3 in list(votes):
             if language in idx.languages.get(iso3, ()):
