@@ -179,9 +179,29 @@ def is_common_word(word: str, language: str | None, population: int = 0, home: b
     return zipf >= COMMON_ZIPF and zipf - expected >= COMMON_EXCESS
 
 
+#: Generic top-level domains of US institutions (government, military, education).
+US_TLDS = frozenset({"gov", "mil", "edu"})
+#: A US broadcast station's domain: its call sign (K or W and 2-3 letters), optionally "tv" or a channel number.
+_CALL_SIGN = re.compile(r"[kw][a-z]{2,3}(?:tv|\d{1,2})?")
+
+
+@lru_cache(maxsize=1)
+def known_outlets() -> dict[str, str]:
+    """Domains of national outlets without a country-code domain -> ISO3 (``resources/osint_outlets.yaml``).
+
+    Returns
+    -------
+    dict
+        ``"semana.com" -> "COL"``, ...
+    """
+    text = resources.files("workbench").joinpath("resources/osint_outlets.yaml").read_text("utf-8")
+    return {str(domain).lower(): iso3 for iso3, domains in yaml.safe_load(text)["outlets"].items()
+            for domain in domains}
+
+
 @lru_cache(maxsize=4096)
 def outlet_country(url: str | None) -> str | None:
-    """The country of an outlet's country-code domain (``bbc.co.uk`` -> GBR).
+    """The country of an outlet: a known national outlet, else its country-code domain (``bbc.co.uk`` -> GBR).
 
     Parameters
     ----------
@@ -191,7 +211,10 @@ def outlet_country(url: str | None) -> str | None:
     Returns
     -------
     str or None
-        ISO3, or None for generic domains (``.com``, ``.org``, ``.tv`` ...) and bad URLs.
+        ISO3 from :func:`known_outlets` (``semana.com`` -> COL), a US government,
+        military or education domain, a US station's call sign (``wral.com``), or the
+        country-code domain; None for other generic domains (``.com``, ``.org``, ``.tv``
+        ...) and bad URLs.
     """
     if not url:
         return None
@@ -202,7 +225,16 @@ def outlet_country(url: str | None) -> str | None:
     parts = host.split(".")
     if len(parts) < 2:
         return None
+    known = known_outlets()
+    for k in range(len(parts) - 1):  # "g1.globo.com": the domain and each of its parents
+        hit = known.get(".".join(parts[k:]))
+        if hit is not None:
+            return hit
     tld = parts[-1]
+    if tld in US_TLDS:
+        return "USA"
+    if tld == "com" and _CALL_SIGN.fullmatch(parts[-2]) and word_frequency(parts[-2].rstrip("0123456789"), "en") < 3.0:
+        return "USA"  # "wral.com", "kare11.com"; not an English word such as "word.com"
     if len(tld) != 2 or tld in GENERIC_CCTLDS:
         return None
     code = "GB" if tld == "uk" else tld.upper()
