@@ -105,10 +105,15 @@ _TOKEN = re.compile(r"[^\W\d_](?:[\w'\u2019.-]*[^\W_])?")
 _SENTENCE_END = frozenset(".!?:;\"\u201c\u201d\u00ab\u00bb|\u2014\u2013()[]")
 _VOTE_OUTLET = 1.5
 _VOTE_CUE = 0.75      # per institution / code cue of a country, at most two counted
-_VOTE_AUTHORITY = 3.0  # a country's own authorities named by its demonym, as strong as naming the country
+_VOTE_AUTHORITY = 3.5  # a country's own authorities named by its demonym act at home: more than a country named
 #: Words after which a capitalised name is the place of the event ("in Peru", "en Bogotá").
 LOCATIVES = frozenset({"in", "at", "near", "en", "em", "no", "na", "nos", "nas", "au", "aux", "dans", "perto",
                        "cerca"})
+#: Words before a locative that make the place the victims' origin ("captadas en Paraguay", "recruited in Lagos").
+RECRUITED = frozenset({"recruited", "lured", "captadas", "captados", "captada", "captado", "reclutadas", "reclutados",
+                       "reclutada", "reclutado", "recrutadas", "recrutados", "recrutada", "recrutado", "aliciadas",
+                       "aliciados", "aliciada", "aliciado", "recrutees", "recrutes", "recrutee", "recrute", "nacidas",
+                       "nacidos", "nascidas", "nascidos", "born", "nees", "nes"})
 #: Rarest English word frequency (wordfreq Zipf) at which a US county may be named without
 #: "County" ("Gwinnett", "Ouachita"); commoner bare names ("Polk", "Orange") need the suffix.
 BARE_COUNTY_MAX_ZIPF = 3.0
@@ -503,7 +508,8 @@ def _locative_positions(text: str, cands: list[_Candidate], tokens: list[tuple[s
     # the first place right after a locative word ("en Perú", "in Queens"), unless its name is both a
     # country and a division ("in Georgia"); later ones ("captadas en Paraguay") are often origins
     first = [k for k, c in enumerate(cands) if c.position > 0 and _fold_token(tokens[c.position - 1][0]) in LOCATIVES
-             and not (c.position in countries_at and at_position[c.position] > 1)][:1]
+             and not (c.position in countries_at and at_position[c.position] > 1)
+             and not (c.position > 1 and _fold_token(tokens[c.position - 2][0]) in RECRUITED)][:1]
     if not first:
         return []
     out = [cands[first[0]].position]
