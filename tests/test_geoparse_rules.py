@@ -83,3 +83,11 @@ def test_america_regions_sidebars_and_places_of_a_country():
 def test_american_usage_is_a_weak_cue():
     assert geoparse("Eleven women rescued after a stop on the interstate", "en")["country_iso3"] == "USA"
     assert geoparse("A statewide sting led to 30 felony arrests", "en")["country_iso3"] == "USA"
+
+
+def test_a_states_namesake_city_is_the_point_unless_states_are_listed():
+    got = geoparse("PF resgata 22 vítimas de exploração sexual em São Paulo", "pt")
+    assert (got["place_name"], got["precision"], got["country_iso3"]) == ("São Paulo", "city", "BRA")
+    assert got["lat"] == pytest.approx(-23.5, abs=0.3)  # the city, not the state's label point
+    got = geoparse("Mandados cumpridos no Ceará, Bahia e São Paulo contra o grupo", "pt")
+    assert (got["place_name"], got["precision"]) == ("Ceará", "admin1")

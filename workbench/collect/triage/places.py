@@ -400,6 +400,11 @@ def _candidates(text: str, language: str | None) -> list[_Candidate]:
             hits = idx.cities.get(gram)
             if hits and not notable:  # "Sevilla", "Madrid": a province and its capital city
                 found.append(_Candidate(i, written, "city", tuple(hits), size))
+            elif hits:  # "em São Paulo", "New York": the state's namesake city is the likelier point
+                inside = {e[0] for e in notable}
+                namesake = tuple(h for h in hits if h[0] in inside and h[3] >= NOTABLE_TOWN)
+                if namesake:
+                    found.append(_Candidate(i, written, "city", namesake, size))
         else:
             found.append(_Candidate(i, written, "city", tuple(idx.cities[gram]), size))
         i += size
