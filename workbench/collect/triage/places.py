@@ -47,7 +47,7 @@ from typing import Any
 
 import numpy as np
 
-from workbench.collect.triage.lexicon import lexicon
+from workbench.collect.triage.lexicon import lexicon, words_of
 # re-exported: the geoparser's public names (and the cue helpers its tests pin) stay importable from here
 from workbench.collect.triage.place_cues import (COMMON_EXCESS, COMMON_ZIPF, GENERIC_CCTLDS,  # noqa: F401
                                                  HOME_BONUS, _count_matches, _country_cues, expected_frequency,
@@ -176,7 +176,7 @@ def _index() -> _Index:
                   min(max(len(k.split(" ")) for k in keys), 6), population, languages)
 
 
-def country_cue_votes(text: str, language: str | None) -> dict[str, int]:
+def country_cue_votes(text: str, language: str | None, folded: str | None = None) -> dict[str, int]:
     """Institution and code cues of each country in a text (see the cue resource).
 
     Parameters
@@ -186,6 +186,8 @@ def country_cue_votes(text: str, language: str | None) -> dict[str, int]:
     language : str, optional
         The text's language; cues limited to other languages are skipped (all are
         read when it is unknown, except the language-limited ones).
+    folded : str, optional
+        ``fold_text(text)`` when the caller has it.
 
     Returns
     -------
@@ -193,12 +195,20 @@ def country_cue_votes(text: str, language: str | None) -> dict[str, int]:
         ISO3 -> number of cues found.
     """
     tokens = {t.strip(".") for t, _, _ in _tokens(text)}
-    folded = fold_text(text)
+    folded = fold_text(text) if folded is None else folded
     out: dict[str, int] = {}
+    words: set[str] | None = None
     for cue in _country_cues():
         if cue.languages and language not in cue.languages:
             continue
-        hits = len(tokens & cue.cased) + (_count_matches(cue.words, folded) if cue.words is not None else 0)
+        hits = len(tokens & cue.cased)
+        if cue.words is not None:
+            if cue.first_words is not None:  # a cue word matches at the start of a word: its first word
+                words = set(words_of(folded)) if words is None else words
+                if not words.isdisjoint(cue.first_words):
+                    hits += _count_matches(cue.words, folded)
+            else:
+                hits += _count_matches(cue.words, folded)
         hits += sum(len(p.findall(text)) for p in cue.patterns)
         if hits:
             out[cue.iso3] = out.get(cue.iso3, 0) + hits
@@ -239,16 +249,18 @@ def _tokens(text: str) -> list[tuple[str, int, int]]:
     last = _LAST_TOKENS
     if last[0] is not None and (last[0] is text or last[0] == text):
         return list(last[1])
-    tokens = []
-    for m in _TOKEN.finditer(text):
-        word, start, end = m.group(0), m.start(), m.end()
-        cut = _AFFIX.search(word)  # "Queens-based", "Lagos-born": the place without its affix
-        if cut is not None:
-            word, end = word[:cut.start()], start + cut.start()
-        elided = _ELISION.match(word)  # "d'Anvers", "l'Essonne": the name after the elided article
-        if elided is not None and len(word) > elided.end():
-            word, start = word[elided.end():], start + elided.end()
-        tokens.append((word, start, end))
+    tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    if "-" in text or "'" in text or "\u2019" in text:  # an affix needs a hyphen, an elision an apostrophe
+        for k, (word, start, end) in enumerate(tokens):
+            if "-" not in word and "'" not in word and "\u2019" not in word:
+                continue
+            cut = _AFFIX.search(word)  # "Queens-based", "Lagos-born": the place without its affix
+            if cut is not None:
+                word, end = word[:cut.start()], start + cut.start()
+            elided = _ELISION.match(word)  # "d'Anvers", "l'Essonne": the name after the elided article
+            if elided is not None and len(word) > elided.end():
+                word, start = word[elided.end():], start + elided.end()
+            tokens[k] = (word, start, end)
     last[0], last[1] = text, tokens
     return list(tokens)
 
@@ -324,7 +336,7 @@ def _candidates(text: str, language: str | None) -> list[_Candidate]:
     # cased unless (nearly) all capitals or no capital at all: French and Portuguese snippets may have
     # one capital in 150 letters ("... exploités pour des vols à la tire")
     cased = n_letters > 0 and uppers > 0 and uppers / n_letters < 0.6 and uppers < n_letters
-    folded = [_fold_token(t) for t, _, _ in tokens]
+    folded = list(map(_fold_token, [t for t, _, _ in tokens]))
     title_case = _title_case_spans(text, tokens) if cased else [True] * len(tokens)
     found: list[_Candidate] = []
     n, i = len(tokens), 0
@@ -422,7 +434,8 @@ def _rejected(text: str, tokens: list[tuple[str, int, int]], folded: list[str], 
     return False
 
 
-def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = None) -> dict[str, Any]:
+def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = None,
+             folded: str | None = None) -> dict[str, Any]:
     """Find the place an article is about (see the module notes for the rules).
 
     Parameters
@@ -434,6 +447,8 @@ def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = N
         for countries speaking it.
     outlet_iso3 : str, optional
         The outlet's country (e.g. :func:`outlet_country` of the link).
+    folded : str, optional
+        ``fold_text(text)`` when the caller has it (read by the country cues).
 
     Returns
     -------
@@ -447,7 +462,7 @@ def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = N
              "confidence": 0.0}
     text = str(text or "")
     cands = _candidates(text, language)
-    cues = country_cue_votes(text, language)
+    cues = country_cue_votes(text, language, folded)
     if not cands and not outlet_iso3 and not cues:
         return empty
     tokens = _tokens(text) if cands else []
