@@ -56,7 +56,8 @@ report.open_report(found, policy, incidents, tables.header_text(scope, policy, f
                    order=("corridors", "largest", "volume", "surges", "trends"), report="routes", chart=False)
 countries = catalog.load("countries")
 m = maps.offline_map(countries, focus=scope.countries)
-flow_maps.add_flows(m, tables.route_map_flows(routes, policy), countries,
+flow_maps.add_flows(m, tables.route_map_flows(routes, policy), countries,  # the whole period, not the change windows
+                    title=f"Corridors, {period_start} to {period_end} (line width: incidents)",
                     note=f"corridors under {policy.k} incidents not drawn" if policy.suppress else "")
 display(m)
 scope.block(incidents, policy, catalog.load("quarantine"))

@@ -61,3 +61,44 @@ def test_the_public_key_findings_name_the_quarter_of_a_surge_not_its_month(demo_
             assert surges and months == [] and all(" Q" in f.text and "{" not in f.text for f in surges)
         else:
             assert surges and months and all("{" in f.text for f in surges)  # the month's count, via the ledger
+
+
+def test_a_surge_beside_a_withheld_count_states_no_bound_that_would_narrow_it(demo_home):
+    import copy
+
+    from tests.workspace import home
+    from workbench.share import report
+    from workbench.share.ledger import DisclosureLedger
+
+    with home(demo_home):
+        found = copy.copy(report.findings_for(resolution=4))
+    assert len(found.surges), "the demo plants a surge"
+    ledger = DisclosureLedger.for_policy(PARTNER, "test")
+    surges = found.surges.head(1).copy()
+    for observed, stated in ((ledger.k - 1, False), (ledger.k + 3, True)):
+        surges["observed"], surges["upper"] = observed, observed - 0.5
+        found.surges = surges
+        fresh = DisclosureLedger.for_policy(PARTNER, "test")
+        (finding,) = [f for f in report.collect_key_findings(found, fresh, order=("surges",)) if f.id.startswith("surge:")]
+        assert ("upper bound" in finding.text) is stated, finding.text
+        assert "above the forecast interval" in finding.text
+
+
+def test_tied_largest_corridors_are_named_joint_not_both_largest(demo_home):
+    import copy
+
+    from tests.workspace import home
+    from workbench.share import report
+    from workbench.share.ledger import DisclosureLedger
+
+    with home(demo_home):
+        found = copy.copy(report.findings_for(resolution=4))
+    top = found.top_corridors.head(2).copy()
+    assert len(top) == 2, "the demo has at least two corridors"
+    for counts, titles in (((40, 40), ["Joint largest corridor"] * 2),
+                           ((40, 30), ["Largest corridor", "Second-largest corridor"])):
+        top["count"] = list(counts)
+        found.top_corridors = top
+        ledger = DisclosureLedger.for_policy(PARTNER, "test")
+        texts = [f.text for f in report.collect_key_findings(found, ledger, order=("largest",))]
+        assert [t.split(":")[0].replace(" (through a transit country)", "") for t in texts] == titles, texts

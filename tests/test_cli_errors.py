@@ -186,3 +186,8 @@ def test_an_unexpected_failure_of_one_entry_is_one_named_line_and_the_others_sti
     monkeypatch.setattr(workbench.ingest, "file_under_catalog_source", real)
     code, out = cli_in(root, "ingest", "ctdc")  # nothing was recorded for the failed entry: it ingests now
     assert code == 0 and ingest_line(out, "ctdc") == (65, 63, 2), out
+
+
+def test_evaluate_triage_names_the_parts_when_asked_for_the_mistakes_of_an_unknown_one():
+    line = one_line(cli("evaluate-triage", "--mistakes", "holdout9"))
+    assert "holdout9" in line and "'dev'" in line and "'holdout3'" in line

@@ -172,3 +172,22 @@ def test_ctdc_subset_of_columns_and_majority_status_when_no_age_band(tmp_path):
     assert c["exploitation_types"].tolist() == [["sexual_exploitation"], ["not_recorded"], ["not_recorded"],
                                                 ["sexual_exploitation"]]
     assert c["victim_gender"].isna().all()  # no gender column: not claimed unknown, just not given
+
+
+def test_ctdc_repeated_rows_are_separate_victims_and_each_wrong_repeat_is_quarantined(tmp_path):
+    from workbench.collect import collect
+
+    path = tmp_path / "ctdc_repeats.csv"
+    good, bad = "2020,Female,1,0,US", "2020,Female,2,0,US"  # isForcedLabour=2: not a 0/1 flag
+    path.write_text("yearOfRegistration,gender,isForcedLabour,isSexualExploit,CountryOfExploitation\n"
+                    + "\n".join([good, bad, good, good, bad]) + "\n", encoding="utf-8")
+    result = collect(path, {"collector": "ctdc", "source_name": "CTDC repeats"})
+    c, r = result.candidates, result.rejects
+    assert len(c) + len(r) == 5 and len(c) == 3
+    assert c["source_record_id"].str.split(":").str[1].tolist() == ["2", "4", "5"]  # file line of each row
+    assert c["incident_id"].is_unique
+    assert c["exploitation_types"].tolist() == [["forced_labour"]] * 3
+    c["exploitation_types"].iloc[0].append("changed")  # rows share no list: one victim's edit is not another's
+    assert c["exploitation_types"].iloc[1] == ["forced_labour"]
+    assert r["record"].tolist() == ["row 3", "row 6"]
+    assert all("isForcedLabour" in reason for reason in r["reason"])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.synthetic import demo, osint
+from workbench.synthetic import demo, labelled_news, osint
 from workbench.synthetic.templates import TEMPLATE_FILES, load_templates
 
 REPO = Path(__file__).resolve().parent.parent
@@ -44,7 +44,7 @@ def test_every_template_file_ships_as_package_data(name):
 
 
 def test_an_unknown_template_file_is_named():
-    with pytest.raises(KeyError, match="unknown synthetic template file 'nope'; known: \\['articles', 'demo'\\]"):
+    with pytest.raises(KeyError, match="unknown synthetic template file 'nope'; known: \\['articles', 'demo', 'labelled_news'\\]"):
         load_templates("nope")
 
 
@@ -58,9 +58,11 @@ def test_every_translation_uses_only_the_placeholders_its_generator_fills():
         "sentences": {"n", "what", "place", "country", "code", "k", "m"},
         "named": {"name", "place"}, "boilerplate": {"outlet"}, "irrelevant": {"place", "m"},
         "descriptions": {"n", "sector", "place"}, "news": {"n", "what", "place"},
+        "relevant": {"n", "what", "sector", "place", "date"}, "hard_negative": {"n", "sector", "place", "date"},
+        "unrelated": {"n", "place", "date"}, "date_words": {"d", "m", "y"},
     }
     found = {}
-    for text in (load_templates("articles"), load_templates("demo")):
+    for text in (load_templates("articles"), load_templates("demo"), load_templates("labelled_news")):
         for key, value in text.items():
             if key in fills:
                 items = value.values() if isinstance(value, dict) else value
@@ -73,3 +75,43 @@ def test_every_translation_uses_only_the_placeholders_its_generator_fills():
     for lang in osint.LANGS:
         assert lang in osint.WHAT and lang in osint.TITLES and lang in osint.SENTENCES and lang in osint.PREFIX
     assert set(demo.NEWS) == set(demo.NEWS_WHAT)
+
+
+#: SHA-256 (first 16 hex digits) of seeded generated labelled news sets (every column but the
+#: coordinates, which come from the gazetteer, not the templates), computed with
+#: make_labelled_set BEFORE its templates moved from Python dict literals to
+#: resources/synthetic_labelled_news.yaml (600 articles draw every one of the 58 templates).
+LABELLED_BEFORE_THE_MOVE = {
+    "n=600 seed=0": "e79cc78e786a33bf",
+    "n=120 seed=3 uk/ru/pt, half hard negatives": "3ad85a2e9f665719",
+}
+
+
+def _labelled_digest(frame) -> str:
+    body = frame.drop(columns=["lat", "lon"]).to_json(orient="records", force_ascii=False, date_format="iso")
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
+
+
+def test_the_labelled_news_set_is_the_same_as_before_its_templates_moved():
+    from workbench.synthetic.labelled_news import make_labelled_set
+
+    now = {
+        "n=600 seed=0": _labelled_digest(make_labelled_set(600, seed=0)),
+        "n=120 seed=3 uk/ru/pt, half hard negatives": _labelled_digest(make_labelled_set(
+            120, seed=3, languages=("uk", "ru", "pt"), hard_negative_share=0.5, unrelated_share=0.2)),
+    }
+    assert now == LABELLED_BEFORE_THE_MOVE
+
+
+def test_the_labelled_news_templates_cover_every_language_and_type():
+    langs = set(labelled_news.PLACES)
+    assert langs == {"en", "es", "fr", "pt", "uk", "ru"}
+    for table in (labelled_news.WHAT, labelled_news.SECTOR, labelled_news.RELEVANT, labelled_news.HARD_NEGATIVE,
+                  labelled_news.UNRELATED, labelled_news.DATE_WORDS, labelled_news.MONTH_NAMES,
+                  labelled_news.SECTOR_LABOUR, labelled_news.HOUSE, labelled_news.STREETS):
+        assert set(table) == langs
+    assert all(set(words) == set(labelled_news.SECTOR_OF_WHAT) for words in labelled_news.WHAT.values())
+    sectors = {s for options in labelled_news.SECTOR_OF_WHAT.values() for s in options if s}
+    assert all(sectors <= set(names) for names in labelled_news.SECTOR.values())
+    assert all(len(months) == 12 for months in labelled_news.MONTH_NAMES.values())
+    assert all(len(p) == 3 and len(p[2]) == 3 for places in labelled_news.PLACES.values() for p in places)

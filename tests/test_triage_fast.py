@@ -30,6 +30,7 @@ EDGES = [
     "d'Anvers Queens-based l'Oise dell'Umbria x-based D\u2019Arc qu'il, the U.S. attorney in N.Y., HCSO, LAPD",
     "Pol\u00edcia Federal em SP prende 3; Minist\u00e9rio P\u00fablico do Trabalho resgata 12 em MG",
     "garde \u00e0 vue \u00e0 Lyon, parquet de Paris; sheriff's office of Polk County",
+    "Israel's kidney market; Romania\u2019s police; opera\u00e7\u00e3o M\u00e9xico-Col\u00f4mbia in Saint-Denis",
 ]
 
 
@@ -121,11 +122,18 @@ def test_geoparser_tokens_and_country_cues_equal_the_plain_loops():
         for m in p._TOKEN.finditer(text):
             word, start, end = m.group(0), m.start(), m.end()
             cut = p._AFFIX.search(word)
+            if cut is None:
+                cut = p._POSSESSIVE.search(word)
             if cut is not None:
                 word, end = word[:cut.start()], start + cut.start()
             elided = p._ELISION.match(word)
             if elided is not None and len(word) > elided.end():
                 word, start = word[elided.end():], start + elided.end()
+            if "-" in word and p._compound(word):
+                for part in word.split("-"):
+                    out.append((part, start, start + len(part)))
+                    start += len(part) + 1
+                continue
             out.append((word, start, end))
         return out
 

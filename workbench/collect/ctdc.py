@@ -29,6 +29,7 @@ quarantined with the column named.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -247,6 +248,27 @@ def ctdc_record(row: dict[str, str], columns: dict[str, str], rid: str, source_n
     }
 
 
+def _map_rows(frame: pd.DataFrame, columns: dict[str, str],
+              metadata: dict[str, Any]) -> Iterator[dict[str, Any] | Exception]:
+    """Each row's candidate fields (id fields blank) or the error naming its wrong column.
+
+    A record depends only on the codebook cells it reads, and a CTDC file repeats the same
+    combinations of flags, year, gender, age band and countries many times over, so each
+    distinct combination is mapped once (the id fields are filled in by the caller).
+    """
+    read = list(dict.fromkeys(columns.values()))
+    done: dict[tuple[Any, ...], dict[str, Any] | Exception] = {}
+    for values in frame[read].itertuples(index=False, name=None):
+        got = done.get(values)
+        if got is None:
+            try:
+                got = ctdc_record(dict(zip(read, values)), columns, "", metadata["source_name"], metadata)
+            except (ValueError, OverflowError) as exc:
+                got = exc
+            done[values] = got
+        yield got
+
+
 def collect_ctdc(path: Path, metadata: dict[str, Any]) -> CollectResult:
     """Read a CTDC / HTCDS victim-case CSV (any subset of the codebook's columns).
 
@@ -284,12 +306,14 @@ def collect_ctdc(path: Path, metadata: dict[str, Any]) -> CollectResult:
                                f"has {list(frame.columns)[:20]}")
     sha = file_sha256(path)
     rows, rejected = [], list(bad_lines)
-    for pos, row in enumerate(frame.to_dict("records")):
+    for pos, got in enumerate(_map_rows(frame, columns, metadata)):
         rid = f"{sha[:12]}:{pos + 2}"  # +2: header line, 1-based
-        try:
-            rows.append(ctdc_record(row, columns, rid, metadata["source_name"], metadata))
-        except (ValueError, OverflowError) as exc:
-            rejected.append(reject(f"row {pos + 2}", str(exc), row))
+        if isinstance(got, Exception):
+            rejected.append(reject(f"row {pos + 2}", str(got), frame.iloc[pos].to_dict()))
+        else:
+            rows.append({**got, "incident_id": incident_id(metadata["source_name"], rid), "source_record_id": rid,
+                         "exploitation_types": list(got["exploitation_types"]),
+                         "means_of_control": list(got["means_of_control"])})
     candidates = complete_unknowns(locate(pd.DataFrame(rows))) if rows else pd.DataFrame()
     notes: dict[str, Any] = {"assumptions": [
         "yearOfRegistration read as the year of the case (precision year; never placed in a month)",

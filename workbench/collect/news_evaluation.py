@@ -9,10 +9,13 @@ accidents, fiction, bills and politics, statistics, research, awareness, sport,
 sidebar headlines), the country of the event, the place, the language and a story group
 shared by the items that report the same event. Each item is in one part: ``dev`` (used
 to train and tune), ``holdout`` (drawn from a hash of the story group before any model
-was run, looked at twice while the first model was built, now trained on) or
+was run, looked at twice while the first model was built, now trained on),
 ``holdout2`` (186 items labelled later from new searches, written before the model was
-changed, never trained or tuned on; no story group shared with the other parts). See
-``tests/data/osint_real_labelled.md``.
+changed, never trained or tuned on; no story group shared with the other parts) or
+``holdout3`` (a second fresh held-back part, labelled on 30 Nov 2026 from new searches
+before any model change of that session was evaluated on it; evaluated only by the
+coordinator) or ``dev2`` (further training items from new searches, labelled on 30 Nov
+2026). See ``tests/data/osint_real_labelled.md``.
 
 :func:`evaluate_real` prints, per part: relevance precision / recall / F1 per language
 for the learned triage against "flag everything" and the lexicon alone; country and
@@ -43,9 +46,11 @@ from workbench.places.gazetteer import resolve_city
 from workbench.text import language as lang_id
 
 #: Parts of the real labelled set: ``dev`` (trained and tuned on), ``holdout`` (held back
-#: at first, looked at twice, now trained on) and ``holdout2`` (the fresh held-back set,
-#: never trained or tuned on).
-PARTS = ("dev", "holdout", "holdout2")
+#: at first, looked at twice, now trained on), ``holdout2`` (the fresh held-back set,
+#: never trained or tuned on) and ``holdout3`` (a second fresh held-back set, labelled
+#: later; never trained or tuned on, evaluated only against old and new code at the end)
+#: and ``dev2`` (more training items from new searches, labelled on 30 Nov 2026).
+PARTS = ("dev", "holdout", "holdout2", "holdout3", "dev2")
 #: Columns of the real labelled set.
 REAL_COLUMNS = ("id", "title", "summary", "url", "published", "language", "relevant", "exploitation_type", "kind",
                 "country_iso3", "place_name", "story_group", "split")
@@ -79,7 +84,8 @@ def load_real_labelled(path: str | Path) -> pd.DataFrame:
     Raises
     ------
     ValueError
-        When a line is not JSON or lacks a column (naming the line and the field).
+        When a line is not JSON, lacks a column or names an unknown part in ``split``
+        (naming the line and the field).
     """
     rows = []
     for k, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
@@ -92,6 +98,9 @@ def load_real_labelled(path: str | Path) -> pd.DataFrame:
         missing = [c for c in REAL_COLUMNS if c not in rec]
         if missing:
             raise ValueError(f"{path}: line {k} ({rec.get('id')}): field(s) {missing} missing")
+        if rec["split"] not in PARTS:
+            raise ValueError(f"{path}: line {k} ({rec.get('id')}): field 'split' is {rec['split']!r}, "
+                             f"expected one of {PARTS}")
         rows.append(rec)
     frame = pd.DataFrame(rows, columns=list(REAL_COLUMNS))
     frame["relevant"] = frame["relevant"].astype(bool)
@@ -115,7 +124,7 @@ class RealNewsEvaluation:
     Attributes
     ----------
     part : str
-        ``"dev"``, ``"holdout"`` or ``"holdout2"`` (see :data:`PARTS`).
+        ``"dev"``, ``"holdout"``, ``"holdout2"``, ``"holdout3"`` or ``"dev2"`` (see :data:`PARTS`).
     relevance : pandas.DataFrame
         ``language, method, n, relevant, precision, recall, f1`` (methods: learned,
         lexicon, flag_everything).

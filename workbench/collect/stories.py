@@ -20,9 +20,11 @@ import pandas as pd
 from workbench.collect.dedupe import find_root
 from workbench.places.admin1 import admin1_index
 from workbench.places.gazetteer import city_index, country_index
+from workbench.text.dates import date_span
 from workbench.text.fold import fold_text
 
 _ENTITY = re.compile(r"(?<![\w])([A-ZÀ-ÖØ-ÞА-ЯЁЇІЄҐ][\w'\u2019-]{2,}|\d{2,}(?:[.,]\d{3})*)")
+_PARTIAL_DATE = re.compile(r"^\d{4}(-\d{1,2})?$")  # a year or a month alone
 _ENTITY_STOP = frozenset({"the", "police", "polícia", "policia", "policía", "police's", "a", "la", "le", "el", "les",
                           "los", "las", "um", "uma", "une", "un", "une", "this", "that", "des", "del", "dos", "das",
                           "human", "trafficking", "trata", "traite", "tráfico", "trafico", "operation", "operação",
@@ -81,7 +83,8 @@ def cluster_stories(texts: Sequence[str], published: Sequence | None = None, cou
     """Group news items that report the same event (one incident per story).
 
     Two items are linked when they are within ``window_days`` of each other (when both
-    dates are known), are not placed in two different countries, and either
+    dates are known; a year or a month alone, "2023", spans the whole period, and each
+    date is parsed on its own, so a feed mixing ISO 8601 and RFC 2822 loses none), are not placed in two different countries, and either
 
     - their TF-IDF cosine (word 1-2-grams of the folded text) is at least ``copy``, or at
       least ``high`` with one shared name or number, or
@@ -104,7 +107,7 @@ def cluster_stories(texts: Sequence[str], published: Sequence | None = None, cou
     texts : sequence of str
         Title + summary of each item.
     published : sequence, optional
-        Publication dates (date-like or None).
+        Publication dates (timestamps, text dates in any format, "2023" or "2023-05", or None).
     countries : sequence, optional
         ISO3 of the place found (None: unknown, compatible with any country).
     window_days : int
@@ -164,11 +167,27 @@ def _story_tfidf(texts: list[str]) -> Any:
                            preprocessor=fold_text, token_pattern=r"(?u)\b\w\w+\b").fit_transform(texts)
 
 
-def _story_days(published: Sequence | None, n: int) -> np.ndarray:
-    """Publication day of each item as days since 1970-01-01 (NaN when unknown)."""
-    dates = pd.to_datetime(pd.Series(list(published) if published is not None else [None] * n),
-                           errors="coerce", utc=True)
-    return (dates.dt.tz_localize(None).dt.normalize() - pd.Timestamp("1970-01-01")).dt.days.to_numpy(dtype=float)
+def _story_days(published: Sequence | None, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """First and last day each item's date may stand for, as days since 1970-01-01 (NaN when unknown).
+
+    Every value is parsed on its own (a feed mixing ISO 8601 and RFC 2822 dates keeps them
+    all); a year or a month alone spans the whole period (:func:`workbench.text.dates.date_span`),
+    never its first day.
+    """
+    values = pd.Series(list(published) if published is not None else [None] * n, dtype=object)
+    partial = values.map(lambda v: isinstance(v, str) and _PARTIAL_DATE.match(v.strip()) is not None).to_numpy(bool)
+    # fast path: ISO 8601 text and timestamps at once; the rest one by one
+    stamps = pd.to_datetime(values.where(~partial, None), format="ISO8601", errors="coerce", utc=True)
+    epoch = pd.Timestamp("1970-01-01")
+    first = ((stamps.dt.tz_localize(None).dt.normalize() - epoch).dt.days).to_numpy(dtype=float)
+    last = first.copy()
+    empty = values.map(lambda v: v is None or v is pd.NaT or (isinstance(v, float) and np.isnan(v))
+                       or (isinstance(v, str) and not v.strip())).to_numpy(bool)
+    for k in np.flatnonzero(np.isnan(first) & ~empty):
+        start, end = date_span(values.iloc[k])
+        if start is not None and end is not None:
+            first[k], last[k] = (start - epoch).days, (end - epoch).days
+    return first, last
 
 
 def _entity_postings(entities: list[frozenset[str]]) -> dict[str, list[int]]:
@@ -198,11 +217,12 @@ def _story_candidates(i: int, row: Any, entities: list[frozenset[str]], postings
     return cand
 
 
-def _same_story(i: int, j: int, cos: float, day: np.ndarray, iso: list[str | None],
+def _same_story(i: int, j: int, cos: float, day: tuple[np.ndarray, np.ndarray], iso: list[str | None],
                 entities: list[frozenset[str]], numbers: list[frozenset[str]], window_days: int, high: float,
                 low: float, min_shared: int, cross_shared: int, copy: float) -> bool:
     """Whether items ``i`` and ``j`` (cosine ``cos``) are linked, by the rules of :func:`cluster_stories`."""
-    if not (np.isnan(day[i]) or np.isnan(day[j])) and abs(day[i] - day[j]) > window_days:
+    first, last = day
+    if first[j] - last[i] > window_days or first[i] - last[j] > window_days:  # an unknown date (NaN) never vetoes
         return False
     if iso[i] and iso[j] and iso[i] != iso[j]:
         return False

@@ -290,17 +290,17 @@ def locate(frame: pd.DataFrame) -> pd.DataFrame:
     place = out.get("place_name", pd.Series(pd.NA, index=out.index)).astype("object")
     has_point = lat.notna() & lon.notna()
     precision = precision.where(~has_point | precision.notna(), "exact")
-    for idx in out.index[~has_point]:
-        iso = country.at[idx] if isinstance(country.at[idx], str) else None
-        hit = resolve_city(place.at[idx], iso) if isinstance(place.at[idx], str) else None
-        if hit:
-            lat.at[idx], lon.at[idx] = hit["lat"], hit["lon"]
-            country.at[idx] = iso or hit["country_iso3"]
-            precision.at[idx] = "city"
-        elif iso:
-            precision.at[idx] = "country"
-        else:
-            precision.at[idx] = pd.NA
+    missing = (~has_point).to_numpy()
+    if missing.any():  # each distinct (place, country) is resolved once
+        isos = [v if isinstance(v, str) else None for v in country.to_numpy()[missing]]
+        names = [v if isinstance(v, str) else None for v in place.to_numpy()[missing]]
+        hits = {key: (resolve_city(*key) if key[0] is not None else None) for key in set(zip(names, isos))}
+        found = [hits[key] for key in zip(names, isos)]
+        lat[missing] = [hit["lat"] if hit else v for hit, v in zip(found, lat.to_numpy()[missing])]
+        lon[missing] = [hit["lon"] if hit else v for hit, v in zip(found, lon.to_numpy()[missing])]
+        country[missing] = [(iso or hit["country_iso3"]) if hit else c
+                            for hit, iso, c in zip(found, isos, country.to_numpy()[missing])]
+        precision[missing] = ["city" if hit else ("country" if iso else pd.NA) for hit, iso in zip(found, isos)]
     # a coordinate that was given but is not a number stays as given, for the schema to reject
     for col, num in (("lat", lat), ("lon", lon)):
         given = out[col] if col in out.columns else pd.Series(None, index=out.index, dtype="object")

@@ -199,9 +199,12 @@ def _surge_findings(found: Any, ledger: DisclosureLedger, sid: str, anchor: str,
             continue
         n = ledger.add(f"{sid}|month|{row.series}|{row.month}", row.observed)
         j = _judgement_for(found, ("surge",), row.country)
+        # The bound is stated only beside a count the threshold lets out: beside a withheld
+        # count ("fewer than k") it would narrow the count to the range (bound, k).
+        bound = (f" (upper bound {row.upper:.1f})" if not ledger.suppress or row.observed >= ledger.k else "")
         out.append(KeyFinding(f"surge:{row.series}:{row.month}", f"Surge in {row.country}: {{{n}}} incidents "
-                              f"in {month_words(row.month)}, above the forecast interval (upper bound "
-                              f"{row.upper:.1f}).", _term(j), anchor, "forecasts"))
+                              f"in {month_words(row.month)}, above the forecast interval{bound}.", _term(j),
+                              anchor, "forecasts"))
     return out
 
 
@@ -260,12 +263,14 @@ def _largest_corridor_findings(found: Any, ledger: DisclosureLedger, sid: str, a
     """Findings on the two largest corridors of the latest window."""
     latest_words = words[0]
     out: list[KeyFinding] = []
-    big = found.top_corridors[found.top_corridors["count"] >= (ledger.k if ledger.suppress else 1)]
-    for row in big.head(2).itertuples():
+    big = found.top_corridors[found.top_corridors["count"] >= (ledger.k if ledger.suppress else 1)].head(2)
+    tied = len(big) == 2 and int(big["count"].iloc[0]) == int(big["count"].iloc[1])
+    for rank, row in enumerate(big.itertuples()):
         n = ledger.add(f"{sid}|corridor|{row.corridor}|window", row.count)
         via = " (through a transit country)" if row.transit else ""
+        title = "Joint largest corridor" if tied else ("Largest corridor", "Second-largest corridor")[rank]
         out.append(KeyFinding(f"corridor:{row.origin}-{row.transit or 'direct'}-{row.destination}:largest",
-                              f"Largest corridor{via}: {row.corridor}, {{{n}}} incidents "
+                              f"{title}{via}: {row.corridor}, {{{n}}} incidents "
                               f"{latest_words}.", "", anchor, "corridors"))
     return out
 

@@ -17,7 +17,8 @@ from typing import Any
 import yaml
 
 #: The template files: name -> resource path inside the package.
-TEMPLATE_FILES = {"demo": "resources/synthetic_demo.yaml", "articles": "resources/synthetic_articles.yaml"}
+TEMPLATE_FILES = {"demo": "resources/synthetic_demo.yaml", "articles": "resources/synthetic_articles.yaml",
+                  "labelled_news": "resources/synthetic_labelled_news.yaml"}
 
 
 @lru_cache(maxsize=None)
@@ -27,8 +28,9 @@ def load_templates(name: str) -> dict[str, Any]:
     Parameters
     ----------
     name : str
-        ``"demo"`` (app reports, community forms, news feeds, the partner's categories) or
-        ``"articles"`` (media-monitor article dumps).
+        ``"demo"`` (app reports, community forms, news feeds, the partner's categories),
+        ``"articles"`` (media-monitor article dumps) or ``"labelled_news"`` (the generated
+        labelled news set for evaluating triage).
 
     Returns
     -------

@@ -86,13 +86,27 @@ def split_sidebar(text: str) -> tuple[str, str]:
         ``(main, tail)``; ``tail`` is empty when no marker is found after the first 20
         characters (a marker at the very start is part of the title).
     """
-    main, tail, _ = _split_folded(str(text or ""))
+    main, tail, _ = split_folded(str(text or ""))
     return main, tail
 
 
-def _split_folded(text: str) -> tuple[str, str, str | None]:
-    """:func:`split_sidebar` of a string, with ``fold_text(text)`` when nothing was cut (else None)."""
-    folded = fold_text(text)
+def split_folded(text: str, folded: str | None = None) -> tuple[str, str, str | None]:
+    """:func:`split_sidebar` of a string, and the main text's fold when nothing was cut.
+
+    Parameters
+    ----------
+    text : str
+        Title and summary.
+    folded : str, optional
+        ``fold_text(text)`` when the caller has it.
+
+    Returns
+    -------
+    tuple
+        ``(main, tail, folded)``: ``folded`` is ``fold_text(text)`` when no marker cut the
+        text (the main text is then the text), None when one did.
+    """
+    folded = fold_text(text) if folded is None else folded
     m = _MARKER_AFTER_START.search(folded, 20)
     if m is None:
         return text, "", folded
@@ -151,7 +165,7 @@ def _sections(texts: Sequence[str]) -> list[tuple[str, str, str, str]]:
     """Per text: ``(main, tail, fold(main), fold(tail))`` (:func:`split_sidebar`), computed once."""
     out = []
     for text in texts:
-        main, tail, folded = _split_folded(str(text or ""))
+        main, tail, folded = split_folded(str(text or ""))
         if folded is not None:  # nothing cut: the main text is the text, already folded
             out.append((main, tail, folded, ""))
         else:
