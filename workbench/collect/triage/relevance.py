@@ -47,9 +47,8 @@ SIDEBAR_MARKERS = (
     "sur le meme sujet", "les plus lus", "dans l'actualite",
 )
 _MARKER = re.compile(r"(?:^|[\s.!?:;|\-\u2013\u2014(])(" + "|".join(re.escape(m) for m in SIDEBAR_MARKERS) + r")\b")
-#: :data:`_MARKER` as searched from position 20 (where ``^`` never matches: it is the string's
-#: start, not the search's), its markers as one trie: the engine skips to the punctuation and
-#: spaces before a marker instead of trying the caret at every position; same first match.
+#: :data:`_MARKER` as searched from position 20 (where ``^``, the string's start, never matches),
+#: its markers as one trie: the engine skips to the characters before a marker; same first match.
 _MARKER_AFTER_START = re.compile(r"[\s.!?:;|\-\u2013\u2014(](" + trie_pattern(SIDEBAR_MARKERS) + r")\b")
 #: Confuser cue groups (keys of the lexicon's ``confusers`` group), in feature order.
 CONFUSERS = ("drugs", "arms", "wildlife", "smuggling", "accident", "fiction", "politics", "statistics",
@@ -232,9 +231,8 @@ def _context_rows(texts: list[str], sections: list[tuple[str, str, str, str]],
 def _one_thread() -> Any:
     """A context in which native thread pools (OpenMP, BLAS) use one thread.
 
-    The thread-pool controller is made once per process (finding the loaded native
-    libraries takes ~15 ms, which a per-chunk call would pay every time); it is made
-    after scikit-learn's tree ensembles are imported, so their OpenMP runtime is known.
+    The controller is made once per process (finding the native libraries takes ~15 ms a
+    call), after scikit-learn's tree ensembles are imported (their OpenMP runtime is known).
     """
     if not _CONTROLLER:
         import sklearn.ensemble  # noqa: F401  (loads the OpenMP runtime the controller must see)
