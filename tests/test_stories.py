@@ -78,3 +78,9 @@ def test_undated_items_need_more_evidence():
     b = "Workers freed from a farm near Marchena after months, officers said."
     assert len(set(cluster_stories([a, b], ["2025-12-01", "2025-12-02"]))) == 1  # one shared town, same week
     assert len(set(cluster_stories([a, b], ["2025-12-01", None]))) == 2  # undated: one town is not enough
+
+
+def test_plurals_and_acronyms_at_a_sentence_start_are_names():
+    assert "marocain" in story_entities("Un Marocain témoigne. Des Marocains réduits en esclavage à Agen.")
+    assert "naptip" in story_entities("NAPTIP arrests five traffickers at Abuja airport.")
+    assert "update" not in story_entities("UPDATE: five traffickers arrested at Abuja airport.")

@@ -114,14 +114,21 @@ def story_tokens(text: str) -> dict[str, str]:
             continue
         else:
             kind = "name" if key not in population else "town" if population[key] < BIG_CITY else "big"
+            key = _singular(key) if kind == "name" else key
         i = m.start(1) - 1
         while i >= 0 and text[i] == " ":
             i -= 1
         at_start = i < 0 or text[i] in ".!?:;\"\u201c(\u2014\u2013|" or m.start(1) < headline
         entry = found.setdefault(key, [kind, True])
         entry[0] = "operation" if "operation" in (kind, entry[0]) else entry[0]
-        entry[1] = entry[1] and at_start and kind in ("name", "town", "big")
+        acronym = word.isupper() and word.isalpha() and max(word_frequency(key, lang) for lang in _LANGS) < 3.0
+        entry[1] = entry[1] and at_start and kind in ("name", "town", "big") and not acronym  # "NAPTIP arrests"
     return {k: kind for k, (kind, only_at_start) in found.items() if not only_at_start}
+
+
+def _singular(key: str) -> str:
+    """A name's plural folded to its singular ("marocains", "thailandaises" -> "marocain", "thailandaise")."""
+    return key[:-1] if len(key) >= 5 and key.endswith("s") and not key.endswith("ss") else key
 
 
 def _after_operation(text: str, start: int) -> bool:
