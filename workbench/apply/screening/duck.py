@@ -343,10 +343,13 @@ def _aggregate(con: Any, rules: RuleSet, params: Mapping[str, tuple[str, ...]], 
     accounts = names[order]
     widest = max([window_days, *(r.window_days or window_days for r in rules.rules)])
     flags = [f"(p{i} AND {window(rule.window_days or window_days)})" for i, rule in enumerate(rules.rules)]
-    matched = f"FROM work WHERE NOT odd AND {window(widest)} AND ({' OR '.join(flags) or 'FALSE'})"
-    items = [f"count(*) FILTER (WHERE {flag}) AS c{i}, CAST(coalesce(sum(abs(cents)) FILTER (WHERE {flag}), 0) "
-             f"AS BIGINT) AS a{i}" for i, flag in enumerate(flags)]
-    agg = con.execute(f"SELECT account, {', '.join(items)} {matched} GROUP BY account").df()
+    kept = ", ".join(["account", "cents", *(_field_column(f)[0] for f in _distinct_fields(rules)),
+                      *(f"{flag} AS f{i}" for i, flag in enumerate(flags))])
+    con.execute(f"CREATE TEMP TABLE matched AS SELECT {kept} FROM work WHERE NOT odd AND {window(widest)} "
+                f"AND ({' OR '.join(flags) or 'FALSE'})").fetchall()  # the few rows some rule looks at
+    items = [f"count(*) FILTER (WHERE f{i}) AS c{i}, CAST(coalesce(sum(abs(cents)) FILTER (WHERE f{i}), 0) "
+             f"AS BIGINT) AS a{i}" for i in range(len(flags))]
+    agg = con.execute(f"SELECT account, {', '.join(items)} FROM matched GROUP BY account").df()
     index = pd.Index(accounts)
     at = index.get_indexer(agg["account"])  # rows of agg -> positions in ``accounts``
 
@@ -359,7 +362,7 @@ def _aggregate(con: Any, rules: RuleSet, params: Mapping[str, tuple[str, ...]], 
     for f in _distinct_fields(rules):  # distinct values per (account, rule): a GROUP BY over the triples
         col, blank = _field_column(f)
         uses = [i for i, rule in enumerate(rules.rules) if f in rule.distinct_fields]
-        triples = " UNION ALL ".join(f"SELECT account, {i} AS r, {col} AS v {matched} AND {flags[i]} AND "
+        triples = " UNION ALL ".join(f"SELECT account, {i} AS r, {col} AS v FROM matched WHERE f{i} AND "
                                      f"{col} <> {blank}" for i in uses)
         counts = con.execute(f"SELECT account, r, count(DISTINCT v) AS n FROM ({triples}) GROUP BY account, r").df()
         for i in uses:
