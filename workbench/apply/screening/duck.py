@@ -15,11 +15,12 @@ reads of the file and returns the same evidence the pandas path builds (identica
 3. Rows that fail a check or are doubtful (normally very few) are read back and run
    through the pandas validation, which writes the rejects (record, field, reason) and
    cleans the doubtful rows it accepts; those are added to ``work``.
-4. Small ``GROUP BY account`` queries over ``work`` give the transactions in the window
-   per account, and, over the rows in a rule's window matching its predicate, each rule's
-   count and amount (``FILTER`` clauses) and its distinct values (a ``GROUP BY`` over the
-   distinct (account, rule, value) triples, much cheaper than ``count(DISTINCT ...)
-   FILTER`` over every row).
+4. A ``GROUP BY account`` over ``work`` gives the transactions in the window per account;
+   the rows in the widest window that some rule looks at (a few percent) go into a small
+   table ``matched`` with one flag per rule (predicate and the rule's window), over which
+   small ``GROUP BY`` queries give each rule's count and amount (``FILTER`` clauses) and
+   its distinct values (a ``GROUP BY`` over the distinct (account, rule, value) triples,
+   much cheaper than ``count(DISTINCT ...) FILTER`` over every row).
 """
 
 from __future__ import annotations
