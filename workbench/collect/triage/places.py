@@ -218,12 +218,9 @@ def country_cue_votes(text: str, language: str | None, folded: str | None = None
         if cue.languages and language not in cue.languages:
             continue
         hits = len(tokens & cue.cased)
-        if cue.words is not None:
-            if cue.first_words is not None:  # a cue word matches at the start of a word: its first word
-                words = set(words_of(folded)) if words is None else words
-                if not words.isdisjoint(cue.first_words):
-                    hits += _count_matches(cue.words, folded)
-            else:
+        if cue.words is not None:  # a cue word matches at the start of a word: its first word
+            words = set(words_of(folded)) if words is None else words
+            if cue.first_words is None or not words.isdisjoint(cue.first_words):
                 hits += _count_matches(cue.words, folded)
         hits += sum(len(p.findall(text)) for p in cue.patterns)
         if hits:
@@ -345,10 +342,8 @@ def _letter_tables() -> tuple[np.ndarray, np.ndarray]:
 
 
 def _title_case_spans(text: str, tokens: list[tuple[str, int, int]], folded: list[str] | None = None) -> list[bool]:
-    """Per token: does it sit in a title-case sentence (most long words capitalised)?
-
-    ``folded``: :func:`_fold_token` of each token, when the caller has them.
-    """
+    """Per token: does it sit in a title-case sentence (most long words capitalised)? (``folded``: the
+    tokens' :func:`_fold_token`, when known)"""
     prefixes = _index().prefixes
     if folded is None:
         folded = list(map(_fold_token, [t for t, _, _ in tokens]))
