@@ -87,7 +87,9 @@ def test_story_clustering_links_rewrites_and_keeps_events_apart():
 def test_real_news_holdout_beats_the_baselines():
     news = load_real_labelled(real_labelled_path())
     assert len(news) >= 600 and news["language"].isin(["en", "es", "fr", "pt"]).mean() > 0.99
-    assert (news["split"] == "holdout").mean() >= 0.25
+    # the first held-back part: at least a quarter of the set it was drawn from (dev + holdout)
+    first = news.loc[news["split"].isin(["dev", "holdout"]), "split"]
+    assert (first == "holdout").mean() >= 0.25
     # the fresh held-back part (labelled after the first model; never trained or tuned on)
     fresh = news[news["split"] == "holdout2"]
     assert len(fresh) >= 150 and fresh["language"].nunique() >= 3

@@ -38,7 +38,7 @@ PYCOUNTRY_TYPES = frozenset({
 })
 #: Types kept even below a parent division (Spanish and Italian provinces, French departments...).
 PARENTED_TYPES = frozenset({"province", "department", "metropolitan department", "district",
-                            "council area", "state", "metropolitan region"})
+                            "council area", "state", "metropolitan region", "two-tier county", "unitary authority"})
 _RESOURCE = "resources/admin1_natural_earth.csv"
 
 

@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from workbench.exceptions import DateParseError
@@ -105,3 +106,81 @@ def parse_timestamp(value: Any, fmt: str | None = None) -> pd.Timestamp:
     if pd.isna(stamp):
         raise DateParseError(f"{text!r} is not a timestamp")
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+_DEFAULTS = (datetime(2000, 1, 1), datetime(2001, 2, 2))
+
+
+def date_span(value: Any) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """The days a date-like value may stand for: one day, a whole month or a whole year.
+
+    A year alone (``"2023"``) is not 1 January: it spans the year; a month alone
+    (``"2023-05"``, ``"May 2023"``) spans the month. Each value is parsed on its own, so a
+    list mixing ISO 8601 and RFC 2822 (``"Mon, 20 Apr 2026 10:00:00 +0000"``) dates loses
+    none of them; times are taken in UTC.
+
+    Parameters
+    ----------
+    value : Any
+        A timestamp, a date, a text date or None.
+
+    Returns
+    -------
+    tuple
+        ``(first, last)`` days (naive, midnight UTC); ``(None, None)`` when the value is
+        empty or not a date.
+    """
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return None, None
+    if isinstance(value, (datetime, pd.Timestamp, np.datetime64)):
+        day = _utc_day(pd.Timestamp(value))
+        return day, day
+    text = str(value).strip()
+    if not text:
+        return None, None
+    if _YEAR.match(text) or _MONTH.match(text):
+        try:
+            start, precision = parse_partial_date(text)
+        except DateParseError:  # "2023-13"
+            return None, None
+    else:
+        try:
+            day = _utc_day(parse_timestamp(text))
+            return day, day
+        except DateParseError:
+            start, precision = _free_text_date(text)
+    if start is None:
+        return None, None
+    if precision == "year":
+        return start, start + pd.DateOffset(years=1) - pd.Timedelta(days=1)
+    if precision == "month":
+        return start, start + pd.DateOffset(months=1) - pd.Timedelta(days=1)
+    return start, start
+
+
+def _utc_day(stamp: pd.Timestamp) -> pd.Timestamp:
+    """The day (naive, midnight) of a timestamp in UTC (naive means UTC)."""
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    return stamp.normalize()
+
+
+def _free_text_date(text: str) -> tuple[pd.Timestamp | None, str | None]:
+    """A date in another format ("20 April 2026", "April 2026"), with the precision it was written to.
+
+    Parsed twice with two different default dates: a field that changes with the default was
+    not written (no day: month precision; no month: year precision; no year: not a date).
+    """
+    from dateutil import parser
+
+    try:
+        a, b = (parser.parse(text, default=d) for d in _DEFAULTS)
+    except (ValueError, OverflowError, TypeError):
+        return None, None
+    if a.year != b.year:
+        return None, None
+    if a.month != b.month:
+        return pd.Timestamp(a.year, 1, 1), "year"
+    if a.day != b.day:
+        return pd.Timestamp(a.year, a.month, 1), "month"
+    return _utc_day(pd.Timestamp(a)), "day"

@@ -1,19 +1,26 @@
 """The screen's per-account aggregation in DuckDB, for Parquet files.
 
-:func:`duckdb_evidence` validates and aggregates a Parquet file of transactions in one
-DuckDB pass and returns the same evidence the pandas path builds (identical results):
+:func:`duckdb_evidence` validates and aggregates a Parquet file of transactions in two
+reads of the file and returns the same evidence the pandas path builds (identical results):
 
-1. Each row's working columns (stripped text, amount in integer cents, day, hour, MCC...)
-   are computed in SQL together with the checks of
-   :func:`~workbench.apply.screening.validate.validate_transactions`. A row whose value
-   SQL cannot judge with certainty (non-ASCII at the edges of a text, a number or
+1. The distinct raw values of the text columns are read and judged in Python, once per
+   value (what to strip and fold, which values are invalid).
+2. One read computes each row's working columns (stripped text, amount in integer cents,
+   day, hour, MCC...) together with the checks of
+   :func:`~workbench.apply.screening.validate.validate_transactions`, and keeps, in a
+   narrow in-memory table ``work``, the account, amount, day, each rule's predicate and
+   the fields rules count distinct values of (only where such a rule matches). A row whose
+   value SQL cannot judge with certainty (non-ASCII at the edges of a text, a number or
    timestamp outside the strict patterns) is *doubtful*.
-2. Rows that fail a check or are doubtful (normally very few) are read back and run
+3. Rows that fail a check or are doubtful (normally very few) are read back and run
    through the pandas validation, which writes the rejects (record, field, reason) and
-   cleans the doubtful rows it accepts; those are added back to the SQL rows.
-3. One ``GROUP BY account`` computes, per rule, the count, the amount and the distinct
-   values of the matching transactions in the rule's window (``FILTER`` clauses built
-   from the rules' ``where`` blocks).
+   cleans the doubtful rows it accepts; those are added to ``work``.
+4. A ``GROUP BY account`` over ``work`` gives the transactions in the window per account;
+   the rows in the widest window that some rule looks at (a few percent) go into a small
+   table ``matched`` with one flag per rule (predicate and the rule's window), over which
+   small ``GROUP BY`` queries give each rule's count and amount (``FILTER`` clauses) and
+   its distinct values (a ``GROUP BY`` over the distinct (account, rule, value) triples,
+   much cheaper than ``count(DISTINCT ...) FILTER`` over every row).
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.apply.screening.rules import Rule, RuleSet
+from workbench.apply.screening.rules import DISTINCT_FIELDS, Rule, RuleSet
 from workbench.apply.screening.validate import CHANNELS, validate_transactions
 from workbench.schema import iso3_codes
 
@@ -197,9 +204,9 @@ def duckdb_evidence(path: str | Path, rules: RuleSet, params: Mapping[str, tuple
                     fx_rates: Mapping[str, float]) -> dict[str, Any] | None:
     """Validate and aggregate a Parquet file in DuckDB.
 
-    Three scans: the distinct values of the text columns (judged in Python, once per
-    value), the rows SQL cannot judge (to pandas) and the latest day, then the one
-    ``GROUP BY account``.
+    Two reads of the file (the distinct values of the text columns, judged in Python once
+    per value; then the working columns into ``work``), the rows SQL cannot judge to
+    pandas, then per-account aggregates over ``work`` (module docstring).
 
     Parameters
     ----------
@@ -227,7 +234,7 @@ def duckdb_evidence(path: str | Path, rules: RuleSet, params: Mapping[str, tuple
     """
     import duckdb
 
-    con = duckdb.connect()
+    con = duckdb.connect(config={"preserve_insertion_order": False})  # no result here depends on row order
     try:
         src = f"read_parquet({_quote(Path(path))}, file_row_number = true)"
         types = {row[0]: str(row[1]) for row in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()}
@@ -235,60 +242,58 @@ def duckdb_evidence(path: str | Path, rules: RuleSet, params: Mapping[str, tuple
         if missing or any(types.get(c, "VARCHAR") != "VARCHAR" for c in _TEXT_COLUMNS):
             return None  # the pandas path raises the documented error / handles non-text ids
         present = [c for c in (*_TEXT_COLUMNS, "merchant_category") if types.get(c) == "VARCHAR"]
-        try:
-            cols0, odd0 = _working_sql(types, currency, fx_rates, {}, {currency.upper()})
-        except _Unsupported:
-            return None
-        _load_work(con, src, types, cols0, odd0)
-        summary = "count(*), max(day) FILTER (WHERE NOT odd), list(rn) FILTER (WHERE odd)"
-        n_in, max_day, odd_rn = con.execute(f"SELECT {summary} FROM work").fetchall()[0]
-        values = _distinct_values(con, present)
+        values = _distinct_values(con, src, present)
         rates = {str(k).upper() for k in fx_rates} | {currency.upper()}
         iso3 = set(iso3_codes())
         judged = {c: _judge_values(c, v, rates, iso3) for c, v in values.items()}
         currencies = {str(v).strip().upper() for v in values.get("currency", []) if v is not None}
-        cols, odd = _working_sql(types, currency, fx_rates, judged, currencies)
-        if judged.get("merchant_category", ([], 0))[1] == 2:  # padded codes: parse them again, trimmed
-            mcc = [c for c in cols if c.endswith(" AS mcc")][0].removesuffix(" AS mcc")
-            con.execute(f"UPDATE work SET mcc = {mcc}").fetchall()
-        text_odd = [o for o in odd if o not in odd0]
-        if text_odd:  # some text values need pandas (rare)
-            con.execute(f"UPDATE work SET odd = TRUE WHERE {' OR '.join(f'coalesce({o}, TRUE)' for o in text_odd)}"
-                        ).fetchall()
-            n_in, max_day, odd_rn = con.execute(f"SELECT {summary} FROM work").fetchall()[0]
+        try:
+            cols, odd = _working_sql(types, currency, fx_rates, judged, currencies)
+        except _Unsupported:
+            return None
+        odd_sql = " OR ".join(f"coalesce({o}, TRUE)" for o in odd)
+        kept = _kept_columns(rules, params)
+        con.execute(f"CREATE TEMP TABLE work AS SELECT rn, odd, {kept} FROM (SELECT file_row_number AS rn, "
+                    f"({odd_sql}) AS odd, {', '.join(cols)} FROM {src})").fetchall()
+        n_in, max_day, odd_rn = con.execute("SELECT count(*), max(day) FILTER (WHERE NOT odd), "
+                                            "list(rn) FILTER (WHERE odd) FROM work").fetchall()[0]
         odd_rn = np.sort(np.asarray(odd_rn or [], dtype="int64"))
         rejects = pd.DataFrame(columns=["record", "field", "value", "reason"])
-        out_cols = [c for c in cols if not c.endswith((" AS day", " AS hour", " AS mcc"))] + ["day", "hour", "mcc"]
-        rows = f"SELECT {', '.join(out_cols)} FROM work WHERE NOT odd"
         if len(odd_rn):
             bad, extra_day = _judge_in_pandas(con, src, odd_rn, currency, fx_rates)
             if len(bad):
                 rejects = bad
             if extra_day is not None:
                 max_day = extra_day if max_day is None else max(extra_day, max_day)
-            rows = f"{rows} UNION ALL SELECT {', '.join(_TEXT_COLUMNS)}, cents, day, hour, mcc FROM extra"
-        return _aggregate(con, rows, rules, params, window_days, as_of, max_day, rejects, int(n_in),
+            con.execute(f"INSERT INTO work SELECT -1 AS rn, FALSE AS odd, {kept} FROM extra").fetchall()
+        return _aggregate(con, rules, params, window_days, as_of, max_day, rejects, int(n_in),
                           int(n_in) - len(rejects))
     finally:
         con.close()
 
 
-def _load_work(con: Any, src: str, types: Mapping[str, str], cols0: list[str], odd0: list[str]) -> None:
-    """Pass 1, the only read of the file: raw text, parsed numbers and the rows SQL cannot judge, in memory."""
-    keep = [c for c in cols0 if c.endswith((" AS day", " AS hour", " AS mcc"))]
-    amount = "TRY_CAST(amount AS DOUBLE)" if types["amount"] == "VARCHAR" else "CAST(amount AS DOUBLE)"
-    odd_sql = " OR ".join(f"coalesce({o}, TRUE)" for o in odd0)
-    con.execute(f"CREATE TEMP TABLE work AS SELECT file_row_number AS rn, "
-                f"{''.join(f'{c}, ' for c in _TEXT_COLUMNS if c in types)}"
-                f"{'merchant_category, ' if 'merchant_category' in types else ''}"
-                f"{amount} AS amount, {', '.join(keep)}, ({odd_sql}) AS odd FROM {src}").fetchall()
+def _kept_columns(rules: RuleSet, params: Mapping[str, tuple[str, ...]]) -> str:
+    """What ``work`` keeps of a row's working columns: account, amount, day, each rule's
+    predicate (``p<i>``) and the distinct fields, only where a rule counting them matches."""
+    items = ["account", "cents", "day"]
+    items += [f"{rule_predicate(rule, params)} AS p{i}" for i, rule in enumerate(rules.rules)]
+    for f in _distinct_fields(rules):
+        col = _field_column(f)[0]
+        uses = " OR ".join(rule_predicate(rule, params) for rule in rules.rules if f in rule.distinct_fields)
+        items.append(f"CASE WHEN {uses} THEN {col} END AS {col}")
+    return ", ".join(items)
 
 
-def _distinct_values(con: Any, present: list[str]) -> dict[str, list[Any]]:
-    """The distinct raw values of each text column of ``work`` (None: NULL), judged once each in Python."""
+def _distinct_fields(rules: RuleSet) -> list[str]:
+    """The fields some rule counts distinct values of, in :data:`DISTINCT_FIELDS` order."""
+    return sorted({f for rule in rules.rules for f in rule.distinct_fields}, key=DISTINCT_FIELDS.index)
+
+
+def _distinct_values(con: Any, src: str, present: list[str]) -> dict[str, list[Any]]:
+    """The distinct raw values of each text column of the file (None: NULL), judged once each in Python."""
     values: dict[str, list[Any]] = {c: [] for c in present}
     if present:
-        union = " UNION ALL ".join(f"SELECT {i} AS c, {c} AS v FROM work GROUP BY {c}"
+        union = " UNION ALL ".join(f"SELECT {i} AS c, {c} AS v FROM {src} GROUP BY {c}"
                                    for i, c in enumerate(present))
         for i, v in con.execute(union).fetchall():
             values[present[i]].append(v)
@@ -311,10 +316,15 @@ def _judge_in_pandas(con: Any, src: str, odd_rn: np.ndarray, currency: str,
     return bad, (int(extra["day"].max()) if len(extra) else None)
 
 
-def _aggregate(con: Any, rows: str, rules: RuleSet, params: Mapping[str, tuple[str, ...]], window_days: int,
+def _field_column(field: str) -> tuple[str, str]:
+    """The working column holding a distinct field, and its blank value (not counted)."""
+    return ("mcc", "-1") if field == "merchant_category" else (field, "''")
+
+
+def _aggregate(con: Any, rules: RuleSet, params: Mapping[str, tuple[str, ...]], window_days: int,
                as_of: pd.Timestamp | None, max_day: int | None, rejects: pd.DataFrame, n_in: int,
                n_scored: int) -> dict[str, Any]:
-    """The one GROUP BY: per account and rule, count, amount and distinct values in the window."""
+    """Per account and rule, over the valid rows of ``work``: count, amount and distinct values in the window."""
     if as_of is not None:
         end_day = int(np.datetime64(as_of.date(), "D").astype("int64"))
     elif max_day is not None:
@@ -325,32 +335,51 @@ def _aggregate(con: Any, rows: str, rules: RuleSet, params: Mapping[str, tuple[s
     def window(days: int) -> str:
         return f"day > {end_day - days} AND day <= {end_day}"
 
-    items = [f"count(*) FILTER (WHERE {window(window_days)}) AS n_tx"]
-    for i, rule in enumerate(rules.rules):
-        cond = f"{rule_predicate(rule, params)} AND {window(rule.window_days or window_days)}"
-        items.append(f"count(*) FILTER (WHERE {cond}) AS c{i}")
-        items.append(f"CAST(coalesce(sum(abs(cents)) FILTER (WHERE {cond}), 0) AS BIGINT) AS a{i}")
-        for f in rule.distinct_fields:
-            col, blank = ("mcc", "-1") if f == "merchant_category" else (f, "''")
-            items.append(f"count(DISTINCT {col}) FILTER (WHERE {cond} AND {col} <> {blank}) AS d{i}_{f}")
+    # every account is scored (accounts whose transactions all fall outside the window get zeros,
+    # as on the pandas path); the rules only look at rows in the widest window matching a rule
+    totals = con.execute(f"SELECT account, count(*) FILTER (WHERE {window(window_days)}) AS n_tx FROM work "
+                         "WHERE NOT odd GROUP BY account").df()
+    names = totals["account"].to_numpy(dtype=object)
+    order = np.argsort(names, kind="stable")
+    accounts = names[order]
     widest = max([window_days, *(r.window_days or window_days for r in rules.rules)])
-    # only rows inside the widest window are aggregated; every account is scored (accounts whose
-    # transactions all fall outside the window get zeros, as on the pandas path)
-    names = con.execute(f"SELECT DISTINCT account FROM ({rows})").df()["account"].to_numpy(dtype=object)
-    accounts = names[np.argsort(names, kind="stable")]
-    agg = con.execute(f"SELECT account, {', '.join(items)} FROM ({rows}) WHERE {window(widest)} "
-                      "GROUP BY account").df()
-    agg = agg.set_index("account").reindex(accounts, fill_value=0).reset_index()
+    flags = [f"(p{i} AND {window(rule.window_days or window_days)})" for i, rule in enumerate(rules.rules)]
+    kept = ", ".join(["account", "cents", *(_field_column(f)[0] for f in _distinct_fields(rules)),
+                      *(f"{flag} AS f{i}" for i, flag in enumerate(flags))])
+    con.execute(f"CREATE TEMP TABLE matched AS SELECT {kept} FROM work WHERE NOT odd AND {window(widest)} "
+                f"AND ({' OR '.join(flags) or 'FALSE'})").fetchall()  # the few rows some rule looks at
+    items = [f"count(*) FILTER (WHERE f{i}) AS c{i}, CAST(coalesce(sum(abs(cents)) FILTER (WHERE f{i}), 0) "
+             f"AS BIGINT) AS a{i}" for i in range(len(flags))]
+    agg = con.execute(f"SELECT account, {', '.join(items)} FROM matched GROUP BY account").df()
+    index = pd.Index(accounts)
+    at = index.get_indexer(agg["account"])  # rows of agg -> positions in ``accounts``
+
+    def spread(values: pd.Series, where: np.ndarray = at) -> np.ndarray:
+        full = np.zeros(len(accounts), dtype="int64")
+        full[where] = values.to_numpy(dtype="int64")
+        return full
+
+    distinct: dict[tuple[int, str], np.ndarray] = {}
+    for f in _distinct_fields(rules):  # distinct values per (account, rule): a GROUP BY over the triples
+        col, blank = _field_column(f)
+        uses = [i for i, rule in enumerate(rules.rules) if f in rule.distinct_fields]
+        triples = " UNION ALL ".join(f"SELECT account, {i} AS r, {col} AS v FROM matched WHERE f{i} AND "
+                                     f"{col} <> {blank}" for i in uses)
+        counts = con.execute(f"SELECT account, r, count(DISTINCT v) AS n FROM ({triples}) GROUP BY account, r").df()
+        for i in uses:
+            mine = counts[counts["r"].to_numpy() == i]
+            distinct[(i, f)] = spread(mine["n"], index.get_indexer(mine["account"]))
     parts = []
     for i, rule in enumerate(rules.rules):
-        count = agg[f"c{i}"].to_numpy(dtype="int64")
+        count = spread(agg[f"c{i}"])
         present = count > 0
         if not present.any():
             continue
-        ev = pd.DataFrame({"count": count[present], "amount": agg[f"a{i}"].to_numpy(dtype="int64")[present] / 100.0},
+        ev = pd.DataFrame({"count": count[present], "amount": spread(agg[f"a{i}"])[present] / 100.0},
                           index=pd.Index(accounts[present], name="account"))
         for f in rule.distinct_fields:
-            ev[f"distinct_{f}"] = agg[f"d{i}_{f}"].to_numpy(dtype="int64")[present]
+            ev[f"distinct_{f}"] = distinct[(i, f)][present]
         parts.append(rule.mark_fired(ev, rule.window_days or window_days).reset_index())
-    return {"parts": parts, "accounts": accounts, "n_tx": agg["n_tx"].to_numpy(dtype="int64"), "end_day": end_day,
+    n_tx = totals["n_tx"].to_numpy(dtype="int64")[order]
+    return {"parts": parts, "accounts": accounts, "n_tx": n_tx, "end_day": end_day,
             "rejects": rejects, "n_in": int(n_in), "n_scored": int(n_scored)}

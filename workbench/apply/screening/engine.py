@@ -397,15 +397,31 @@ def _assemble_evidence(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """Per-rule evidence frames -> one table with fixed columns and dtypes, by account and typology."""
     distinct_cols = [f"distinct_{f}" for f in DISTINCT_FIELDS]
     ev_cols = ["account", "typology", "count", "amount", *distinct_cols, "ratio", "fired", "window_days"]
-    evidence = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ev_cols)
-    for c in distinct_cols:
-        if c not in evidence.columns:
-            evidence[c] = np.nan
-    evidence = evidence[ev_cols]
-    for c in ["count", *distinct_cols, "window_days"]:
-        evidence[c] = evidence[c].astype("Int64")
-    evidence["fired"] = evidence["fired"].astype(bool)
-    return evidence.sort_values(["account", "typology"]).reset_index(drop=True)
+    if not parts:
+        evidence = pd.DataFrame(columns=ev_cols)
+        for c in ["count", *distinct_cols, "window_days"]:
+            evidence[c] = evidence[c].astype("Int64")
+        evidence["fired"] = evidence["fired"].astype(bool)
+        return evidence
+    typed = []
+    for part in parts:  # nullable integers per part (absent distinct fields: <NA>), then one concat
+        n = len(part)
+        columns = {}
+        for c in ev_cols:
+            if c in ("count", *distinct_cols, "window_days"):
+                present = c in part.columns
+                columns[c] = pd.arrays.IntegerArray(np.asarray(part[c], dtype="int64") if present else
+                                                    np.zeros(n, dtype="int64"), np.full(n, not present))
+            elif c == "fired":
+                columns[c] = np.asarray(part[c], dtype=bool)
+            else:
+                columns[c] = part[c].to_numpy()
+        typed.append(pd.DataFrame(columns))
+    evidence = pd.concat(typed, ignore_index=True)
+    # one row per (account, typology): sorted by the two keys' ranks (same order as sort_values)
+    account_code = pd.factorize(evidence["account"], sort=True)[0]
+    typology_code = pd.factorize(evidence["typology"], sort=True)[0]
+    return evidence.take(np.lexsort((typology_code, account_code))).reset_index(drop=True)
 
 
 def _joined(parts: list[pd.DataFrame]) -> pd.DataFrame:

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 from urllib.parse import urlparse
 
 import yaml
@@ -44,6 +45,9 @@ class _Cue:
     cased: frozenset[str]
     words: re.Pattern | None
     patterns: tuple[re.Pattern, ...]
+    #: The first run of word characters of each of ``words`` (None when one starts otherwise):
+    #: a text none of whose words is one of these has no match of ``words``.
+    first_words: frozenset[str] | None = None
 
 
 @lru_cache(maxsize=1)
@@ -56,8 +60,10 @@ def _country_cues() -> tuple[_Cue, ...]:
         pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
                              + r")(?!\w)") if words else None
         cased = frozenset(str(c).strip(".") for c in entry.get("cased") or ())
+        firsts = [re.match(r"\w+", w) for w in words]
         out.append(_Cue(entry["iso3"], frozenset(entry.get("languages") or ()), cased, pattern,
-                        tuple(re.compile(x) for x in entry.get("patterns") or ())))
+                        tuple(re.compile(x) for x in entry.get("patterns") or ()),
+                        None if not all(firsts) else frozenset(f.group() for f in firsts)))
     return tuple(out)
 
 
@@ -178,9 +184,29 @@ def is_common_word(word: str, language: str | None, population: int = 0, home: b
     return zipf >= COMMON_ZIPF and zipf - expected >= COMMON_EXCESS
 
 
+#: Generic top-level domains of US institutions (government, military, education).
+US_TLDS = frozenset({"gov", "mil", "edu"})
+#: A US broadcast station's domain: its call sign (K or W and 2-3 letters), optionally "tv" or a channel number.
+_CALL_SIGN = re.compile(r"[kw][a-z]{2,3}(?:tv|\d{1,2})?")
+
+
+@lru_cache(maxsize=1)
+def known_outlets() -> dict[str, str]:
+    """Domains of national outlets without a country-code domain -> ISO3 (``resources/osint_outlets.yaml``).
+
+    Returns
+    -------
+    dict
+        ``"semana.com" -> "COL"``, ...
+    """
+    text = resources.files("workbench").joinpath("resources/osint_outlets.yaml").read_text("utf-8")
+    return {str(domain).lower(): iso3 for iso3, domains in yaml.safe_load(text)["outlets"].items()
+            for domain in domains}
+
+
 @lru_cache(maxsize=4096)
 def outlet_country(url: str | None) -> str | None:
-    """The country of an outlet's country-code domain (``bbc.co.uk`` -> GBR).
+    """The country of an outlet: a known national outlet, else its country-code domain (``bbc.co.uk`` -> GBR).
 
     Parameters
     ----------
@@ -190,7 +216,10 @@ def outlet_country(url: str | None) -> str | None:
     Returns
     -------
     str or None
-        ISO3, or None for generic domains (``.com``, ``.org``, ``.tv`` ...) and bad URLs.
+        ISO3 from :func:`known_outlets` (``semana.com`` -> COL), a US government,
+        military or education domain, a US station's call sign (``wral.com``), or the
+        country-code domain; None for other generic domains (``.com``, ``.org``, ``.tv``
+        ...) and bad URLs.
     """
     if not url:
         return None
@@ -201,10 +230,120 @@ def outlet_country(url: str | None) -> str | None:
     parts = host.split(".")
     if len(parts) < 2:
         return None
+    known = known_outlets()
+    for k in range(len(parts) - 1):  # "g1.globo.com": the domain and each of its parents
+        hit = known.get(".".join(parts[k:]))
+        if hit is not None:
+            return hit
     tld = parts[-1]
+    if tld in US_TLDS:
+        return "USA"
+    if tld == "com" and _CALL_SIGN.fullmatch(parts[-2]) and word_frequency(parts[-2].rstrip("0123456789"), "en") < 3.0:
+        return "USA"  # "wral.com", "kare11.com"; not an English word such as "word.com"
     if len(tld) != 2 or tld in GENERIC_CCTLDS:
         return None
     code = "GB" if tld == "uk" else tld.upper()
     table = countries()
     hit = table.loc[table["iso2"] == code, "iso3"]
     return str(hit.iloc[0]) if len(hit) else None
+
+
+#: Endings of the masculine singular -> feminine and plural forms (folded), per language.
+_INFLECTIONS = {
+    "es": (("o", ("o", "a", "os", "as")), ("es", ("es", "esa", "eses", "esas")), ("an", ("an", "ana", "anes", "anas")),
+           ("i", ("i", "ies", "is")), ("e", ("e", "es")), ("a", ("a", "as")), ("l", ("l", "la", "les", "las")),
+           ("", ("", "s", "es"))),
+    "pt": (("o", ("o", "a", "os", "as")), ("es", ("es", "esa", "eses", "esas")), ("ao", ("ao", "a", "aes", "aos", "as")),
+           ("e", ("e", "es")), ("a", ("a", "as")), ("l", ("l", "la", "las")), ("", ("", "s"))),
+    "fr": (("ien", ("ien", "ienne", "iens", "iennes")), ("ain", ("ain", "aine", "ains", "aines")),
+           ("in", ("in", "ine", "ins", "ines")), ("an", ("an", "ane", "ans", "anes")), ("ais", ("ais", "aise", "aises")),
+           ("ois", ("ois", "oise", "oises")), ("e", ("e", "es")), ("", ("", "e", "s", "es"))),
+}
+
+
+def inflect(base: str, language: str) -> set[str]:
+    """Feminine and plural forms of a folded demonym (``"rumano"`` -> rumano, rumana, rumanos, rumanas).
+
+    Parameters
+    ----------
+    base : str
+        Folded masculine singular.
+    language : str
+        ``"es"``, ``"pt"`` or ``"fr"`` (other languages: the base alone).
+
+    Returns
+    -------
+    set of str
+        The base and its forms.
+    """
+    for ending, forms in _INFLECTIONS.get(language, ()):
+        if base.endswith(ending):
+            stem = base[:len(base) - len(ending)]
+            return {base} | {stem + f for f in forms}
+    return {base}
+
+
+@dataclass(frozen=True)
+class _Authorities:
+    english: re.Pattern | None          # on the text as written: "Romanian authorities"
+    folded: dict[str, re.Pattern]       # language -> pattern on the folded text: "autoridades rumanas"
+    iso3: dict[str, str]                # demonym form (as written for English, folded otherwise) -> iso3
+
+
+@lru_cache(maxsize=1)
+def _authorities() -> _Authorities:
+    """The patterns of ``resources/osint_demonyms.yaml``."""
+    text = resources.files("workbench").joinpath("resources/osint_demonyms.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)
+
+    def alternation(words: Any) -> str:
+        return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+    iso3: dict[str, str] = {}
+    forms: dict[str, set[str]] = {"en": set(), "es": set(), "pt": set(), "fr": set()}
+    for code, by_language in data["demonyms"].items():
+        for lang, words in by_language.items():
+            for word in words:
+                variants = {str(word)} if lang == "en" else inflect(fold_text(str(word)), lang)
+                for v in variants:
+                    iso3.setdefault(v, code)
+                forms[lang] |= variants
+    institutions = {lang: [fold_text(w) for w in words] for lang, words in data["institutions"].items()}
+    modifiers = {lang: [fold_text(w) for w in words] for lang, words in data["modifiers"].items()}
+    english = re.compile(rf"(?<![\w.])({alternation(forms['en'])})\s+(?i:(?:(?:{alternation(modifiers['en'])})\s+)?"
+                         rf"(?:{alternation(institutions['en'])}))(?!\w)")
+    folded = {lang: re.compile(rf"(?<!\w)(?:{alternation(institutions[lang])})\s+(?:(?:{alternation(modifiers[lang])})"
+                               rf"\s+)?({alternation(forms[lang])})(?!\w)") for lang in ("es", "pt", "fr")}
+    return _Authorities(english, folded, iso3)
+
+
+def authority_cues(text: str, folded: str, language: str | None) -> dict[str, int]:
+    """Countries whose own authorities act in the text ("Romanian authorities", "la policía española").
+
+    Parameters
+    ----------
+    text : str
+        The text as written (English demonyms are matched with their capital).
+    folded : str
+        ``fold_text(text)`` (Spanish, Portuguese and French are matched folded).
+    language : str, optional
+        The text's language: only its pattern is read (all when unknown).
+
+    Returns
+    -------
+    dict
+        ISO3 -> number of mentions.
+    """
+    cues = _authorities()
+    out: dict[str, int] = {}
+    found: list[str] = []
+    if language in (None, "en") and cues.english is not None:
+        found += cues.english.findall(text)
+    for lang, pattern in cues.folded.items():
+        if language in (None, lang):
+            found += pattern.findall(folded)
+    for form in found:
+        code = cues.iso3.get(form)
+        if code is not None:
+            out[code] = out.get(code, 0) + 1
+    return out

