@@ -63,3 +63,31 @@ def test_outlets_on_generic_domains():
     assert outlet_country("https://www.word.com/x") is None and outlet_country("https://example.com/x") is None
     # a British outlet and a British county settle a name shared with an American city
     assert geoparse("Police raids across Kent freed four women", "en", "GBR")["country_iso3"] == "GBR"
+
+
+def test_america_regions_sidebars_and_places_of_a_country():
+    assert geoparse("Domestic servitude in America: a couple kept two maids for years", "en")["country_iso3"] == "USA"
+    assert geoparse("Trafficking routes across Latin America grow", "en")["country_iso3"] is None
+    assert geoparse("Aumenta la trata en América Latina", "es")["country_iso3"] is None  # not Latina, Italy
+    # "en <a few words> de Perú" says where it happened, as "en Perú" does
+    got = geoparse("Liberan a 40 mujeres en bares mineros de Perú. Los bares de La Pampa fueron cerrados", "es")
+    assert got["country_iso3"] == "PER"
+    # a related-links tail names other stories' places
+    text = "Police free 12 victims of forced labour on a farm. READ ALSO: Lagos traffic jams worsen"
+    assert geoparse(text, "en")["country_iso3"] is None
+    # a short clause with two capitalised words is not a title-case headline: "Beira Baixa" is no Beira
+    got = geoparse("Casal detido por escravidão. Família detida na Beira Baixa; vítima explorada", "pt", "PRT")
+    assert got["country_iso3"] == "PRT" and got["place_name"] != "Beira"
+
+
+def test_american_usage_is_a_weak_cue():
+    assert geoparse("Eleven women rescued after a stop on the interstate", "en")["country_iso3"] == "USA"
+    assert geoparse("A statewide sting led to 30 felony arrests", "en")["country_iso3"] == "USA"
+
+
+def test_a_states_namesake_city_is_the_point_unless_states_are_listed():
+    got = geoparse("PF resgata 22 vítimas de exploração sexual em São Paulo", "pt")
+    assert (got["place_name"], got["precision"], got["country_iso3"]) == ("São Paulo", "city", "BRA")
+    assert got["lat"] == pytest.approx(-23.5, abs=0.3)  # the city, not the state's label point
+    got = geoparse("Mandados cumpridos no Ceará, Bahia e São Paulo contra o grupo", "pt")
+    assert (got["place_name"], got["precision"]) == ("Ceará", "admin1")

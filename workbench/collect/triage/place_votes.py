@@ -165,6 +165,9 @@ def candidate_votes(cands: list[Candidate], locative: list[int], apposed: dict[i
 def place_in(cands: list[Candidate], iso3: str, confidence: float, empty: dict[str, Any]) -> dict[str, Any]:
     """The first city, else the first division, named inside the chosen country, else the country itself.
 
+    A division's namesake city ("em São Paulo") counts as a city unless another division
+    of that country is named before it (a list of states).
+
     Parameters
     ----------
     cands : list of Candidate
@@ -181,10 +184,12 @@ def place_in(cands: list[Candidate], iso3: str, confidence: float, empty: dict[s
     dict
         ``place_name, country_iso3, lat, lon, precision, confidence``.
     """
+    divisions = [c.position for c in cands if c.kind == "admin1" and any(e[0] == iso3 for e in c.entries)]
     for cand in cands:  # first city named inside the chosen country
         if cand.kind == "city":
             inside = [e for e in cand.entries if e[0] == iso3]
-            if inside:
+            # a state's namesake city ("São Paulo") after another state ("no Ceará, Bahia e São Paulo"): a list of states
+            if inside and not (cand.position in divisions and divisions[0] < cand.position):
                 e = max(inside, key=lambda h: h[3])
                 return {"place_name": e[4], "country_iso3": iso3, "lat": e[1], "lon": e[2], "precision": "city",
                         "confidence": confidence}

@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 
 from workbench.collect.triage.lexicon import lexicon
+from workbench.collect.triage.relevance import split_sidebar
 from workbench.collect.triage.place_votes import NOTABLE_TOWN, Candidate as _Candidate, candidate_votes, place_in
 # re-exported: the geoparser's public names (and the cue helpers its tests pin) stay importable from here
 from workbench.collect.triage.place_cues import (COMMON_EXCESS, COMMON_ZIPF, GENERIC_CCTLDS,  # noqa: F401
@@ -109,6 +110,9 @@ _VOTE_AUTHORITY = 3.5  # a country's own authorities named by its demonym act at
 #: Words after which a capitalised name is the place of the event ("in Peru", "en Bogotá").
 LOCATIVES = frozenset({"in", "at", "near", "en", "em", "no", "na", "nos", "nas", "au", "aux", "dans", "perto",
                        "cerca"})
+#: Words before "America" that make it a continent or a region, not the United States.
+CONTINENT_PREFIXES = frozenset({"latin", "south", "north", "central", "the", "of", "meso", "spanish", "hispanic",
+                                "native", "pan", "anglo", "ibero"})
 #: Words before a locative that make the place the victims' origin ("captadas en Paraguay", "recruited in Lagos").
 RECRUITED = frozenset({"recruited", "lured", "captadas", "captados", "captada", "captado", "reclutadas", "reclutados",
                        "reclutada", "reclutado", "recrutadas", "recrutados", "recrutada", "recrutado", "aliciadas",
@@ -155,6 +159,7 @@ def _index() -> _Index:
         for form in forms:
             names.setdefault(form, iso3)
             exempt.add(form)
+    names.setdefault("america", "USA")  # in English only, and not "Latin America" (see _rejected)
     not_places = frozenset(w for forms in lex.get("not_places", {}).values() for w in forms)
     admin1 = {k: list(v) for k, v in admin1_index().items()}
     for county in _us_counties():
@@ -326,10 +331,12 @@ def _title_case_spans(text: str, tokens: list[tuple[str, int, int]]) -> list[boo
     """Per token: does it sit in a title-case sentence (most long words capitalised)?"""
     flags = [False] * len(tokens)
     start = 0
+    prefixes = _index().prefixes
     starts = _sentence_starts(text)
     for i in range(len(tokens) + 1):
         if i == len(tokens) or (i > start and tokens[i][1] in starts):
-            long_words = [t for t, _, _ in tokens[start:i] if len(t) > 3]
+            # place names are capitalised in any case: they tell nothing about a title-case headline
+            long_words = [t for t, _, _ in tokens[start:i] if len(t) > 3 and _fold_token(t) not in prefixes]
             if long_words and sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.6 and len(long_words) > 2:
                 for j in range(start, i):
                     flags[j] = True
@@ -393,6 +400,11 @@ def _candidates(text: str, language: str | None) -> list[_Candidate]:
             hits = idx.cities.get(gram)
             if hits and not notable:  # "Sevilla", "Madrid": a province and its capital city
                 found.append(_Candidate(i, written, "city", tuple(hits), size))
+            elif hits:  # "em São Paulo", "New York": the state's namesake city is the likelier point
+                inside = {e[0] for e in notable}
+                namesake = tuple(h for h in hits if h[0] in inside and h[3] >= NOTABLE_TOWN)
+                if namesake:
+                    found.append(_Candidate(i, written, "city", namesake, size))
         else:
             found.append(_Candidate(i, written, "city", tuple(idx.cities[gram]), size))
         i += size
@@ -413,6 +425,10 @@ def _rejected(text: str, tokens: list[tuple[str, int, int]], folded: list[str], 
     prev = folded[i - 1].rstrip(".") if i > 0 else ""
     if prev in TITLES:
         return True
+    if gram == "america" and (language not in (None, "en") or prev in CONTINENT_PREFIXES):
+        return True  # "América" is the continent in Spanish, French and Portuguese; "Latin America"
+    if prev == "america":
+        return True  # "América Latina" is a region, not the Italian town
     is_country = gram in idx.countries
     # a Natural Earth division under its own name is well known ("Florida", "Washington"); its other
     # names ("Federal" for Distrito Federal) and ISO 3166-2 names ("Most") can be ordinary words
@@ -468,7 +484,7 @@ def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = N
     """
     empty = {"place_name": None, "country_iso3": None, "lat": None, "lon": None, "precision": None,
              "confidence": 0.0}
-    text = str(text or "")
+    text = split_sidebar(str(text or ""))[0]  # "READ ALSO: Nigeria's Senate ...": other stories' places
     cands = _candidates(text, language)
     cues = country_cue_votes(text, language)
     authorities = authority_cues(text, fold_text(text), language)
@@ -507,7 +523,7 @@ def _locative_positions(text: str, cands: list[_Candidate], tokens: list[tuple[s
     countries_at = {c.position for c in cands if c.kind == "country"}
     # the first place right after a locative word ("en Perú", "in Queens"), unless its name is both a
     # country and a division ("in Georgia"); later ones ("captadas en Paraguay") are often origins
-    first = [k for k, c in enumerate(cands) if c.position > 0 and _fold_token(tokens[c.position - 1][0]) in LOCATIVES
+    first = [k for k, c in enumerate(cands) if c.position > 0 and _after_locative(tokens, c.position)
              and not (c.position in countries_at and at_position[c.position] > 1)
              and not (c.position > 1 and _fold_token(tokens[c.position - 2][0]) in RECRUITED)][:1]
     if not first:
@@ -522,6 +538,29 @@ def _locative_positions(text: str, cands: list[_Candidate], tokens: list[tuple[s
         out.append(cand.position)
         end = tokens[cand.position + cand.size - 1][2]
     return out
+
+
+def _after_locative(tokens: list[tuple[str, int, int]], position: int) -> bool:
+    """Is the word at ``position`` right after a locative ("en Perú"), or after "en <up to 3 words> de"
+    ("en zona minera ilegal de Perú", "in the north of England", "dans le sud de la France")?"""
+    k = position - 1
+    if _fold_token(tokens[k][0]) in LOCATIVES:
+        return True
+    if k > 0 and _fold_token(tokens[k][0]) in _ARTICLES:  # "de la France"
+        k -= 1
+    if k < 2 or _fold_token(tokens[k][0]) not in _OF:
+        return False
+    for j in range(k - 1, max(k - 5, -1), -1):  # at most three lower-case words between
+        word = tokens[j][0]
+        if _fold_token(word) in LOCATIVES and j < k - 1:
+            return True
+        if not word.islower():
+            return False
+    return False
+
+
+_OF = frozenset({"of", "de", "du", "da", "do", "del", "della", "des"})
+_ARTICLES = frozenset({"la", "le", "les", "l", "el", "the", "o", "a", "os", "as"})
 
 
 #: What separates the places of one list ("Madrid, Málaga y Toledo", "Mérida e Cancún").
