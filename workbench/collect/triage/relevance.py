@@ -50,12 +50,14 @@ SIDEBAR_MARKERS = (
 _MARKER = re.compile(r"(?:^|[\s.!?:;|\-\u2013\u2014(])(" + "|".join(re.escape(m) for m in SIDEBAR_MARKERS) + r")\b")
 #: Confuser cue groups (keys of the lexicon's ``confusers`` group), in feature order.
 CONFUSERS = ("drugs", "arms", "wildlife", "smuggling", "accident", "fiction", "politics", "statistics",
-             "awareness", "sport")
+             "awareness", "sport", "research")
 #: Event cue groups (keys of the lexicon's ``events`` group): a case report or a general piece.
 EVENTS = ("action", "general", "aggregate")
 #: Dense columns: 11 lexicon counts, confuser and event cues, numbers, the title's action and
-#: general cues, years, large numbers (1,000 or more), year spans.
-_N_DENSE = 11 + len(CONFUSERS) + len(EVENTS) + 1 + 5
+#: general cues, years, large numbers (1,000 or more), year spans, the title's trafficking terms
+#: (strong, weak) and confuser cues, counts of people ("12 victims", "15 mujeres"), trafficking
+#: and exploitation word stems in the main text and in the title.
+_N_DENSE = 11 + len(CONFUSERS) + len(EVENTS) + 1 + 5 + 4 + 2
 _TRAIN_RESOURCE = "resources/osint_relevance_train.jsonl"
 #: Characters of a text the model reads (title and lede: what a news alert shows; long
 #: articles are judged on their opening, as the training alerts are).
@@ -104,6 +106,23 @@ _YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
 _LARGE = re.compile(r"\b\d{1,3}(?:[.,\u00a0 ]\d{3})+\b|\b\d{4,}\b")
 _SPAN = re.compile(r"\b(?:since|from|between|desde|entre|depuis|de|dal|seit)\s+(?:19|20)\d\d\b", re.I)
 _TITLE_END = re.compile(r"[.!?]\s")
+#: A count of people in folded text: "12 victims", "15 mujeres rescatadas", "trois femmes".
+_PEOPLE = re.compile(
+    r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|dozens?|dos|tres|cuatro|cinco|seis|siete|ocho|"
+    r"nueve|diez|decenas|deux|trois|quatre|cinq|sept|huit|neuf|dix|dizaines|duas|quatro|sete|oito|nove|dez|"
+    r"dezenas)\s+(?:\w+\s+)?(?:victims?|women|girls|boys|children|minors|workers|people|persons|men|"
+    r"survivors|teens?|victimas?|mujeres|menores|ninas?|ninos|trabajadores|personas|jovenes|victimes?|"
+    r"femmes|mineurs|mineures|enfants|travailleurs|ouvriers|personnes|jeunes|vitimas?|mulheres|meninas|"
+    r"criancas|adolescentes|trabalhadores|pessoas)\b")
+#: Word stems of trafficking, slavery, exploitation and coercion in folded en/es/fr/pt text,
+#: whatever the inflection the lexicon's phrases miss ("traficante de seres humanos",
+#: "esclavizarlas", "réduits en esclavage", "regime escravo", "trafic d'enfants").
+_STEMS = re.compile(
+    r"\b(?:traffick\w*|trafic\w*|trafficant\w*|(?<!se )trata\b|tratas\b|traite\b|tratante\w*|esclav\w*|"
+    r"escrav\w*|slave\w*|slavery|enslav\w*|servitud\w*|servidao|servidumbre|bondage|explot\w*|exploit\w*|"
+    r"explora\w*|proxenet\w*|prostitu\w*|pimp\w*|brothel\w*|burdel\w*|bordel\w*|prostibul\w*|"
+    r"souteneur\w*|lenocinio|rufian\w*|cafeten\w*|forced|forcad\w*|forzad\w*|forces?\s+a|contraint\w*|"
+    r"obligad\w*|obrigad\w*|aliciad\w*|aliciamento|captad\w*|reclutad\w*|recrut\w*|groom\w*)\b")
 
 
 def _cues_of_hits(hits: Sequence[tuple[str, str, int, int]]) -> dict[str, int]:
@@ -156,10 +175,14 @@ def _context_rows(texts: list[str], sections: list[tuple[str, str, str, str]]) -
         row += [cues[k] for k in CONFUSERS + EVENTS]
         row.append(len(_DIGITS.findall(main)))
         end = _TITLE_END.search(main)
-        title_cues = _cues_of_hits(scan(fold_text(main[:end.start()]))) if end else cues
+        folded_title = fold_text(main[:end.start()]) if end else fm
+        title_hits = scan(folded_title) if end else hits
+        title_cues, title_lex = _cues_of_hits(title_hits), tags_of_hits(title_hits)
         years = _YEAR.findall(main)
         row += [title_cues["action"], title_cues["general"], len(years),
-                len([n for n in _LARGE.findall(main) if n not in years]), len(_SPAN.findall(main))]
+                len([n for n in _LARGE.findall(main) if n not in years]), len(_SPAN.findall(main)),
+                title_lex["strong"], title_lex["weak"], sum(title_cues[k] for k in CONFUSERS),
+                len(_PEOPLE.findall(fm)), len(_STEMS.findall(fm)), len(_STEMS.findall(folded_title))]
         rows.append(row)
     arr = np.log1p(np.minimum(np.asarray(rows, dtype=float).reshape(-1, _N_DENSE), 3.0))
     lengths = np.log1p(np.asarray([len(t) for t in texts], dtype=float))[:, None] / 8.0
@@ -406,7 +429,7 @@ class RelevanceModel:
             prob = self.pipeline_["trees"].predict_proba(np.hstack([dense, text[:, None]]))[:, 1]
         # trees extrapolate flatly: a text with no trafficking or exploitation term at all (a bridge
         # opening) is outside what they were trained on, and is never relevant
-        no_term = dense[:, :5].sum(axis=1) + dense[:, 6:8].sum(axis=1) == 0
+        no_term = dense[:, :5].sum(axis=1) + dense[:, 6:8].sum(axis=1) + dense[:, _N_DENSE - 2] == 0
         return np.where(no_term, np.minimum(prob, NO_TERM_CAP), prob)
 
     def decide(self, text: str, probability: float) -> bool:
