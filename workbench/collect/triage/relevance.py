@@ -106,23 +106,42 @@ _YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
 _LARGE = re.compile(r"\b\d{1,3}(?:[.,\u00a0 ]\d{3})+\b|\b\d{4,}\b")
 _SPAN = re.compile(r"\b(?:since|from|between|desde|entre|depuis|de|dal|seit)\s+(?:19|20)\d\d\b", re.I)
 _TITLE_END = re.compile(r"[.!?]\s")
-#: A count of people in folded text: "12 victims", "15 mujeres rescatadas", "trois femmes".
-_PEOPLE = re.compile(
-    r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|dozens?|dos|tres|cuatro|cinco|seis|siete|ocho|"
-    r"nueve|diez|decenas|deux|trois|quatre|cinq|sept|huit|neuf|dix|dizaines|duas|quatro|sete|oito|nove|dez|"
-    r"dezenas)\s+(?:\w+\s+)?(?:victims?|women|girls|boys|children|minors|workers|people|persons|men|"
-    r"survivors|teens?|victimas?|mujeres|menores|ninas?|ninos|trabajadores|personas|jovenes|victimes?|"
-    r"femmes|mineurs|mineures|enfants|travailleurs|ouvriers|personnes|jeunes|vitimas?|mulheres|meninas|"
-    r"criancas|adolescentes|trabalhadores|pessoas)\b")
-#: Word stems of trafficking, slavery, exploitation and coercion in folded en/es/fr/pt text,
+#: Counts and people nouns of "12 victims", "15 mujeres rescatadas", "trois femmes" (folded words).
+_NUMBER_WORDS = frozenset(
+    "two three four five six seven eight nine ten dozen dozens dos tres cuatro cinco seis siete ocho nueve diez "
+    "decenas deux trois quatre cinq sept huit neuf dix dizaines duas quatro sete oito nove dez dezenas".split())
+_PEOPLE_NOUNS = frozenset(
+    "victim victims women girls boys children minors workers people persons men survivors teen teens victima "
+    "victimas mujeres menores nina ninas ninos trabajadores personas jovenes victime victimes femmes mineurs "
+    "mineures enfants travailleurs ouvriers personnes jeunes vitima vitimas mulheres meninas criancas "
+    "adolescentes trabalhadores pessoas".split())
+#: Word stems of trafficking, slavery, exploitation and coercion in folded en/es/fr/pt words,
 #: whatever the inflection the lexicon's phrases miss ("traficante de seres humanos",
 #: "esclavizarlas", "réduits en esclavage", "regime escravo", "trafic d'enfants").
-_STEMS = re.compile(
-    r"\b(?:traffick\w*|trafic\w*|trafficant\w*|(?<!se )trata\b|tratas\b|traite\b|tratante\w*|esclav\w*|"
-    r"escrav\w*|slave\w*|slavery|enslav\w*|servitud\w*|servidao|servidumbre|bondage|explot\w*|exploit\w*|"
-    r"explora\w*|proxenet\w*|prostitu\w*|pimp\w*|brothel\w*|burdel\w*|bordel\w*|prostibul\w*|"
-    r"souteneur\w*|lenocinio|rufian\w*|cafeten\w*|forced|forcad\w*|forzad\w*|forces?\s+a|contraint\w*|"
-    r"obligad\w*|obrigad\w*|aliciad\w*|aliciamento|captad\w*|reclutad\w*|recrut\w*|groom\w*)\b")
+_STEM_PREFIXES = (
+    "traffick", "trafic", "trafficant", "tratante", "esclav", "escrav", "slave", "enslav", "servitud", "explot",
+    "exploit", "explora", "proxenet", "prostitu", "pimp", "brothel", "burdel", "bordel", "prostibul", "souteneur",
+    "rufian", "cafeten", "forcad", "forzad", "contraint", "obligad", "obrigad", "aliciad", "captad", "reclutad",
+    "recrut", "groom")
+_STEM_WORDS = frozenset("tratas traite slavery servidao servidumbre bondage lenocinio aliciamento forced".split())
+
+
+def _token_cues(folded: str) -> tuple[int, int]:
+    """``(counts of people, trafficking word stems)`` in a folded text (see :data:`_STEM_PREFIXES`)."""
+    words = words_of(folded)
+    people = stems = 0
+    for k, w in enumerate(words):
+        if w in _STEM_WORDS or w.startswith(_STEM_PREFIXES):
+            stems += 1
+        elif w == "trata":  # "se trata de" is "it is about"
+            stems += k == 0 or words[k - 1] != "se"
+        elif (w == "force" or w == "forces") and k + 1 < len(words) and words[k + 1] == "a":
+            stems += 1
+        elif (w.isdigit() or w in _NUMBER_WORDS) and (
+                (k + 1 < len(words) and words[k + 1] in _PEOPLE_NOUNS)
+                or (k + 2 < len(words) and words[k + 2] in _PEOPLE_NOUNS)):
+            people += 1
+    return people, stems
 
 
 def _cues_of_hits(hits: Sequence[tuple[str, str, int, int]]) -> dict[str, int]:
@@ -178,11 +197,11 @@ def _context_rows(texts: list[str], sections: list[tuple[str, str, str, str]]) -
         folded_title = fold_text(main[:end.start()]) if end else fm
         title_hits = scan(folded_title) if end else hits
         title_cues, title_lex = _cues_of_hits(title_hits), tags_of_hits(title_hits)
-        years = _YEAR.findall(main)
+        years, people_stems = _YEAR.findall(main), _token_cues(fm)
         row += [title_cues["action"], title_cues["general"], len(years),
                 len([n for n in _LARGE.findall(main) if n not in years]), len(_SPAN.findall(main)),
                 title_lex["strong"], title_lex["weak"], sum(title_cues[k] for k in CONFUSERS),
-                len(_PEOPLE.findall(fm)), len(_STEMS.findall(fm)), len(_STEMS.findall(folded_title))]
+                *people_stems, _token_cues(folded_title)[1] if end else people_stems[1]]
         rows.append(row)
     arr = np.log1p(np.minimum(np.asarray(rows, dtype=float).reshape(-1, _N_DENSE), 3.0))
     lengths = np.log1p(np.asarray([len(t) for t in texts], dtype=float))[:, None] / 8.0
@@ -278,6 +297,8 @@ class RelevanceModel:
     prefix : int
         When above 0, the word n-grams read each word cut to its first ``prefix`` letters
         (a cheap stemmer for every language: "detenido", "detenidos", "detenida").
+    char_range : tuple of int
+        Lengths of the character n-grams (``char_ngrams``).
     seed : int
         Seed of the solver (the fit is deterministic anyway).
 
@@ -291,8 +312,9 @@ class RelevanceModel:
 
     def __init__(self, C: float = 4.0, context_weight: float = 2.0, threshold: float = 0.5,
                  strong_floor: float = 0.5, char_ngrams: bool = False, combiner: str = "boosting",
-                 prefix: int = 0, seed: int = 0) -> None:
+                 prefix: int = 0, char_range: tuple[int, int] = (3, 5), seed: int = 0) -> None:
         self.C = C
+        self.char_range = char_range
         self.prefix = prefix
         self.char_ngrams = char_ngrams
         self.context_weight = context_weight
@@ -367,7 +389,7 @@ class RelevanceModel:
             "words": TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True, token_pattern=r"(?u)\b\w+\b"),
         }
         if self.char_ngrams:
-            self.pipeline_["chars"] = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2,
+            self.pipeline_["chars"] = TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_range), min_df=2,
                                                       sublinear_tf=True, max_features=60_000)
         if self.combiner == "linear":
             X = self._matrix(texts, fit=True)
