@@ -47,8 +47,8 @@ from typing import Any
 
 import numpy as np
 
-from workbench.collect.triage.lexicon import lexicon
-from workbench.collect.triage.relevance import split_sidebar
+from workbench.collect.triage.lexicon import lexicon, words_of
+from workbench.collect.triage.relevance import split_folded
 from workbench.collect.triage.place_votes import NOTABLE_TOWN, Candidate as _Candidate, candidate_votes, place_in
 # re-exported: the geoparser's public names (and the cue helpers its tests pin) stay importable from here
 from workbench.collect.triage.place_cues import (COMMON_EXCESS, COMMON_ZIPF, GENERIC_CCTLDS,  # noqa: F401
@@ -191,7 +191,7 @@ def _index() -> _Index:
                   min(max(len(k.split(" ")) for k in keys), 6), population, languages, division_pop)
 
 
-def country_cue_votes(text: str, language: str | None) -> dict[str, int]:
+def country_cue_votes(text: str, language: str | None, folded: str | None = None) -> dict[str, int]:
     """Institution and code cues of each country in a text (see the cue resource).
 
     Parameters
@@ -201,6 +201,8 @@ def country_cue_votes(text: str, language: str | None) -> dict[str, int]:
     language : str, optional
         The text's language; cues limited to other languages are skipped (all are
         read when it is unknown, except the language-limited ones).
+    folded : str, optional
+        ``fold_text(text)`` when the caller has it.
 
     Returns
     -------
@@ -208,12 +210,20 @@ def country_cue_votes(text: str, language: str | None) -> dict[str, int]:
         ISO3 -> number of cues found.
     """
     tokens = {t.strip(".") for t, _, _ in _tokens(text)}
-    folded = fold_text(text)
+    folded = fold_text(text) if folded is None else folded
     out: dict[str, int] = {}
+    words: set[str] | None = None
     for cue in _country_cues():
         if cue.languages and language not in cue.languages:
             continue
-        hits = len(tokens & cue.cased) + (_count_matches(cue.words, folded) if cue.words is not None else 0)
+        hits = len(tokens & cue.cased)
+        if cue.words is not None:
+            if cue.first_words is not None:  # a cue word matches at the start of a word: its first word
+                words = set(words_of(folded)) if words is None else words
+                if not words.isdisjoint(cue.first_words):
+                    hits += _count_matches(cue.words, folded)
+            else:
+                hits += _count_matches(cue.words, folded)
         hits += sum(len(p.findall(text)) for p in cue.patterns)
         if hits:
             out[cue.iso3] = out.get(cue.iso3, 0) + hits
@@ -248,9 +258,15 @@ def _tokens(text: str) -> list[tuple[str, int, int]]:
     last = _LAST_TOKENS
     if last[0] is not None and (last[0] is text or last[0] == text):
         return list(last[1])
+    found = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    if "-" not in text and "'" not in text and "\u2019" not in text:  # nothing to cut, drop or split
+        last[0], last[1] = text, found
+        return list(found)
     tokens = []
-    for m in _TOKEN.finditer(text):
-        word, start, end = m.group(0), m.start(), m.end()
+    for word, start, end in found:
+        if "-" not in word and "'" not in word and "\u2019" not in word:  # affixes, 's, elisions need one
+            tokens.append((word, start, end))
+            continue
         cut = _AFFIX.search(word)  # "Queens-based", "Lagos-born": the place without its affix
         if cut is None:
             cut = _POSSESSIVE.search(word)  # "Israel's kidney market": the place without its "'s"
@@ -354,7 +370,7 @@ def _candidates(text: str, language: str | None) -> list[_Candidate]:
     # cased unless (nearly) all capitals or no capital at all: French and Portuguese snippets may have
     # one capital in 150 letters ("... exploités pour des vols à la tire")
     cased = n_letters > 0 and uppers > 0 and uppers / n_letters < 0.6 and uppers < n_letters
-    folded = [_fold_token(t) for t, _, _ in tokens]
+    folded = list(map(_fold_token, [t for t, _, _ in tokens]))
     title_case = _title_case_spans(text, tokens) if cased else [True] * len(tokens)
     found: list[_Candidate] = []
     n, i = len(tokens), 0
@@ -461,7 +477,8 @@ def _rejected(text: str, tokens: list[tuple[str, int, int]], folded: list[str], 
     return False
 
 
-def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = None) -> dict[str, Any]:
+def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = None,
+             folded: str | None = None) -> dict[str, Any]:
     """Find the place an article is about (see the module notes for the rules).
 
     Parameters
@@ -473,6 +490,8 @@ def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = N
         for countries speaking it.
     outlet_iso3 : str, optional
         The outlet's country (e.g. :func:`outlet_country` of the link).
+    folded : str, optional
+        ``fold_text(text)`` when the caller has it (saves folding the text again).
 
     Returns
     -------
@@ -484,10 +503,12 @@ def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = N
     """
     empty = {"place_name": None, "country_iso3": None, "lat": None, "lon": None, "precision": None,
              "confidence": 0.0}
-    text = split_sidebar(str(text or ""))[0]  # "READ ALSO: Nigeria's Senate ...": other stories' places
+    # "READ ALSO: Nigeria's Senate ...": other stories' places
+    text, _, folded = split_folded(str(text or ""), folded)
+    folded = fold_text(text) if folded is None else folded  # of the main text
     cands = _candidates(text, language)
-    cues = country_cue_votes(text, language)
-    authorities = authority_cues(text, fold_text(text), language)
+    cues = country_cue_votes(text, language, folded)
+    authorities = authority_cues(text, folded, language)
     if not cands and not outlet_iso3 and not cues and not authorities:
         return empty
     tokens = _tokens(text) if cands else []
