@@ -27,17 +27,15 @@ and trees), and nothing is downloaded or unpickled.
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import numpy as np
 
 from workbench.collect.triage.lexicon import lexicon_tags, matcher, tags_of_hits, trie_pattern, words_of
 from workbench.collect.triage.relevance_cues import token_cues
+from workbench.collect.triage.relevance_data import TRAIN_PARTS, export_training, item_text, training_items  # noqa: F401
 from workbench.text.fold import fold_text
 
 #: Markers after which a snippet is a sidebar / related-links tail, not the story.
@@ -63,18 +61,9 @@ EVENTS = ("action", "general", "aggregate")
 #: (strong, weak) and confuser cues, counts of people ("12 victims", "15 mujeres"), trafficking
 #: and exploitation word stems in the main text and in the title.
 _N_DENSE = 11 + len(CONFUSERS) + len(EVENTS) + 1 + 5 + 4 + 2
-_TRAIN_RESOURCE = "resources/osint_relevance_train.jsonl"
 #: Characters of a text the model reads (title and lede: what a news alert shows; long
 #: articles are judged on their opening, as the training alerts are).
 READ_CHARS = 400
-#: Parts of the real labelled set the bundled model is trained on: ``dev``, the first
-#: ``holdout`` (looked at twice while the first model was built, then folded in),
-#: ``holdout2`` (held back on 29 Nov 2026, retired on 30 Nov once its figures had been
-#: printed after several rounds) and ``dev2`` (training items from new searches, 30 Nov).
-#: The held-back ``holdout3`` part is never trained or tuned on; the model is measured on
-#: these parts by grouped cross-validation and leave-one-part-out
-#: (:mod:`workbench.collect.relevance_evaluation`).
-TRAIN_PARTS = ("dev", "holdout", "holdout2", "dev2")
 #: Highest probability of a text in which the lexicon finds no trafficking, exploitation or
 #: support term (strong, weak, support, type; main text or sidebar tail).
 NO_TERM_CAP = 0.1
@@ -529,75 +518,6 @@ class RelevanceModel:
         """
         texts = ["" if t is None else str(t) for t in texts]
         return np.asarray([self.decide(t, p) for t, p in zip(texts, self.predict_proba(texts))], dtype=bool)
-
-
-def item_text(title: Any, summary: Any) -> str:
-    """The text a news alert is judged on: title, then summary.
-
-    Parameters
-    ----------
-    title, summary : Any
-        The alert's fields (missing values become empty).
-
-    Returns
-    -------
-    str
-        ``"title. summary"`` (without a doubled full stop).
-    """
-    t = "" if title is None or (isinstance(title, float) and np.isnan(title)) else str(title).strip()
-    s = "" if summary is None or (isinstance(summary, float) and np.isnan(summary)) else str(summary).strip()
-    if t and s:
-        return f"{t}{'' if t[-1] in '.!?' else '.'} {s}"
-    return t or s
-
-
-def training_items() -> list[dict[str, Any]]:
-    """The bundled training items (the development part of the real labelled set).
-
-    Returns
-    -------
-    list of dict
-        ``title, summary, language, relevant`` per item.
-    """
-    text = resources.files("workbench").joinpath(_TRAIN_RESOURCE).read_text("utf-8")
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
-
-
-def export_training(labelled: str | Path, extra: str | Path | None = None, out: str | Path | None = None) -> Path:
-    """Write the development part of a labelled set as the bundled training resource.
-
-    Parameters
-    ----------
-    labelled : str or Path
-        The real labelled set (JSON lines with ``id, title, summary, language, relevant,
-        split``).
-    extra : str or Path, optional
-        Further hand-labelled examples (JSON lines with ``text, language, relevant``),
-        written with an empty summary.
-    out : str or Path, optional
-        Destination (default: the package's ``resources/osint_relevance_train.jsonl``).
-
-    Returns
-    -------
-    Path
-        The file written: the items of the :data:`TRAIN_PARTS` parts only (``holdout3``,
-        the held-back part, is never written).
-    """
-    target = Path(out) if out is not None else Path(str(resources.files("workbench").joinpath(_TRAIN_RESOURCE)))
-    rows = [json.loads(line) for line in Path(labelled).read_text(encoding="utf-8").splitlines() if line.strip()]
-    keep = [{k: r.get(k) for k in ("id", "title", "summary", "language", "relevant")}
-            for r in rows if r.get("split") in TRAIN_PARTS]
-    if extra is not None:
-        for k, line in enumerate(Path(extra).read_text(encoding="utf-8").splitlines()):
-            if line.strip():
-                r = json.loads(line)
-                if r.get("split") != "holdout":
-                    keep.append({"id": f"h{k:04d}", "title": r["text"], "summary": "",
-                                 "language": r.get("language"), "relevant": bool(r["relevant"])})
-    with target.open("w", encoding="utf-8") as fh:
-        for r in keep:
-            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-    return target
 
 
 @lru_cache(maxsize=1)
