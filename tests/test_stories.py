@@ -43,6 +43,9 @@ def test_a_year_alone_is_the_whole_year_not_the_first_of_january():
     labels = cluster_stories(texts, ["2023-06-28", "2023-06", "2023-02"])
     assert labels[0] == labels[1] != labels[2]
     assert len(set(cluster_stories(texts, [None, np.nan, ""]))) == 1  # unknown dates never keep items apart
+    # month names of other languages: "13 février 2024" is the day after the 12th; "Abril de 2018" is April 2018
+    labels = cluster_stories(texts, ["2024-02-12", "13 février 2024", "Abril de 2018"])
+    assert labels[0] == labels[1] != labels[2]
 
 
 def test_story_tokens_keep_names_towns_and_operations_not_headline_capitals():

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.collect.dedupe import find_root
+from workbench.collect.triage.dates import MONTHS
 from workbench.collect.triage.place_cues import word_frequency
 from workbench.places.admin1 import admin1_index
 from workbench.places.gazetteer import city_index, country_index
@@ -274,9 +275,23 @@ def _story_days(published: Sequence | None, n: int) -> tuple[np.ndarray, np.ndar
                        or (isinstance(v, str) and not v.strip())).to_numpy(bool)
     for k in np.flatnonzero(np.isnan(first) & ~empty):
         start, end = date_span(values.iloc[k])
+        if start is None and isinstance(values.iloc[k], str):  # "13 février 2024", "Abril de 2018"
+            start, end = date_span(_english_months(values.iloc[k]))
         if start is not None and end is not None:
             first[k], last[k] = (start - epoch).days, (end - epoch).days
     return first, last
+
+
+def _english_months(text: str) -> str:
+    """A date written with another language's month names, in English words ("13 fevrier 2024" -> "13 february 2024")."""
+    words = []
+    for word in re.findall(r"\w+", fold_text(text)):
+        number = next((months[word] for months in MONTHS.values() if word in months), None)
+        if number is not None:
+            words.append(list(MONTHS["en"])[number - 1])
+        elif word not in ("de", "del", "of"):
+            words.append(word)
+    return " ".join(words)
 
 
 def _entity_postings(entities: list[frozenset[str]]) -> dict[str, list[int]]:

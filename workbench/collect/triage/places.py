@@ -41,6 +41,7 @@ agrees).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -217,12 +218,9 @@ def country_cue_votes(text: str, language: str | None, folded: str | None = None
         if cue.languages and language not in cue.languages:
             continue
         hits = len(tokens & cue.cased)
-        if cue.words is not None:
-            if cue.first_words is not None:  # a cue word matches at the start of a word: its first word
-                words = set(words_of(folded)) if words is None else words
-                if not words.isdisjoint(cue.first_words):
-                    hits += _count_matches(cue.words, folded)
-            else:
+        if cue.words is not None:  # a cue word matches at the start of a word: its first word
+            words = set(words_of(folded)) if words is None else words
+            if cue.first_words is None or not words.isdisjoint(cue.first_words):
                 hits += _count_matches(cue.words, folded)
         hits += sum(len(p.findall(text)) for p in cue.patterns)
         if hits:
@@ -343,20 +341,21 @@ def _letter_tables() -> tuple[np.ndarray, np.ndarray]:
             np.fromiter(map(str.isupper, chars), bool, len(chars)))
 
 
-def _title_case_spans(text: str, tokens: list[tuple[str, int, int]]) -> list[bool]:
-    """Per token: does it sit in a title-case sentence (most long words capitalised)?"""
-    flags = [False] * len(tokens)
-    start = 0
+def _title_case_spans(text: str, tokens: list[tuple[str, int, int]], folded: list[str] | None = None) -> list[bool]:
+    """Per token: does it sit in a title-case sentence (most long words capitalised)? (``folded``: the
+    tokens' :func:`_fold_token`, when known)"""
     prefixes = _index().prefixes
+    if folded is None:
+        folded = list(map(_fold_token, [t for t, _, _ in tokens]))
     starts = _sentence_starts(text)
-    for i in range(len(tokens) + 1):
-        if i == len(tokens) or (i > start and tokens[i][1] in starts):
-            # place names are capitalised in any case: they tell nothing about a title-case headline
-            long_words = [t for t, _, _ in tokens[start:i] if len(t) > 3 and _fold_token(t) not in prefixes]
-            if long_words and sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.6 and len(long_words) > 2:
-                for j in range(start, i):
-                    flags[j] = True
-            start = i
+    n = len(tokens)
+    cuts = [i for i in range(1, n) if tokens[i][1] in starts]  # a sentence starts at each
+    flags: list[bool] = []
+    for a, b in zip([0, *cuts], [*cuts, n]):
+        # place names are capitalised in any case: they tell nothing about a title-case headline
+        long_words = [tokens[j][0] for j in range(a, b) if len(tokens[j][0]) > 3 and folded[j] not in prefixes]
+        title = len(long_words) > 2 and sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.6
+        flags.extend([title] * (b - a))
     return flags
 
 
@@ -371,13 +370,15 @@ def _candidates(text: str, language: str | None) -> list[_Candidate]:
     # one capital in 150 letters ("... exploités pour des vols à la tire")
     cased = n_letters > 0 and uppers > 0 and uppers / n_letters < 0.6 and uppers < n_letters
     folded = list(map(_fold_token, [t for t, _, _ in tokens]))
-    title_case = _title_case_spans(text, tokens) if cased else [True] * len(tokens)
+    title_case = _title_case_spans(text, tokens, folded) if cased else [True] * len(tokens)
     found: list[_Candidate] = []
     n, i = len(tokens), 0
+    capitals = [k for k, (w, _, _) in enumerate(tokens) if w[0].isupper()] if cased else []
     while i < n:
         written0 = tokens[i][0]
-        if cased and not written0[0].isupper():
-            i += 1
+        if cased and not written0[0].isupper():  # on to the next capitalised token
+            k = bisect_left(capitals, i)
+            i = capitals[k] if k < len(capitals) else n
             continue
         if written0.strip(".") in SHORT_ALIASES or written0 in SHORT_ALIASES:
             alias = SHORT_ALIASES.get(written0) or SHORT_ALIASES[written0.strip(".")]
