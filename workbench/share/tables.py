@@ -214,8 +214,8 @@ def selection_table(results) -> pd.DataFrame:
     out = pd.DataFrame({
         "series": sel["unique_id"],
         "model": [model_words(m) for m in sel["model"]],
-        "MASE": sel["mase"].round(2),
-        "seasonal naive MASE": sel["baseline_mase"].round(2),
+        "MASE": [decimal(v) for v in sel["mase"]],  # a ratio: "1.00", never a bare "1" read as a count
+        "seasonal naive MASE": [decimal(v) for v in sel["baseline_mase"]],
         "beats baseline": sel["beats_baseline"].map({True: "yes", False: "no: baseline kept"}),
         "why": sel["note"].fillna("").replace("", "-"),
         "interval": sel["interval"] if "interval" in sel else "-",
