@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 
 from workbench.collect.triage.lexicon import lexicon
-from workbench.collect.triage.relevance import split_sidebar
+from workbench.collect.triage.relevance import _MARKER as _SIDEBAR, split_sidebar  # the same test as split_sidebar
 from workbench.collect.triage.place_votes import NOTABLE_TOWN, Candidate as _Candidate, candidate_votes, place_in
 # re-exported: the geoparser's public names (and the cue helpers its tests pin) stay importable from here
 from workbench.collect.triage.place_cues import (COMMON_EXCESS, COMMON_ZIPF, GENERIC_CCTLDS,  # noqa: F401
@@ -136,6 +136,7 @@ class _Index:
     population: dict[str, int]                # iso3 -> population
     languages: dict[str, frozenset[str]]      # iso3 -> spoken languages
     division_pop: dict[tuple[str, bool], float]  # (iso3, Natural Earth) -> population of a division
+    main_languages: dict[str, frozenset[str]]  # iso3 -> languages its news is written in
 
 
 @lru_cache(maxsize=1)
@@ -181,6 +182,10 @@ def _index() -> _Index:
     population = dict(zip(table["iso3"], table["population"].astype(int)))
     languages = {iso3: frozenset(code.split("-")[0].lower() for code in str(langs or "").split(",") if code)
                  for iso3, langs in zip(table["iso3"], table["languages"])}
+    # languages a country's news is written in: the first listed and those with a regional variant ("es-US")
+    main_languages = {iso3: frozenset(code.split("-")[0].lower() for k, code in enumerate(str(langs or "").split(","))
+                                      if code and (k == 0 or "-" in code))
+                      for iso3, langs in zip(table["iso3"], table["languages"])}
     divisions: dict[tuple[str, bool], set[str]] = {}
     for entries in admin1.values():
         for e in entries:
@@ -188,10 +193,10 @@ def _index() -> _Index:
     division_pop = {key: population[key[0]] / len(names_) for key, names_ in divisions.items()
                     if population.get(key[0])}
     return _Index(cities, admin1, names, frozenset(exempt), not_places, prefixes,
-                  min(max(len(k.split(" ")) for k in keys), 6), population, languages, division_pop)
+                  min(max(len(k.split(" ")) for k in keys), 6), population, languages, division_pop, main_languages)
 
 
-def country_cue_votes(text: str, language: str | None) -> dict[str, int]:
+def country_cue_votes(text: str, language: str | None, folded: str | None = None) -> dict[str, int]:
     """Institution and code cues of each country in a text (see the cue resource).
 
     Parameters
@@ -201,6 +206,8 @@ def country_cue_votes(text: str, language: str | None) -> dict[str, int]:
     language : str, optional
         The text's language; cues limited to other languages are skipped (all are
         read when it is unknown, except the language-limited ones).
+    folded : str, optional
+        ``fold_text(text)``, when the caller has it.
 
     Returns
     -------
@@ -208,7 +215,7 @@ def country_cue_votes(text: str, language: str | None) -> dict[str, int]:
         ISO3 -> number of cues found.
     """
     tokens = {t.strip(".") for t, _, _ in _tokens(text)}
-    folded = fold_text(text)
+    folded = fold_text(text) if folded is None else folded
     out: dict[str, int] = {}
     for cue in _country_cues():
         if cue.languages and language not in cue.languages:
@@ -251,8 +258,11 @@ def _tokens(text: str) -> list[tuple[str, int, int]]:
     tokens = []
     for m in _TOKEN.finditer(text):
         word, start, end = m.group(0), m.start(), m.end()
-        cut = _AFFIX.search(word)  # "Queens-based", "Lagos-born": the place without its affix
-        if cut is None:
+        if word.isalpha():  # most words: no affix, apostrophe or hyphen to look at
+            tokens.append((word, start, end))
+            continue
+        cut = _AFFIX.search(word) if "-" in word else None  # "Queens-based", "Lagos-born": the place alone
+        if cut is None and ("'" in word or "\u2019" in word):
             cut = _POSSESSIVE.search(word)  # "Israel's kidney market": the place without its "'s"
         if cut is not None:
             word, end = word[:cut.start()], start + cut.start()
@@ -327,7 +337,7 @@ def _letter_tables() -> tuple[np.ndarray, np.ndarray]:
             np.fromiter(map(str.isupper, chars), bool, len(chars)))
 
 
-def _title_case_spans(text: str, tokens: list[tuple[str, int, int]]) -> list[bool]:
+def _title_case_spans(text: str, tokens: list[tuple[str, int, int]], folded: list[str]) -> list[bool]:
     """Per token: does it sit in a title-case sentence (most long words capitalised)?"""
     flags = [False] * len(tokens)
     start = 0
@@ -336,7 +346,7 @@ def _title_case_spans(text: str, tokens: list[tuple[str, int, int]]) -> list[boo
     for i in range(len(tokens) + 1):
         if i == len(tokens) or (i > start and tokens[i][1] in starts):
             # place names are capitalised in any case: they tell nothing about a title-case headline
-            long_words = [t for t, _, _ in tokens[start:i] if len(t) > 3 and _fold_token(t) not in prefixes]
+            long_words = [t for (t, _, _), f in zip(tokens[start:i], folded[start:i]) if len(t) > 3 and f not in prefixes]
             if long_words and sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.6 and len(long_words) > 2:
                 for j in range(start, i):
                     flags[j] = True
@@ -355,7 +365,7 @@ def _candidates(text: str, language: str | None) -> list[_Candidate]:
     # one capital in 150 letters ("... exploités pour des vols à la tire")
     cased = n_letters > 0 and uppers > 0 and uppers / n_letters < 0.6 and uppers < n_letters
     folded = [_fold_token(t) for t, _, _ in tokens]
-    title_case = _title_case_spans(text, tokens) if cased else [True] * len(tokens)
+    title_case = _title_case_spans(text, tokens, folded) if cased else [True] * len(tokens)
     found: list[_Candidate] = []
     n, i = len(tokens), 0
     while i < n:
@@ -484,17 +494,22 @@ def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = N
     """
     empty = {"place_name": None, "country_iso3": None, "lat": None, "lon": None, "precision": None,
              "confidence": 0.0}
-    text = split_sidebar(str(text or ""))[0]  # "READ ALSO: Nigeria's Senate ...": other stories' places
+    text = str(text or "")
+    folded = fold_text(text)
+    if _SIDEBAR.search(folded, 20) is not None:  # "READ ALSO: Nigeria's Senate ...": other stories' places
+        text = split_sidebar(text)[0]
+        folded = fold_text(text)
     cands = _candidates(text, language)
-    cues = country_cue_votes(text, language)
-    authorities = authority_cues(text, fold_text(text), language)
+    cues = country_cue_votes(text, language, folded)
+    authorities = authority_cues(text, folded, language)
     if not cands and not outlet_iso3 and not cues and not authorities:
         return empty
     tokens = _tokens(text) if cands else []
     locative = _locative_positions(text, cands, tokens)
     apposed = _apposed_countries(text, cands, tokens)
     idx = _index()
-    votes, named_inside, first_seen = candidate_votes(cands, locative, apposed, idx.division_pop)
+    origins = [c.position for c in cands if c.kind == "country" and _after_origin(tokens, c.position)]
+    votes, named_inside, first_seen = candidate_votes(cands, locative, apposed, idx.division_pop, origins)
     if outlet_iso3:
         votes[outlet_iso3] = votes.get(outlet_iso3, 0.0) + _VOTE_OUTLET
     for code, hits in cues.items():
@@ -504,7 +519,7 @@ def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = N
         named_inside.add(code)
     if language and votes:
         for iso3 in list(votes):
-            if language in idx.languages.get(iso3, ()):
+            if language in idx.main_languages.get(iso3, ()):
                 votes[iso3] += _VOTE_LANGUAGE.get(language, 1.0)
     if not votes:
         return empty
@@ -546,6 +561,8 @@ def _after_locative(tokens: list[tuple[str, int, int]], position: int) -> bool:
     k = position - 1
     if _fold_token(tokens[k][0]) in LOCATIVES:
         return True
+    if _after_origin(tokens, position):  # "en una furgoneta procedente de Francia": where it came from
+        return False
     if k > 0 and _fold_token(tokens[k][0]) in _ARTICLES:  # "de la France"
         k -= 1
     if k < 2 or _fold_token(tokens[k][0]) not in _OF:
@@ -559,6 +576,23 @@ def _after_locative(tokens: list[tuple[str, int, int]], position: int) -> bool:
     return False
 
 
+def _after_origin(tokens: list[tuple[str, int, int]], position: int) -> bool:
+    """Is the word at ``position`` after "from", "desde", "procedentes de", "originaires de" (where victims come from)?"""
+    if position == 0:
+        return False
+    prev = _fold_token(tokens[position - 1][0])
+    if prev in ORIGIN_WORDS:
+        return True
+    return position > 1 and prev in _OF and _fold_token(tokens[position - 2][0]) in ORIGIN_BEFORE_OF
+
+
+#: Words right before a country that make it the origin of people or goods ("women from Romania").
+ORIGIN_WORDS = frozenset({"from", "desde"})
+#: Words before "de"/"du"/"da" that make the country an origin ("procedentes de Venezuela").
+ORIGIN_BEFORE_OF = frozenset({"procedentes", "procedente", "oriundas", "oriundos", "oriunda", "oriundo", "originaires",
+                              "originaire", "naturales", "natural", "naturais", "provenientes", "proveniente",
+                              "provenant", "venues", "venus", "venant", "vindas", "vindos", "traidas", "traidos",
+                              "trazidas", "trazidos", "nacionales", "nacionais", "ressortissants", "ressortissantes"})
 _OF = frozenset({"of", "de", "du", "da", "do", "del", "della", "des"})
 _ARTICLES = frozenset({"la", "le", "les", "l", "el", "the", "o", "a", "os", "as"})
 
