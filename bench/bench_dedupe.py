@@ -9,6 +9,9 @@ baseline doing the same work: datasketch ``MinHash`` (128 permutations, the same
 shingles of folded words) and ``MinHashLSH`` (32 bands of 4 rows) with the candidate pairs
 kept at estimated Jaccard >= 0.5 and joined into components (scipy); the ratio, the
 baseline's recovery of the planted stories, the machine's cores and load are printed.
+With ``--stories N``, the story clusterer (:func:`workbench.collect.stories.cluster_stories`:
+rewrites linked by TF-IDF cosine and shared names, dates spread over 60 days) is timed on
+the first N articles too (0: skipped).
 """
 
 from __future__ import annotations
@@ -115,12 +118,36 @@ def recovery(labels: np.ndarray, truth: np.ndarray) -> tuple[int, float, float]:
     return len(set(labels)), float(pure), float(complete)
 
 
+def time_stories(texts: list[str], truth: np.ndarray) -> None:
+    """Time the story clusterer (TF-IDF + names + dates) on the articles and print its recovery.
+
+    Parameters
+    ----------
+    texts : list of str
+        The articles.
+    truth : numpy.ndarray
+        Their planted stories.
+    """
+    from workbench.collect.stories import cluster_stories
+
+    rng = np.random.default_rng(1)
+    published = [d.isoformat() for d in pd.Timestamp("2026-01-01") + pd.to_timedelta(rng.integers(0, 60, len(texts)),
+                                                                                       unit="D")]
+    t0 = time.perf_counter()
+    labels = cluster_stories(texts, published)
+    took = time.perf_counter() - t0
+    found, pure, complete = recovery(labels, truth)
+    print(f"story clusterer     {took:6.2f} s  ({len(texts) / took:,.0f} articles/s) on {len(texts):,} articles; "
+          f"found {found:,}; pure {pure:.4f}; kept whole {complete:.4f}")
+
+
 def main() -> None:
     """Time signatures and clustering, then the datasketch baseline; print the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=50_000)
     parser.add_argument("--small", action="store_true", help="5,000 articles")
     parser.add_argument("--no-baseline", action="store_true", help="skip the datasketch baseline")
+    parser.add_argument("--stories", type=int, default=0, help="also time the story clusterer on N articles")
     args = parser.parse_args()
     n = 5_000 if args.small else args.articles
     texts, truth = articles(n)
@@ -148,6 +175,8 @@ def main() -> None:
               f"{b_clu:.2f} s); found {found:,}; pure {b_pure:.4f}; kept whole {b_complete:.4f}")
         print(f"near-duplicates {n:,} articles: workbench {ours:.2f} s | datasketch {b_sig + b_clu:.2f} s | "
               f"ratio {ours / (b_sig + b_clu):.2f}x")
+    if args.stories:
+        time_stories(texts[:args.stories], truth[:args.stories])
     one, five, fifteen = __import__("os").getloadavg()
     print(f"machine             cores {__import__('os').cpu_count()}, load {one:.2f} / {five:.2f} / {fifteen:.2f}")
     profile = cProfile.Profile()  # profiled apart (on 2,000 articles): the profiler slows generators down

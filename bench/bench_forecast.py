@@ -6,15 +6,19 @@ routes them (naive, ETS, ARIMA / naive, Croston, TSB, plus the seasonal naive ba
 backtests every candidate on 3 rolling origins of 6 months, forecasts 6 months and makes
 the one-step surge check. Then the country/type hierarchy of the first 60 series is
 reconciled (MinT shrink). Prints total seconds, series per second, peak memory and a
-cProfile top-10 of the ladder run, beside the plain-library baseline doing the backtest
-(statsforecast ``AutoETS`` cross-validation on the same series) with the ratio, and the
-machine's cores and load.
+peak memory, beside the plain-library baseline doing the backtest (statsforecast
+``AutoETS`` cross-validation on the same series) with the ratio, and the machine's cores
+and load. The two sides run alternately (``--repeats`` each), each in its own process
+(``bench/common.py``: wall time and peak memory from ``os.wait4``); the ratio compares the
+medians of the fits themselves (and, beside it, of the whole processes).
 
-Run: ``.venv/bin/python bench/bench_forecast.py [--small] [--series N] [--jobs J] [--speedup]``
-(``--small``: 100 series). ``--speedup`` runs the ladder once with 1 job and once with
-``--jobs`` (default 2) on the same series and prints the speed-up (issue 17: series are
-dealt out by cost, dearest first, from a shared queue; target >= 1.8x with 2 jobs on an
-otherwise idle 2-core machine), checking that both runs chose the same models.
+Run: ``.venv/bin/python bench/bench_forecast.py [--small] [--series N] [--jobs J] [--repeats R]
+[--speedup] [--profile]`` (``--small``: 100 series). ``--speedup`` runs the ladder with 1
+job and with ``--jobs`` (default 2) alternately on the same series and prints the
+speed-up (issue 17: series are dealt out by cost, dearest first, from a shared queue;
+target >= 1.8x with 2 jobs on an otherwise idle 2-core machine), the load-independent
+bound the split allows (from the workers' CPU seconds), and whether both chose the same
+models. ``--profile`` adds a cProfile top-10 of a serial run on 100 series.
 """
 
 from __future__ import annotations
@@ -33,7 +37,9 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import alternate, machine, median, ratio_line, side_result  # noqa: E402
 from workbench.analyse.forecast import Forecaster  # noqa: E402
 from workbench.analyse.reconcile import Reconciler  # noqa: E402
 
@@ -105,50 +111,24 @@ def statsforecast_baseline(series: pd.DataFrame, jobs: int) -> float:
     return time.perf_counter() - start
 
 
-def main() -> None:
-    """Run the benchmark and print its figures."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--small", action="store_true", help="100 series instead of 1,000")
-    parser.add_argument("--series", type=int, default=None, help="number of series (default 1,000)")
-    parser.add_argument("--jobs", type=int, default=1, help="worker processes for the ladder (default 1)")
-    parser.add_argument("--speedup", action="store_true", help="time 1 job against --jobs (default 2) and stop")
-    parser.add_argument("--no-baseline", action="store_true", help="skip the statsforecast AutoETS baseline")
-    args = parser.parse_args()
-    n = args.series or (100 if args.small else 1000)
+def run_ladder(n: int, jobs: int) -> None:
+    """One side: the ladder on ``n`` series with ``jobs`` workers, then a reconciled hierarchy (prints JSON).
+
+    Parameters
+    ----------
+    n : int
+        Number of series.
+    jobs : int
+        Worker processes.
+    """
     series = synthetic(n)
     Forecaster(horizon=6).fit(series[series["unique_id"] == series["unique_id"].iloc[0]])  # warm the imports
-    if args.speedup:
-        jobs = max(args.jobs, 2)
-        timings, chosen = {}, {}
-        for j in (1, jobs):
-            start = time.perf_counter()
-            model = Forecaster(models="auto", season_length=12, horizon=6, n_windows=3, n_jobs=j)
-            res = model.fit(series)
-            timings[j], chosen[j] = time.perf_counter() - start, res.selection["model"].tolist()
-        busy = model.worker_seconds_
-        bound = sum(busy) / max(busy)  # the speed-up the split allows with idle cores (load-independent)
-        print(f"series: {n}; ladder with 1 job {timings[1]:.1f} s, with {jobs} jobs {timings[jobs]:.1f} s (wall): "
-              f"speed-up {timings[1] / timings[jobs]:.2f}x (target >= 1.8x with 2 jobs on 2 idle cores); "
-              f"same models chosen: {chosen[1] == chosen[jobs]}")
-        print(f"work split by cost: worker CPU seconds {', '.join(f'{b:.1f}' for b in busy)}; "
-              f"balance bound on the speed-up {bound:.2f}x of {jobs} (static i::n split gave 1.24x, issue 17)")
-        return
-
-    profile = cProfile.Profile()
     cpu0 = _cpu_seconds()
     start = time.perf_counter()
-    if args.jobs == 1:
-        profile.enable()
-    results = Forecaster(models="auto", season_length=12, horizon=6, n_windows=3, n_jobs=args.jobs).fit(series)
-    profile.disable()
-    ladder_s = time.perf_counter() - start
-    ladder_cpu = _cpu_seconds() - cpu0
-    if args.jobs > 1:  # the workers are not profiled: profile a serial run on the first 100 series
-        first = series[series["unique_id"].isin(series["unique_id"].unique()[:100])]
-        profile.enable()
-        Forecaster(models="auto", season_length=12, horizon=6, n_windows=3).fit(first)
-        profile.disable()
-
+    model = Forecaster(models="auto", season_length=12, horizon=6, n_jobs=jobs, n_windows=3)
+    results = model.fit(series)
+    seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu0
+    sel = results.selection
     # reconcile a 6-country slice of the hierarchy (60 bottom series, 6 country totals, 1 grand total)
     ids = sorted(series["unique_id"].unique())[:60]
     bottom = series[series["unique_id"].isin(ids)]
@@ -156,33 +136,99 @@ def main() -> None:
     country = country.groupby(["unique_id", "ds"], as_index=False)["y"].sum()
     grand = bottom.groupby("ds", as_index=False)["y"].sum().assign(unique_id="ALL")
     tree = pd.concat([bottom, country, grand], ignore_index=True)
-    start = time.perf_counter()
-    tree_fit = Forecaster(models="auto", horizon=6, n_windows=3).fit(tree)
-    rec = Reconciler("mint_shrink").fit(tree_fit)
-    reconcile_s = time.perf_counter() - start
+    t0 = time.perf_counter()
+    rec = Reconciler("mint_shrink").fit(Forecaster(models="auto", horizon=6, n_windows=3).fit(tree))
+    side_result(seconds=seconds, cpu=cpu, intermittent=int((sel["pattern"] == "intermittent").sum()),
+                models=sel["model"].value_counts().to_dict(), chosen="|".join(sel["model"].tolist()),
+                beats=float(sel["beats_baseline"].mean()), coverage=float(sel["coverage"].mean()),
+                worker_seconds=list(getattr(model, "worker_seconds_", []) or []),
+                reconcile_seconds=time.perf_counter() - t0, nodes=len(rec.S), coherence=float(rec.coherence_error),
+                shrinkage=float(rec.shrinkage))
 
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    baseline_s = None if args.no_baseline else statsforecast_baseline(series, args.jobs)
-    sel = results.selection
-    print(f"series: {n} ({(sel['pattern'] == 'intermittent').sum()} intermittent), 48 months, "
-          f"3 backtest windows x 6 months, jobs={args.jobs}")
-    print(f"ladder: {ladder_s:.1f} s total (wall), {n / ladder_s:.1f} series/s; "
-          f"CPU {ladder_cpu:.1f} s (this process and its workers; wall time grows when the machine is shared)")
-    print("chosen models: " + ", ".join(f"{k} {v}" for k, v in sel["model"].value_counts().items()))
-    print(f"beats seasonal naive: {sel['beats_baseline'].mean():.0%} of series; mean backtest coverage of the "
-          f"80% conformal intervals {sel['coverage'].mean():.1%}")
-    print(f"hierarchy of {len(rec.S)} nodes: forecast + MinT reconcile {reconcile_s:.1f} s, "
-          f"coherence error {rec.coherence_error:.1e}, shrinkage {rec.shrinkage:.2f}")
-    print(f"peak memory (max RSS, this process): {peak_mib:.0f} MiB")
-    if baseline_s is not None:
-        print(f"ladder: workbench {ladder_s:.1f} s | statsforecast AutoETS cross-validation (same series, 3 windows x "
-              f"6 months, n_jobs={args.jobs}) {baseline_s:.1f} s | ratio {ladder_s / baseline_s:.2f}x "
-              f"(the ladder fits and backtests 3-5 models per series, the baseline one)")
-    print(f"machine: cores {os.cpu_count()}, load {' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1 / 5 / 15 min)")
-    out = io.StringIO()
-    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(10)
-    print("cProfile top 10 (cumulative) of the ladder run" + (" (serial, first 100 series):" if args.jobs > 1 else ":"))
-    print(out.getvalue().split("\n", 6)[-1].strip())
+
+def run_statsforecast(n: int, jobs: int) -> None:
+    """One side: the statsforecast AutoETS cross-validation baseline on the same series (prints JSON).
+
+    Parameters
+    ----------
+    n : int
+        Number of series.
+    jobs : int
+        Worker processes.
+    """
+    side_result(seconds=statsforecast_baseline(synthetic(n), jobs))
+
+
+def main() -> None:
+    """Run the sides alternately, each in its own process, and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", action="store_true", help="100 series instead of 1,000")
+    parser.add_argument("--series", type=int, default=None, help="number of series (default 1,000)")
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes for the ladder (default 1)")
+    parser.add_argument("--repeats", type=int, default=1, help="alternating runs per side (medians compared)")
+    parser.add_argument("--speedup", action="store_true", help="time 1 job against --jobs (default 2) and stop")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the statsforecast AutoETS baseline")
+    parser.add_argument("--profile", action="store_true", help="add a cProfile top-10 of a serial run (100 series)")
+    parser.add_argument("--side", choices=("ladder", "statsforecast"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    n = args.series or (100 if args.small else 1000)
+    if args.side == "ladder":
+        return run_ladder(n, args.jobs)
+    if args.side == "statsforecast":
+        return run_statsforecast(n, args.jobs)
+    script = str(Path(__file__).resolve())
+    print(f"forecast ladder, {n:,} series x 48 months, 3 backtest windows x 6 months; {machine()}", flush=True)
+    if args.speedup:
+        jobs = max(args.jobs, 2)
+        runs = alternate({f"{j} job{'s' if j > 1 else ''}": [script, "--side", "ladder", "--series", str(n),
+                                                              "--jobs", str(j)] for j in (1, jobs)}, args.repeats)
+        one, many = runs.values()
+        t1, tj = median([r.result["seconds"] for r in one]), median([r.result["seconds"] for r in many])
+        busy = many[-1].result["worker_seconds"]
+        bound = sum(busy) / max(busy) if busy else float("nan")  # the speed-up the split allows on idle cores
+        same = all(r.result["chosen"] == one[0].result["chosen"] for r in one + many)
+        print(f"ladder with 1 job {t1:.1f} s, with {jobs} jobs {tj:.1f} s (medians of the fits themselves): speed-up "
+              f"{t1 / tj:.2f}x (target >= 1.8x with 2 jobs on 2 otherwise idle cores); same models chosen: {same}")
+        print(f"work split by cost: worker CPU seconds {', '.join(f'{b:.1f}' for b in busy)}; balance bound on the "
+              f"speed-up {bound:.2f}x of {jobs} (load-independent; the static i::n split gave 1.24x, issue 17)")
+        print(f"machine at the end: {machine()}")
+        return None
+    sides = {"workbench": [script, "--side", "ladder", "--series", str(n), "--jobs", str(args.jobs)]}
+    if not args.no_baseline:
+        sides["statsforecast"] = [script, "--side", "statsforecast", "--series", str(n), "--jobs", str(args.jobs)]
+    runs = alternate(sides, args.repeats)
+    ours = runs["workbench"]
+    last = ours[-1].result
+    ladder_s = median([r.result["seconds"] for r in ours])
+    print(f"series: {n} ({last['intermittent']} intermittent), jobs={args.jobs}; ladder {ladder_s:.1f} s (median, the "
+          f"fit itself), {n / ladder_s:.1f} series/s, CPU {last['cpu']:.1f} s (this process and its workers)")
+    print("chosen models: " + ", ".join(f"{k} {v}" for k, v in last["models"].items()))
+    print(f"beats seasonal naive: {last['beats']:.0%} of series; mean backtest coverage of the 80% conformal "
+          f"intervals {last['coverage']:.1%}")
+    print(f"hierarchy of {last['nodes']} nodes: forecast + MinT reconcile {last['reconcile_seconds']:.1f} s, "
+          f"coherence error {last['coherence']:.1e}, shrinkage {last['shrinkage']:.2f}")
+    print(f"peak memory (max RSS, own process): workbench {median([r.peak_mb for r in ours]):,.0f} MB"
+          + (f" | statsforecast {median([r.peak_mb for r in runs['statsforecast']]):,.0f} MB" if len(runs) > 1 else ""))
+    if len(runs) > 1:
+        base = runs["statsforecast"]
+        print(ratio_line(f"ladder, {n:,} series, n_jobs={args.jobs} (median of {args.repeats}, the fit itself)",
+                         ladder_s, median([r.result["seconds"] for r in base]), baseline_name="statsforecast AutoETS "
+                         "cross-validation (same series and windows)")
+              + " (the ladder fits and backtests 3-5 models per series, the baseline one)")
+        print(ratio_line("  whole process (start, imports, data, work)", median([r.seconds for r in ours]),
+                         median([r.seconds for r in base]), baseline_name="statsforecast"))
+    print(f"machine at the end: {machine()}")
+    if args.profile:
+        series = synthetic(100)
+        profile = cProfile.Profile()
+        profile.enable()
+        Forecaster(models="auto", season_length=12, horizon=6, n_windows=3).fit(series)
+        profile.disable()
+        out = io.StringIO()
+        pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(10)
+        print("cProfile top 10 (cumulative) of a serial ladder run on 100 series:")
+        print(out.getvalue().split("\n", 6)[-1].strip())
+    return None
 
 
 if __name__ == "__main__":

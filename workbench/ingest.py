@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import pandas as pd
 
 from workbench import catalog
 from workbench.collect import collect, file_sha256
-from workbench.collect.bulk import incident_ids
+from workbench.collect.bulk import bulk_chunks, incident_ids
 from workbench.exceptions import EmptyReadError
 from workbench.store import DEDUPE_WINDOW_DAYS, IngestReport, Store, skipped_report
 
@@ -45,6 +48,8 @@ def ingest_entry(name: str, store: Store | None = None, replace: bool = False) -
     done = None if replace else store.ingested_batch(name, sha)
     if done:  # unchanged file: do not even parse it again
         return skipped_report(name, sha, 0, done)
+    if meta.get("collector") == "bulk":  # a large export: each checked chunk is written as it is read
+        return _ingest_bulk(name, path, meta, sha, store, replace)
     result = collect(path, meta)
     validated = bool(result.notes.get("validated"))  # checked, filed and given ids by the collector (bulk)
     if str(result.notes.get("table", "incidents")) == "incidents" and not validated:  # aggregates, flows: no ids
@@ -71,6 +76,25 @@ def ingest_entry(name: str, store: Store | None = None, replace: bool = False) -
                     if k in ("items", "not_relevant", "malformed", "age_bands", "assumptions")}
     if "unmapped" in result.notes and len(result.notes["unmapped"]):
         report.notes["unmapped"] = result.notes["unmapped"].to_dict("records")
+    return report
+
+
+def _ingest_bulk(name: str, path: Path, meta: dict, sha: str, store: Store, replace: bool) -> IngestReport:
+    """Stream a bulk export into the store chunk by chunk (:meth:`Store.ingest_chunks`)."""
+    _, chunks = bulk_chunks(path, meta, sha)
+
+    def counted() -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+        items = 0
+        for good, bad in chunks:
+            items += len(good) + len(bad)
+            yield good, bad
+        if items == 0 and path.is_file() and path.stat().st_size > 0:  # raised before anything is committed
+            raise EmptyReadError(
+                f"{path}: {path.stat().st_size:,} bytes but 0 records read by collector 'bulk'; not recorded as "
+                "ingested (check the collector, crosswalk or format options of the entry)")
+
+    report = store.ingest_chunks(counted(), catalog_entry=name, source_file_sha256=sha, replace=replace)
+    report.notes = {}
     return report
 
 

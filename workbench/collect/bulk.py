@@ -523,18 +523,48 @@ def collect_bulk(path: Path, metadata: dict[str, Any]) -> CollectResult:
         ``rows_in`` equals the rows in the file; ``notes["validated"]`` is true (each
         chunk was checked, so ``Store.ingest(..., validated=True)`` does not check again).
     """
+    sha, chunks = bulk_chunks(path, metadata)
+    results = list(chunks)
+    return assemble([good for good, _ in results], [bad for _, bad in results], sha)
+
+
+def bulk_chunks(path: Path, metadata: dict[str, Any],
+                sha: str | None = None) -> tuple[str, Iterator[tuple[pd.DataFrame, pd.DataFrame]]]:
+    """The checked chunks of a bulk file, one after the other (what :func:`collect_bulk` joins).
+
+    On the pandas engine each chunk is read and checked only when the caller asks for it,
+    so a caller writing each chunk before taking the next
+    (:meth:`workbench.store.Store.ingest_chunks`) holds one chunk at a time; the dask
+    engine checks the chunks in parallel first.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    metadata : dict
+        As :func:`collect_bulk`.
+    sha : str, optional
+        The file's SHA-256, when the caller has it already.
+
+    Returns
+    -------
+    sha : str
+        The file's SHA-256.
+    chunks : iterator of (pandas.DataFrame, pandas.DataFrame)
+        Per chunk, in file order: candidates that pass the schema and rejects.
+    """
     path = Path(path)
     runner = engines.get_engine(str(engines.active_engine() or metadata.get("engine") or engines.default_engine()))
-    sha = file_sha256(path)
+    sha = sha or file_sha256(path)
     chunk_rows = int(metadata.get("chunk_rows", CHUNK_ROWS))
     if not runner.parallel:  # chunk after chunk, reading the file as it goes
-        results = runner.map_pieces(prepare_chunk, read_chunks(path, metadata, chunk_rows), metadata, sha)
-    elif file_format(path, metadata) == "parquet":  # the workers read their own row groups
+        return sha, (prepare_chunk(chunk, metadata, sha) for chunk in read_chunks(path, metadata, chunk_rows))
+    if file_format(path, metadata) == "parquet":  # the workers read their own row groups
         results = runner.map_pieces(prepare_chunk, parquet_pieces(path, chunk_rows), metadata, sha,
                                     load=read_parquet_piece)
     else:  # CSV is read here, one task per chunk
         results = runner.map_pieces(prepare_chunk, list(read_chunks(path, metadata, chunk_rows)), metadata, sha)
-    return assemble([good for good, _ in results], [bad for _, bad in results], sha)
+    return sha, iter(results)
 
 
 def assemble(parts: list[pd.DataFrame], rejects: list[pd.DataFrame], sha: str) -> CollectResult:

@@ -11,6 +11,7 @@ from workbench.exceptions import SchemaError
 from workbench.schema.coerce import _coerce_column, coerce_incidents, is_canonical
 from workbench.schema.columns import COLUMNS, LIST_COLUMNS, empty_incidents
 from workbench.schema.rules import RECORD_RULES, column_rules
+from workbench.schema.seen import SeenIds
 
 def validate_incidents(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split candidate incidents into valid rows and rejected rows with reasons.
@@ -160,13 +161,16 @@ def validated_incidents(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     return (data if keep.all() else data.iloc[np.flatnonzero(keep)].reset_index(drop=True)), rejected
 
 
-def repeated_ids(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+def repeated_ids(frame: pd.DataFrame, seen: SeenIds | None = None) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
     """:func:`validated_incidents` without taking the kept rows out (a writer can skip the others).
 
     Parameters
     ----------
     frame : pandas.DataFrame
         As :func:`validated_incidents`.
+    seen : SeenIds, optional
+        The ids of the batch's earlier parts (a batch checked part by part): a row whose
+        id is among them is rejected too, and this part's ids are added.
 
     Returns
     -------
@@ -185,6 +189,8 @@ def repeated_ids(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, np.nd
            if not (is_canonical(c, data[c], arrow=True) or (c in LIST_COLUMNS and data[c].dtype == object))]
     data = data.assign(**{c: _coerce_column(c, data[c], arrow=True) for c in odd})[list(COLUMNS)]
     repeated = data["incident_id"].duplicated(keep="first").to_numpy()
+    if seen is not None:
+        repeated = repeated | seen.add(data["incident_id"])
     if not repeated.any():
         return data, _with_reason(data.iloc[0:0], []), ~repeated
     bad = np.flatnonzero(repeated)

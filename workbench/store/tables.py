@@ -96,21 +96,58 @@ def _top_reasons(reasons: pd.Series, n: int = 10) -> dict[str, int]:
 
 
 def _write_parquet_atomic(frame: pd.DataFrame, path: Path, rows: Any = None) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    stream = _ParquetStream(path)
+    try:
+        stream.write(frame, rows)
+    except BaseException:
+        stream.discard()
+        raise
+    stream.commit()
 
-    tmp = path.with_name(path.name + f".tmp-{uuid.uuid4().hex[:8]}")
-    source, schema = _arrow_schemas(frame)
-    with pq.ParquetWriter(tmp, schema) as writer:  # converted and written slice by slice: no full copy
-        for start in range(0, max(len(frame), 1), WRITE_ROWS):
-            piece = pa.Table.from_pandas(frame.iloc[start:start + WRITE_ROWS], schema=source, preserve_index=False)
-            if rows is not None:  # only these rows (boolean mask over the frame)
+
+class _ParquetStream:
+    """One Parquet file written piece by piece under a temporary name, moved into place on commit.
+
+    The first piece fixes the schema (:func:`_arrow_schemas`); every piece is converted and
+    written in slices of :data:`WRITE_ROWS` rows, so a write holds one slice's Arrow copy at
+    most. Until :meth:`commit` only the temporary file exists: a killed writer leaves an
+    orphan that the next ingest removes, never a half-written batch file.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.tmp = path.with_name(path.name + f".tmp-{uuid.uuid4().hex[:8]}")
+        self.writer: Any = None
+        self.source: Any = None
+        self.schema: Any = None
+
+    def write(self, frame: pd.DataFrame, rows: Any = None) -> None:
+        """Append a frame's rows (only those where the boolean mask ``rows`` is true, if given)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if self.writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.source, self.schema = _arrow_schemas(frame)
+            self.writer = pq.ParquetWriter(self.tmp, self.schema)
+        for start in range(0, max(len(frame), 1), WRITE_ROWS):  # converted slice by slice: no full copy
+            piece = pa.Table.from_pandas(frame.iloc[start:start + WRITE_ROWS], schema=self.source, preserve_index=False)
+            if rows is not None:
                 piece = piece.filter(pa.array(rows[start:start + WRITE_ROWS]))
-            writer.write_table(piece.cast(schema))
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+            self.writer.write_table(piece.cast(self.schema))
+
+    def commit(self) -> None:
+        """Close the file, flush it to disk and move it to its final name."""
+        self.writer.close()
+        with open(self.tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(self.tmp, self.path)
+
+    def discard(self) -> None:
+        """Close and delete the temporary file (nothing is committed)."""
+        if self.writer is not None:
+            self.writer.close()
+        self.tmp.unlink(missing_ok=True)
 
 
 def _arrow_schemas(frame: pd.DataFrame) -> tuple[Any, Any]:

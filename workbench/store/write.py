@@ -9,19 +9,20 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
 
 from workbench.collect.dedupe import assign_stories, merge_story_keys
 from workbench.exceptions import ReconciliationError, StoreLockTimeout
-from workbench.schema import repeated_ids, validate_incidents, validated_incidents
+from workbench.schema import SeenIds, repeated_ids, validate_incidents, validated_incidents
 from workbench.store.read import StoreReader
 from workbench.store.report import IngestReport, skipped_report
 from workbench.store.tables import (DEDUPE_WINDOW_DAYS, FILE_KINDS, MENTION_COLUMNS, TABLE_COLUMNS, VOLUME_COLUMNS,
                                     _article_side, _empty, _empty_signatures, _quarantine_rows, _raw_json,
-                                    _top_reasons, _write_parquet_atomic, _write_text_atomic)
+                                    _ParquetStream, _top_reasons, _write_parquet_atomic,
+                                    _write_text_atomic)
 
 
 class Store(StoreReader):
@@ -81,10 +82,8 @@ class Store(StoreReader):
     ) -> IngestReport:
         """Validate and commit one source file's records, atomically.
 
-        Long on purpose: one locked transaction whose steps must run in this order (check
-        the counts, take the lock, clear orphan files, read the manifest, skip a file
-        already ingested, hide the batches being replaced, commit, then clear the replaced
-        batches' files); most of its length is the parameter list.
+        Long on purpose: most of its length is the parameter list; the counts are checked,
+        then the batch is committed in the locked transaction (:meth:`_transaction`).
 
         Parameters
         ----------
@@ -142,6 +141,58 @@ class Store(StoreReader):
             )
         if table != "incidents" and table not in TABLE_COLUMNS:
             raise ValueError(f"no store table {table!r}; known: incidents, {', '.join(TABLE_COLUMNS)}")
+        return self._transaction(catalog_entry, source_file_sha256, rows_in, replace, lambda manifest, replaced: self._commit(
+            manifest, candidates, rejects, catalog_entry, source_file_sha256, rows_in, ingested_at, not_relevant,
+            media_items, dedupe_window_days, replaced, table, validated))
+
+    def ingest_chunks(self, chunks: Iterable[tuple[pd.DataFrame, pd.DataFrame]], *, catalog_entry: str,
+                      source_file_sha256: str, ingested_at: pd.Timestamp | None = None,
+                      replace: bool = False) -> IngestReport:
+        """Commit a file checked chunk by chunk, writing each chunk's rows as it arrives.
+
+        The streaming twin of ``ingest(..., validated=True)`` for a large export (the bulk
+        collector's :func:`~workbench.collect.bulk.bulk_chunks`): memory stays about one
+        chunk however long the file is. Each chunk's stored rows go straight into the
+        batch's incident file (written under a temporary name); ids repeated across
+        chunks are told by :class:`~workbench.schema.SeenIds` (8 bytes an id) and
+        rejected with the reason a full check gives; the quarantine and the manifest are
+        written at the end, so the batch is committed atomically exactly as by
+        :meth:`ingest`, with the same files, rows and report. The writer lock is held
+        while the chunks are read. If reading or checking a chunk raises, nothing is
+        committed and the temporary file is deleted.
+
+        Parameters
+        ----------
+        chunks : iterable of (pandas.DataFrame, pandas.DataFrame)
+            Per chunk, in file order: candidates that passed the schema (canonical
+            columns without provenance) and rejects (``record, reason, raw``).
+        catalog_entry : str
+            The catalog entry the file came from.
+        source_file_sha256 : str
+            SHA-256 of the file's bytes.
+        ingested_at : pandas.Timestamp, optional
+            Ingest time (UTC); now by default.
+        replace : bool
+            Replace every earlier batch of ``catalog_entry`` in the same commit.
+
+        Returns
+        -------
+        IngestReport
+            Counts that reconcile: rows in = new + already stored + quarantined.
+
+        Raises
+        ------
+        ReconciliationError
+            If any row would be unaccounted for.
+        """
+        return self._transaction(catalog_entry, source_file_sha256, 0, replace, lambda manifest, replaced: self._commit_chunks(
+            manifest, chunks, catalog_entry, source_file_sha256, ingested_at, replaced))
+
+    def _transaction(self, catalog_entry: str, source_file_sha256: str, rows_in: int, replace: bool,
+                     commit: Callable[[dict[str, Any], list[str]], IngestReport]) -> IngestReport:
+        """The locked transaction around a commit, in order: take the lock, clear orphan files, read the
+        manifest, skip a file already ingested, hide the batches being replaced, commit, then clear the
+        replaced batches' files."""
         with self.lock():
             self._remove_orphans()
             manifest = self.manifest()
@@ -152,14 +203,68 @@ class Store(StoreReader):
                 return skipped_report(catalog_entry, source_file_sha256, rows_in, done)
             self._hidden = frozenset(replaced)
             try:
-                report = self._commit(manifest, candidates, rejects, catalog_entry, source_file_sha256, rows_in,
-                                      ingested_at, not_relevant, media_items, dedupe_window_days, replaced, table,
-                                      validated)
+                report = commit(manifest, replaced)
             finally:
                 self._hidden = frozenset()
             if replaced:
                 self._remove_orphans()
             return report
+
+    def _commit_chunks(self, manifest: dict[str, Any], chunks: Iterable[tuple[pd.DataFrame, pd.DataFrame]],
+                       catalog_entry: str, source_file_sha256: str, ingested_at: pd.Timestamp | None,
+                       replaced: list[str]) -> IngestReport:
+        """Write the chunks' stored rows as they come, then the quarantine and the manifest (lock held)."""
+        now = ingested_at if ingested_at is not None else pd.Timestamp.now(tz="UTC")
+        batch_id = f"{now:%Y%m%dT%H%M%S}-{source_file_sha256[:8]}-{uuid.uuid4().hex[:6]}"
+        prov = {"catalog_entry": catalog_entry, "source_file_sha256": source_file_sha256,
+                "ingested_at": now, "batch_id": batch_id}
+        rel = f"incidents/part-{batch_id}.parquet"
+        stream, seen = _ParquetStream(self.root / rel), SeenIds()
+        rows_in = new = old = 0
+        collector_rejects: list[pd.DataFrame] = []
+        schema_rejects: list[pd.DataFrame] = []
+        try:
+            for candidates, rejects in chunks:
+                rows_in += len(candidates) + len(rejects)
+                if len(rejects):
+                    collector_rejects.append(rejects)
+                if not len(candidates):
+                    continue
+                with pd.option_context("mode.copy_on_write", True):
+                    valid, repeated, keep = repeated_ids(candidates.assign(**prov), seen)
+                if len(repeated):
+                    schema_rejects.append(repeated)
+                is_old = valid["incident_id"].isin(self._existing_ids(valid["incident_id"])).to_numpy() & keep
+                stored = keep & ~is_old
+                old, new = old + int(is_old.sum()), new + int(stored.sum())
+                if stored.any():
+                    stream.write(valid, rows=None if stored.all() else stored)
+            quarantine = _batch_quarantine(
+                pd.concat(collector_rejects, ignore_index=True) if collector_rejects
+                else pd.DataFrame({"record": [], "reason": [], "raw": []}),
+                pd.concat(schema_rejects, ignore_index=True) if schema_rejects
+                else pd.DataFrame({"source_record_id": [], "reason": []}), prov)
+            report = IngestReport(
+                catalog_entry=catalog_entry, source_file_sha256=source_file_sha256, batch_id=batch_id,
+                rows_in=rows_in, new=new, already_stored=old, quarantined=len(quarantine),
+                top_reasons=_top_reasons(quarantine["reason"]), replaced=replaced)
+            if report.new + report.already_stored + report.quarantined != rows_in:
+                raise ReconciliationError(f"{catalog_entry}: {report} does not reconcile")
+            files: dict[str, list[str]] = {"incidents": [], "quarantine": []}
+            if new:
+                stream.commit()
+                files["incidents"].append(rel)
+        except BaseException:
+            stream.discard()
+            raise
+        if len(quarantine):
+            qrel = f"quarantine/part-{batch_id}.parquet"
+            _write_parquet_atomic(quarantine, self.root / qrel)
+            files["quarantine"].append(qrel)
+        entry = {k: v for k, v in asdict(report).items() if k != "notes"} | {"ingested_at": now.isoformat(), "files": files}
+        manifest["batches"] = [b for b in manifest["batches"] if b["batch_id"] not in replaced] + [entry]
+        _write_text_atomic(self.manifest_path, json.dumps(manifest, indent=1, default=str))
+        return report
 
     def _commit(self, manifest: dict[str, Any], candidates: pd.DataFrame, rejects: pd.DataFrame,
                 catalog_entry: str, source_file_sha256: str, rows_in: int, ingested_at: pd.Timestamp | None,

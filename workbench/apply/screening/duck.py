@@ -15,11 +15,12 @@ reads of the file and returns the same evidence the pandas path builds (identica
 3. Rows that fail a check or are doubtful (normally very few) are read back and run
    through the pandas validation, which writes the rejects (record, field, reason) and
    cleans the doubtful rows it accepts; those are added to ``work``.
-4. Small ``GROUP BY account`` queries over ``work`` give the transactions in the window
-   per account, and, over the rows in a rule's window matching its predicate, each rule's
-   count and amount (``FILTER`` clauses) and its distinct values (a ``GROUP BY`` over the
-   distinct (account, rule, value) triples, much cheaper than ``count(DISTINCT ...)
-   FILTER`` over every row).
+4. A ``GROUP BY account`` over ``work`` gives the transactions in the window per account;
+   the rows in the widest window that some rule looks at (a few percent) go into a small
+   table ``matched`` with one flag per rule (predicate and the rule's window), over which
+   small ``GROUP BY`` queries give each rule's count and amount (``FILTER`` clauses) and
+   its distinct values (a ``GROUP BY`` over the distinct (account, rule, value) triples,
+   much cheaper than ``count(DISTINCT ...) FILTER`` over every row).
 """
 
 from __future__ import annotations
@@ -343,10 +344,13 @@ def _aggregate(con: Any, rules: RuleSet, params: Mapping[str, tuple[str, ...]], 
     accounts = names[order]
     widest = max([window_days, *(r.window_days or window_days for r in rules.rules)])
     flags = [f"(p{i} AND {window(rule.window_days or window_days)})" for i, rule in enumerate(rules.rules)]
-    matched = f"FROM work WHERE NOT odd AND {window(widest)} AND ({' OR '.join(flags) or 'FALSE'})"
-    items = [f"count(*) FILTER (WHERE {flag}) AS c{i}, CAST(coalesce(sum(abs(cents)) FILTER (WHERE {flag}), 0) "
-             f"AS BIGINT) AS a{i}" for i, flag in enumerate(flags)]
-    agg = con.execute(f"SELECT account, {', '.join(items)} {matched} GROUP BY account").df()
+    kept = ", ".join(["account", "cents", *(_field_column(f)[0] for f in _distinct_fields(rules)),
+                      *(f"{flag} AS f{i}" for i, flag in enumerate(flags))])
+    con.execute(f"CREATE TEMP TABLE matched AS SELECT {kept} FROM work WHERE NOT odd AND {window(widest)} "
+                f"AND ({' OR '.join(flags) or 'FALSE'})").fetchall()  # the few rows some rule looks at
+    items = [f"count(*) FILTER (WHERE f{i}) AS c{i}, CAST(coalesce(sum(abs(cents)) FILTER (WHERE f{i}), 0) "
+             f"AS BIGINT) AS a{i}" for i in range(len(flags))]
+    agg = con.execute(f"SELECT account, {', '.join(items)} FROM matched GROUP BY account").df()
     index = pd.Index(accounts)
     at = index.get_indexer(agg["account"])  # rows of agg -> positions in ``accounts``
 
@@ -359,7 +363,7 @@ def _aggregate(con: Any, rules: RuleSet, params: Mapping[str, tuple[str, ...]], 
     for f in _distinct_fields(rules):  # distinct values per (account, rule): a GROUP BY over the triples
         col, blank = _field_column(f)
         uses = [i for i, rule in enumerate(rules.rules) if f in rule.distinct_fields]
-        triples = " UNION ALL ".join(f"SELECT account, {i} AS r, {col} AS v {matched} AND {flags[i]} AND "
+        triples = " UNION ALL ".join(f"SELECT account, {i} AS r, {col} AS v FROM matched WHERE f{i} AND "
                                      f"{col} <> {blank}" for i in uses)
         counts = con.execute(f"SELECT account, r, count(DISTINCT v) AS n FROM ({triples}) GROUP BY account, r").df()
         for i in uses:

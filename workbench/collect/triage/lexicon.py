@@ -179,6 +179,25 @@ class LexiconMatcher:
             ``(group, key, start, end)`` per hit (word positions ``[start, end)``), in
             text order; see :meth:`find`.
         """
+        return self.masked(self.raw_hits(words))
+
+    def raw_hits(self, words: Sequence[str]) -> list[tuple[str, str, int, int]]:
+        """Every term in a sequence of folded words, false friends not yet masked.
+
+        ``hits(words)`` is ``masked(raw_hits(words))``; the raw hits of a prefix
+        ``words[:k]`` are the raw hits of ``words`` that end by ``k`` (a term is matched
+        on the words it covers only), so one scan serves a text and its title.
+
+        Parameters
+        ----------
+        words : sequence of str
+            Folded words.
+
+        Returns
+        -------
+        list of tuple
+            ``(group, key, start, end)`` per hit, in text order.
+        """
         distinct = set(words)
         unseen = distinct - self._starting
         unseen -= self._inert
@@ -204,6 +223,22 @@ class LexiconMatcher:
                         break
                 else:
                     hits.append((group, key, i, end))
+        return hits
+
+    @staticmethod
+    def masked(hits: list[tuple[str, str, int, int]]) -> list[tuple[str, str, int, int]]:
+        """Drop the hits that overlap a false friend (``negatives`` hits are kept).
+
+        Parameters
+        ----------
+        hits : list of tuple
+            From :meth:`raw_hits`.
+
+        Returns
+        -------
+        list of tuple
+            The hits :meth:`hits` returns.
+        """
         if len(hits) > 1 and any(h[0] == "negatives" for h in hits):
             negatives = [(s, e) for g, _, s, e in hits if g == "negatives"]
             hits = [h for h in hits if h[0] == "negatives" or not any(h[2] < e and s < h[3] for s, e in negatives)]

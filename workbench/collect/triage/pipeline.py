@@ -177,7 +177,7 @@ class Triage:
         if relevant and not lex["exploitation_types"]:
             reasons.append("no_exploitation_type")
         if relevant or details == "all":
-            place = geoparse(text, lang, outlet_country(url))
+            place = geoparse(text, lang, outlet_country(url), folded)
             date = extract_date(folded, lang, reference, is_folded=True) if dates else None
         else:  # details="relevant": no place or date for an item that is not kept
             place, date = _NO_PLACE, None

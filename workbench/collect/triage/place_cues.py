@@ -45,6 +45,9 @@ class _Cue:
     cased: frozenset[str]
     words: re.Pattern | None
     patterns: tuple[re.Pattern, ...]
+    #: The first run of word characters of each of ``words`` (None when one starts otherwise):
+    #: a text none of whose words is one of these has no match of ``words``.
+    first_words: frozenset[str] | None = None
 
 
 @lru_cache(maxsize=1)
@@ -57,8 +60,10 @@ def _country_cues() -> tuple[_Cue, ...]:
         pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
                              + r")(?!\w)") if words else None
         cased = frozenset(str(c).strip(".") for c in entry.get("cased") or ())
+        firsts = [re.match(r"\w+", w) for w in words]
         out.append(_Cue(entry["iso3"], frozenset(entry.get("languages") or ()), cased, pattern,
-                        tuple(re.compile(x) for x in entry.get("patterns") or ())))
+                        tuple(re.compile(x) for x in entry.get("patterns") or ()),
+                        None if not all(firsts) else frozenset(f.group() for f in firsts)))
     return tuple(out)
 
 

@@ -34,7 +34,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from workbench.collect.triage.lexicon import lexicon_tags, matcher, tags_of_hits, words_of
+from workbench.collect.triage.lexicon import lexicon_tags, matcher, tags_of_hits, trie_pattern, words_of
 from workbench.text.fold import fold_text
 
 #: Markers after which a snippet is a sidebar / related-links tail, not the story.
@@ -47,6 +47,9 @@ SIDEBAR_MARKERS = (
     "sur le meme sujet", "les plus lus", "dans l'actualite",
 )
 _MARKER = re.compile(r"(?:^|[\s.!?:;|\-\u2013\u2014(])(" + "|".join(re.escape(m) for m in SIDEBAR_MARKERS) + r")\b")
+#: :data:`_MARKER` as searched from position 20 (where ``^``, the string's start, never matches),
+#: its markers as one trie: the engine skips to the characters before a marker; same first match.
+_MARKER_AFTER_START = re.compile(r"[\s.!?:;|\-\u2013\u2014(](" + trie_pattern(SIDEBAR_MARKERS) + r")\b")
 #: Confuser cue groups (keys of the lexicon's ``confusers`` group), in feature order.
 CONFUSERS = ("drugs", "arms", "wildlife", "smuggling", "accident", "fiction", "politics", "statistics",
              "awareness", "sport")
@@ -82,16 +85,35 @@ def split_sidebar(text: str) -> tuple[str, str]:
         ``(main, tail)``; ``tail`` is empty when no marker is found after the first 20
         characters (a marker at the very start is part of the title).
     """
-    text = str(text or "")
-    folded = fold_text(text)
-    m = _MARKER.search(folded, 20)
+    main, tail, _ = split_folded(str(text or ""))
+    return main, tail
+
+
+def split_folded(text: str, folded: str | None = None) -> tuple[str, str, str | None]:
+    """:func:`split_sidebar` of a string, and the main text's fold when nothing was cut.
+
+    Parameters
+    ----------
+    text : str
+        Title and summary.
+    folded : str, optional
+        ``fold_text(text)`` when the caller has it.
+
+    Returns
+    -------
+    tuple
+        ``(main, tail, folded)``: ``folded`` is ``fold_text(text)`` when no marker cut the
+        text (the main text is then the text), None when one did.
+    """
+    folded = fold_text(text) if folded is None else folded
+    m = _MARKER_AFTER_START.search(folded, 20)
     if m is None:
-        return text, ""
+        return text, "", folded
     # fold_text keeps one character per character except collapsed whitespace: map back by ratio
     cut = m.start(1)
     ratio = len(text) / max(len(folded), 1)
     at = min(len(text), int(round(cut * ratio)))
-    return text[:at].rstrip(" .|-\u2013\u2014"), text[at:]
+    return text[:at].rstrip(" .|-\u2013\u2014"), text[at:], None
 
 
 _DIGITS = re.compile(r"\b\d+\b")
@@ -99,6 +121,35 @@ _YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
 _LARGE = re.compile(r"\b\d{1,3}(?:[.,\u00a0 ]\d{3})+\b|\b\d{4,}\b")
 _SPAN = re.compile(r"\b(?:since|from|between|desde|entre|depuis|de|dal|seit)\s+(?:19|20)\d\d\b", re.I)
 _TITLE_END = re.compile(r"[.!?]\s")
+_YEAR_DIGITS = re.compile(r"19[5-9]\d|20[0-4]\d")
+_SPAN_WORD_BEFORE = re.compile(r"\b(?:since|from|between|desde|entre|depuis|de|dal|seit)\Z", re.I)
+
+
+def _number_counts(main: str) -> tuple[int, int, int, int]:
+    """Numbers, years, large numbers (not years) and year spans: the counts of ``_DIGITS``,
+    ``_YEAR``, ``_LARGE`` and ``_SPAN`` matches in ``main``, from one pass over its numbers.
+
+    Every match of the four patterns is made of whole numbers (runs of digits between
+    non-word characters, the ``_DIGITS`` matches): a year is such a number of four digits;
+    a large number needs one of four digits or two numbers (else ``_LARGE`` is not run); a
+    span is a number "19xx"/"20xx" after white space after a span word (checked only there;
+    the words have at most 7 letters and ``\\b`` looks before a search's start).
+    """
+    found = [(m.group(), m.start()) for m in _DIGITS.finditer(main)]
+    numbers = [d for d, _ in found]
+    years = [d for d in numbers if _YEAR_DIGITS.fullmatch(d)]
+    large = 0
+    if len(numbers) >= 2 or any(len(d) >= 4 for d in numbers):
+        large = len([n for n in _LARGE.findall(main) if n not in years])
+    spans = 0
+    for d, at in found:
+        if len(d) == 4 and d[:2] in ("19", "20"):
+            q = at
+            while q > 0 and main[q - 1].isspace():
+                q -= 1
+            if q < at and _SPAN_WORD_BEFORE.search(main, max(0, q - 7), q) is not None:
+                spans += 1
+    return len(numbers), len(years), large, spans
 
 
 def _cues_of_hits(hits: Sequence[tuple[str, str, int, int]]) -> dict[str, int]:
@@ -113,8 +164,11 @@ def _sections(texts: Sequence[str]) -> list[tuple[str, str, str, str]]:
     """Per text: ``(main, tail, fold(main), fold(tail))`` (:func:`split_sidebar`), computed once."""
     out = []
     for text in texts:
-        main, tail = split_sidebar(text)
-        out.append((main, tail, fold_text(main), fold_text(tail) if tail else ""))
+        main, tail, folded = split_folded(str(text or ""))
+        if folded is not None:  # nothing cut: the main text is the text, already folded
+            out.append((main, tail, folded, ""))
+        else:
+            out.append((main, tail, fold_text(main), fold_text(tail) if tail else ""))
     return out
 
 
@@ -138,23 +192,36 @@ def context_features(texts: Iterable[str]) -> np.ndarray:
     return _context_rows(texts, _sections(texts))
 
 
-def _context_rows(texts: list[str], sections: list[tuple[str, str, str, str]]) -> np.ndarray:
-    scan, no_tail = matcher().scan, {"strong": 0, "weak": 0, "support": 0, "negatives": 0}
+def _context_rows(texts: list[str], sections: list[tuple[str, str, str, str]],
+                  words: list[list[str]] | None = None) -> np.ndarray:
+    """Dense rows of :func:`context_features` (``words``: :func:`words_of` each folded main text, if known).
+
+    The main text is scanned once: the title's hits are the main text's raw hits that end
+    inside the title (its words are the main text's first words: folding is character by
+    character and the title ends at a punctuation mark), masked again on their own.
+    """
+    lex, no_tail = matcher(), {"strong": 0, "weak": 0, "support": 0, "negatives": 0}
     rows = []
-    for main, tail, fm, ft in sections:
-        hits = scan(fm)  # one pass over the main text: lexicon tags and cue counts
+    for n, (main, tail, fm, ft) in enumerate(sections):
+        main_words = words_of(fm) if words is None else words[n]
+        raw = lex.raw_hits(main_words)
+        hits = lex.masked(raw)  # one pass over the main text: lexicon tags and cue counts
         lm = tags_of_hits(hits)
         lt = lexicon_tags(tail, ft) if tail else no_tail
         cues = _cues_of_hits(hits)
         row = [lm["strong"], lm["weak"], lm["support"], lm["negatives"], bool(lm["exploitation_types"]),
                bool(lm["relevant"]), lt["strong"], lt["weak"], lt["support"], lt["negatives"], bool(tail)]
         row += [cues[k] for k in CONFUSERS + EVENTS]
-        row.append(len(_DIGITS.findall(main)))
         end = _TITLE_END.search(main)
-        title_cues = _cues_of_hits(scan(fold_text(main[:end.start()]))) if end else cues
-        years = _YEAR.findall(main)
-        row += [title_cues["action"], title_cues["general"], len(years),
-                len([n for n in _LARGE.findall(main) if n not in years]), len(_SPAN.findall(main))]
+        if end:
+            title = words_of(fold_text(main[:end.start()]))
+            k = len(title)
+            title_cues = _cues_of_hits(lex.masked([h for h in raw if h[3] <= k]) if main_words[:k] == title
+                                       else lex.hits(title))
+        else:
+            title_cues = cues
+        digits, years, large, spans = _number_counts(main)
+        row += [digits, title_cues["action"], title_cues["general"], years, large, spans]
         rows.append(row)
     arr = np.log1p(np.minimum(np.asarray(rows, dtype=float).reshape(-1, _N_DENSE), 3.0))
     lengths = np.log1p(np.asarray([len(t) for t in texts], dtype=float))[:, None] / 8.0
@@ -162,20 +229,31 @@ def _context_rows(texts: list[str], sections: list[tuple[str, str, str, str]]) -
 
 
 def _one_thread() -> Any:
-    """A context in which native thread pools (OpenMP, BLAS) use one thread."""
-    from threadpoolctl import threadpool_limits
+    """A context in which native thread pools (OpenMP, BLAS) use one thread.
 
-    return threadpool_limits(limits=1)
+    The controller is made once per process (finding the native libraries takes ~15 ms a
+    call), after scikit-learn's tree ensembles are imported (their OpenMP runtime is known).
+    """
+    if not _CONTROLLER:
+        import sklearn.ensemble  # noqa: F401  (loads the OpenMP runtime the controller must see)
+        from threadpoolctl import ThreadpoolController
+
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=1)
 
 
-def _word_tfidf(vec: Any, docs: list[str]) -> Any:
+_CONTROLLER: list[Any] = []
+
+
+def _word_tfidf(vec: Any, docs: list[str], words: list[list[str]] | None = None) -> Any:
     """``vec.transform(docs)`` for the fitted word 1-2-gram vectoriser, counted without sklearn's analyzer.
 
     The same steps (lower case, ``\\w+`` tokens, unigrams and space-joined bigrams
     looked up in ``vocabulary_``, counts in ``vec.dtype``, indices sorted, then the fitted
     TF-IDF weighting), but words are split in C (:func:`words_of`) and a bigram string is
     only built when its first word starts some bigram of the vocabulary. Falls back to
-    ``vec.transform`` for any other vectoriser set-up.
+    ``vec.transform`` for any other vectoriser set-up. ``words``, when given, holds
+    ``words_of(doc)`` per document: used for a document already in lower case.
     """
     from scipy.sparse import csr_matrix
 
@@ -188,8 +266,9 @@ def _word_tfidf(vec: Any, docs: list[str]) -> Any:
     firsts = _bigram_firsts(vec)
     indptr, indices, values = [0], [], []
     get = vocab.get
-    for doc in docs:
-        tokens = words_of(doc.lower())
+    for n, doc in enumerate(docs):
+        lower = doc.lower()
+        tokens = words[n] if words is not None and lower == doc else words_of(lower)
         counts: dict[int, int] = {}
         for token in tokens:
             j = get(token)
@@ -269,7 +348,7 @@ class RelevanceModel:
         self.combiner = combiner
         self.seed = seed
 
-    def _text_matrix(self, main: list[str], fit: bool) -> Any:
+    def _text_matrix(self, main: list[str], fit: bool, words: list[list[str]] | None = None) -> Any:
         from scipy.sparse import hstack
 
         blocks = []
@@ -279,7 +358,7 @@ class RelevanceModel:
                 if fit:
                     blocks.append(vec.fit_transform(main))
                 else:
-                    blocks.append(_word_tfidf(vec, main) if name == "words" else vec.transform(main))
+                    blocks.append(_word_tfidf(vec, main, words) if name == "words" else vec.transform(main))
         return hstack(blocks).tocsr()
 
     def _matrix(self, texts: list[str], fit: bool) -> Any:
@@ -388,8 +467,10 @@ class RelevanceModel:
             return self.pipeline_["clf"].predict_proba(self._matrix(texts, fit=False))[:, 1]
         head = _head(texts)
         sections = _sections(head)
-        text = self.pipeline_["text"].predict_proba(self._text_matrix([s[2] for s in sections], fit=False))[:, 1]
-        dense = _context_rows(head, sections)
+        words = [words_of(s[2]) for s in sections]  # split once: read by the n-grams and the lexicon
+        matrix = self._text_matrix([s[2] for s in sections], fit=False, words=words)
+        text = self.pipeline_["text"].predict_proba(matrix)[:, 1]
+        dense = _context_rows(head, sections, words)
         with _one_thread():
             prob = self.pipeline_["trees"].predict_proba(np.hstack([dense, text[:, None]]))[:, 1]
         # trees extrapolate flatly: a text with no trafficking or exploitation term at all (a bridge
