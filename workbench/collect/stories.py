@@ -222,8 +222,7 @@ def cluster_stories(texts: Sequence[str], published: Sequence | None = None, cou
     numpy.ndarray
         Story label per item (0..k-1, in order of first appearance).
     """
-    texts = ["" if t is None else str(t) for t in texts]
-    n = len(texts)
+    texts, n = ["" if t is None else str(t) for t in texts], len(texts)
     if n == 0:
         return np.zeros(0, dtype=int)
     day = _story_days(published, n)
@@ -238,9 +237,8 @@ def cluster_stories(texts: Sequence[str], published: Sequence | None = None, cou
     for i, j, cos, head in _story_pairs(texts, entities, low, cross_shared, headline):
         if rules.same_story(i, j, cos, head, day, iso, entities, vetoes):
             _join(parent, operations, i, j, cos >= copy)
-    roots = [find_root(parent, i) for i in range(n)]
     relabel: dict[int, int] = {}
-    return np.asarray([relabel.setdefault(r, len(relabel)) for r in roots], dtype=int)
+    return np.asarray([relabel.setdefault(find_root(parent, i), len(relabel)) for i in range(n)], dtype=int)
 
 
 def _join(parent: list[int], operations: dict[int, frozenset[str]], i: int, j: int, copy: bool) -> None:
