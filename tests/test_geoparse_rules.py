@@ -91,3 +91,10 @@ def test_a_states_namesake_city_is_the_point_unless_states_are_listed():
     assert got["lat"] == pytest.approx(-23.5, abs=0.3)  # the city, not the state's label point
     got = geoparse("Mandados cumpridos no Ceará, Bahia e São Paulo contra o grupo", "pt")
     assert (got["place_name"], got["precision"]) == ("Ceará", "admin1")
+
+
+def test_countries_named_as_origins_weigh_less():
+    text = "Hong Kong customs seize rhino horns from South Africa"
+    assert geoparse(text, "en")["country_iso3"] == "HKG"
+    text = "La policía incauta 200 kilos de cocaína en una furgoneta procedente de Francia; Guardia Civil"
+    assert geoparse(text, "es")["country_iso3"] == "ESP"

@@ -4,6 +4,7 @@ import pytest
 
 from workbench.collect.stories import bcubed, cluster_stories, story_entities
 from workbench.collect.news_evaluation import evaluate_real, load_real_labelled, real_labelled_path
+from workbench.collect.relevance_evaluation import leave_part_out, relevance_table
 from workbench.collect.triage import Triage
 from workbench.collect.triage.places import geoparse, is_common_word, outlet_country
 from workbench.collect.triage.relevance import default_model, item_text, split_sidebar
@@ -94,11 +95,14 @@ def test_real_news_holdout_beats_the_baselines():
     fresh = news[news["split"] == "holdout2"]
     assert len(fresh) >= 150 and fresh["language"].nunique() >= 3
     assert not set(fresh["story_group"]) & set(news.loc[news["split"] != "holdout2", "story_group"])
-    res = evaluate_real(news, "holdout2")
-    rel = res.relevance.set_index(["language", "method"])
+    # holdout2 is retired and trained on: relevance is scored on it by a model trained on the
+    # other training parts only (leave-one-part-out: new searches, new days)
+    scored = leave_part_out(news, "holdout2")
+    rel = relevance_table(scored, scored["predicted"].to_numpy()).set_index(["language", "method"])
     learned, lexicon, everything = (rel.loc[("ALL", m)] for m in ("learned", "lexicon", "flag_everything"))
     assert learned["f1"] >= 0.9 and learned["f1"] >= everything["f1"] + 0.2 and learned["f1"] > lexicon["f1"]
     assert learned["precision"] >= lexicon["precision"] + 0.1
+    res = evaluate_real(news, "holdout2")  # places, stories and language: no model of these trains on it
     geo = res.geo.set_index("geoparser")
     assert geo.loc["case-aware (learned triage)", "common_word_places"] <= 2
     assert geo.loc["case-aware (learned triage)", "country_accuracy"] > geo.loc["folded n-grams (before)",
@@ -109,14 +113,28 @@ def test_real_news_holdout_beats_the_baselines():
         stories.loc[("minhash near-duplicates", "items of multi-item stories")]
 
 
-def test_bundled_training_set_never_holds_the_fresh_holdout():
+def test_bundled_training_set_holds_the_training_parts_only():
     from workbench.collect.triage.relevance import TRAIN_PARTS, training_items
 
-    assert "holdout2" not in TRAIN_PARTS
+    # holdout2 was retired from held-back duty (30 Nov 2026) and is trained on; holdout3 never is
+    assert "holdout2" in TRAIN_PARTS and "holdout3" not in TRAIN_PARTS
     if real_labelled_path() is not None:
         news = load_real_labelled(real_labelled_path())
-        fresh = set(news.loc[news["split"] == "holdout2", "id"])
-        assert fresh and not fresh & {item["id"] for item in training_items()}
+        trained = {item["id"] for item in training_items()}
+        assert set(news.loc[news["split"].isin(TRAIN_PARTS), "id"]) <= trained
+        assert not set(news.loc[~news["split"].isin(TRAIN_PARTS), "id"]) & trained
+
+
+def test_leave_part_out_refuses_a_held_back_part():
+    from workbench.collect.relevance_evaluation import grouped_cross_validation
+
+    news = load_real_labelled(real_labelled_path()) if real_labelled_path() is not None else None
+    if news is None:
+        pytest.skip("the real labelled set lives in the repository checkout")
+    with pytest.raises(ValueError, match="holdout3"):
+        leave_part_out(news, "holdout3")
+    with pytest.raises(ValueError, match="fewer than"):
+        grouped_cross_validation(news.head(3), folds=5, parts=("dev",))
 
 
 def test_second_fresh_holdout_is_kept_apart_and_loader_names_bad_parts(tmp_path):

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from workbench.collect.triage.lexicon import lexicon_tags, matcher, words_of
+from workbench.collect.triage.lexicon import lexicon_tags, matcher, tags_of_hits, words_of
+from workbench.collect.triage.relevance_cues import token_cues
 from workbench.synthetic.labelled_news import make_labelled_set
 from workbench.text.fold import fold_text
 
@@ -58,10 +59,14 @@ def _reference_rows(texts: list[str]) -> np.ndarray:
                bool(lm["relevant"]), lt["strong"], lt["weak"], lt["support"], lt["negatives"], bool(tail)]
         row += [cues[k] for k in r.CONFUSERS + r.EVENTS] + [len(r._DIGITS.findall(main))]
         end = r._TITLE_END.search(main)
-        title = r._cues_of_hits(scan(fold_text(main[:end.start()]))) if end else cues
+        title_hits = scan(fold_text(main[:end.start()])) if end else hits
+        title, title_lex = r._cues_of_hits(title_hits), tags_of_hits(title_hits)
         years = r._YEAR.findall(main)
+        people, stems = token_cues(words_of(fold_text(main)))
         row += [title["action"], title["general"], len(years),
-                len([n for n in r._LARGE.findall(main) if n not in years]), len(r._SPAN.findall(main))]
+                len([n for n in r._LARGE.findall(main) if n not in years]), len(r._SPAN.findall(main)),
+                title_lex["strong"], title_lex["weak"], sum(title[c] for c in r.CONFUSERS), people, stems,
+                token_cues(words_of(fold_text(main[:end.start()])))[1] if end else stems]
         rows.append(row)
     arr = np.log1p(np.minimum(np.asarray(rows, dtype=float), 3.0))
     return np.hstack([arr, np.log1p(np.asarray([len(t) for t in texts], dtype=float))[:, None] / 8.0])

@@ -55,11 +55,12 @@ def evaluate_screening(
 #: What each part of the real labelled news is, freshest first (see tests/data/osint_real_labelled.md).
 PART_NOTES = {
     "holdout3": "fresh, labelled 30 Nov 2026 before this round's changes were measured on it; never trained or tuned on",
-    "holdout2": "held back 29 Nov 2026, never trained or tuned on; its figures were printed after each round",
+    "dev2": "training items from new searches, 30 Nov 2026; trained on",
+    "holdout2": "held back 29 Nov 2026; retired 30 Nov after its figures steered several rounds, now trained on",
     "holdout": "looked at twice, now trained on",
     "dev": "trained and tuned on",
 }
-HELD_BACK = ("holdout3", "holdout2")
+HELD_BACK = ("holdout3",)
 
 
 @app.command("evaluate-triage")

@@ -11,11 +11,11 @@ shared by the items that report the same event. Each item is in one part: ``dev`
 to train and tune), ``holdout`` (drawn from a hash of the story group before any model
 was run, looked at twice while the first model was built, now trained on),
 ``holdout2`` (186 items labelled later from new searches, written before the model was
-changed, never trained or tuned on; no story group shared with the other parts) or
+changed; held back until its figures had been printed after several rounds, then retired
+and trained on, 30 Nov 2026), ``dev2`` (training items from new searches, 30 Nov 2026) or
 ``holdout3`` (a second fresh held-back part, labelled on 30 Nov 2026 from new searches
 before any model change of that session was evaluated on it; evaluated only by the
-coordinator) or ``dev2`` (further training items from new searches, labelled on 30 Nov
-2026). See ``tests/data/osint_real_labelled.md``.
+coordinator). See ``tests/data/osint_real_labelled.md``.
 
 :func:`evaluate_real` prints, per part: relevance precision / recall / F1 per language
 for the learned triage against "flag everything" and the lexicon alone; country and
@@ -46,11 +46,11 @@ from workbench.places.gazetteer import resolve_city
 from workbench.text import language as lang_id
 
 #: Parts of the real labelled set: ``dev`` (trained and tuned on), ``holdout`` (held back
-#: at first, looked at twice, now trained on), ``holdout2`` (the fresh held-back set,
-#: never trained or tuned on) and ``holdout3`` (a second fresh held-back set, labelled
-#: later; never trained or tuned on, evaluated only against old and new code at the end)
-#: and ``dev2`` (more training items from new searches, labelled on 30 Nov 2026).
-PARTS = ("dev", "holdout", "holdout2", "holdout3", "dev2")
+#: at first, looked at twice, now trained on), ``holdout2`` (held back on 29 Nov 2026,
+#: retired and trained on since 30 Nov), ``dev2`` (training items from new searches, 30
+#: Nov) and ``holdout3`` (the fresh held-back set, labelled later; never trained or tuned
+#: on, evaluated only against old and new code at the end).
+PARTS = ("dev", "holdout", "holdout2", "dev2", "holdout3")
 #: Columns of the real labelled set.
 REAL_COLUMNS = ("id", "title", "summary", "url", "published", "language", "relevant", "exploitation_type", "kind",
                 "country_iso3", "place_name", "story_group", "split")
@@ -124,7 +124,7 @@ class RealNewsEvaluation:
     Attributes
     ----------
     part : str
-        ``"dev"``, ``"holdout"``, ``"holdout2"``, ``"holdout3"`` or ``"dev2"`` (see :data:`PARTS`).
+        One of :data:`PARTS` (``"dev"``, ``"holdout"``, ``"holdout2"``, ``"dev2"``, ``"holdout3"``).
     relevance : pandas.DataFrame
         ``language, method, n, relevant, precision, recall, f1`` (methods: learned,
         lexicon, flag_everything).
