@@ -98,3 +98,14 @@ def test_countries_named_as_origins_weigh_less():
     assert geoparse(text, "en")["country_iso3"] == "HKG"
     text = "La policía incauta 200 kilos de cocaína en una furgoneta procedente de Francia; Guardia Civil"
     assert geoparse(text, "es")["country_iso3"] == "ESP"
+
+
+@pytest.mark.parametrize("text, lang, iso3", [
+    ("La Policía Nacional libera a 12 mujeres explotadas en pisos", "es", "ESP"),
+    ("La Policía Nacional de Colombia rescata a 12 mujeres", "es", "COL"),
+    ("Carabineros detienen a tres personas por trata", "es", "CHL"),
+    ("RCMP charge two men with human trafficking", "en", "CAN"),
+    ("Scotland Yard arrests six over forced labour at car washes", "en", "GBR"),
+])
+def test_national_police_forces_are_cues(text, lang, iso3):
+    assert geoparse(text, lang)["country_iso3"] == iso3
