@@ -184,3 +184,55 @@ def apposed_countries(text: str, cands: list[Candidate], tokens: list[Token]) ->
                                                                     tokens[b.position][1]].strip() == ",":
             apposed[a.position] = b.entries[0]
     return apposed
+
+
+def apposed_readings(text: str, cands: list[Candidate], tokens: list[Token]) -> list[Candidate]:
+    """Keep the readings of a place that lie in the division or country named after it.
+
+    "San Mateo, California" is the Californian town, not the Philippine one; "Kent,
+    Washington" the town nearest the state's label point. A place whose readings all lie
+    elsewhere is left alone (:func:`apposed_countries` handles "La Pampa, Perú").
+
+    Parameters
+    ----------
+    text : str
+        The text as written.
+    cands : list of Candidate
+        The candidates, in text order.
+    tokens : list of tuple
+        The text's tokens, ``(word, start, end)``.
+
+    Returns
+    -------
+    list of Candidate
+        The candidates, those before ", <division or country>" narrowed to it.
+    """
+    narrowed: dict[int, tuple[set[str], Any]] = {}  # position -> (countries, division label point)
+    for a, b in zip(cands, cands[1:]):
+        if a.position == b.position or a.kind == "country" or b.kind == "city":
+            continue
+        if text[tokens[a.position + a.size - 1][2]:tokens[b.position][1]].strip() != ",":
+            continue
+        if b.kind == "country":
+            narrowed[a.position] = ({b.entries[0]}, None)
+        else:
+            points = [e for e in b.entries if e[2] is not None]
+            narrowed[a.position] = ({e[0] for e in b.entries}, points[0] if len(points) == 1 else None)
+    if not narrowed:
+        return cands
+    out = []
+    for cand in cands:
+        rule = narrowed.get(cand.position)
+        inside = [e for e in cand.entries if e[0] in rule[0]] if rule is not None and cand.kind != "country" else None
+        if rule is not None and cand.kind != "country" and not any(e[0] in rule[0] for c in cands
+                                                                   if c.position == cand.position and c.kind != "country"
+                                                                   for e in c.entries):
+            inside = None  # no reading there: a homonym the gazetteer lacks ("La Pampa, Perú")
+        if inside is None:
+            out.append(cand)
+        elif inside:
+            point = rule[1]
+            if cand.kind == "city" and point is not None and len(inside) > 1:  # the one nearest the state's point
+                inside = [min(inside, key=lambda e: (e[1] - point[2]) ** 2 + (e[2] - point[3]) ** 2)]
+            out.append(Candidate(cand.position, cand.written, cand.kind, tuple(inside), cand.size))
+    return out

@@ -50,7 +50,7 @@ import numpy as np
 
 from workbench.collect.triage.lexicon import lexicon, words_of
 from workbench.collect.triage.relevance import split_folded
-from workbench.collect.triage.place_context import LOCATIVES, after_origin, apposed_countries, fold_token as _fold_token, locative_positions
+from workbench.collect.triage.place_context import LOCATIVES, after_origin, apposed_countries, apposed_readings, fold_token as _fold_token, locative_positions
 from workbench.collect.triage.place_votes import NOTABLE_TOWN, Candidate as _Candidate, candidate_votes, place_in
 # re-exported: the geoparser's public names (and the cue helpers its tests pin) stay importable from here
 from workbench.collect.triage.place_cues import (COMMON_EXCESS, COMMON_ZIPF, GENERIC_CCTLDS,  # noqa: F401
@@ -508,6 +508,7 @@ def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = N
     if not cands and not outlet_iso3 and not cues and not authorities:
         return empty
     tokens = _tokens(text) if cands else []
+    cands = apposed_readings(text, cands, tokens)  # "San Mateo, California": the Californian one
     locative = locative_positions(text, cands, tokens)
     apposed = apposed_countries(text, cands, tokens)
     idx = _index()
