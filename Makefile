@@ -24,9 +24,10 @@ browser:
 demo: $(STAMP)
 	$(VENV)/bin/workbench demo
 
-# The suite runs on every core (pytest-xdist), one test file per worker at a time, so a file's
-# module- and session-scoped fixtures (the demo workspace, executed notebooks) are built once per worker;
-# the files that execute notebooks start first (tests/conftest.py), so no long file starts last.
+# The suite runs on every core (pytest-xdist), one test file per worker at a time; the files that
+# execute notebooks start first (tests/conftest.py), so no long file starts last. The demo workspace
+# and the executed report notebooks are built once per session and shared by the workers
+# (tests/shared.py): whichever worker needs one first builds it while the other builds the next.
 test: $(STAMP) browser
 	$(VENV)/bin/python -m pytest -n auto --dist loadfile --no-loadscope-reorder
 

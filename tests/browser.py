@@ -112,6 +112,38 @@ def open_offline(browser: Any, path: Path | str, settle_ms: int = 300) -> PageRe
     PageReport
         Use it as a context manager (or call ``close``) to free the browser context.
     """
+    return open_all_offline(browser, [path], settle_ms)[0]
+
+
+def open_all_offline(browser: Any, paths: list[Path | str], settle_ms: int = 300) -> list[PageReport]:
+    """Open several local files at once, each in its own context, the network blocked.
+
+    Every page is loaded (``load`` event) one after the other, then all settle together:
+    the one wait of ``settle_ms`` after the last load gives every page at least that long
+    after its own load, as :func:`open_offline` would, without a wait per page.
+
+    Parameters
+    ----------
+    browser : playwright.sync_api.Browser
+        From the ``browser`` fixture.
+    paths : list of Path or str
+        HTML files.
+    settle_ms : int
+        Extra wait after the last ``load`` event.
+
+    Returns
+    -------
+    list of PageReport
+        In the order of ``paths``; close each (or use it as a context manager).
+    """
+    reports = [_load_offline(browser, path) for path in paths]
+    if reports:
+        reports[-1].page.wait_for_timeout(settle_ms)
+    return reports
+
+
+def _load_offline(browser: Any, path: Path | str) -> PageReport:
+    """Open one file in a new context with every non-local request aborted and recorded."""
     context = browser.new_context(service_workers="block")
     page = context.new_page()
     report = PageReport(page)
@@ -129,5 +161,4 @@ def open_offline(browser: Any, path: Path | str, settle_ms: int = 300) -> PageRe
     page.on("pageerror", lambda e: report.page_errors.append(str(e)))
     page.on("dialog", lambda d: (report.dialogs.append(d.message), d.dismiss()))
     page.goto(Path(path).resolve().as_uri(), wait_until="load")
-    page.wait_for_timeout(settle_ms)
     return report

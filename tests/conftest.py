@@ -1,9 +1,20 @@
+"""Shared test set-up: seeded property tests, the order files run in, one browser per worker.
+
+Expensive artefacts (the demo workspace, the executed report notebooks) are *shared
+units* (tests/shared.py): each is built once per session, by whichever xdist worker
+needs it first, in a folder every worker reads; a worker waiting for a unit another
+worker is building builds the next one this session needs. The units are declared in
+tests/workspace.py (``demo``: the small demo workspace; each worker works in its own
+copy, ``demo_home``) and tests/notebook_runs.py (the report runs: ``partner_run``,
+``other_runs``, ``ledger_run``, ``key_judgements_runs``).
+"""
+
 import os
 
 import pytest
 from hypothesis import settings
 
-pytest_plugins = ["tests.workspace"]
+pytest_plugins = ["tests.workspace", "tests.notebook_runs"]
 
 # Property tests are seeded like every other test: the same examples on every run and every
 # machine, so CI never turns red on a draw it has not seen before. A counterexample found while
@@ -21,7 +32,9 @@ def files_costliest_first(items: list) -> list:
     the most tests first, which started the longest file, test_notebooks.py with its
     few but slow tests, late and left one worker running it alone at the end). Files
     with more notebook-running tests come first; the others follow with the most tests
-    first, as xdist would order them. Order within a file is kept.
+    first, as xdist would order them. Order within a file is kept. The notebook runs
+    themselves are shared units (tests/notebook_runs.py), built by whichever worker needs
+    them first, so the files that read them can sit on either worker.
     """
     files: dict[str, list] = {}
     for item in items:

@@ -27,10 +27,13 @@ print("committed", flush=True)
 
 @pytest.fixture(scope="module")
 def big_app_file(tmp_path_factory):
-    from workbench.synthetic import DemoConfig, generate_demo
+    from workbench.synthetic import DemoConfig
+    from workbench.synthetic.demo import generate_sources
 
     out = tmp_path_factory.mktemp("big")
-    generate_demo(out, DemoConfig(seed=11, scale=2.0, news_items=10))
+    # the incident sources only: the app file is the one generate_demo writes (the other
+    # generators, transactions, suppliers and article dumps, run after it and are not read here)
+    generate_sources(out, DemoConfig(seed=11, scale=2.0, news_items=10))
     return out / "app_reports.jsonl"
 
 

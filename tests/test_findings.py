@@ -10,7 +10,8 @@ from workbench import findings
 from workbench.share import report
 from workbench.share.ledger import DisclosureLedger, audit, audit_run
 
-LEDGER_REPORTS = ("intelligence_report", "key_judgements", "trend_forecast", "routes")
+# ``ledger_run`` (intelligence_report, key_judgements, trend_forecast and routes for partners,
+# plan run L1) is executed once per test session: tests/notebook_runs.py.
 
 
 def test_the_ledger_is_computed_once_and_read_back_identically(demo_home):
@@ -26,19 +27,6 @@ def test_the_ledger_is_computed_once_and_read_back_identically(demo_home):
     assert judged <= grew
     surged = {r.country for r in first.surges.itertuples()}
     assert {j["subject"] for j in first.judgements if j["kind"] == "surge"} <= surged
-
-
-@pytest.fixture(scope="module")
-def ledger_run(demo_home, tmp_path_factory):
-    from workbench.plan import RunPlan, run_plan
-
-    reports = tmp_path_factory.mktemp("ledger_reports")
-    with home(demo_home):
-        plan = RunPlan.from_dict({"name": "ledger", "reports": [
-            {"notebook": n, "audiences": ["partner"]} for n in LEDGER_REPORTS]})
-        results = run_plan(plan, reports_dir=reports, run_id="L1")
-        found = report.findings_for(resolution=5)
-    return reports, results, found
 
 
 @pytest.mark.slow

@@ -193,20 +193,18 @@ def test_confidence_rules():
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_the_key_judgements_report_is_sound_for_every_audience(demo_home, tmp_path, browser):
-    from tests.browser import open_offline
-    from tests.workspace import home
-    from workbench import runner
+def test_the_key_judgements_report_is_sound_for_every_audience(key_judgements_runs, browser):
+    from tests.browser import open_all_offline
 
-    with home(demo_home):
-        results = {a: runner.run_notebook("key_judgements", {"audience": a}, tmp_path / a)
-                   for a in ("public", "partner", "law_enforcement")}
+    results = key_judgements_runs  # executed once per session (tests/notebook_runs.py), each in its own folder
+    assert list(results) == ["public", "partner", "law_enforcement"]
+    pages = open_all_offline(browser, [r.html for r in results.values() if r.ok], settle_ms=500)
     for audience, result in results.items():
         assert result.ok, result.error
         html = result.html.read_text(encoding="utf-8")
         assert check_text(html) == [], (audience, check_text(html)[:3])
         assert html.count('class="wb-judgement"') >= 3
         assert "Poland" in html  # the planted Polish rise (a surge, or a rising trend at this small scale)
-        page = open_offline(browser, result.html, settle_ms=500)
+        page = pages.pop(0)
         assert page.console_errors == [] and page.page_errors == [] and page.blocked == []
-        page.page.close()
+        page.close()

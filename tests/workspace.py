@@ -1,4 +1,10 @@
-"""Fixtures: a small demo workspace (catalogs + seeded demo data + ingested store)."""
+"""Fixtures: a small demo workspace (catalogs + seeded demo data + ingested store).
+
+The demo workspace is built once per test session (the shared unit ``demo``, see
+:mod:`tests.shared`), by whichever xdist worker needs it first; each worker then works
+in its own copy (``demo_home``), so a test that writes into its workspace never
+disturbs another worker.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from tests.shared import SharedUnits, shared_root, unit, wanted_units
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -48,10 +56,24 @@ def make_workspace(root: Path, scale: float = 0.3, seed: int = 7, ingest: bool =
     return root
 
 
+@unit("demo", fixtures=("demo_home", "use_home"))
+def _demo(out: Path, get) -> Path:
+    """The small demo workspace, generated and ingested once per session."""
+    return make_workspace(out)
+
+
 @pytest.fixture(scope="session")
-def demo_home(tmp_path_factory) -> Path:
-    """A small, ingested demo workspace shared by the session (treat as read-only)."""
-    return make_workspace(tmp_path_factory.mktemp("demo_home"))
+def shared_units(request, tmp_path_factory) -> SharedUnits:
+    """This session's shared units (built once, by whichever worker asks first)."""
+    return SharedUnits(shared_root(tmp_path_factory), wanted_units(request.session.items))  # selected tests only
+
+
+@pytest.fixture(scope="session")
+def demo_home(shared_units, tmp_path_factory) -> Path:
+    """A small, ingested demo workspace: this worker's own copy of the session's one (treat as read-only)."""
+    root = tmp_path_factory.mktemp("demo_home")
+    shutil.copytree(shared_units.get("demo"), root, symlinks=True, dirs_exist_ok=True)
+    return root
 
 
 @pytest.fixture
