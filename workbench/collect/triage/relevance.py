@@ -370,6 +370,9 @@ class RelevanceModel:
         lifts leave-one-part-out F1 on new searches from 0.89 to 0.93, for ~1.7x the time).
     char_range : tuple of int
         Lengths of the character n-grams (``char_ngrams``).
+    char_chars : int, optional
+        Characters of the main text the character n-grams read (None: all of it). 200 bounds
+        their cost on long texts; CV F1 with 160 is the same as with all (0.944 / 0.943), 100 loses 0.006.
     seed : int
         Seed of the solver (the fit is deterministic anyway).
 
@@ -383,7 +386,8 @@ class RelevanceModel:
 
     def __init__(self, C: float = 4.0, context_weight: float = 2.0, threshold: float = 0.5,
                  strong_floor: float = 0.5, char_ngrams: bool = True, combiner: str = "boosting",
-                 char_range: tuple[int, int] = (4, 4), seed: int = 0) -> None:
+                 char_range: tuple[int, int] = (4, 4), char_chars: int | None = 200, seed: int = 0) -> None:
+        self.char_chars = char_chars
         self.C = C
         self.char_range = char_range
         self.char_ngrams = char_ngrams
@@ -400,10 +404,11 @@ class RelevanceModel:
         for name in ("words", "chars"):
             if name in self.pipeline_:
                 vec = self.pipeline_[name]
+                docs = main if name == "words" or not self.char_chars else [m[:self.char_chars] for m in main]
                 if fit:
-                    blocks.append(vec.fit_transform(main))
+                    blocks.append(vec.fit_transform(docs))
                 else:
-                    blocks.append(_word_tfidf(vec, main, words) if name == "words" else _char_tfidf(vec, main))
+                    blocks.append(_word_tfidf(vec, docs, words) if name == "words" else _char_tfidf(vec, docs))
         return hstack(blocks).tocsr()
 
     def _matrix(self, texts: list[str], fit: bool) -> Any:
