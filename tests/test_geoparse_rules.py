@@ -91,3 +91,30 @@ def test_a_states_namesake_city_is_the_point_unless_states_are_listed():
     assert got["lat"] == pytest.approx(-23.5, abs=0.3)  # the city, not the state's label point
     got = geoparse("Mandados cumpridos no Ceará, Bahia e São Paulo contra o grupo", "pt")
     assert (got["place_name"], got["precision"]) == ("Ceará", "admin1")
+
+
+def test_countries_named_as_origins_weigh_less():
+    text = "Hong Kong customs seize rhino horns from South Africa"
+    assert geoparse(text, "en")["country_iso3"] == "HKG"
+    text = "La policía incauta 200 kilos de cocaína en una furgoneta procedente de Francia; Guardia Civil"
+    assert geoparse(text, "es")["country_iso3"] == "ESP"
+
+
+@pytest.mark.parametrize("text, lang, iso3", [
+    ("La Policía Nacional libera a 12 mujeres explotadas en pisos", "es", "ESP"),
+    ("La Policía Nacional de Colombia rescata a 12 mujeres", "es", "COL"),
+    ("Carabineros detienen a tres personas por trata", "es", "CHL"),
+    ("RCMP charge two men with human trafficking", "en", "CAN"),
+    ("Scotland Yard arrests six over forced labour at car washes", "en", "GBR"),
+])
+def test_national_police_forces_are_cues(text, lang, iso3):
+    assert geoparse(text, lang)["country_iso3"] == iso3
+
+
+def test_a_place_followed_by_its_state_or_country_keeps_that_reading():
+    got = geoparse("San Mateo, California massage parlor busted", "en")
+    assert (got["place_name"], got["country_iso3"]) == ("San Mateo", "USA") and got["lon"] < -120
+    got = geoparse("Raid in Kent, Washington frees five women", "en")
+    assert got["country_iso3"] == "USA" and got["lat"] == pytest.approx(47.4, abs=0.2)  # not Kent, Ohio
+    assert geoparse("Mujeres explotadas en Valencia, Venezuela", "es")["country_iso3"] == "VEN"
+    assert geoparse("Desmantelan red de trata en La Pampa, Perú", "es")["country_iso3"] == "PER"

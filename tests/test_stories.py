@@ -87,3 +87,16 @@ def test_plurals_and_acronyms_at_a_sentence_start_are_names():
     assert "marocain" in story_entities("Un Marocain témoigne. Des Marocains réduits en esclavage à Agen.")
     assert "naptip" in story_entities("NAPTIP arrests five traffickers at Abuja airport.")
     assert "update" not in story_entities("UPDATE: five traffickers arrested at Abuja airport.")
+
+
+def test_alike_headlines_link_unless_figures_or_operations_disagree():
+    head = "Federal judge dismisses largest US human trafficking case. "
+    texts = [head + "Prosecutors could not prove the allegations against the recruiter's executives.",
+             head + "Charges that executives lured workers to farms with false job offers were dropped.",
+             "Human trafficking ring broken up in Lagos. Operation Granite Amber freed workers.",
+             "Human trafficking ring broken up in Lagos. Operation Juniper Lantern freed workers."]
+    labels = cluster_stories(texts, ["2012-07-20"] * 2 + ["2026-07-01", "2026-07-08"])
+    assert labels[0] == labels[1] and labels[2] != labels[3]
+    short = cluster_stories(["Human trafficking. A film review.", "Human trafficking. A report on statistics."],
+                            ["2026-07-01", "2026-07-01"])
+    assert short[0] != short[1]  # a headline of two words is no evidence

@@ -196,3 +196,15 @@ def test_title_case_spans_equal_the_plain_loop():
 
     for text in _texts() + ["Police Rescue Forty People In London Today. then lower case words here. A B"]:
         assert p._title_case_spans(text, p._tokens(text)) == plain(text, p._tokens(text))
+
+
+def test_char_tfidf_counts_as_sklearn_does():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from workbench.collect.triage.relevance import _char_tfidf
+
+    docs = [fold_text(t) for t in _texts()[:200]] + ["", "a", "ab", "abc", "ABCD  efg\u00a0\u2028h", " x  y "]
+    for ngram_range in ((4, 4), (2, 5), (3, 3)):
+        vec = TfidfVectorizer(analyzer="char_wb", ngram_range=ngram_range, min_df=2, sublinear_tf=True).fit(docs)
+        ours, theirs = _char_tfidf(vec, docs), vec.transform(docs)
+        assert ours.shape == theirs.shape and (ours != theirs).nnz == 0

