@@ -154,3 +154,21 @@ def test_fast_gate_reports_what_the_pandera_schema_reports():
     columns = {part.split("'")[1] for _, part in expected}
     assert columns >= {"source_name", "url", "h3_cell", "incident_id", "summary", "lat", "country_iso3",
                        "exploitation_types", "victim_count", "language"}
+
+
+def test_small_and_large_inputs_hash_the_same_ids(monkeypatch):
+    """Below DUCKDB_HASH_FROM records hashlib hashes the ids, above it DuckDB: the same ids, the same type."""
+    import numpy as np
+
+    from workbench.collect import bulk
+
+    rng = np.random.default_rng(0)
+    names = pd.Series(rng.choice(np.array(["STT app", "Harbour Light", "é\u2028x", None], dtype=object), 300))
+    ids = pd.Series(rng.choice(np.array(["1", "abc", "\x00z", "", None, "9" * 50], dtype=object), 300))
+    for name, rid in ((names, ids), (names.astype("string[pyarrow]"), ids.astype("string[pyarrow]"))):
+        small = bulk.incident_ids(name, rid)
+        monkeypatch.setattr(bulk, "DUCKDB_HASH_FROM", 0)
+        large = bulk.incident_ids(name, rid)
+        monkeypatch.undo()
+        pd.testing.assert_series_equal(small, large)
+        assert small.notna().sum() == (name.notna() & rid.notna()).sum()
