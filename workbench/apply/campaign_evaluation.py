@@ -225,7 +225,9 @@ class CampaignEvaluation:
         CampaignEvaluationResults
             Level and slope changes as rate ratios with intervals and p-values.
         """
-        import statsmodels.api as sm
+        from statsmodels.genmod import families
+        from statsmodels.genmod.generalized_linear_model import GLM
+        from statsmodels.tools.tools import add_constant
         from scipy.stats import norm
 
         df, step = self._frame()
@@ -252,7 +254,7 @@ class CampaignEvaluation:
             level, slope, design = "post", "post_trend", "its"
         n_per = int((df["unique_id"] == self.treated).sum())
         lags = self.maxlags if self.maxlags is not None else int(np.floor(4 * (n_per / 100) ** (2 / 9)))
-        model = sm.GLM(df["y"], X, family=sm.families.Poisson())
+        model = GLM(df["y"], X, family=families.Poisson())
         if self.control:
             groups = pd.factorize(df["unique_id"])[0]
             fit = model.fit(cov_type="hac-panel", cov_kwds={"groups": groups, "maxlags": lags})

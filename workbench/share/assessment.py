@@ -101,7 +101,9 @@ def trend_judgements(incidents: pd.DataFrame, months: int = 24, end: pd.Timestam
         One per place, stating the more probable direction (months without data left
         out of the fit; places with under 12 months of data not judged).
     """
-    import statsmodels.api as sm
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
+    from statsmodels.tools.tools import add_constant
 
     if incidents.empty:
         return []
@@ -109,7 +111,7 @@ def trend_judgements(incidents: pd.DataFrame, months: int = 24, end: pd.Timestam
     start = end - pd.DateOffset(months=months - 1)
     table = month_counts(incidents, by, start, end)
     t = np.arange(months, dtype=float)
-    X = sm.add_constant(np.column_stack([t / 12.0, np.sin(2 * np.pi * t / 12), np.cos(2 * np.pi * t / 12)]))
+    X = add_constant(np.column_stack([t / 12.0, np.sin(2 * np.pi * t / 12), np.cos(2 * np.pi * t / 12)]))
     out = []
     for place, row in table.iterrows():
         y = row.to_numpy(dtype=float)
@@ -119,7 +121,7 @@ def trend_judgements(incidents: pd.DataFrame, months: int = 24, end: pd.Timestam
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                fit = sm.GLM(y[known], X[known], family=sm.families.Poisson()).fit(scale="X2")
+                fit = GLM(y[known], X[known], family=families.Poisson()).fit(scale="X2")
             except ValueError:  # a series that fits exactly (no dispersion to estimate): nothing to judge
                 continue
         b, se = float(fit.params[1]), float(fit.bse[1])
