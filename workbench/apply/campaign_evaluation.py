@@ -227,7 +227,6 @@ class CampaignEvaluation:
         """
         from statsmodels.genmod import families
         from statsmodels.genmod.generalized_linear_model import GLM
-        from statsmodels.tools.tools import add_constant
         from scipy.stats import norm
 
         df, step = self._frame()

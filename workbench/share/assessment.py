@@ -101,8 +101,7 @@ def trend_judgements(incidents: pd.DataFrame, months: int = 24, end: pd.Timestam
         One per place, stating the more probable direction (months without data left
         out of the fit; places with under 12 months of data not judged).
     """
-    from statsmodels.genmod import families
-    from statsmodels.genmod.generalized_linear_model import GLM
+    from statsmodels.genmod import families, generalized_linear_model as glm
     from statsmodels.tools.tools import add_constant
 
     if incidents.empty:
@@ -118,10 +117,9 @@ def trend_judgements(incidents: pd.DataFrame, months: int = 24, end: pd.Timestam
         known = np.isfinite(y)  # months with no source reporting are no data, not zero
         if np.nansum(y) < min_incidents or known.sum() < 12:
             continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings(action="ignore"):
             try:
-                fit = GLM(y[known], X[known], family=families.Poisson()).fit(scale="X2")
+                fit = glm.GLM(y[known], X[known], family=families.Poisson()).fit(scale="X2")
             except ValueError:  # a series that fits exactly (no dispersion to estimate): nothing to judge
                 continue
         b, se = float(fit.params[1]), float(fit.bse[1])
