@@ -35,7 +35,6 @@ workers; see :mod:`workbench.engine`); the result is identical.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -47,7 +46,8 @@ from workbench.collect.base import CollectResult, file_sha256, grading, reject, 
 from workbench.collect.files import MAX_BYTES, SourceFileError, open_source_stream
 from workbench.collect.unknowns import complete_unknowns
 from workbench.grid import latlng_cells
-from workbench.schema import COLUMNS, LIST_COLUMNS, arrow_text_list, empty_incidents, validate_incidents_detailed
+from workbench.schema import (COLUMNS, LIST_COLUMNS, arrow_text_list, empty_incidents, incident_id,
+                              validate_incidents_detailed)
 
 #: Rows per chunk read from the file.
 CHUNK_ROWS = 250_000
@@ -245,12 +245,11 @@ def incident_ids(source_name: pd.Series, source_record_id: pd.Series) -> pd.Seri
     if fast is not None:
         return pd.Series(pd.arrays.ArrowStringArray(fast), index=source_name.index).where(ok)
     out = np.full(len(ok), None, dtype=object)
-    keys = (source_name[ok].astype(str) + "\x1f" + source_record_id[ok].astype(str)).tolist()
-    out[ok] = [hashlib.sha256(k.encode("utf-8")).hexdigest()[:16] for k in keys]
+    out[ok] = [incident_id(n, r) for n, r in zip(source_name[ok].astype(str), source_record_id[ok].astype(str))]
     return pd.Series(out, index=source_name.index, dtype="string")
 
 
-#: Below this many records the ids are hashed by hashlib: a new DuckDB database costs about
+#: Below this many records the ids are hashed one by one (:func:`~workbench.schema.incident_id`): a new DuckDB database costs about
 #: as much as hashing 20,000 ids (~25 ms), and small files (an app export, a partner's
 #: monthly sheet) are the common case.
 DUCKDB_HASH_FROM = 20_000
@@ -259,7 +258,7 @@ DUCKDB_HASH_FROM = 20_000
 def _sha256_ids(source_name: pd.Series, source_record_id: pd.Series) -> Any:
     """The ids hashed by DuckDB (vectorised SHA-256 of the same UTF-8 bytes, as Arrow text), or None when it cannot.
 
-    Below :data:`DUCKDB_HASH_FROM` records the same ids come from hashlib, in the same Arrow type.
+    Below :data:`DUCKDB_HASH_FROM` records the same ids come from :func:`~workbench.schema.incident_id`, in the same Arrow type.
     """
     if not len(source_name):
         return None
@@ -271,7 +270,7 @@ def _sha256_ids(source_name: pd.Series, source_record_id: pd.Series) -> Any:
     except (pa.ArrowException, UnicodeError, TypeError, ValueError):  # e.g. lone surrogates: hashlib's way
         return None
     if len(table) < DUCKDB_HASH_FROM:
-        hashed = [None if n is None or r is None else hashlib.sha256(f"{n}\x1f{r}".encode("utf-8")).hexdigest()[:16]
+        hashed = [None if n is None or r is None else incident_id(n, r)
                   for n, r in zip(table.column("n").to_pylist(), table.column("r").to_pylist())]
         return pa.array(hashed, type=pa.large_string())
     con = duckdb.connect()

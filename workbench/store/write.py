@@ -214,10 +214,8 @@ class Store(StoreReader):
                        catalog_entry: str, source_file_sha256: str, ingested_at: pd.Timestamp | None,
                        replaced: list[str]) -> IngestReport:
         """Write the chunks' stored rows as they come, then the quarantine and the manifest (lock held)."""
-        now = ingested_at if ingested_at is not None else pd.Timestamp.now(tz="UTC")
-        batch_id = f"{now:%Y%m%dT%H%M%S}-{source_file_sha256[:8]}-{uuid.uuid4().hex[:6]}"
-        prov = {"catalog_entry": catalog_entry, "source_file_sha256": source_file_sha256,
-                "ingested_at": now, "batch_id": batch_id}
+        prov = _provenance(catalog_entry, source_file_sha256, ingested_at)
+        now, batch_id = prov["ingested_at"], prov["batch_id"]
         rel = f"incidents/part-{batch_id}.parquet"
         stream, seen = _ParquetStream(self.root / rel), SeenIds()
         rows_in = new = old = 0
@@ -261,9 +259,7 @@ class Store(StoreReader):
             qrel = f"quarantine/part-{batch_id}.parquet"
             _write_parquet_atomic(quarantine, self.root / qrel)
             files["quarantine"].append(qrel)
-        entry = {k: v for k, v in asdict(report).items() if k != "notes"} | {"ingested_at": now.isoformat(), "files": files}
-        manifest["batches"] = [b for b in manifest["batches"] if b["batch_id"] not in replaced] + [entry]
-        _write_text_atomic(self.manifest_path, json.dumps(manifest, indent=1, default=str))
+        self._record_batch(manifest, report, now, files, replaced)
         return report
 
     def _commit(self, manifest: dict[str, Any], candidates: pd.DataFrame, rejects: pd.DataFrame,
@@ -271,10 +267,8 @@ class Store(StoreReader):
                 not_relevant: int, media_items: pd.DataFrame | None, dedupe_window_days: int,
                 replaced: list[str], table: str, validated: bool = False) -> IngestReport:
         """Write one batch's files and commit the manifest (the caller holds the lock)."""
-        now = ingested_at if ingested_at is not None else pd.Timestamp.now(tz="UTC")
-        batch_id = f"{now:%Y%m%dT%H%M%S}-{source_file_sha256[:8]}-{uuid.uuid4().hex[:6]}"
-        prov = {"catalog_entry": catalog_entry, "source_file_sha256": source_file_sha256,
-                "ingested_at": now, "batch_id": batch_id}
+        prov = _provenance(catalog_entry, source_file_sha256, ingested_at)
+        now, batch_id = prov["ingested_at"], prov["batch_id"]
         if table != "incidents":
             return self._commit_table(manifest, table, candidates, rejects, prov, rows_in, replaced)
         side = _article_side(candidates)
@@ -330,9 +324,7 @@ class Store(StoreReader):
                 rel = f"{kind}/part-{batch_id}.parquet"
                 _write_parquet_atomic(frame, self.root / rel, rows=rows)
                 files[kind].append(rel)
-        entry = {k: v for k, v in asdict(report).items() if k != "notes"} | {"ingested_at": now.isoformat(), "files": files}
-        manifest["batches"] = [b for b in manifest["batches"] if b["batch_id"] not in replaced] + [entry]
-        _write_text_atomic(self.manifest_path, json.dumps(manifest, indent=1, default=str))
+        self._record_batch(manifest, report, now, files, replaced)
         return report
 
     def _commit_table(self, manifest: dict[str, Any], table: str, rows: pd.DataFrame, rejects: pd.DataFrame,
@@ -360,11 +352,15 @@ class Store(StoreReader):
                 rel = f"{kind}/part-{batch_id}.parquet"
                 _write_parquet_atomic(data, self.root / rel)
                 files.setdefault(kind, []).append(rel)
-        entry = {k: v for k, v in asdict(report).items() if k != "notes"} | {
-            "ingested_at": prov["ingested_at"].isoformat(), "files": files}
+        self._record_batch(manifest, report, prov["ingested_at"], files, replaced)
+        return report
+
+    def _record_batch(self, manifest: dict[str, Any], report: IngestReport, now: pd.Timestamp,
+                      files: dict[str, list[str]], replaced: list[str]) -> None:
+        """Commit a batch: its entry (report, time, files) replaces the replaced batches' in the manifest."""
+        entry = {k: v for k, v in asdict(report).items() if k != "notes"} | {"ingested_at": now.isoformat(), "files": files}
         manifest["batches"] = [b for b in manifest["batches"] if b["batch_id"] not in replaced] + [entry]
         _write_text_atomic(self.manifest_path, json.dumps(manifest, indent=1, default=str))
-        return report
 
 
     def _merge_stories(
@@ -425,6 +421,14 @@ class Store(StoreReader):
                         path.unlink()
                         removed.append(path)
         return removed
+
+
+def _provenance(catalog_entry: str, source_file_sha256: str, ingested_at: pd.Timestamp | None) -> dict[str, Any]:
+    """A new batch's provenance: entry, file hash, ingest time (now by default) and a unique batch id."""
+    now = ingested_at if ingested_at is not None else pd.Timestamp.now(tz="UTC")
+    batch_id = f"{now:%Y%m%dT%H%M%S}-{source_file_sha256[:8]}-{uuid.uuid4().hex[:6]}"
+    return {"catalog_entry": catalog_entry, "source_file_sha256": source_file_sha256, "ingested_at": now,
+            "batch_id": batch_id}
 
 
 def _batch_quarantine(rejects: pd.DataFrame, schema_rejects: pd.DataFrame, prov: dict[str, Any]) -> pd.DataFrame:
